@@ -1,0 +1,67 @@
+"""The ``workbench`` command line.
+
+Each command group lives in its own module exposing ``register(subparsers)``;
+modules import nothing heavy at import time, so ``workbench --help`` stays fast
+(no pandas, SQLAlchemy or papermill).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+# Command modules, in the order their groups appear in --help.
+_COMMAND_MODULES = (
+    "workbench.cli._store",
+    "workbench.cli._catalog",
+    "workbench.cli._systems",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from workbench import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="workbench",
+        description="ISO/IEC 42001 governance workbench: catalog, records, reports.",
+        epilog="The store is WORKBENCH_DATABASE_URL (default: sqlite:///workbench.db); "
+        "the acting user is WORKBENCH_USER, else JUPYTERHUB_USER, else the OS login.",
+    )
+    parser.add_argument("--version", action="version", version=f"workbench {__version__}")
+    parser.add_argument(
+        "--database-url",
+        metavar="URL",
+        help="store to use instead of WORKBENCH_DATABASE_URL",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in _COMMAND_MODULES:
+        importlib.import_module(name).register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the process exit code (0 ok, 1 refused or failed, 2 usage)."""
+    from workbench.errors import WorkbenchError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return 2
+    try:
+        return int(handler(args) or 0)
+    except WorkbenchError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # e.g. `workbench catalog controls | head`
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,66 @@
+"""Plain-text and JSON output helpers for CLI commands (no heavy imports)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import textwrap
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+
+def print_table(
+    rows: Iterable[Sequence[Any]], headers: Sequence[str], *, max_width: int | None = None
+) -> None:
+    """Print rows as an aligned text table; long cells are truncated with an ellipsis."""
+    rows = [["" if v is None else str(v) for v in row] for row in rows]
+    width = max_width or max(shutil.get_terminal_size((120, 20)).columns, 80)
+    widths = [len(h) for h in headers]
+    for row in rows:
+        for i, cell in enumerate(row):
+            widths[i] = max(widths[i], len(cell))
+    # Shrink the widest column until the table fits.
+    while sum(widths) + 2 * (len(widths) - 1) > width and max(widths) > 12:
+        i = widths.index(max(widths))
+        widths[i] -= 1
+
+    def fmt(cells: Sequence[str]) -> str:
+        out = []
+        for cell, w in zip(cells, widths):
+            cell = cell.replace("\n", " ")
+            out.append(cell if len(cell) <= w else cell[: w - 1] + "…")
+        return "  ".join(c.ljust(w) for c, w in zip(out, widths)).rstrip()
+
+    print(fmt(headers))
+    print("  ".join("-" * w for w in widths))
+    for row in rows:
+        print(fmt(row))
+
+
+def print_fields(pairs: Iterable[tuple[str, Any]], *, indent: int = 0) -> None:
+    """Print ``label: value`` lines; lists become indented bullets, long text wraps."""
+    pad = " " * indent
+    pairs = list(pairs)
+    label_width = max((len(k) for k, _ in pairs), default=0)
+    wrap_width = max(shutil.get_terminal_size((100, 20)).columns - label_width - indent - 4, 40)
+    for key, value in pairs:
+        if value is None or value == "" or value == []:
+            continue
+        if isinstance(value, (list, tuple)):
+            print(f"{pad}{key}:")
+            for item in value:
+                lines = textwrap.wrap(str(item), wrap_width) or [""]
+                print(f"{pad}  - {lines[0]}")
+                for line in lines[1:]:
+                    print(f"{pad}    {line}")
+            continue
+        lines = textwrap.wrap(str(value), wrap_width) or [""]
+        print(f"{pad}{key.ljust(label_width)}  {lines[0]}")
+        for line in lines[1:]:
+            print(f"{pad}{' ' * label_width}  {line}")
+
+
+def print_json(data: Any) -> None:
+    json.dump(data, sys.stdout, indent=2, ensure_ascii=False, default=str)
+    sys.stdout.write("\n")
