@@ -1,0 +1,173 @@
+"""Shared fixtures: stores on SQLite and (when configured) PostgreSQL, and a seeded demo store.
+
+PostgreSQL tests run when WORKBENCH_TEST_DATABASE_URL is set (CI sets it); each test gets
+its own schema, dropped afterwards. Under CI=true a missing or unreachable server fails the
+run instead of skipping.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+PG_ENV = "WORKBENCH_TEST_DATABASE_URL"
+#: The demo's reference date in tests: today, so "overdue" means the same as in the product.
+DEMO_AS_OF = dt.date.today()
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Never touch a real store or depend on who runs the tests."""
+    monkeypatch.setenv("WORKBENCH_USER", "tester")
+    monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
+    monkeypatch.setenv("WORKBENCH_DATABASE_URL", f"sqlite:///{tmp_path / 'default.db'}")
+
+
+def _pg_base_url() -> str | None:
+    url = os.environ.get(PG_ENV, "").strip()
+    if not url:
+        if IN_CI:
+            pytest.fail(f"{PG_ENV} is not set but CI=true: the PostgreSQL store tests must run")
+        return None
+    return url
+
+
+@pytest.fixture(scope="session")
+def pg_admin_engine():
+    """An engine on the PostgreSQL test database (skips locally when not configured)."""
+    url = _pg_base_url()
+    if url is None:
+        pytest.skip(f"set {PG_ENV} to run the PostgreSQL store tests")
+    import sqlalchemy as sa
+
+    from workbench.store._engine import parse_url
+
+    engine = sa.create_engine(parse_url(url))
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+    except sa.exc.OperationalError as exc:
+        message = f"PostgreSQL at {url} is unreachable: {exc.orig}"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    yield engine
+    engine.dispose()
+
+
+def _schema_url(base: str, schema: str) -> str:
+    sep = "&" if "?" in base else "?"
+    return f"{base}{sep}options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture
+def pg_url(pg_admin_engine) -> Iterator[str]:
+    """A URL to a fresh, empty PostgreSQL schema for one test."""
+    schema = f"wbtest_{uuid.uuid4().hex[:12]}"
+    with pg_admin_engine.begin() as conn:
+        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    base = pg_admin_engine.url.render_as_string(hide_password=False)
+    yield _schema_url(base, schema)
+    with pg_admin_engine.begin() as conn:
+        conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty store URL, once on SQLite and once on PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.db'}"
+    return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def store(store_url: str):
+    from workbench.store import open_store
+
+    s = open_store(store_url)
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="session")
+def _demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from workbench import demo
+    from workbench.store import open_store
+
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    with open_store(f"sqlite:///{path}") as s:
+        demo.seed(s, as_of=DEMO_AS_OF)
+    return path
+
+
+@pytest.fixture
+def demo_db(_demo_template: Path, tmp_path: Path) -> Path:
+    """A private copy of the seeded demo store (SQLite file)."""
+    target = tmp_path / "demo.db"
+    shutil.copyfile(_demo_template, target)
+    return target
+
+
+@pytest.fixture
+def demo_url(demo_db: Path) -> str:
+    return f"sqlite:///{demo_db}"
+
+
+@pytest.fixture
+def demo_store(demo_url: str):
+    from workbench.store import open_store
+
+    s = open_store(demo_url, create=False)
+    yield s
+    s.close()
+
+
+# -- notebooks ------------------------------------------------------------------------------------
+REPO = Path(__file__).resolve().parent.parent
+NOTEBOOKS = REPO / "notebooks"
+DASHBOARDS = REPO / "dashboards"
+
+
+def execute_notebook(path: Path, out: Path, parameters: dict | None = None, *,
+                     timeout: int = 300):
+    """Run a notebook headless with papermill (the kernel inherits this process's environment,
+    so WORKBENCH_DATABASE_URL and WORKBENCH_USER set by a test reach it)."""
+    import papermill as pm
+
+    return pm.execute_notebook(str(path), str(out), parameters=parameters or {},
+                               kernel_name="python3", progress_bar=False,
+                               execution_timeout=timeout, cwd=str(out.parent))
+
+
+def run_nbval(path: Path, *, cwd: Path, env: dict[str, str] | None = None):
+    """Run nbval (lax: every cell must run without error) over one notebook in a subprocess."""
+    import subprocess
+    import sys
+
+    merged = {**os.environ, **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "--nbval-lax", "-q", "-p", "no:cacheprovider",
+         "--rootdir", str(cwd), str(path)],
+        cwd=cwd, env=merged, capture_output=True, text=True, timeout=600)
+
+
+def notebook_text(nb) -> str:
+    """Every text and HTML output of an executed notebook, joined (for assertions)."""
+    parts = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            if "text" in output:
+                parts.append(output["text"])
+            data = output.get("data", {})
+            for mime in ("text/plain", "text/html", "text/markdown"):
+                if mime in data:
+                    value = data[mime]
+                    parts.append(value if isinstance(value, str) else "".join(value))
+    return "\n".join(parts)

@@ -1,0 +1,204 @@
+"""The store's guarantees, on SQLite and PostgreSQL: append-only versions, optimistic
+concurrency, referential checks, registers as DataFrames, and the hash chain."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from workbench.errors import ConflictError, NotFoundError, ValidationError
+from workbench.model import AISystem, Person
+from workbench.store import META_COLUMNS, content_hash
+
+
+def _person(pid: str = "alice", **kw) -> Person:
+    return Person(id=pid, name=kw.pop("name", pid.title()), roles=kw.pop("roles", ["assessor"]),
+                  **kw)
+
+
+def _system(sid: str = "cv-screening", owner: str = "alice", **kw) -> AISystem:
+    data = dict(id=sid, name="CV screening", purpose="Rank applicants", owner=owner,
+                business_unit="People", lifecycle_stage="operate", org_roles=["deployer"],
+                technique="GBM", technique_family="classical_ml", automation_level="partial",
+                oversight_mode="in_the_loop")
+    data.update(kw)
+    return AISystem(**data)
+
+
+def test_save_appends_versions_with_metadata(store):
+    v1 = store.save(_person(), reason="hired", author="chloe")
+    assert (v1.version, v1.author, v1.reason) == (1, "chloe", "hired")
+    assert v1.content_hash == content_hash(_person().content())
+    v2 = store.save(_person(name="Alice Moreau"), base_version=1, reason="full name")
+    assert v2.version == 2 and v2.author == "tester"
+    history = store.history("person", "alice")
+    assert [h.version for h in history] == [1, 2]
+    assert [h.record.name for h in history] == ["Alice", "Alice Moreau"]
+    assert store.get(Person, "alice").record.name == "Alice Moreau"
+    assert store.get("person", "alice", version=1).record.name == "Alice"
+    assert store.head() == 2
+
+
+def test_identical_save_writes_nothing(store):
+    store.save(_person())
+    again = store.save(_person(), base_version=1)
+    assert again.version == 1
+    assert store.head() == 1
+
+
+def test_stale_save_conflicts_naming_who_and_keeps_history(store):
+    store.save(_person(), author="chloe")
+    store.save(_person(name="Alice M."), base_version=1, author="ben", reason="typo")
+    with pytest.raises(ConflictError) as err:
+        store.save(_person(name="Alice X"), base_version=1, author="dana")
+    message = str(err.value)
+    assert "changed by ben" in message and "version 2" in message and "typo" in message
+    assert "Nothing was saved" in message
+    assert err.value.changed_by == "ben" and err.value.latest_version == 2
+    assert [v.record.name for v in store.history("person", "alice")] == ["Alice", "Alice M."]
+
+
+def test_create_over_existing_conflicts(store):
+    store.save(_person())
+    with pytest.raises(ConflictError, match="already exists .*base_version=1"):
+        store.save(_person(name="Other"))
+
+
+def test_edit_of_missing_record_is_refused(store):
+    with pytest.raises(NotFoundError, match="does not exist"):
+        store.save(_person(), base_version=1)
+    with pytest.raises(ValidationError, match="positive integer"):
+        store.save(_person(), base_version=0)
+    assert store.head() == 0
+
+
+def test_future_base_version_conflicts(store):
+    store.save(_person())
+    with pytest.raises(ConflictError, match="no version 5"):
+        store.save(_person(name="B"), base_version=5)
+
+
+def test_reference_to_unknown_record_is_refused_and_nothing_saved(store):
+    with pytest.raises(ValidationError) as err:
+        store.save(_system(owner="nobody"))
+    assert "owner refers to person 'nobody'" in str(err.value)
+    assert err.value.errors == [("owner", "unknown person 'nobody'")]
+    assert store.head() == 0
+
+
+def test_batch_is_atomic(store):
+    store.save(_person("alice"))
+    with pytest.raises(ValidationError):
+        store.save_many([(_person("bob"), None), (_system(owner="ghost"), None)])
+    assert not store.exists("person", "bob")
+    saved = store.save_many([(_person("bob"), None), (_system(owner="bob"), None)])
+    assert [s.version for s in saved] == [1, 1]
+    with pytest.raises(ValidationError, match="appears twice"):
+        store.save_many([(_person("carl"), None), (_person("carl"), None)])
+
+
+def test_references_may_point_into_the_same_batch(store):
+    store.save_many([(_system(owner="zoe"), None), (_person("zoe"), None)])
+    assert store.get("ai_system", "cv-screening").record.owner == "zoe"
+
+
+def test_invalid_record_mutated_after_build_is_refused(store):
+    person = _person()
+    person.roles = ["wizard"]  # bypasses validation on assignment
+    with pytest.raises(ValidationError, match="roles"):
+        store.save(person)
+    assert store.head() == 0
+
+
+def test_get_unknown_names_it(store):
+    with pytest.raises(NotFoundError, match="no AI system 'nope'"):
+        store.get("ai_system", "nope")
+    store.save(_person())
+    with pytest.raises(NotFoundError, match="has no version 3"):
+        store.get("person", "alice", version=3)
+    with pytest.raises(NotFoundError, match="unknown record kind 'widget'"):
+        store.get("widget", "x")
+
+
+def test_frame_is_the_latest_version_of_each_record(store):
+    store.save_many([(_person("alice"), None), (_person("bob"), None)])
+    store.save(_system(), author="alice")
+    store.save(_system(lifecycle_stage="retire"), base_version=1, reason="switched off")
+    df = store.frame("ai_system")
+    assert list(df["id"]) == ["cv-screening"]
+    row = df.iloc[0]
+    assert row["lifecycle_stage"] == "retire" and row["_version"] == 2
+    assert row["_reason"] == "switched off" and row["_saved_by"] == "tester"
+    assert list(df.columns[: len(AISystem.model_fields)]) == list(AISystem.model_fields)
+    assert set(META_COLUMNS) <= set(df.columns)
+    assert str(row["_saved_at"].tz) == "UTC"
+    people = store.frame("person", meta=False)
+    assert sorted(people["id"]) == ["alice", "bob"]
+    assert "_version" not in people.columns
+
+
+def test_frame_of_empty_kind_has_columns(store):
+    df = store.frame("evidence")
+    assert len(df) == 0 and "title" in df.columns and "_version" in df.columns
+
+
+def test_counts_and_log(store):
+    store.save_many([(_person("alice"), None), (_person("bob"), None)])
+    store.save(_person("bob", name="Bobby"), base_version=1)
+    assert store.count() == 2 and store.count("person") == 2
+    assert store.kinds() == {"person": 2}
+    log = store.log()
+    assert list(log["seq"]) == [3, 2, 1]
+    assert log.iloc[0]["record_id"] == "bob" and log.iloc[0]["version"] == 2
+
+
+def test_verify_passes_on_an_untouched_store(store):
+    store.save_many([(_person("alice"), None), (_person("bob"), None)])
+    store.save(_person("bob", name="Bob B"), base_version=1)
+    report = store.verify()
+    assert report.ok, report.summary()
+    assert (report.entries, report.records, report.head_seq) == (3, 2, 3)
+
+
+def _tamper(store, sql: str, **params) -> None:
+    with store.engine.begin() as conn:
+        conn.execute(sa.text(sql), params)
+
+
+def test_verify_names_an_altered_record(store):
+    store.save_many([(_person("alice"), None), (_person("bob"), None), (_person("carl"), None)])
+    _tamper(store, "UPDATE record_versions SET content = :c WHERE record_id = 'bob'",
+            c=_person("bob", roles=["admin"]).model_dump_json())
+    report = store.verify()
+    assert not report.ok
+    first = report.first_problem
+    assert (first.seq, first.kind, first.record_id, first.version) == (2, "person", "bob", 1)
+    assert "content does not match its hash" in str(first)
+    assert report.summary().startswith("FAILED at entry #2 (person 'bob' version 1)")
+
+
+def test_verify_names_an_altered_author(store):
+    store.save_many([(_person("alice"), None), (_person("bob"), None)])
+    _tamper(store, "UPDATE record_versions SET author = 'mallory' WHERE seq = 1")
+    first = store.verify().first_problem
+    assert first.seq == 1 and "author, time, reason or version was altered" in first.message
+
+
+def test_verify_detects_a_rehashed_forgery(store):
+    """Recomputing the content hash after an edit still breaks the entry hash."""
+    store.save_many([(_person("alice"), None), (_person("bob"), None)])
+    forged = _person("alice", roles=["admin"]).model_dump(mode="json")
+    from workbench.store import canonical_json
+
+    text = canonical_json(forged)
+    _tamper(store, "UPDATE record_versions SET content = :c, content_hash = :h WHERE seq = 1",
+            c=text, h=content_hash(forged))
+    first = store.verify().first_problem
+    assert first.seq == 1 and "altered" in first.message
+
+
+def test_verify_detects_a_deleted_version(store):
+    store.save_many([(_person(p), None) for p in ("alice", "bob", "carl")])
+    _tamper(store, "DELETE FROM record_versions WHERE seq = 2")
+    first = store.verify().first_problem
+    assert "missing" in first.message and first.seq == 3

@@ -1,0 +1,81 @@
+"""Two processes saving at the same moment: exactly one wins, nothing is lost, the chain holds."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+
+from workbench.model import Person
+
+
+def _save_from_base(url: str, name: str, barrier, results) -> None:
+    import os
+
+    from workbench.errors import ConflictError
+    from workbench.store import open_store
+
+    os.environ["WORKBENCH_USER"] = name.lower()
+    store = open_store(url, create=False)
+    record = Person(id="alice", name=f"Alice ({name})")
+    barrier.wait()
+    try:
+        store.save(record, base_version=1, reason=f"edit by {name}")
+        results.put((name, "saved", ""))
+    except ConflictError as exc:
+        results.put((name, "conflict", str(exc)))
+    except Exception as exc:  # noqa: BLE001 - reported to the parent
+        results.put((name, "error", repr(exc)))
+
+
+def _append_many(url: str, prefix: str, count: int, barrier, results) -> None:
+    from workbench.store import open_store
+
+    store = open_store(url, create=False)
+    barrier.wait()
+    for i in range(count):
+        store.save(Person(id=f"{prefix}-{i}", name=f"{prefix} {i}"), author=prefix)
+    results.put(prefix)
+
+
+def _run(target, argsets) -> list:
+    ctx = mp.get_context("spawn")
+    barrier = ctx.Barrier(len(argsets))
+    results = ctx.Queue()
+    procs = [ctx.Process(target=target, args=(*a, barrier, results)) for a in argsets]
+    for p in procs:
+        p.start()
+    out = [results.get(timeout=120) for _ in procs]
+    for p in procs:
+        p.join(timeout=60)
+        assert p.exitcode == 0
+    return out
+
+
+def test_two_processes_saving_the_same_base_version(store_url):
+    from workbench.store import open_store
+
+    with open_store(store_url) as store:
+        store.save(Person(id="alice", name="Alice"), author="chloe")
+    outcomes = _run(_save_from_base, [(store_url, "Ben"), (store_url, "Dana")])
+    kinds = sorted(o[1] for o in outcomes)
+    assert kinds == ["conflict", "saved"], outcomes
+    winner = next(o[0] for o in outcomes if o[1] == "saved")
+    loser_message = next(o[2] for o in outcomes if o[1] == "conflict")
+    assert f"changed by {winner.lower()}" in loser_message
+    with open_store(store_url) as store:
+        history = store.history("person", "alice")
+        assert [v.version for v in history] == [1, 2]
+        assert history[-1].record.name == f"Alice ({winner})"
+        assert store.verify().ok
+
+
+def test_concurrent_appends_keep_one_unbroken_chain(store_url):
+    from workbench.store import open_store
+
+    with open_store(store_url):
+        pass
+    _run(_append_many, [(store_url, "p", 25), (store_url, "q", 25)])
+    with open_store(store_url) as store:
+        assert store.count("person") == 50
+        report = store.verify()
+        assert report.ok, report.summary()
+        assert report.entries == 50

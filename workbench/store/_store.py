@@ -1,0 +1,479 @@
+"""The append-only, versioned, hash-chained record store."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, TypeVar, overload
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from workbench.errors import (
+    ConflictError,
+    NotFoundError,
+    StoreError,
+    ValidationError,
+)
+from workbench.model import Record, model_for, validate_record
+from workbench.store import _engine
+from workbench.store._hashing import GENESIS, canonical_json, entry_hash, sha256_text
+from workbench.store._tables import record_versions as T
+
+try:  # orjson parses registers several times faster; json is the fallback
+    from orjson import loads as _loads
+except ImportError:  # pragma: no cover
+    _loads = json.loads
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from workbench.store._verify import VerifyReport
+
+R = TypeVar("R", bound=Record)
+KindArg = str | type[Record]
+
+#: Advisory lock key that serializes appends to the chain on PostgreSQL.
+_PG_LOCK_KEY = 42001_0001
+_CHUNK = 500
+META_COLUMNS = ("_version", "_saved_by", "_saved_at", "_reason", "_hash")
+
+
+class StoredVersion:
+    """One saved version of a record: its content and who saved it, when and why."""
+
+    __slots__ = (
+        "seq", "kind", "record_id", "version", "author", "saved_at", "reason",
+        "content_hash", "content", "_record",
+    )
+
+    def __init__(self, *, seq: int, kind: str, record_id: str, version: int, author: str,
+                 saved_at: str, reason: str, content_hash: str, content: dict[str, Any]) -> None:
+        self.seq = seq
+        self.kind = kind
+        self.record_id = record_id
+        self.version = version
+        self.author = author
+        self.saved_at = dt.datetime.fromisoformat(saved_at)
+        self.reason = reason
+        self.content_hash = content_hash
+        self.content = content
+        self._record: Record | None = None
+
+    @property
+    def record(self) -> Any:
+        """The record as its pydantic model (parsed on first access)."""
+        if self._record is None:
+            self._record = model_for(self.kind).model_validate(self.content)
+        return self._record
+
+    def describe(self) -> str:
+        when = self.saved_at.strftime("%Y-%m-%d %H:%M UTC")
+        return f"version {self.version} by {self.author} at {when}"
+
+    def __repr__(self) -> str:
+        return f"<StoredVersion {self.kind} {self.record_id!r} v{self.version} by {self.author}>"
+
+    @classmethod
+    def _from_row(cls, row: Any) -> StoredVersion:
+        return cls(seq=row.seq, kind=row.kind, record_id=row.record_id, version=row.version,
+                   author=row.author, saved_at=row.saved_at, reason=row.reason,
+                   content_hash=row.content_hash, content=json.loads(row.content))
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building many small containers.
+
+    Parsing tens of thousands of JSON documents allocates containers fast enough to trigger
+    repeated full collections that cost more than the parsing itself.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _kind(kind: KindArg) -> str:
+    return model_for(kind).kind
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
+
+
+class Store:
+    """A governance record store on SQLite or PostgreSQL.
+
+    Saving appends a version (never updates or deletes); a save names the version it was
+    based on and fails with :class:`ConflictError` if someone saved in between; every version
+    joins one hash chain that :meth:`verify` recomputes.
+
+    Use :func:`workbench.store.open_store` rather than the constructor.
+    """
+
+    def __init__(self, engine: Engine, url: str) -> None:
+        self.engine = engine
+        self.url = url
+        self.dialect = engine.dialect.name
+
+    def __repr__(self) -> str:
+        return f"<Store {_engine.safe_url(self.url)}>"
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- writing -------------------------------------------------------------------------------
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        """A transaction that holds the store's single write lock (the chain has one head)."""
+        try:
+            with self.engine.connect() as conn:
+                if self.dialect == "sqlite":
+                    conn.execution_options(sqlite_begin="IMMEDIATE")
+                with conn.begin():
+                    if self.dialect == "postgresql":
+                        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"),
+                                     {"k": _PG_LOCK_KEY})
+                    yield conn
+        except sa.exc.IntegrityError as exc:
+            raise ConflictError(
+                f"another save of the same record version landed first ({exc.orig}); "
+                "reload the record and save again"
+            ) from None
+        except sa.exc.OperationalError as exc:
+            if "locked" in str(exc.orig):
+                raise StoreError(
+                    "the store stayed locked by another writer for "
+                    f"{_engine.BUSY_TIMEOUT_S} s; nothing was saved, try again"
+                ) from None
+            raise StoreError(_engine.describe_operational_error(self.engine.url, exc)) from None
+
+    def save(self, record: R, *, base_version: int | None = None, reason: str = "",
+             author: str | None = None) -> StoredVersion:
+        """Append a version of ``record``.
+
+        Parameters
+        ----------
+        record
+            The record's new content (a validated pydantic model).
+        base_version
+            The version the edit started from; ``None`` creates a new record.
+        reason
+            Why it changed (kept with the version).
+        author
+            Login of the person saving; defaults to the acting user.
+
+        Returns
+        -------
+        StoredVersion
+            The new version, or the latest one unchanged when the content is identical.
+
+        Raises
+        ------
+        ConflictError
+            Someone saved a newer version since ``base_version`` (or the record exists).
+        ValidationError
+            The record is invalid or points to a record that does not exist.
+        """
+        return self.save_many([(record, base_version)], reason=reason, author=author)[0]
+
+    def save_many(self, items: Iterable[tuple[Record, int | None]], *, reason: str = "",
+                  author: str | None = None) -> list[StoredVersion]:
+        """Append several records atomically: all are saved, or none."""
+        from workbench.identity import current_user
+
+        author = (author or current_user()).strip()
+        if not author:
+            raise ValidationError("author: a save needs an author (set WORKBENCH_USER)")
+        prepared = self._prepare(items)
+        if not prepared:
+            return []
+        with self._write() as conn:
+            latest = self._latest_meta(conn, {(p[0].kind, p[0].id) for p in prepared})
+            out: list[StoredVersion | None] = []
+            pending: list[tuple[int, Record, int, str, str]] = []
+            for index, (record, base, content, chash) in enumerate(prepared):
+                cur = latest.get((record.kind, record.id))
+                _check_base(record, base, cur)
+                if cur is not None and cur.content_hash == chash:
+                    out.append(cur)  # nothing changed: no new version
+                    continue
+                out.append(None)
+                pending.append((index, record, 1 if cur is None else cur.version + 1,
+                                content, chash))
+            if pending:
+                self._check_references(conn, [p[1] for p in pending])
+                head = conn.execute(
+                    sa.select(T.c.seq, T.c.entry_hash).order_by(T.c.seq.desc()).limit(1)
+                ).first()
+                seq, prev = (head.seq, head.entry_hash) if head else (0, GENESIS)
+                saved_at = _now()
+                rows = []
+                for index, record, version, content, chash in pending:
+                    seq += 1
+                    why = reason or ("create" if version == 1 else "edit")
+                    ehash = entry_hash(prev_hash=prev, seq=seq, kind=record.kind,
+                                       record_id=record.id, version=version, author=author,
+                                       saved_at=saved_at, reason=why, content_hash=chash)
+                    row = dict(seq=seq, kind=record.kind, record_id=record.id, version=version,
+                               author=author, saved_at=saved_at, reason=why, content=content,
+                               content_hash=chash, prev_hash=prev, entry_hash=ehash)
+                    rows.append(row)
+                    prev = ehash
+                    out[index] = StoredVersion(**{k: v for k, v in row.items() if k not in (
+                        "content", "prev_hash", "entry_hash")}, content=json.loads(content))
+                conn.execute(T.insert(), rows)
+        return out  # type: ignore[return-value]
+
+    def _prepare(self, items: Iterable[tuple[Record, int | None]]
+                 ) -> list[tuple[Record, int | None, str, str]]:
+        prepared = []
+        seen: set[tuple[str, str]] = set()
+        for record, base in items:
+            if not isinstance(record, Record):
+                raise ValidationError(
+                    f"expected a workbench record, got {type(record).__name__}; build it with "
+                    "its model, e.g. AISystem(...)")
+            # Re-validate: a model may have been changed after it was built.
+            record = validate_record(type(record), record.model_dump(warnings=False))
+            key = (record.kind, record.id)
+            if key in seen:
+                raise ValidationError(f"{record.kind} {record.id!r} appears twice in one save")
+            seen.add(key)
+            if base is not None and (not isinstance(base, int) or base < 1):
+                raise ValidationError(f"base_version must be a positive integer, got {base!r}")
+            content = canonical_json(record.content())
+            prepared.append((record, base, content, sha256_text(content)))
+        return prepared
+
+    def _latest_meta(self, conn: Connection, keys: set[tuple[str, str]]
+                     ) -> dict[tuple[str, str], StoredVersion]:
+        by_kind: dict[str, list[str]] = {}
+        for kind, rid in keys:
+            by_kind.setdefault(kind, []).append(rid)
+        found: dict[tuple[str, str], StoredVersion] = {}
+        for kind, ids in by_kind.items():
+            for start in range(0, len(ids), _CHUNK):
+                chunk = ids[start:start + _CHUNK]
+                for row in conn.execute(_latest_select(kind, chunk)):
+                    found[(kind, row.record_id)] = StoredVersion._from_row(row)
+        return found
+
+    def _check_references(self, conn: Connection, records: Sequence[Record]) -> None:
+        in_batch = {(r.kind, r.id) for r in records}
+        wanted: dict[str, set[str]] = {}
+        refs = []
+        for record in records:
+            for ref in record.references():
+                refs.append((record, ref))
+                if (ref.kind, ref.record_id) not in in_batch:
+                    wanted.setdefault(ref.kind, set()).add(ref.record_id)
+        if not refs:
+            return
+        existing: set[tuple[str, str]] = set(in_batch)
+        for kind, ids in wanted.items():
+            id_list = sorted(ids)
+            for start in range(0, len(id_list), _CHUNK):
+                chunk = id_list[start:start + _CHUNK]
+                q = sa.select(T.c.record_id).where(T.c.kind == kind,
+                                                   T.c.record_id.in_(chunk)).distinct()
+                existing.update((kind, rid) for (rid,) in conn.execute(q))
+        for record, ref in refs:
+            if (ref.kind, ref.record_id) not in existing:
+                target = model_for(ref.kind).label
+                raise ValidationError(
+                    f"{record.label} {record.id!r}: {ref.field} refers to {target} "
+                    f"{ref.record_id!r}, which is not in the store; create it first or fix "
+                    f"{ref.field}", [(ref.field, f"unknown {target} {ref.record_id!r}")])
+
+    # -- reading -------------------------------------------------------------------------------
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        try:
+            with self.engine.connect() as conn:
+                yield conn
+        except sa.exc.OperationalError as exc:
+            raise StoreError(_engine.describe_operational_error(self.engine.url, exc)) from None
+
+    @overload
+    def get(self, kind: type[R], record_id: str, version: int | None = None
+            ) -> StoredVersion: ...
+    @overload
+    def get(self, kind: str, record_id: str, version: int | None = None) -> StoredVersion: ...
+    def get(self, kind: KindArg, record_id: str, version: int | None = None) -> StoredVersion:
+        """The latest (or a given) version of a record; NotFoundError when there is none."""
+        found = self.find(kind, record_id, version)
+        if found is None:
+            label = model_for(kind).label
+            if version is not None and self.find(kind, record_id) is not None:
+                raise NotFoundError(f"{label} {record_id!r} has no version {version}")
+            raise NotFoundError(f"no {label} {record_id!r} in the store; check the id "
+                                f"(`workbench list {_kind(kind)}` shows them)")
+        return found
+
+    def find(self, kind: KindArg, record_id: str, version: int | None = None
+             ) -> StoredVersion | None:
+        """Like :meth:`get` but returns None when the record (or version) does not exist."""
+        kind = _kind(kind)
+        with self._read() as conn:
+            if version is None:
+                row = conn.execute(_latest_select(kind, [record_id])).first()
+            else:
+                row = conn.execute(sa.select(T).where(
+                    T.c.kind == kind, T.c.record_id == record_id, T.c.version == version)).first()
+        return None if row is None else StoredVersion._from_row(row)
+
+    def exists(self, kind: KindArg, record_id: str) -> bool:
+        kind = _kind(kind)
+        with self._read() as conn:
+            q = sa.select(T.c.seq).where(T.c.kind == kind, T.c.record_id == record_id).limit(1)
+            return conn.execute(q).first() is not None
+
+    def history(self, kind: KindArg, record_id: str) -> list[StoredVersion]:
+        """Every version of a record, oldest first."""
+        kind = _kind(kind)
+        with self._read() as conn:
+            rows = conn.execute(sa.select(T).where(T.c.kind == kind, T.c.record_id == record_id)
+                                .order_by(T.c.version)).all()
+        if not rows:
+            self.get(kind, record_id)  # raises the NotFoundError
+        return [StoredVersion._from_row(r) for r in rows]
+
+    def latest(self, kind: KindArg) -> list[StoredVersion]:
+        """The latest version of every record of ``kind``, ordered by id, in one query."""
+        kind = _kind(kind)
+        with self._read() as conn:
+            rows = conn.execute(_latest_select(kind)).all()
+        return [StoredVersion._from_row(r) for r in rows]
+
+    def records(self, kind: type[R] | str) -> list[Any]:
+        """The current records of ``kind`` as pydantic models."""
+        return [v.record for v in self.latest(kind)]
+
+    def count(self, kind: KindArg | None = None) -> int:
+        """Number of records (not versions) of ``kind``, or of every kind."""
+        with self._read() as conn:
+            q = sa.select(sa.func.count(sa.distinct(T.c.kind + ":" + T.c.record_id)))
+            if kind is not None:
+                q = sa.select(sa.func.count(sa.distinct(T.c.record_id))).where(
+                    T.c.kind == _kind(kind))
+            return int(conn.execute(q).scalar_one())
+
+    def head(self) -> int:
+        """The sequence number of the newest version (0 for an empty store); a cheap change check."""
+        with self._read() as conn:
+            return int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(T.c.seq), 0)))
+                       .scalar_one())
+
+    def frame(self, kind: KindArg, *, meta: bool = True) -> pd.DataFrame:
+        """The register of ``kind``: one row per record (its latest version), built in one query.
+
+        Columns are the record's fields in model order, then (with ``meta``) ``_version``,
+        ``_saved_by``, ``_saved_at`` (UTC timestamps), ``_reason`` and ``_hash``.
+        """
+        import pandas as pd
+
+        cls = model_for(kind)
+        q = _latest_select(cls.kind, columns=(T.c.content, T.c.version, T.c.author,
+                                              T.c.saved_at, T.c.reason, T.c.content_hash))
+        columns = list(cls.model_fields)
+        with self._read() as conn, _gc_paused():
+            rows = conn.execute(q).all()
+            df = pd.DataFrame([_loads(r[0]) for r in rows], columns=columns)
+            _, versions, authors, saved, reasons, hashes = zip(*rows) if rows else ((),) * 6
+            # Free the rows while collection is paused, so no collection ever scans them.
+            del rows
+        if meta:
+            df["_version"] = pd.array(versions, dtype="int64")
+            df["_saved_by"] = pd.array(authors, dtype="str")
+            df["_saved_at"] = pd.to_datetime(pd.array(saved, dtype="str"), utc=True,
+                                             format="ISO8601")
+            df["_reason"] = pd.array(reasons, dtype="str")
+            df["_hash"] = pd.array(hashes, dtype="str")
+        return df
+
+    def log(self, *, kind: KindArg | None = None, limit: int | None = None) -> pd.DataFrame:
+        """The audit trail: versions newest first (seq, kind, id, version, author, time, reason)."""
+        import pandas as pd
+
+        cols = (T.c.seq, T.c.kind, T.c.record_id, T.c.version, T.c.author, T.c.saved_at,
+                T.c.reason, T.c.content_hash)
+        q = sa.select(*cols).order_by(T.c.seq.desc())
+        if kind is not None:
+            q = q.where(T.c.kind == _kind(kind))
+        if limit is not None:
+            q = q.limit(limit)
+        with self._read() as conn:
+            df = pd.DataFrame(conn.execute(q).all(), columns=[c.name for c in cols])
+        df["saved_at"] = pd.to_datetime(df["saved_at"], utc=True, format="ISO8601")
+        return df
+
+    def kinds(self) -> dict[str, int]:
+        """Record counts per kind present in the store."""
+        with self._read() as conn:
+            q = sa.select(T.c.kind, sa.func.count(sa.distinct(T.c.record_id))).group_by(T.c.kind)
+            return {k: int(n) for k, n in conn.execute(q)}
+
+    # -- integrity -------------------------------------------------------------------------------
+    def verify(self) -> VerifyReport:
+        """Recompute every content hash and the chain; see :class:`VerifyReport`."""
+        from workbench.store._verify import verify
+
+        return verify(self)
+
+
+def _latest_select(kind: str, ids: Sequence[str] | None = None,
+                   columns: Sequence[Any] | None = None) -> sa.Select:
+    """Latest version per record of one kind: a grouped max joined back, one statement."""
+    inner = sa.select(T.c.record_id, sa.func.max(T.c.version).label("v")).where(T.c.kind == kind)
+    if ids is not None:
+        inner = inner.where(T.c.record_id.in_(list(ids)))
+    m = inner.group_by(T.c.record_id).subquery("m")
+    cols = columns if columns is not None else (T,)
+    return (sa.select(*cols)
+            .join(m, sa.and_(T.c.record_id == m.c.record_id, T.c.version == m.c.v))
+            .where(T.c.kind == kind)
+            .order_by(T.c.record_id))
+
+
+def _check_base(record: Record, base: int | None, cur: StoredVersion | None) -> None:
+    label = f"{record.label} {record.id!r}"
+    if base is None:
+        if cur is not None:
+            raise ConflictError(
+                f"{label} already exists ({cur.describe()}); to change it, load it and save "
+                f"with base_version={cur.version}. Nothing was saved.",
+                kind=record.kind, record_id=record.id, base_version=None,
+                latest_version=cur.version, changed_by=cur.author,
+                changed_at=cur.saved_at.isoformat())
+        return
+    if cur is None:
+        raise NotFoundError(f"{label} does not exist, so it has no version {base} to edit; "
+                            "save it with base_version=None to create it")
+    if base != cur.version:
+        if base > cur.version:
+            raise ConflictError(f"{label} has no version {base} (latest is {cur.version}); "
+                                "nothing was saved", kind=record.kind, record_id=record.id,
+                                base_version=base, latest_version=cur.version)
+        why = f", reason: {cur.reason}" if cur.reason else ""
+        raise ConflictError(
+            f"{label} was changed by {cur.author} at "
+            f"{cur.saved_at.strftime('%Y-%m-%d %H:%M:%S UTC')} (version {cur.version}{why}) "
+            f"after your version {base}. Nothing was saved: reload it, reapply your edit and "
+            "save again.",
+            kind=record.kind, record_id=record.id, base_version=base,
+            latest_version=cur.version, changed_by=cur.author,
+            changed_at=cur.saved_at.isoformat())

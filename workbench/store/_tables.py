@@ -1,0 +1,28 @@
+"""The store's schema. Alembic migrations in ``migrations/`` create and evolve it."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+#: Every version of every record, in one append-only hash chain ordered by ``seq``.
+record_versions = sa.Table(
+    "record_versions",
+    metadata,
+    sa.Column("seq", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("kind", sa.String(64), nullable=False),
+    sa.Column("record_id", sa.String(100), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("author", sa.String(100), nullable=False),
+    sa.Column("saved_at", sa.String(32), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("content", sa.Text, nullable=False),
+    sa.Column("content_hash", sa.String(64), nullable=False),
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("entry_hash", sa.String(64), nullable=False),
+    sa.UniqueConstraint("kind", "record_id", "version", name="uq_record_versions_kind_id_version"),
+)
+
+#: The Alembic revision this code expects (tests check it is the migrations' head).
+SCHEMA_REVISION = "0001_initial"
