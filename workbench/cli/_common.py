@@ -1,0 +1,29 @@
+"""Helpers shared by CLI commands (kept free of heavy imports)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from workbench.store import Store
+
+
+def open_cli_store(args: argparse.Namespace, *, create: bool = False) -> Store:
+    """Open the store named by --database-url or WORKBENCH_DATABASE_URL."""
+    from workbench.store import open_store
+
+    return open_store(getattr(args, "database_url", None), create=create)
+
+
+def iso_date(text: str) -> dt.date:
+    """argparse type for YYYY-MM-DD dates."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; use YYYY-MM-DD") from None
+
+
+def add_json_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")

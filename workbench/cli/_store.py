@@ -1,0 +1,166 @@
+"""``workbench init | demo | verify | log | list | show``: the store and its records."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+
+from workbench.cli._common import add_json_flag, iso_date, open_cli_store
+from workbench.cli._output import print_fields, print_json, print_table
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("init", help="create (or upgrade) the store's schema")
+    p.set_defaults(handler=_init)
+
+    p = subparsers.add_parser(
+        "demo", help="seed the demo organization (Larkspur Group) into an empty store",
+        description="Seed the demo organization into the store. An empty store is filled; a "
+        "store that already holds the demo is left alone; any other store is refused.")
+    p.add_argument("--as-of", type=iso_date, metavar="YYYY-MM-DD",
+                   help="date the demo's relative dates are computed from (default: today)")
+    p.add_argument("--reset", action="store_true",
+                   help="SQLite only: move the existing store file aside (kept as a .bak file) "
+                   "and seed a fresh one")
+    p.set_defaults(handler=_demo)
+
+    p = subparsers.add_parser(
+        "verify", help="recompute every content hash and the hash chain",
+        description="Recompute every record's content hash and the chain linking all versions; "
+        "exit 1 naming the first broken link.")
+    p.add_argument("--expect-head", metavar="HASH",
+                   help="also fail unless the chain ends at this hash (detects a truncated "
+                   "store when the head was recorded elsewhere)")
+    p.set_defaults(handler=_verify)
+
+    p = subparsers.add_parser("log", help="the audit trail: the latest saved versions")
+    p.add_argument("--kind", help="only this record kind")
+    p.add_argument("-n", "--limit", type=int, default=30, help="how many (default 30)")
+    add_json_flag(p)
+    p.set_defaults(handler=_log)
+
+    p = subparsers.add_parser("list", help="list the records of a kind (e.g. person, evidence)")
+    p.add_argument("kind", help="record kind, e.g. person, ai_system, evidence")
+    add_json_flag(p)
+    p.set_defaults(handler=_list)
+
+    p = subparsers.add_parser("show", help="show one record, a past version or its history")
+    p.add_argument("kind")
+    p.add_argument("id")
+    p.add_argument("--version", type=int, help="a past version (default: the latest)")
+    p.add_argument("--history", action="store_true", help="list every version instead")
+    add_json_flag(p)
+    p.set_defaults(handler=_show)
+
+
+def _init(args: argparse.Namespace) -> int:
+    from workbench.store import open_store, safe_url
+
+    store = open_store(args.database_url, create=True, upgrade=True)
+    print(f"store ready at {safe_url(store.url)} ({store.count()} records)")
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from workbench import demo
+    from workbench.errors import ConfigurationError
+    from workbench.store import _engine, open_store, resolve_url, safe_url
+
+    url = resolve_url(args.database_url)
+    if args.reset:
+        path = _engine.sqlite_path(_engine.parse_url(url))
+        if path is None:
+            raise ConfigurationError("--reset only moves SQLite files aside; for PostgreSQL "
+                                     "use an empty database")
+        if path.exists():
+            stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+            backup = path.with_name(f"{path.name}.bak-{stamp}")
+            for suffix in ("-wal", "-shm"):
+                side = path.with_name(path.name + suffix)
+                if side.exists():
+                    os.replace(side, backup.with_name(backup.name + suffix))
+            os.replace(path, backup)
+            print(f"moved the previous store to {backup}")
+    store = open_store(url, create=True)
+    summary = demo.seed(store, as_of=args.as_of)
+    print(f"demo organization Larkspur Group in {safe_url(store.url)} (as of {summary.as_of}):")
+    for line in summary.lines():
+        print(line)
+    return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    store = open_cli_store(args)
+    report = store.verify()
+    if report.ok and args.expect_head and args.expect_head != report.head_hash:
+        print(f"FAILED: the chain ends at #{report.head_seq} {report.head_hash}, not at the "
+              f"expected {args.expect_head}: entries were removed or replaced")
+        return 1
+    print(report.summary())
+    for problem in report.problems[1:10]:
+        print(f"  also: {problem}")
+    return 0 if report.ok else 1
+
+
+def _log(args: argparse.Namespace) -> int:
+    store = open_cli_store(args)
+    df = store.log(kind=args.kind, limit=args.limit)
+    if args.json:
+        print_json(df.assign(saved_at=df["saved_at"].astype(str)).to_dict(orient="records"))
+        return 0
+    rows = [(r.seq, r.saved_at.strftime("%Y-%m-%d %H:%M"), r.author, r.kind, r.record_id,
+             r.version, r.reason) for r in df.itertuples()]
+    print_table(rows, ["#", "saved (UTC)", "by", "kind", "id", "v", "reason"])
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    from workbench.model import model_for
+
+    cls = model_for(args.kind)
+    store = open_cli_store(args)
+    versions = store.latest(cls)
+    if args.json:
+        print_json([v.content | {"_version": v.version} for v in versions])
+        return 0
+    rows = [(v.record_id, v.record.display_name(), v.version, v.author,
+             v.saved_at.strftime("%Y-%m-%d")) for v in versions]
+    print_table(rows, ["id", "name", "v", "saved by", "saved"])
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    store = open_cli_store(args)
+    if args.history:
+        versions = store.history(args.kind, args.id)
+        if args.json:
+            print_json([{"version": v.version, "author": v.author, "saved_at": v.saved_at,
+                         "reason": v.reason, "content_hash": v.content_hash,
+                         "content": v.content} for v in versions])
+            return 0
+        print_table([(v.version, v.saved_at.strftime("%Y-%m-%d %H:%M"), v.author, v.reason,
+                      v.content_hash[:12]) for v in versions],
+                    ["v", "saved (UTC)", "by", "reason", "hash"])
+        return 0
+    v = store.get(args.kind, args.id, args.version)
+    if args.json:
+        print_json(v.content | {"_version": v.version, "_saved_by": v.author,
+                                "_saved_at": v.saved_at, "_hash": v.content_hash})
+        return 0
+    print_fields([(k, _plain(val)) for k, val in v.content.items()])
+    print()
+    print_fields([("version", v.version), ("saved by", v.author),
+                  ("saved at", v.saved_at.strftime("%Y-%m-%d %H:%M UTC")),
+                  ("reason", v.reason), ("content hash", v.content_hash)])
+    return 0
+
+
+def _plain(value: object) -> object:
+    """Lists of dicts become one readable line per item."""
+    if isinstance(value, list):
+        return [", ".join(f"{k}: {x}" for k, x in item.items()) if isinstance(item, dict)
+                else item for item in value]
+    if isinstance(value, dict):
+        return [f"{k}: {x}" for k, x in value.items()]
+    return value
