@@ -1,0 +1,64 @@
+"""Small building blocks shared by the workbench's widgets."""
+
+from __future__ import annotations
+
+import functools
+import traceback
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import ipywidgets as W
+
+from workbench.errors import WorkbenchError
+from workbench.render import esc
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_COLOURS = {"error": "#cf222e", "ok": "#1a7f37", "info": "#57606a", "warning": "#9a6700"}
+
+
+def message_html(text: str, level: str = "info") -> str:
+    """A one-line escaped message coloured by ``level`` (error, ok, info, warning)."""
+    if not text:
+        return ""
+    colour = _COLOURS.get(level, _COLOURS["info"])
+    return f'<div style="color:{colour};white-space:pre-wrap">{esc(text)}</div>'
+
+
+class StatusLine(W.HTML):
+    """Where a widget reports what happened: never only in a log."""
+
+    def show(self, text: str, level: str = "info") -> None:
+        self.value = message_html(text, level)
+        self.level = level
+        self.text = text
+
+    def clear(self) -> None:
+        self.show("")
+
+
+def reports_errors(status_attr: str = "status") -> Callable[[F], F]:
+    """Decorate a widget method (a callback) so errors land on the widget.
+
+    A :class:`WorkbenchError` shows its message on ``self.<status_attr>``; anything else
+    shows a short message there and the traceback in ``self.log`` (an Output) when present.
+    """
+
+    def decorate(method: F) -> F:
+        @functools.wraps(method)
+        def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+            status: StatusLine = getattr(self, status_attr)
+            try:
+                return method(self, *args, **kwargs)
+            except WorkbenchError as exc:
+                status.show(str(exc), "error")
+            except Exception as exc:  # noqa: BLE001 - shown on the widget, not swallowed
+                status.show(f"unexpected error: {type(exc).__name__}: {exc}", "error")
+                log = getattr(self, "log", None)
+                if isinstance(log, W.Output):
+                    log.append_stdout(traceback.format_exc())
+            return None
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
