@@ -1,0 +1,36 @@
+# The two commands: `make demo` and `make test`. Both create .venv and install on first use.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+WB     := $(VENV)/bin/workbench
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: demo test bench install lint clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade "pip>=23.1"
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Seed the demo organization into the default store (workbench.db), verify it, and show it.
+demo: $(STAMP)
+	$(WB) demo
+	$(WB) verify
+	$(WB) systems list
+
+## Run the whole test suite (store tests also on PostgreSQL when WORKBENCH_TEST_DATABASE_URL is set).
+test: $(STAMP)
+	$(PY) -m pytest
+
+## Benchmarks: ratios against floors measured in the same run (medians of several runs).
+bench: $(STAMP)
+	$(PY) benchmarks/bench_foundation.py
+
+lint: $(STAMP)
+	$(PY) -m ruff check workbench widgets tests benchmarks
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache test-output
