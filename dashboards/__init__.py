@@ -1,0 +1,1 @@
+"""Voila dashboards served by `workbench dashboard`."""

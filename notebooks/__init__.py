@@ -1,0 +1,1 @@
+"""Report templates for `workbench report` (parameterized notebooks run with papermill)."""
