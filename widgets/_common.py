@@ -41,7 +41,8 @@ def reports_errors(status_attr: str = "status") -> Callable[[F], F]:
     """Decorate a widget method (a callback) so errors land on the widget.
 
     A :class:`WorkbenchError` shows its message on ``self.<status_attr>``; anything else
-    shows a short message there and the traceback in ``self.log`` (an Output) when present.
+    shows a short message there and the traceback in ``self.error_details`` (an Output)
+    when the widget has one (``log`` is taken: every widget has a logger trait of that name).
     """
 
     def decorate(method: F) -> F:
@@ -54,7 +55,7 @@ def reports_errors(status_attr: str = "status") -> Callable[[F], F]:
                 status.show(str(exc), "error")
             except Exception as exc:  # noqa: BLE001 - shown on the widget, not swallowed
                 status.show(f"unexpected error: {type(exc).__name__}: {exc}", "error")
-                log = getattr(self, "log", None)
+                log = getattr(self, "error_details", None)
                 if isinstance(log, W.Output):
                     log.append_stdout(traceback.format_exc())
             return None
