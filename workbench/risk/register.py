@@ -1,0 +1,415 @@
+"""Saving risks with the checks that need the store, and the risk register as a DataFrame.
+
+The register is built from two queries (``store.frame("risk")`` and
+``store.frame("ai_system")``) and vectorized pandas: scores, levels (from the criteria in
+force), appetite, open and overdue actions and review dates are computed for every risk at
+once, never by looping over records.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from workbench.errors import NotFoundError, ValidationError
+from workbench.model import Role, validate_record
+from workbench.risk.criteria import criteria_in_force
+from workbench.risk.model import Acceptance, Risk, RiskCriteria, RiskStatus
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from workbench.store import Store, StoredVersion
+
+__all__ = [
+    "REGISTER_COLUMNS",
+    "Lookup",
+    "accept_risk",
+    "build_register",
+    "check_risk",
+    "filter_register",
+    "register",
+    "save_risk",
+    "signoff_facts",
+    "suggest_risk_id",
+]
+
+#: Columns the register adds to the risk's own fields.
+REGISTER_COLUMNS = (
+    "system_name", "business_unit", "system_owner", "inherent_score", "inherent_level",
+    "inherent_colour", "residual_score", "residual_level", "residual_colour", "above_appetite",
+    "accepted", "awaiting_acceptance", "open_actions", "overdue_actions", "review_due",
+)
+#: Who may accept a residual risk besides its owner and the system's owner.
+_ACCEPTING_ROLES = frozenset({Role.executive.value})
+
+
+# -- checks that need the store ------------------------------------------------------------------
+@dataclass
+class Lookup:
+    """What the store-dependent checks of a risk need to know."""
+
+    criteria: RiskCriteria
+    #: AI system id -> its owner's login (systems that exist)
+    system_owner: dict[str, str] = field(default_factory=dict)
+    #: login -> role names (people that exist)
+    people: dict[str, set[str]] = field(default_factory=dict)
+
+    @classmethod
+    def for_risks(cls, store: Store, risks: Sequence[Risk],
+                  criteria: RiskCriteria | None = None) -> Lookup:
+        """Look up only what ``risks`` mention (a handful of keyed reads)."""
+        look = cls(criteria or criteria_in_force(store))
+        for sid in {r.system_id for r in risks}:
+            found = store.find("ai_system", sid)
+            if found is not None:
+                look.system_owner[sid] = found.content["owner"]
+        logins = {login for r in risks for login, _ in _people_of(r)}
+        for login in logins:
+            found = store.find("person", login)
+            if found is not None:
+                look.people[login] = set(found.content.get("roles", []))
+        return look
+
+    @classmethod
+    def whole_store(cls, store: Store, criteria: RiskCriteria | None = None) -> Lookup:
+        """Every system and person, in two queries (for imports of many risks)."""
+        systems = store.frame("ai_system", meta=False)
+        people = store.frame("person", meta=False)
+        return cls(criteria or criteria_in_force(store),
+                   dict(zip(systems["id"], systems["owner"], strict=True)),
+                   {p: set(r) for p, r in zip(people["id"], people["roles"], strict=True)})
+
+
+def _people_of(risk: Risk) -> list[tuple[str, str]]:
+    out = [(risk.owner, "owner")]
+    out += [(a.owner, f"actions.{i}.owner") for i, a in enumerate(risk.actions)]
+    if risk.acceptance is not None:
+        out.append((risk.acceptance.accepted_by, "acceptance.accepted_by"))
+    return out
+
+
+def check_risk(risk: Risk, lookup: Lookup) -> list[tuple[str, str]]:
+    """The ``(field, message)`` problems of a valid risk model against the store's state.
+
+    Likelihood and consequence must be on the scales in force; the system and every person
+    must exist; a residual risk above the appetite with status *accepted* needs an acceptance,
+    given by the risk owner, the system owner or an executive.
+    """
+    crit = lookup.criteria
+    problems = list(risk.scale_problems(crit))
+    if risk.system_id not in lookup.system_owner:
+        problems.append(("system_id", f"no AI system {risk.system_id!r} in the store; register "
+                         "it first (`workbench systems list` shows the inventory)"))
+    for login, where in _people_of(risk):
+        if login not in lookup.people:
+            problems.append((where, f"no person {login!r} in the store; use a login from "
+                             "`workbench list person`"))
+    if not problems and risk.status == RiskStatus.accepted:
+        band = crit.level(risk.residual_likelihood, risk.residual_consequence)
+        above = crit.band_rank(band.name) > crit.band_rank(crit.appetite)
+        if above and risk.acceptance is None:
+            problems.append(("acceptance", f"the residual risk is {band.name}, above the "
+                             f"appetite ({crit.appetite}), so an accepted risk needs an "
+                             "acceptance: who accepted it, when and why"))
+    if risk.acceptance is not None and not problems:
+        who = risk.acceptance.accepted_by
+        system_owner = lookup.system_owner.get(risk.system_id)
+        if who not in (risk.owner, system_owner) and not \
+                lookup.people.get(who, set()) & _ACCEPTING_ROLES:
+            problems.append(("acceptance.accepted_by", f"{who!r} may not accept this risk: "
+                             f"residual risk is accepted by the risk owner ({risk.owner}), "
+                             f"the system owner ({system_owner}) or an executive"))
+    return problems
+
+
+def _raise(risk_id: str, problems: list[tuple[str, str]]) -> None:
+    summary = "; ".join(f"{f}: {m}" for f, m in problems)
+    raise ValidationError(f"invalid risk {risk_id!r}: {summary}", problems)
+
+
+def prepare_risk(risk: Risk | Mapping[str, Any], lookup: Lookup) -> Risk:
+    """Validate ``risk`` fully (model and store checks); fill ``next_review`` when empty."""
+    risk = validate_record(Risk, risk)
+    problems = check_risk(risk, lookup)
+    if problems:
+        _raise(risk.id, problems)
+    if risk.next_review is None:
+        due = risk.identified_on + dt.timedelta(days=lookup.criteria.review_interval_days)
+        risk = risk.model_copy(update={"next_review": due})
+    return risk
+
+
+def save_risk(store: Store, risk: Risk | Mapping[str, Any], *, base_version: int | None = None,
+              reason: str = "", author: str | None = None) -> StoredVersion:
+    """Validate a risk against the criteria in force and the store, then save it.
+
+    Parameters
+    ----------
+    store
+        The workbench store.
+    risk
+        The risk (a :class:`Risk` or a dict of its fields).
+    base_version
+        The version the edit started from; ``None`` creates a new risk.
+    reason
+        Why it changed (kept with the version).
+    author
+        Who saves it; defaults to the acting user.
+
+    Returns
+    -------
+    StoredVersion
+        The saved version (``next_review`` defaults to ``identified_on`` plus the criteria's
+        review interval).
+
+    Raises
+    ------
+    ValidationError
+        A field is invalid: likelihood or consequence off the scales in force, unknown
+        system, person, control or Annex C id, action due before the risk was identified,
+        an accepted risk above appetite without acceptance. Nothing is saved.
+    ConflictError
+        Someone saved the risk since ``base_version``; the error names who and when.
+    """
+    risk = validate_record(Risk, risk)
+    prepared = prepare_risk(risk, Lookup.for_risks(store, [risk]))
+    return store.save(prepared, base_version=base_version, reason=reason, author=author)
+
+
+def accept_risk(store: Store, risk_id: str, *, rationale: str, accepted_by: str | None = None,
+                accepted_on: dt.date | None = None, reason: str = "",
+                author: str | None = None) -> StoredVersion:
+    """Record that the residual risk is accepted: status *accepted* with who, when and why.
+
+    The formal approval of residual risks above the appetite is the sign-off workflow's; this
+    records the acceptance decision in the risk itself.
+    """
+    from workbench.identity import current_user
+
+    current = store.get(Risk, risk_id)
+    who = accepted_by or author or current_user()
+    acceptance = Acceptance(accepted_by=who, accepted_on=accepted_on or dt.date.today(),
+                            rationale=rationale) if rationale.strip() else None
+    if acceptance is None:
+        raise ValidationError("rationale: an acceptance needs a rationale (why the residual "
+                              "risk is acceptable)", [("acceptance.rationale", "required")])
+    data = {**current.record.model_dump(), "status": RiskStatus.accepted,
+            "acceptance": acceptance}
+    return save_risk(store, data, base_version=current.version,
+                     reason=reason or f"residual risk accepted by {who}", author=author)
+
+
+def suggest_risk_id(existing: Sequence[str], system_id: str) -> str:
+    """The next free id of the form ``<system_id>-rNN``."""
+    taken = set(existing)
+    n = 1 + sum(1 for i in taken if i.startswith(f"{system_id}-r"))
+    while f"{system_id}-r{n:02d}" in taken:
+        n += 1
+    return f"{system_id}-r{n:02d}"
+
+
+# -- the register --------------------------------------------------------------------------------
+def _levels(scores: Any, criteria: RiskCriteria) -> tuple[Any, Any, Any]:
+    """(ordered categorical of band names, colours, band codes) for an array of scores."""
+    import numpy as np
+    import pandas as pd
+
+    names = [b.name for b in criteria.bands]
+    mins = np.array([b.min_score for b in criteria.bands])
+    scores = np.asarray(scores, dtype="float64")
+    valid = (scores >= 1) & (scores <= criteria.max_score)
+    codes = np.where(valid, np.searchsorted(mins, np.nan_to_num(scores), side="right") - 1, -1)
+    levels = pd.Categorical.from_codes(codes, categories=names, ordered=True)
+    colours = np.array([b.colour for b in criteria.bands] + ["#8c959f"], dtype=object)[codes]
+    return levels, colours, codes
+
+
+def build_register(risks: pd.DataFrame, systems: pd.DataFrame, criteria: RiskCriteria, *,
+                   as_of: dt.date | None = None) -> pd.DataFrame:
+    """The register from the frames of risks and AI systems (see :func:`register`)."""
+    import pandas as pd
+
+    today = pd.Timestamp(as_of or dt.date.today())
+    sys_cols = systems[["id", "name", "business_unit", "owner"]].rename(columns={
+        "id": "system_id", "name": "system_name", "owner": "system_owner"})
+    df = risks.merge(sys_cols, on="system_id", how="left", sort=False)
+    for col in ("identified_on", "next_review"):
+        df[col] = pd.to_datetime(df[col], format="%Y-%m-%d")
+    appetite = criteria.band_rank(criteria.appetite)
+    for which in ("inherent", "residual"):
+        score = (df[f"{which}_likelihood"].astype("int64")
+                 * df[f"{which}_consequence"].astype("int64"))
+        off_scale = ((df[f"{which}_likelihood"] > len(criteria.likelihood))
+                     | (df[f"{which}_consequence"] > len(criteria.consequence)))
+        levels, colours, codes = _levels(score.where(~off_scale), criteria)
+        df[f"{which}_score"] = score
+        df[f"{which}_level"] = levels
+        df[f"{which}_colour"] = pd.array(colours, dtype="str")
+        if which == "residual":
+            df["above_appetite"] = codes > appetite
+    is_closed = df["status"] == RiskStatus.closed.value
+    df["accepted"] = df["acceptance"].notna()
+    df["awaiting_acceptance"] = df["above_appetite"] & ~df["accepted"] & ~is_closed
+    open_count, overdue_count = _action_counts(df, today)
+    df["open_actions"] = open_count.where(~is_closed, 0)
+    df["overdue_actions"] = overdue_count.where(~is_closed, 0)
+    df["review_due"] = (df["next_review"].isna() | (df["next_review"] <= today)) & ~is_closed
+    fields = [c for c in risks.columns if not c.startswith("_")]
+    meta = [c for c in risks.columns if c.startswith("_")]
+    front = ["id", "system_id", "system_name", "business_unit", "title"]
+    ordered = front + [c for c in fields if c not in front] + \
+        [c for c in REGISTER_COLUMNS if c not in front] + meta
+    df = df[ordered].sort_values(["residual_score", "inherent_score", "id"],
+                                 ascending=[False, False, True], kind="stable")
+    df = df.reset_index(drop=True)
+    df.attrs["criteria"] = criteria.content()
+    df.attrs["as_of"] = today.date().isoformat()
+    return df
+
+
+def _action_counts(df: pd.DataFrame, today: pd.Timestamp) -> tuple[pd.Series, pd.Series]:
+    """Open and overdue actions per risk (actions exploded once, counted by group)."""
+    import pandas as pd
+
+    acts = action_rows(df["actions"])
+    open_ = acts["done_on"].isna()
+    overdue = open_ & (acts["due"] < today)
+    zeros = pd.Series(0, index=df.index, dtype="int64")
+    opened = open_.groupby(acts.index).sum().reindex(df.index, fill_value=0).astype("int64")
+    late = overdue.groupby(acts.index).sum().reindex(df.index, fill_value=0).astype("int64")
+    return (opened if len(acts) else zeros), (late if len(acts) else zeros)
+
+
+def action_rows(actions: pd.Series) -> pd.DataFrame:
+    """One row per action of a Series of action lists, indexed by the risk's row label."""
+    import pandas as pd
+
+    exploded = actions.explode().dropna()
+    frame = pd.DataFrame(exploded.tolist(), index=exploded.index,
+                         columns=["description", "owner", "due", "done_on"])
+    for col in ("due", "done_on"):
+        frame[col] = pd.to_datetime(frame[col], format="%Y-%m-%d")
+    return frame
+
+
+def _as_list(value: str | Sequence[str] | None) -> list[str] | None:
+    if value is None or value == "":
+        return None
+    return [value] if isinstance(value, str) else [str(v) for v in value]
+
+
+def filter_register(df: pd.DataFrame, *, system_id: str | Sequence[str] | None = None,
+                    business_unit: str | Sequence[str] | None = None,
+                    owner: str | Sequence[str] | None = None,
+                    status: str | Sequence[str] | None = None,
+                    level: str | Sequence[str] | None = None,
+                    above_appetite: bool | None = None) -> pd.DataFrame:
+    """Rows of a register matching every given filter (each a value or a list of values).
+
+    ``level`` matches the residual level; ``business_unit`` ignores case.
+    """
+    mask = None
+
+    def both(m: Any) -> None:
+        nonlocal mask
+        mask = m if mask is None else (mask & m)
+
+    for column, wanted in (("system_id", system_id), ("owner", owner), ("status", status),
+                           ("residual_level", level)):
+        values = _as_list(wanted)
+        if values is not None:
+            both(df[column].astype("str").isin(values))
+    units = _as_list(business_unit)
+    if units is not None:
+        both(df["business_unit"].astype("str").str.casefold().isin([u.casefold()
+                                                                     for u in units]))
+    if above_appetite is not None:
+        both(df["above_appetite"] == bool(above_appetite))
+    if mask is None:
+        return df
+    out = df[mask.fillna(False).astype(bool)].reset_index(drop=True)
+    out.attrs = dict(df.attrs)
+    return out
+
+
+def register(store: Store, *, system_id: str | Sequence[str] | None = None,
+             business_unit: str | Sequence[str] | None = None,
+             owner: str | Sequence[str] | None = None, status: str | Sequence[str] | None = None,
+             level: str | Sequence[str] | None = None, above_appetite: bool | None = None,
+             as_of: dt.date | None = None, criteria: RiskCriteria | None = None
+             ) -> pd.DataFrame:
+    """The risk register: one row per risk with its levels computed from the criteria in force.
+
+    Parameters
+    ----------
+    store
+        The workbench store.
+    system_id, business_unit, owner, status, level
+        Keep only rows matching (a value or a list); ``level`` is the residual level.
+    above_appetite
+        Keep only risks whose residual level is above (True) or within (False) the appetite.
+    as_of
+        The day against which actions are overdue and reviews due (default today).
+    criteria
+        Criteria to level with (default: those in force in ``store``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The risk's fields (dates as timestamps) plus ``system_name``, ``business_unit``,
+        ``system_owner``, ``inherent_score``, ``inherent_level``, ``inherent_colour``,
+        ``residual_score``, ``residual_level`` (ordered categorical of band names),
+        ``residual_colour``, ``above_appetite``, ``accepted``, ``awaiting_acceptance``,
+        ``open_actions``, ``overdue_actions``, ``review_due`` and the store's ``_version``,
+        ``_saved_by``, ``_saved_at``; highest residual score first.
+    """
+    crit = criteria or criteria_in_force(store)
+    df = build_register(store.frame("risk"), store.frame("ai_system", meta=False), crit,
+                        as_of=as_of)
+    return filter_register(df, system_id=system_id, business_unit=business_unit, owner=owner,
+                           status=status, level=level, above_appetite=above_appetite)
+
+
+def signoff_facts(store: Store, stored_version: StoredVersion) -> dict[str, Any]:
+    """Facts about a risk version for sign-off policy conditions.
+
+    Returns
+    -------
+    dict
+        ``system_id``, ``system_owner``, ``business_unit``, ``owner``, ``status``,
+        ``inherent_level``, ``residual_level``, ``residual_score``, ``above_appetite``,
+        ``accepted`` and ``appetite`` (levels from the criteria in force).
+    """
+    if stored_version.kind != Risk.kind:
+        raise NotFoundError(f"signoff_facts of the risk register takes a risk version, got "
+                            f"{stored_version.kind!r}")
+    risk: Risk = stored_version.record
+    crit = criteria_in_force(store)
+    system = store.find("ai_system", risk.system_id)
+    residual = risk.residual_likelihood * risk.residual_consequence
+    inherent = risk.inherent_likelihood * risk.inherent_consequence
+
+    def band(score: int) -> str | None:
+        try:
+            return crit.band_for(score).name
+        except ValueError:
+            return None
+
+    level = band(residual)
+    return {
+        "system_id": risk.system_id,
+        "system_owner": system.content["owner"] if system else None,
+        "business_unit": system.content["business_unit"] if system else None,
+        "owner": risk.owner,
+        "status": risk.status.value,
+        "inherent_level": band(inherent),
+        "residual_level": level,
+        "residual_score": residual,
+        "above_appetite": level is not None and
+        crit.band_rank(level) > crit.band_rank(crit.appetite),
+        "accepted": risk.acceptance is not None,
+        "appetite": crit.appetite,
+    }
