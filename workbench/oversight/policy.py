@@ -1,0 +1,342 @@
+"""The sign-off policy (data in ``policy.yaml``) and the rules every entry point obeys.
+
+What is decided here, once, for the library, the widgets, the CLI and the notebooks:
+
+- which signers a version of a record needs (the first matching rule of its kind, evaluated on
+  the record's *facts*: its fields completed by a fact provider such as the risk register's
+  ``signoff_facts``);
+- who may sign as each signer (holders of a role, or a designated person);
+- segregation of duties: who is barred from deciding on a version (whoever saved it, and
+  whoever the record names as its author, e.g. an impact assessment's assessor).
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+from collections.abc import Callable, Mapping
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pydantic
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from workbench.errors import ConfigurationError, ValidationError
+from workbench.model import Role
+from workbench.oversight.model import RequiredSigner
+
+if TYPE_CHECKING:  # pragma: no cover
+    from workbench.store import Store, StoredVersion
+
+__all__ = [
+    "FACT_PROVIDERS",
+    "POLICY_FILE",
+    "Condition",
+    "Policy",
+    "Requirement",
+    "Rule",
+    "SignerSpec",
+    "ai_system_facts",
+    "assignable",
+    "barred_people",
+    "facts_for",
+    "label_of",
+    "load_policy",
+    "requirement",
+    "role_holders",
+]
+
+POLICY_FILE = Path(__file__).with_name("policy.yaml")
+
+#: kind -> "module:function" (or a callable) returning facts about one stored version of a
+#: record, ``(store, stored_version) -> dict``. Providers are imported when first needed; when
+#: a provider's module (or function) is not importable, the record's own fields are the facts.
+FACT_PROVIDERS: dict[str, Any] = {
+    "risk": "workbench.risk:signoff_facts",
+    "impact_assessment": "workbench.impact:signoff_facts",
+    "ai_system": "workbench.oversight.policy:ai_system_facts",
+}
+
+#: Facts that name a record's author(s); those people may not decide on it.
+AUTHOR_FACTS = ("assessor", "authors")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class SignerSpec(_Strict):
+    """Who may sign as a signer: holders of ``role``, or the person a fact names."""
+
+    label: str = Field(min_length=1)
+    role: Role | None = None
+    person_fact: str | None = None
+
+    @model_validator(mode="after")
+    def _one_way(self) -> SignerSpec:
+        if (self.role is None) == (self.person_fact is None):
+            raise ValueError("give either role or person_fact")
+        return self
+
+
+class Condition(_Strict):
+    """A test on one fact: ``equals`` a value, or is ``in`` / ``not_in`` a list."""
+
+    fact: str = Field(min_length=1)
+    equals: Any = None
+    in_: list[Any] | None = Field(None, alias="in")
+    not_in: list[Any] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_test(cls, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            tests = [k for k in ("equals", "in", "in_", "not_in") if k in data]
+            if len(tests) != 1:
+                raise ValueError("a condition has exactly one of equals, in, not_in")
+        return data
+
+    def holds(self, facts: Mapping[str, Any]) -> bool:
+        if self.fact not in facts or facts[self.fact] is None:
+            return False
+        value = _plain(facts[self.fact])
+        if self.in_ is not None:
+            return value in self.in_
+        if self.not_in is not None:
+            return value not in self.not_in
+        return value == self.equals
+
+    def describe(self) -> str:
+        if self.in_ is not None:
+            return f"{self.fact} in {', '.join(map(str, self.in_))}"
+        if self.not_in is not None:
+            return f"{self.fact} not in {', '.join(map(str, self.not_in))}"
+        return f"{self.fact} = {self.equals}"
+
+
+class Precondition(Condition):
+    kind: str
+    message: str = Field(min_length=1)
+
+
+class Rule(_Strict):
+    id: str = Field(min_length=1)
+    kind: str = Field(min_length=1)
+    when: list[Condition] = Field(default_factory=list)
+    requires: list[str] = Field(min_length=1)
+    because: str = ""
+
+    def applies(self, facts: Mapping[str, Any]) -> bool:
+        return all(c.holds(facts) for c in self.when)
+
+
+class Policy(_Strict):
+    """The sign-off policy: signers, preconditions and rules (see ``policy.yaml``)."""
+
+    version: int = 1
+    signers: dict[str, SignerSpec]
+    preconditions: list[Precondition] = Field(default_factory=list)
+    rules: list[Rule] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _known_signers(self) -> Policy:
+        for rule in self.rules:
+            unknown = [s for s in rule.requires if s not in self.signers]
+            if unknown:
+                raise ValueError(f"rule {rule.id!r} requires unknown signer(s) "
+                                 f"{', '.join(unknown)}; declare them under signers")
+            if len(set(rule.requires)) != len(rule.requires):
+                raise ValueError(f"rule {rule.id!r} names a signer twice")
+        ids = [r.id for r in self.rules]
+        if len(set(ids)) != len(ids):
+            raise ValueError("rule ids must be unique")
+        return self
+
+    def rules_for(self, kind: str) -> list[Rule]:
+        return [r for r in self.rules if r.kind == kind]
+
+    def match(self, kind: str, facts: Mapping[str, Any]) -> Rule | None:
+        """The first rule of ``kind`` whose conditions hold for ``facts`` (None: no sign-off)."""
+        return next((r for r in self.rules_for(kind) if r.applies(facts)), None)
+
+    def kinds(self) -> list[str]:
+        return sorted({r.kind for r in self.rules})
+
+
+@functools.lru_cache(maxsize=8)
+def _load(path: str) -> Policy:
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigurationError(f"cannot read the sign-off policy {path}: {exc}") from None
+    try:
+        return Policy.model_validate(data)
+    except pydantic.ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or '(file)'}: {e['msg']}"
+            for e in exc.errors(include_url=False))
+        raise ConfigurationError(f"the sign-off policy {path} is invalid: {problems}") from None
+
+
+def load_policy(path: str | Path | None = None) -> Policy:
+    """The sign-off policy in force (``policy.yaml`` beside this module by default)."""
+    return _load(str(path or POLICY_FILE))
+
+
+# -- facts ------------------------------------------------------------------------------------------
+def _plain(value: Any) -> Any:
+    """Enum members and numpy scalars compared as plain values."""
+    if isinstance(value, Enum):
+        return value.value
+    if not isinstance(value, (list, dict, str)) and callable(getattr(value, "item", None)):
+        try:
+            return value.item()
+        except (TypeError, ValueError):
+            return value
+    return value
+
+
+def _provider(kind: str) -> Callable[..., Mapping[str, Any]] | None:
+    target = FACT_PROVIDERS.get(kind)
+    if target is None:
+        return None
+    if callable(target):
+        return target
+    module, _, name = str(target).partition(":")
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError):  # that feature is not installed (yet)
+        return None
+
+
+def ai_system_facts(store: Store, stored: StoredVersion) -> dict[str, Any]:
+    """Facts of an AI system: its fields, ``system_id`` and ``system_owner`` (its owner)."""
+    content = stored.content
+    return {"system_id": stored.record_id, "system_owner": content.get("owner")}
+
+
+def facts_for(store: Store, stored: StoredVersion) -> dict[str, Any]:
+    """Facts the policy tests for one version: its fields, completed by its kind's provider.
+
+    Records that point to an AI system (``system_id``) get ``system_owner`` from that system
+    when the provider gives none.
+    """
+    facts: dict[str, Any] = dict(stored.content)
+    provider = _provider(stored.kind)
+    if provider is not None:
+        facts.update(provider(store, stored) or {})
+    if not facts.get("system_owner") and isinstance(facts.get("system_id"), str):
+        system = store.find("ai_system", facts["system_id"])
+        if system is not None:
+            facts["system_owner"] = system.content.get("owner")
+    return facts
+
+
+# -- requirement ------------------------------------------------------------------------------------
+class Requirement(BaseModel):
+    """What the policy asks for one version: the rule and the signers it needs."""
+
+    rule: str
+    because: str = ""
+    required: list[RequiredSigner]
+
+
+def label_of(kind: str) -> str:
+    from workbench.model import model_for
+
+    try:
+        return model_for(kind).label
+    except Exception:  # noqa: BLE001 - an unknown kind still gets a readable label
+        return kind.replace("_", " ")
+
+
+def requirement(kind: str, record_id: str, facts: Mapping[str, Any],
+                policy: Policy | None = None) -> Requirement:
+    """The signers that version of a record needs, with designated people resolved.
+
+    Raises
+    ------
+    ValidationError
+        A precondition fails, no rule applies (the record needs no sign-off), or a rule needs
+        a designated person the facts do not name.
+    """
+    policy = policy or load_policy()
+    what = f"{label_of(kind)} {record_id!r}"
+    for pre in policy.preconditions:
+        if pre.kind == kind and not pre.holds(facts):
+            shown = facts.get(pre.fact, "not set")
+            raise ValidationError(f"cannot request sign-off of {what}: {pre.message} "
+                                  f"({pre.fact} is {_plain(shown)})", [(pre.fact, pre.message)])
+    rule = policy.match(kind, facts)
+    if rule is None:
+        rules = policy.rules_for(kind)
+        if not rules:
+            raise ValidationError(
+                f"{what} needs no sign-off: the sign-off policy has no rule for "
+                f"{label_of(kind)} records (policy kinds: {', '.join(policy.kinds())})")
+        tests = "; ".join(" and ".join(c.describe() for c in r.when) for r in rules)
+        raise ValidationError(f"{what} needs no sign-off under the policy: it requires one "
+                              f"only when {tests}")
+    required = []
+    for name in rule.requires:
+        spec = policy.signers[name]
+        if spec.role is not None:
+            required.append(RequiredSigner(signer=name, label=spec.label, role=spec.role.value))
+            continue
+        login = facts.get(spec.person_fact or "")
+        if not isinstance(login, str) or not login:
+            raise ValidationError(
+                f"cannot request sign-off of {what}: the policy ({rule.id}) needs its "
+                f"{spec.label}, but the record names none ({spec.person_fact} is not set)")
+        required.append(RequiredSigner(signer=name, label=spec.label, person=login))
+    return Requirement(rule=rule.id, because=rule.because, required=required)
+
+
+def barred_people(stored: StoredVersion, facts: Mapping[str, Any]) -> dict[str, str]:
+    """Who may not decide on this version (segregation of duties), with the reason.
+
+    The person who saved the version (its author, the record's last editor) and the people
+    the record names as its authors (an impact assessment's ``assessor``, a provider's
+    ``authors``).
+    """
+    barred = {stored.author: f"authored version {stored.version}"}
+    label = label_of(stored.kind)
+    for key in AUTHOR_FACTS:
+        value = facts.get(key)
+        names = [value] if isinstance(value, str) else list(value or [])
+        for name in names:
+            if isinstance(name, str) and name and name not in barred:
+                what = "assessor" if key == "assessor" else "an author"
+                barred[name] = f"is the {what} of this {label}"
+    return barred
+
+
+def role_holders(store: Store) -> dict[str, set[str]]:
+    """role -> logins of the active people holding it (one query)."""
+    df = store.frame("person", meta=False)
+    if df.empty:
+        return {}
+    active = df[df["active"].astype(bool)][["id", "roles"]].explode("roles").dropna()
+    holders: dict[str, set[str]] = {}
+    for role, group in active.groupby("roles")["id"]:
+        holders[str(role)] = set(group)
+    return holders
+
+
+def eligible(signer: RequiredSigner, holders: Mapping[str, set[str]]) -> set[str]:
+    """The people who may sign as ``signer`` (before segregation of duties)."""
+    if signer.person:
+        return {signer.person}
+    return set(holders.get(signer.role or "", set()))
+
+
+def assignable(candidates: list[set[str]]) -> bool:
+    """Whether every signer can be given a different person from its candidates."""
+    def place(index: int, used: frozenset[str]) -> bool:
+        if index == len(candidates):
+            return True
+        return any(place(index + 1, used | {p}) for p in sorted(candidates[index] - used))
+
+    return place(0, frozenset())

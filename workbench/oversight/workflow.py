@@ -1,0 +1,548 @@
+"""The sign-off workflow: request, decide, withdraw, what awaits whom, and who may do what.
+
+Every entry point (widgets, CLI, notebooks) calls these functions, so the same rules hold
+everywhere; a refusal raises a :class:`~workbench.errors.WorkbenchError` whose one-line
+message says why, and nothing is written.
+
+Writes rely on the store's optimistic concurrency: a decision is saved together with the
+request and the target at the versions it checked (unchanged content writes nothing, but a
+newer version makes the save fail), and each person's decision has a deterministic id, so a
+repeated decision collides with the first instead of adding a second.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from workbench.errors import (
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    ValidationError,
+    WorkbenchError,
+)
+from workbench.model import WRITING_ROLES, Role, model_for
+from workbench.oversight import policy as P
+from workbench.oversight.model import (
+    DECISION_VERBS,
+    Decision,
+    RequestStatus,
+    SignOff,
+    SignOffRequest,
+    request_id_for,
+    signoff_id_for,
+)
+from workbench.oversight.status import _frames, request_states
+from workbench.store._hashing import content_hash
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from workbench.model import Person
+    from workbench.store import Store, StoredVersion
+
+__all__ = ["WITHDRAW_ROLES", "decide", "request", "withdraw"]
+
+#: Roles that may withdraw anyone's request (besides the requester).
+WITHDRAW_ROLES = frozenset({Role.governance_lead, Role.admin})
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def _what(kind: str, record_id: str) -> str:
+    return f"{P.label_of(kind)} {record_id!r}"
+
+
+def _day(value: Any) -> str:
+    if value is None:
+        return "?"
+    return str(value)[:10] if isinstance(value, str) else f"{value:%Y-%m-%d}"
+
+
+# -- context: everything the rules look at, read once -----------------------------------------------
+@dataclass
+class _Context:
+    store: Store
+    user: str
+    person: Person | None
+    kind: str
+    record_id: str
+    current: StoredVersion
+    states: pd.DataFrame  # request states of this record (all versions, all rounds)
+    decisions: pd.DataFrame  # decisions on this record
+    request: Any = None  # the latest request row for the current version (a pandas row)
+    _facts: dict[str, Any] | None = field(default=None, repr=False)
+
+    @property
+    def what(self) -> str:
+        return _what(self.kind, self.record_id)
+
+    @property
+    def user_roles(self) -> set[str]:
+        if self.person is None or not self.person.active:
+            return set()
+        return {r.value for r in self.person.roles}
+
+    def facts(self) -> dict[str, Any]:
+        if self._facts is None:
+            self._facts = P.facts_for(self.store, self.current)
+        return self._facts
+
+    def barred(self) -> dict[str, str]:
+        barred = P.barred_people(self.current, self.facts())
+        if self.request is not None:
+            for login, why in (self.request["barred"] or {}).items():
+                barred.setdefault(login, why)
+        return barred
+
+    def own_decision(self) -> Any:
+        if self.request is None:
+            return None
+        mine = self.decisions[(self.decisions["request_id"] == self.request["id"])
+                              & (self.decisions["signer"] == self.user)]
+        return None if mine.empty else mine.iloc[0]
+
+
+def _context(store: Store, kind: str, record_id: str, user: str | None,
+             version: int | None = None) -> _Context:
+    from workbench.identity import current_user
+
+    kind = model_for(kind).kind
+    if kind in ("signoff", "signoff_request"):
+        raise ValidationError("sign-off records are not signed off themselves; name the record "
+                              "they are about")
+    login = (user or current_user()).strip().lower()
+    found = store.find("person", login)
+    current = store.get(kind, record_id)
+    if version is not None and version != current.version:
+        store.get(kind, record_id, version)  # NotFoundError when there is no such version
+        raise ConflictError(
+            f"version {version} of {_what(kind, record_id)} is not its current version "
+            f"({current.describe()}); sign-offs bind to the current content: review version "
+            f"{current.version}. Nothing was saved.", kind=kind, record_id=record_id,
+            base_version=version, latest_version=current.version)
+    req, dec = _frames(store, kind)
+    req = req[req["target_id"] == record_id]
+    dec = dec[dec["target_id"] == record_id]
+    states = request_states(req, dec)
+    ctx = _Context(store=store, user=login, person=None if found is None else found.record,
+                   kind=kind, record_id=record_id, current=current, states=states,
+                   decisions=dec)
+    mine = states[states["target_version"] == current.version].sort_values("round")
+    if not mine.empty:
+        ctx.request = mine.iloc[-1]
+    return ctx
+
+
+def _closed_message(ctx: _Context, row: Any) -> str:
+    state = row["state"]
+    version = int(row["target_version"])
+    head = f"sign-off of {ctx.what} version {version}"
+    if state == "withdrawn":
+        return (f"the request for {head} was withdrawn by {row['withdrawn_by']} on "
+                f"{_day(row['withdrawn_at'])}: there is nothing to decide; request sign-off "
+                "again if it is still needed")
+    if state == "approved":
+        return f"{head} is already approved (by {row['approved_by']}): nothing to decide"
+    who = row["rejected_by"] if state == "rejected" else row["changes_by"]
+    verb = "rejected" if state == "rejected" else "sent back for changes"
+    comment = _comment_of(ctx, row["id"], who)
+    return (f"{head} was {verb} by {who}{comment}: edit the record and request sign-off of "
+            "the new version")
+
+
+def _comment_of(ctx: _Context, request_id: str, who: str) -> str:
+    d = ctx.decisions[(ctx.decisions["request_id"] == request_id)
+                      & (ctx.decisions["signer"] == str(who).split(", ")[0])]
+    return f" ({d.iloc[0]['comment']})" if not d.empty and d.iloc[0]["comment"] else ""
+
+
+# -- deciding ---------------------------------------------------------------------------------------
+def _decide_refusal(ctx: _Context, decision: Decision, role: str | None
+                    ) -> tuple[type[WorkbenchError], str] | list[str]:
+    """The refusal (exception class, message), or the signer names the user may decide as."""
+    verb = DECISION_VERBS[decision]
+    if ctx.person is None or not ctx.person.active:
+        return PermissionDeniedError, (f"{ctx.user} is not an active person in this store and "
+                                       "cannot sign off")
+    req = ctx.request
+    if req is None:
+        older = ctx.states[(ctx.states["state"] == "pending")]
+        if not older.empty:
+            last = older.sort_values("target_version").iloc[-1]
+            return ConflictError, (
+                f"sign-off was requested for version {int(last['target_version'])} of "
+                f"{ctx.what}, which has changed since ({ctx.current.describe()}): request "
+                f"sign-off of version {ctx.current.version}; nothing was saved")
+        return NotFoundError, (
+            f"no sign-off of {ctx.what} version {ctx.current.version} was requested; request "
+            f"it first (workbench signoff request {ctx.kind} {ctx.record_id})")
+    if req["state"] != "pending":
+        return ValidationError, _closed_message(ctx, req)
+    barred = ctx.barred()
+    if ctx.user in barred:
+        reason = barred[ctx.user]
+        others = ", ".join(req["missing"]) or "another signer"
+        return PermissionDeniedError, (f"{ctx.user} {reason} and cannot {verb} it; "
+                                       f"{others} must decide (segregation of duties)")
+    required = {r["signer"]: r for r in req["required"]}
+    missing = list(req["missing_signers"])
+
+    def can_fill(name: str) -> bool:
+        slot = required[name]
+        if slot.get("person"):
+            return slot["person"] == ctx.user
+        return slot.get("role") in ctx.user_roles
+
+    if role is not None:
+        if role not in required:
+            return ValidationError, (
+                f"{role} is not a sign-off this request needs; it needs "
+                f"{', '.join(required)} ({', '.join(r['label'] for r in required.values())})")
+        slot = required[role]
+        if role not in missing:
+            done = ctx.decisions[(ctx.decisions["request_id"] == req["id"])
+                                 & (ctx.decisions["role"] == role)]
+            by = ", ".join(done["signer"]) if not done.empty else "someone"
+            return ConflictError, (f"the {slot['label']} sign-off of {ctx.what} version "
+                                   f"{ctx.current.version} was already given by {by}")
+        if not can_fill(role):
+            if slot.get("person"):
+                return PermissionDeniedError, (
+                    f"{ctx.user} is not the {slot['label']} named for this sign-off "
+                    f"({slot['person']} is) and cannot {verb} {ctx.what} as {role}")
+            return PermissionDeniedError, (
+                f"{ctx.user} does not hold the role {slot['role']} and cannot sign as "
+                f"{slot['label']}; an admin grants roles on person records")
+        return [role]
+    fillable = [name for name in missing if can_fill(name)]
+    if not fillable:
+        return PermissionDeniedError, (
+            f"{ctx.user} cannot {verb} {ctx.what}: it awaits {', '.join(req['missing'])}, and "
+            f"{ctx.user} is none of them")
+    return fillable
+
+
+def decide(store: Store, kind: str, record_id: str, decision: Decision | str, *,
+           role: str | None = None, comment: str = "", conditions: list[str] | None = None,
+           version: int | None = None, user: str | None = None) -> SignOff:
+    """Record the acting user's decision on the open sign-off request of a record.
+
+    Parameters
+    ----------
+    kind, record_id
+        The record being signed off.
+    decision
+        ``approve``, ``approve_with_conditions``, ``reject`` or ``request_changes``.
+    role
+        The signer name to sign as (e.g. ``governance_lead``); default: the one sign-off
+        still needed that the user may give.
+    comment
+        Required for ``reject`` and ``request_changes``.
+    conditions
+        Required for ``approve_with_conditions`` (one per item).
+    version
+        The version the signer reviewed; refused when it is no longer the current one.
+    user
+        The acting user (default: :func:`workbench.identity.current_user`).
+
+    Returns
+    -------
+    SignOff
+        The decision recorded. Deciding again the same way returns the first decision and
+        writes nothing.
+
+    Raises
+    ------
+    PermissionDeniedError
+        The user may not sign (no such role, not the designated person, or segregation of
+        duties: they authored the version).
+    ValidationError, NotFoundError, ConflictError
+        No open request, a withdrawn or closed request, a missing comment or conditions, or
+        the record or request changed meanwhile. Nothing is written.
+    """
+    return _decide(store, kind, record_id, decision, role=role, comment=comment,
+                   conditions=conditions, version=version, user=user, at=None)
+
+
+def _decide(store: Store, kind: str, record_id: str, decision: Decision | str, *,
+            role: str | None, comment: str, conditions: list[str] | None,
+            version: int | None, user: str | None, at: dt.datetime | None) -> SignOff:
+    try:
+        decision = Decision(decision)
+    except ValueError:
+        raise ValidationError(f"{decision!r} is not a decision; use one of "
+                              f"{', '.join(d.value for d in Decision)}") from None
+    comment = (comment or "").strip()
+    conditions = [c.strip() for c in (conditions or []) if c and c.strip()]
+    ctx = _context(store, kind, record_id, user, version)
+    existing = ctx.own_decision()
+    if existing is not None:
+        return _repeat(ctx, existing, decision, role)
+    outcome = _decide_refusal(ctx, decision, role)
+    if isinstance(outcome, tuple):
+        raise outcome[0](outcome[1])
+    if len(outcome) > 1:
+        raise ValidationError(f"{ctx.user} may sign as {' or '.join(outcome)}; choose one role "
+                              "(one person signs once per request)", [("role", "required")])
+    signer_name = outcome[0]
+    if decision in (Decision.reject, Decision.request_changes) and not comment:
+        raise ValidationError(
+            f"a decision to {DECISION_VERBS[decision]} {ctx.what} needs a comment saying what "
+            "is wrong or must change; nothing was saved", [("comment", "required")])
+    if decision == Decision.approve_with_conditions and not conditions:
+        raise ValidationError("an approval with conditions lists the conditions; nothing was "
+                              "saved", [("conditions", "required")])
+    if decision != Decision.approve_with_conditions and conditions:
+        raise ValidationError("conditions belong to an approval with conditions; choose "
+                              "approve_with_conditions or drop them", [("conditions", "unused")])
+    req = ctx.request
+    record = SignOff(
+        id=signoff_id_for(req["id"], ctx.user), request_id=req["id"], target_kind=ctx.kind,
+        target_id=ctx.record_id, target_version=ctx.current.version,
+        target_hash=ctx.current.content_hash, signer=ctx.user, role=signer_name,
+        decision=decision, conditions=conditions, comment=comment, decided_at=at or _now())
+    why = f"{decision.value} {ctx.kind} {ctx.record_id} v{ctx.current.version} as {signer_name}"
+    try:
+        _save_guarded(store, record, ctx, why)
+    except ConflictError as exc:
+        if exc.kind == "signoff":
+            again = _context(store, kind, record_id, user)
+            mine = again.own_decision()
+            if mine is not None:
+                return _repeat(again, mine, decision, role)
+        raise _changed_meanwhile(ctx, exc) from None
+    return record
+
+
+def _repeat(ctx: _Context, existing: Any, decision: Decision, role: str | None) -> SignOff:
+    """A second decision by the same person: the same one is a no-op, another is refused."""
+    same = existing["decision"] == decision.value and role in (None, existing["role"])
+    if same:
+        return ctx.store.get("signoff", existing["id"]).record
+    raise ConflictError(
+        f"{ctx.user} already decided on this sign-off of {ctx.what} "
+        f"({existing['decision']} as {existing['role']} on {_day(existing['decided_at'])}); a "
+        "decision is final: request sign-off again to decide anew", kind="signoff",
+        record_id=str(existing["id"]))
+
+
+def _unchanged(stored: StoredVersion) -> Any:
+    """The stored record as a model, when re-saving it would write nothing (else None)."""
+    try:
+        record = stored.record
+        if content_hash(record.content()) == stored.content_hash:
+            return record
+    except Exception:  # noqa: BLE001 - an old record the model no longer accepts: no guard
+        return None
+    return None
+
+
+def _save_guarded(store: Store, record: Any, ctx: _Context, reason: str) -> None:
+    """Save ``record`` only if the request and the target are still at the versions checked."""
+    items: list[tuple[Any, int | None]] = [(record, None)]
+    if ctx.request is not None:
+        stored_req = store.get("signoff_request", ctx.request["id"])
+        if stored_req.version != int(ctx.request["_version"]):
+            raise ConflictError("the request changed", kind="signoff_request",
+                                record_id=stored_req.record_id)
+        same = _unchanged(stored_req)
+        if same is not None:
+            items.append((same, stored_req.version))
+    target = _unchanged(ctx.current)
+    if target is not None:
+        items.append((target, ctx.current.version))
+    store.save_many(items, reason=reason, author=ctx.user)
+
+
+def _changed_meanwhile(ctx: _Context, exc: ConflictError) -> ConflictError:
+    if exc.kind == "signoff_request":
+        latest = ctx.store.get("signoff_request", exc.record_id or "")
+        what = ("was withdrawn" if latest.content.get("status") == "withdrawn"
+                else "changed")
+        return ConflictError(f"the sign-off request for {ctx.what} {what} (by {latest.author}) "
+                             "while you were deciding; nothing was saved")
+    if exc.kind == ctx.kind:
+        latest = ctx.store.get(ctx.kind, ctx.record_id)
+        return ConflictError(f"{ctx.what} changed while you were deciding "
+                             f"({latest.describe()}); nothing was saved: review the new version")
+    return exc
+
+
+# -- requesting -------------------------------------------------------------------------------------
+def _request_refusal(ctx: _Context, policy: P.Policy | None
+                     ) -> tuple[type[WorkbenchError], str] | P.Requirement:
+    if ctx.person is None or not ctx.person.active:
+        return PermissionDeniedError, (f"{ctx.user} is not an active person in this store and "
+                                       "cannot request sign-off")
+    writing = sorted(r.value for r in WRITING_ROLES)
+    if not ctx.user_roles & set(writing):
+        return PermissionDeniedError, (
+            f"{ctx.user} does not hold a role that may request sign-off "
+            f"({', '.join(writing)})")
+    req = ctx.request
+    if req is not None and req["state"] in ("approved", "rejected", "changes_requested"):
+        return ValidationError, _closed_message(ctx, req).replace(": nothing to decide", "")
+    approved_same = ctx.states[(ctx.states["state"] == "approved")
+                               & (ctx.states["target_hash"] == ctx.current.content_hash)]
+    if not approved_same.empty:
+        row = approved_same.iloc[-1]
+        return ValidationError, (
+            f"{ctx.what} version {ctx.current.version} is identical to version "
+            f"{int(row['target_version'])}, which is approved (by {row['approved_by']}): "
+            "nothing to request")
+    try:
+        need = P.requirement(ctx.kind, ctx.record_id, ctx.facts(), policy)
+    except ValidationError as exc:
+        return ValidationError, str(exc)
+    barred = P.barred_people(ctx.current, ctx.facts())
+    holders = P.role_holders(ctx.store)
+    candidates = []
+    for slot in need.required:
+        people = P.eligible(slot, holders)
+        if slot.person and ctx.store.find("person", slot.person) is None:
+            return ValidationError, (f"the {slot.label} of {ctx.what} is {slot.person}, who is "
+                                     "not a person in this store; fix the record first")
+        free = people - set(barred)
+        if not free:
+            why = "; ".join(f"{p} {barred[p]}" for p in sorted(people & set(barred)))
+            who = why or f"nobody holds the role {slot.role}"
+            return ValidationError, (
+                f"nobody can sign {ctx.what} version {ctx.current.version} as {slot.label}: "
+                f"{who} (segregation of duties: a version is signed by people who did not "
+                "write it). Nothing was saved")
+        candidates.append(free)
+    if not P.assignable(candidates):
+        return ValidationError, (
+            f"the sign-offs of {ctx.what} need {len(candidates)} different people "
+            f"({', '.join(s.describe() for s in need.required)}), but the same person is the "
+            "only one who could give them; nothing was saved")
+    return need
+
+
+def request(store: Store, kind: str, record_id: str, *, version: int | None = None,
+            note: str = "", user: str | None = None, policy: P.Policy | None = None
+            ) -> SignOffRequest:
+    """Request sign-off of the current version of a record, as the policy requires.
+
+    Parameters
+    ----------
+    kind, record_id
+        The record.
+    version
+        The version to sign; only the current version can be requested.
+    note
+        A message to the signers.
+    user
+        The requester (default: the acting user); needs a role that writes records.
+    policy
+        The policy to apply (default: :func:`~workbench.oversight.policy.load_policy`).
+
+    Returns
+    -------
+    SignOffRequest
+        The new request, or the open request of that version when there already is one.
+
+    Raises
+    ------
+    ValidationError
+        The policy needs no sign-off of this record, a precondition fails (e.g. a draft
+        impact assessment), it is already approved or was rejected, or no eligible signer
+        exists under segregation of duties.
+    NotFoundError, ConflictError
+        Unknown record or version; an older version named.
+    PermissionDeniedError
+        The user may not request sign-off.
+    """
+    return _request(store, kind, record_id, version=version, note=note, user=user,
+                    policy=policy, at=None)
+
+
+def _request(store: Store, kind: str, record_id: str, *, version: int | None, note: str,
+             user: str | None, policy: P.Policy | None, at: dt.datetime | None
+             ) -> SignOffRequest:
+    ctx = _context(store, kind, record_id, user, version)
+    req = ctx.request
+    if req is not None and req["state"] == "pending":
+        return store.get("signoff_request", req["id"]).record
+    outcome = _request_refusal(ctx, policy)
+    if isinstance(outcome, tuple):
+        raise outcome[0](outcome[1])
+    round_ = 1 if req is None else int(req["round"]) + 1
+    record = SignOffRequest(
+        id=request_id_for(ctx.kind, ctx.record_id, ctx.current.version, round_),
+        target_kind=ctx.kind, target_id=ctx.record_id, target_version=ctx.current.version,
+        target_hash=ctx.current.content_hash, round=round_, rule=outcome.rule,
+        because=outcome.because, required=outcome.required,
+        barred=P.barred_people(ctx.current, ctx.facts()), requested_by=ctx.user,
+        requested_at=at or _now(), note=(note or "").strip())
+    why = f"sign-off of {ctx.kind} {ctx.record_id} v{ctx.current.version} requested"
+    try:
+        _save_guarded(store, record, ctx, why)
+    except ConflictError as exc:
+        if exc.kind == "signoff_request":  # requested at the same moment by someone else
+            again = store.find("signoff_request", record.id)
+            if again is not None and again.content.get("status") == "open":
+                return again.record
+        raise _changed_meanwhile(ctx, exc) from None
+    return record
+
+
+# -- withdrawing ------------------------------------------------------------------------------------
+def withdraw(store: Store, kind: str, record_id: str, *, reason: str = "",
+             user: str | None = None) -> SignOffRequest:
+    """Withdraw the open sign-off request of a record (the requester, or a governance lead).
+
+    Decisions already given stay in the store but no longer count. A request that is already
+    approved, rejected or sent back is closed and cannot be withdrawn.
+    """
+    return _withdraw(store, kind, record_id, reason=reason, user=user, at=None)
+
+
+def _withdraw_target(ctx: _Context) -> Any:
+    live = ctx.states[ctx.states["state"] != "withdrawn"]
+    if ctx.request is not None and ctx.request["state"] != "withdrawn":
+        return ctx.request
+    pending = live[live["state"] == "pending"].sort_values(["target_version", "round"])
+    return None if pending.empty else pending.iloc[-1]
+
+
+def _withdraw_refusal(ctx: _Context, row: Any) -> tuple[type[WorkbenchError], str] | None:
+    if ctx.person is None or not ctx.person.active:
+        return PermissionDeniedError, f"{ctx.user} is not an active person in this store"
+    if row is None:
+        return NotFoundError, f"{ctx.what} has no open sign-off request to withdraw"
+    if row["state"] != "pending":
+        return ValidationError, (f"the sign-off of {ctx.what} version "
+                                 f"{int(row['target_version'])} is {row['state'].replace('_', ' ')}"
+                                 " and closed: there is nothing to withdraw")
+    allowed = {r.value for r in WITHDRAW_ROLES}
+    if row["requested_by"] != ctx.user and not ctx.user_roles & allowed:
+        return PermissionDeniedError, (
+            f"{ctx.user} cannot withdraw the request of {row['requested_by']}: only the "
+            "requester or a governance lead or admin may")
+    return None
+
+
+def _withdraw(store: Store, kind: str, record_id: str, *, reason: str, user: str | None,
+              at: dt.datetime | None) -> SignOffRequest:
+    ctx = _context(store, kind, record_id, user)
+    row = _withdraw_target(ctx)
+    refusal = _withdraw_refusal(ctx, row)
+    if refusal is not None:
+        raise refusal[0](refusal[1])
+    stored = store.get("signoff_request", row["id"])
+    updated = stored.record.model_copy(update={
+        "status": RequestStatus.withdrawn, "withdrawn_by": ctx.user,
+        "withdrawn_at": at or _now(), "withdraw_reason": (reason or "").strip()})
+    try:
+        store.save(updated, base_version=stored.version, author=ctx.user,
+                   reason=f"sign-off request withdrawn{': ' + reason.strip() if reason else ''}")
+    except ConflictError:
+        raise ConflictError(f"the sign-off request for {ctx.what} changed while you were "
+                            "withdrawing it; nothing was saved: look again") from None
+    return store.get("signoff_request", row["id"]).record
