@@ -44,6 +44,7 @@ __all__ = [
     "FieldChange",
     "SignOffStatus",
     "diff_content",
+    "readable",
     "recent_decisions",
     "request_states",
     "stale_approvals",
@@ -296,7 +297,8 @@ def status_frame(store: Store, kind: str | None = None) -> pd.DataFrame:
 
 
 # -- one record ------------------------------------------------------------------------------------
-def _readable(value: Any) -> str:
+def readable(value: Any) -> str:
+    """A value as people read it: lists joined, empty as a dash, parts as JSON."""
     if value is None or value == "" or value == [] or value == {}:
         return "—"
     if isinstance(value, bool):
@@ -329,7 +331,7 @@ def diff_content(before: dict[str, Any], after: dict[str, Any]) -> list[FieldCha
                 walk(f"{path}[{i + 1}]", a[i] if i < len(a) else None,
                      b[i] if i < len(b) else None)
             return
-        changes.append(FieldChange(field=path, before=_readable(a), after=_readable(b)))
+        changes.append(FieldChange(field=path, before=readable(a), after=readable(b)))
 
     walk("", before, after)
     return changes
