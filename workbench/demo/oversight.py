@@ -1,0 +1,199 @@
+"""Demo sign-offs for the Larkspur Group, made through the workflow so every rule holds.
+
+What the demo shows (dates relative to ``as_of``):
+
+- go-live of four AI systems: credit scoring approved; card-fraud detection approved (with
+  conditions) and then edited, so the approval is stale; the support chatbot rejected by the
+  AI governance lead with a comment; the marketing copy assistant awaiting its owner and the
+  governance lead. A data-science colleague saved each version signed, so the system owner
+  and the governance lead are not its authors (segregation of duties);
+- the AIMS scope awaiting an executive (elena or dev);
+- impact assessments, when present: the oldest submitted one approved long ago (so it shows
+  "approved, due for review"), the other submitted ones awaiting sign-off;
+- residual risks above appetite, when present: awaiting their risk owners, one accepted.
+
+Runs after the organization, risk and impact seeders (it is last in ``SEEDERS``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from workbench.errors import WorkbenchError
+from workbench.oversight import policy as P
+from workbench.oversight.workflow import _decide, _request
+
+if TYPE_CHECKING:  # pragma: no cover
+    from workbench.store import Store
+
+__all__ = ["seed", "GO_LIVE"]
+
+#: system -> (who saves the version to sign, what changes, days before as_of)
+GO_LIVE: dict[str, tuple[str, dict[str, Any], int]] = {
+    "credit-scoring": ("ben", {"technique": "Logistic scorecard; the gradient-boosted "
+                               "challenger promoted to champion in the 2026 Q2 release"}, 62),
+    "card-fraud": ("ben", {"description": "Streaming gradient-boosted model with device and "
+                           "merchant features; holds suspicious transactions and alerts the "
+                           "fraud team. Release 5 adds merchant-category features."}, 92),
+    "support-chatbot": ("ben", {"technique": "Third-party LLM (upgraded to the provider's "
+                                "2026 model) with retrieval over help-centre articles"}, 17),
+    "marketing-copy": ("alice", {"deployment_context": "Marketing content studio; go-live "
+                                 "for the DE and NL teams first"}, 6),
+}
+#: The edit that makes the card-fraud approval stale (by ravi, 20 days before as_of).
+STALE_EDIT = {"deployment_context": "Card authorisation path, 2,500 transactions per second "
+              "at peak", "third_party_components": ["Device-fingerprinting service"]}
+REJECTION = ("The red-team test of harmful and off-policy answers is over a year old and "
+             "predates the model upgrade: repeat it on the new model and attach the report "
+             "before go-live.")
+
+
+def _at(as_of: dt.date, days_before: int, minutes: int = 0) -> dt.datetime:
+    day = as_of - dt.timedelta(days=days_before)
+    return dt.datetime(day.year, day.month, day.day, 9, 0,
+                       tzinfo=dt.timezone.utc) + dt.timedelta(minutes=minutes)
+
+
+def _edit(store: Store, kind: str, record_id: str, changes: dict[str, Any], author: str,
+          reason: str) -> None:
+    current = store.get(kind, record_id)
+    record = current.record.model_copy(update=changes)
+    store.save(record, base_version=current.version, author=author, reason=reason)
+
+
+def _requester(store: Store, kind: str, record_id: str) -> str:
+    """Who asks: the author of the version when they may request, else the governance lead."""
+    author = store.get(kind, record_id).author
+    from workbench.identity import roles_of
+    from workbench.model import WRITING_ROLES
+
+    return author if roles_of(store, author) & WRITING_ROLES else "chloe"
+
+
+def _signers(store: Store, kind: str, record_id: str) -> list[tuple[str, str]]:
+    """(signer name, login) for every sign-off the open request needs, distinct people who
+    are not barred, chosen deterministically."""
+    from workbench.oversight.queue import eligibility
+
+    elig = eligibility(store, kind, record_id, user="chloe")
+    current = store.get(kind, record_id)
+    barred = P.barred_people(current, P.facts_for(store, current))
+    holders = P.role_holders(store)
+    used: set[str] = set()
+    out = []
+    for slot in elig.required:
+        if slot.get("person"):
+            login = slot["person"]
+        else:
+            free = sorted(holders.get(slot["role"], set()) - set(barred) - used)
+            login = free[0]
+        used.add(login)
+        out.append((slot["signer"], login))
+    return out
+
+
+def _go_live(store: Store, as_of: dt.date) -> tuple[int, int]:
+    requests = decisions = 0
+    for system_id, (editor, changes, ago) in GO_LIVE.items():
+        _edit(store, "ai_system", system_id, changes, editor, "prepared for go-live review")
+        _request(store, "ai_system", system_id, version=None, user=editor, policy=None,
+                 note="go-live review", at=_at(as_of, ago))
+        requests += 1
+    grace_ago = GO_LIVE["credit-scoring"][2]
+    for n, (who, role) in enumerate((("grace", "system_owner"), ("chloe", "governance_lead"))):
+        _decide(store, "ai_system", "credit-scoring", "approve", role=role, comment="",
+                conditions=None, version=None, user=who, at=_at(as_of, grace_ago - 2 - n))
+        decisions += 1
+    fraud_ago = GO_LIVE["card-fraud"][2]
+    _decide(store, "ai_system", "card-fraud", "approve_with_conditions", role="system_owner",
+            comment="", conditions=["Monthly monitoring pack reviewed by the fraud team lead",
+                                    "Alert volumes reported to the risk committee quarterly"],
+            version=None, user="sven", at=_at(as_of, fraud_ago - 2))
+    _decide(store, "ai_system", "card-fraud", "approve", role="governance_lead",
+            comment="Conditions noted.", conditions=None, version=None, user="chloe",
+            at=_at(as_of, fraud_ago - 3))
+    decisions += 2
+    _edit(store, "ai_system", "card-fraud", STALE_EDIT, "ravi",
+          "capacity and device-fingerprint vendor updated")
+    chat_ago = GO_LIVE["support-chatbot"][2]
+    _decide(store, "ai_system", "support-chatbot", "approve", role="system_owner", comment="",
+            conditions=None, version=None, user="marta", at=_at(as_of, chat_ago - 2))
+    _decide(store, "ai_system", "support-chatbot", "reject", role="governance_lead",
+            comment=REJECTION, conditions=None, version=None, user="chloe",
+            at=_at(as_of, chat_ago - 4))
+    decisions += 2
+    return requests, decisions
+
+
+def _impact(store: Store, as_of: dt.date) -> tuple[int, int]:
+    submitted = [v for v in store.latest("impact_assessment")
+                 if v.content.get("status") == "submitted"]
+    if not submitted:
+        return 0, 0
+    submitted.sort(key=lambda v: (v.content.get("assessed_on", ""), v.record_id))
+    requests = decisions = 0
+    for index, version in enumerate(submitted):
+        assessed = dt.date.fromisoformat(version.content["assessed_on"])
+        ago = (as_of - assessed).days - 1
+        try:
+            _request(store, "impact_assessment", version.record_id, version=None,
+                     user=_requester(store, "impact_assessment", version.record_id),
+                     note="submitted for approval", policy=None, at=_at(as_of, ago))
+        except WorkbenchError:  # the policy cannot be met for this one: leave it unrequested
+            continue
+        requests += 1
+        if index == 0:  # the oldest: approved long ago, now due for review
+            for n, (signer, login) in enumerate(
+                    _signers(store, "impact_assessment", version.record_id)):
+                _decide(store, "impact_assessment", version.record_id, "approve", role=signer,
+                        comment="Assessment accepted.", conditions=None, version=None,
+                        user=login, at=_at(as_of, ago - 5 - n))
+                decisions += 1
+    return requests, decisions
+
+
+def _risks(store: Store, as_of: dt.date) -> tuple[int, int]:
+    requests = decisions = 0
+    for version in store.latest("risk"):
+        facts = P.facts_for(store, version)
+        if not facts.get("above_appetite") or facts.get("status") == "closed":
+            continue
+        try:
+            _request(store, "risk", version.record_id, version=None,
+                     user=_requester(store, "risk", version.record_id), policy=None,
+                     note="residual risk above appetite: accept or treat further",
+                     at=_at(as_of, 10 + requests))
+        except WorkbenchError:
+            continue
+        requests += 1
+        if decisions == 0:
+            owner = facts["owner"]
+            _decide(store, "risk", version.record_id, "approve_with_conditions",
+                    role="risk_owner", comment="Accepted until the next review.",
+                    conditions=["Treatment actions completed by their due dates"],
+                    version=None, user=owner, at=_at(as_of, 8))
+            decisions += 1
+    return requests, decisions
+
+
+def _scope(store: Store, as_of: dt.date) -> int:
+    if store.find("aims_scope", "aims-scope") is None:
+        return 0
+    _request(store, "aims_scope", "aims-scope", version=None, user="chloe", policy=None,
+             note="annual confirmation of the AIMS scope by top management",
+             at=_at(as_of, 3))
+    return 1
+
+
+def seed(store: Store, as_of: dt.date) -> dict[str, int]:
+    """Seed the demo sign-offs (deterministic for ``as_of``)."""
+    kinds = store.kinds()
+    requests, decisions = _go_live(store, as_of)
+    requests += _scope(store, as_of)
+    for kind, step in (("impact_assessment", _impact), ("risk", _risks)):
+        if kind in kinds:
+            r, d = step(store, as_of)
+            requests += r
+            decisions += d
+    return {"sign-off requests": requests, "sign-off decisions": decisions}
