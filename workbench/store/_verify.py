@@ -16,7 +16,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: Further checks run after the chain, as "module:function"; each takes the store and returns
 #: a list of Problem. Features that bind to content hashes (sign-offs) add theirs here.
-EXTRA_CHECKS: list[str] = []
+EXTRA_CHECKS: list[str] = [
+    "workbench.oversight.verify:check_signoffs",
+]
 
 
 @dataclass(frozen=True)
