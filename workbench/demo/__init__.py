@@ -26,6 +26,7 @@ ORGANIZATION_ID = "larkspur"
 #: {label: count}. Features add their demo data by adding a seeder here.
 SEEDERS: list[str] = [
     "workbench.demo.organization:seed",
+    "workbench.demo.risks:seed",
 ]
 
 

@@ -32,6 +32,7 @@ from workbench.risk.heatmap import (
     open_risks,
     register_criteria,
 )
+from workbench.risk.io import ImportResult, import_risks, read_risk_rows
 from workbench.risk.model import (
     CRITERIA_ID,
     Acceptance,
@@ -71,6 +72,7 @@ __all__ = [
     "Acceptance",
     "Action",
     "Band",
+    "ImportResult",
     "Lookup",
     "Risk",
     "RiskCriteria",
@@ -91,11 +93,13 @@ __all__ = [
     "filter_register",
     "heatmap_figure",
     "heatmap_matrix",
+    "import_risks",
     "level_counts",
     "matrix_text",
     "open_risks",
     "overdue_actions",
     "prepare_risk",
+    "read_risk_rows",
     "register",
     "register_criteria",
     "reviews_due",

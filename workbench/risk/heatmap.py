@@ -247,28 +247,30 @@ def heatmap_figure(store_or_register: Store | pd.DataFrame, *, which: str = "res
 
 
 def matrix_text(matrix: pd.DataFrame, criteria: RiskCriteria) -> str:
-    """A plain-text heatmap (highest likelihood on top) with band letters, for terminals."""
+    """A plain-text heatmap (highest likelihood on top): each cell shows its count and the
+    band's short tag, with a legend; for terminals."""
     names = [b.name for b in criteria.bands]
     mins = [b.min_score for b in criteria.bands]
+    size = next(k for k in range(1, max(len(n) for n in names) + 1)
+                if len({n[:k] for n in names}) == len(names))
+    tags = [n[:size].upper() for n in names]
 
-    def band(score: int) -> str:
-        i = sum(1 for m in mins if m <= score) - 1
-        return names[i]
+    def tag(score: int) -> str:
+        return tags[sum(1 for m in mins if m <= score) - 1]
 
     l_width = max(len(s.label) for s in criteria.likelihood) + 4
     c_width = max(9, *(len(s.label) + 2 for s in criteria.consequence))
-    header = " " * l_width + "".join(s.label.center(c_width) for s in criteria.consequence)
-    rows = [header]
+    rows = [" " * l_width + "".join(s.label.center(c_width) for s in criteria.consequence)]
     for lik in reversed(criteria.likelihood):
         cells = []
         for con in criteria.consequence:
             n = int(matrix.loc[lik.level, con.level])
-            tag = band(lik.level * con.level)[:4]
-            cells.append(f"{n if n else '.':>3} {tag:<4}".center(c_width))
+            cells.append(f"{n if n else '.':>3} {tag(lik.level * con.level):<{size}}"
+                         .center(c_width))
         rows.append(f"{lik.level} {lik.label}".ljust(l_width) + "".join(cells))
-    rows.append(" " * l_width + "consequence →")
-    appetite = criteria.appetite
-    legend = ", ".join(f"{b.name} {b.min_score}-{b.max_score}" for b in criteria.bands)
-    rows.append(f"bands (score = likelihood × consequence): {legend}; appetite: up to "
-                f"{appetite}")
+    rows.append(" " * l_width + "consequence ->")
+    legend = ", ".join(f"{t} {b.name} {b.min_score}-{b.max_score}"
+                       for t, b in zip(tags, criteria.bands, strict=True))
+    rows.append(f"bands (score = likelihood x consequence): {legend}; appetite: up to "
+                f"{criteria.appetite}")
     return "\n".join(rows)

@@ -130,9 +130,55 @@ def _raise(risk_id: str, problems: list[tuple[str, str]]) -> None:
     raise ValidationError(f"invalid risk {risk_id!r}: {summary}", problems)
 
 
+def _raw_problems(data: Mapping[str, Any], lookup: Lookup) -> list[tuple[str, str]]:
+    """The store checks that can run on input the model rejected, so that a person sees
+    every problem at once (scales, system, people), not the model's first."""
+    crit = lookup.criteria
+    out = []
+    for name in ("inherent_likelihood", "inherent_consequence", "residual_likelihood",
+                 "residual_consequence"):
+        axis = name.split("_", 1)[1]
+        try:
+            value = int(data.get(name))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            continue
+        if not 1 <= value <= len(getattr(crit, axis)):
+            out.append((name, f"{value} is outside the {axis} scale in force "
+                        f"({crit.scale_text(axis)})"))
+    system = data.get("system_id")
+    if isinstance(system, str) and system and system not in lookup.system_owner:
+        out.append(("system_id", f"no AI system {system!r} in the store; register it first "
+                    "(`workbench systems list` shows the inventory)"))
+    people = [(data.get("owner"), "owner")]
+    actions = data.get("actions")
+    if isinstance(actions, list):
+        people += [(a.get("owner"), f"actions.{i}.owner") for i, a in enumerate(actions)
+                   if isinstance(a, Mapping)]
+    for login, where in people:
+        if isinstance(login, str) and login and login not in lookup.people:
+            out.append((where, f"no person {login!r} in the store; use a login from "
+                        "`workbench list person`"))
+    return out
+
+
 def prepare_risk(risk: Risk | Mapping[str, Any], lookup: Lookup) -> Risk:
-    """Validate ``risk`` fully (model and store checks); fill ``next_review`` when empty."""
-    risk = validate_record(Risk, risk)
+    """Validate ``risk`` fully (model and store checks); fill ``next_review`` when empty.
+
+    Raises
+    ------
+    ValidationError
+        With every problem found, each ``(field, message)``.
+    """
+    try:
+        risk = validate_record(Risk, risk)
+    except ValidationError as exc:
+        if isinstance(risk, Risk):
+            raise
+        known = {f for f, _ in exc.errors}
+        extra = [p for p in _raw_problems(risk, lookup) if p[0] not in known]
+        if not extra:
+            raise
+        _raise(str(risk.get("id", "")), [*exc.errors, *extra])
     problems = check_risk(risk, lookup)
     if problems:
         _raise(risk.id, problems)
@@ -174,7 +220,12 @@ def save_risk(store: Store, risk: Risk | Mapping[str, Any], *, base_version: int
     ConflictError
         Someone saved the risk since ``base_version``; the error names who and when.
     """
-    risk = validate_record(Risk, risk)
+    if not isinstance(risk, Risk):
+        try:
+            risk = validate_record(Risk, risk)
+        except ValidationError:
+            prepare_risk(risk, Lookup.whole_store(store))  # raises with every problem
+            raise
     prepared = prepare_risk(risk, Lookup.for_risks(store, [risk]))
     return store.save(prepared, base_version=base_version, reason=reason, author=author)
 

@@ -1,0 +1,303 @@
+"""``workbench risk``: the risk register, heatmap, criteria, actions, acceptance and import."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from workbench.cli._common import add_json_flag, iso_date, open_cli_store
+from workbench.cli._output import print_fields, print_json, print_table
+
+_STATUSES = ("identified", "assessed", "treated", "accepted", "closed")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("risk", help="the AI risk register, heatmap and risk criteria")
+    sub = p.add_subparsers(dest="risk_command", metavar="ACTION", required=True)
+
+    q = sub.add_parser("list", help="list risks with their computed levels")
+    q.add_argument("--system", metavar="ID", help="only this AI system")
+    q.add_argument("--business-unit", metavar="NAME", help="only this business unit")
+    q.add_argument("--owner", metavar="LOGIN", help="only risks owned by this person")
+    q.add_argument("--status", choices=_STATUSES, help="only this status")
+    q.add_argument("--level", metavar="BAND", help="only this residual level (e.g. high)")
+    q.add_argument("--above-appetite", action="store_true",
+                   help="only residual risks above the appetite")
+    q.add_argument("--awaiting-acceptance", action="store_true",
+                   help="only open risks above the appetite that nobody accepted yet")
+    q.add_argument("--review-due", action="store_true", help="only risks due for review")
+    q.add_argument("--as-of", type=iso_date, metavar="DATE",
+                   help="day for overdue actions and due reviews (default today)")
+    add_json_flag(q)
+    q.set_defaults(handler=_list)
+
+    q = sub.add_parser("show", help="show one risk with its levels, actions and acceptance")
+    q.add_argument("id")
+    q.add_argument("--history", action="store_true", help="also list every version")
+    add_json_flag(q)
+    q.set_defaults(handler=_show)
+
+    q = sub.add_parser("heatmap", help="a text heatmap: risks per likelihood x consequence")
+    q.add_argument("--system", metavar="ID", help="only this AI system")
+    q.add_argument("--business-unit", metavar="NAME", help="only this business unit")
+    q.add_argument("--inherent", action="store_true", help="before treatment (default: "
+                   "residual, after treatment)")
+    q.add_argument("--include-closed", action="store_true", help="count closed risks too")
+    add_json_flag(q)
+    q.set_defaults(handler=_heatmap)
+
+    q = sub.add_parser("criteria", help="show the risk criteria in force, or replace them")
+    q.add_argument("--set", metavar="FILE", dest="set_file",
+                   help="replace the criteria with this YAML or JSON file (a new version)")
+    q.add_argument("--reason", default="", help="why the criteria change (with --set)")
+    add_json_flag(q)
+    q.set_defaults(handler=_criteria)
+
+    q = sub.add_parser("actions", help="open treatment actions (soonest due first)")
+    q.add_argument("--system", metavar="ID", help="only this AI system")
+    q.add_argument("--owner", metavar="LOGIN", help="only actions of this person")
+    q.add_argument("--overdue", action="store_true", help="only overdue actions")
+    q.add_argument("--as-of", type=iso_date, metavar="DATE", help="day to compare due dates to")
+    add_json_flag(q)
+    q.set_defaults(handler=_actions)
+
+    q = sub.add_parser("accept", help="record the acceptance of a risk's residual level")
+    q.add_argument("id")
+    q.add_argument("--rationale", required=True, help="why the residual risk is acceptable")
+    q.add_argument("--by", metavar="LOGIN", help="who accepts (default: the acting user)")
+    q.add_argument("--on", type=iso_date, metavar="DATE", help="date of the decision "
+                   "(default today)")
+    q.set_defaults(handler=_accept)
+
+    q = sub.add_parser(
+        "import", help="import risks from a CSV or YAML file (all or nothing)",
+        description="Import risks from CSV (one row per risk; columns as the risk's fields, "
+        "controls separated by ';', actions one per line as 'description | owner | due | "
+        "done_on', acceptance as accepted_by, accepted_on, acceptance_rationale) or YAML (a "
+        "list of risks). Existing ids get a new version. Every invalid row is reported with "
+        "its line and field, and then nothing is saved.")
+    q.add_argument("file")
+    q.add_argument("--reason", default="", help="why (kept with every imported version)")
+    q.add_argument("--dry-run", action="store_true", help="validate only; save nothing")
+    q.set_defaults(handler=_import)
+
+
+def _dates(frame: Any, columns: tuple[str, ...]) -> Any:
+    out = frame.copy()
+    for col in columns:
+        out[col] = out[col].dt.strftime("%Y-%m-%d")
+    return out
+
+
+def _list(args: argparse.Namespace) -> int:
+    from workbench import risk
+
+    store = open_cli_store(args)
+    df = risk.register(store, system_id=args.system, business_unit=args.business_unit,
+                       owner=args.owner, status=args.status, level=args.level,
+                       above_appetite=True if args.above_appetite else None, as_of=args.as_of)
+    if args.awaiting_acceptance:
+        df = df[df["awaiting_acceptance"]]
+    if args.review_due:
+        df = df[df["review_due"]]
+    if args.json:
+        cols = [c for c in df.columns if c not in ("_hash", "_reason")]
+        out = _dates(df[cols], ("identified_on", "next_review"))
+        out["_saved_at"] = out["_saved_at"].astype("str")
+        for col in ("inherent_level", "residual_level"):
+            out[col] = out[col].astype("str")
+        print_json(out.to_dict(orient="records"))
+        return 0
+    rows = [(r.id, r.system_id, r.title, r.owner, r.status,
+             f"{r.inherent_level} ({r.inherent_score})",
+             f"{r.residual_level} ({r.residual_score})"
+             + (" !" if r.awaiting_acceptance else ""),
+             r.overdue_actions or "", "due" if r.review_due else "")
+            for r in df.itertuples()]
+    print_table(rows, ["id", "system", "title", "owner", "status", "inherent", "residual",
+                       "overdue", "review"])
+    crit = risk.criteria_in_force(store)
+    print(f"\n{len(df)} risks; '!' = above the appetite ({crit.appetite}) and not accepted")
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    from workbench import risk
+
+    store = open_cli_store(args)
+    version = store.get("risk", args.id)
+    rec = version.record
+    crit = risk.criteria_in_force(store)
+    facts = risk.signoff_facts(store, version)
+    if args.json:
+        data = rec.content() | {"_version": version.version, "inherent_level":
+                                facts["inherent_level"], "residual_level":
+                                facts["residual_level"], "above_appetite":
+                                facts["above_appetite"]}
+        if args.history:
+            data["history"] = [{"version": v.version, "author": v.author, "saved_at":
+                                v.saved_at.isoformat(), "reason": v.reason}
+                               for v in store.history("risk", args.id)]
+        print_json(data)
+        return 0
+
+    def scale(axis: str, level: int) -> str:
+        return f"{level} {crit.label_of(axis, level)}" if level <= len(
+            getattr(crit, axis)) else f"{level} (off the scale)"
+
+    system = store.find("ai_system", rec.system_id)
+    print_fields([
+        ("id", rec.id), ("title", rec.title), ("description", rec.description),
+        ("AI system", f"{system.record.name} ({rec.system_id})" if system else rec.system_id),
+        ("risk source", rec.risk_source), ("objective", rec.objective),
+        ("inherent", f"likelihood {scale('likelihood', rec.inherent_likelihood)} x "
+         f"consequence {scale('consequence', rec.inherent_consequence)} = "
+         f"{facts['inherent_level']}"),
+        ("treatment", rec.treatment.value), ("controls", ", ".join(rec.controls) or "-"),
+        ("residual", f"likelihood {scale('likelihood', rec.residual_likelihood)} x "
+         f"consequence {scale('consequence', rec.residual_consequence)} = "
+         f"{facts['residual_level']}"
+         + (f" (above the appetite, {crit.appetite})" if facts["above_appetite"] else "")),
+        ("owner", rec.owner), ("status", rec.status.value),
+        ("identified on", str(rec.identified_on)),
+        ("next review", str(rec.next_review or "-")),
+        ("accepted", f"by {rec.acceptance.accepted_by} on {rec.acceptance.accepted_on}: "
+         f"{rec.acceptance.rationale}" if rec.acceptance else
+         ("NOT YET (needed: above the appetite)" if facts["above_appetite"] else "")),
+        ("version", version.describe()),
+    ])
+    if rec.actions:
+        print("\nactions:")
+        print_table([(a.description, a.owner, str(a.due), str(a.done_on or "open"))
+                     for a in rec.actions], ["action", "owner", "due", "done"])
+    if args.history:
+        print("\nhistory:")
+        print_table([(v.version, v.author, v.saved_at.strftime("%Y-%m-%d %H:%M"), v.reason)
+                     for v in store.history("risk", args.id)],
+                    ["version", "by", "at (UTC)", "reason"])
+    return 0
+
+
+def _heatmap(args: argparse.Namespace) -> int:
+    from workbench import risk
+
+    store = open_cli_store(args)
+    crit = risk.criteria_in_force(store)
+    df = risk.register(store, system_id=args.system, business_unit=args.business_unit,
+                       criteria=crit)
+    if not args.include_closed:
+        df = risk.open_risks(df)
+    which = "inherent" if args.inherent else "residual"
+    matrix = risk.heatmap_matrix(df, crit, which)
+    if args.json:
+        print_json({"which": which, "likelihood": [s.label for s in crit.likelihood],
+                    "consequence": [s.label for s in crit.consequence],
+                    "counts": matrix.to_numpy().tolist()})
+        return 0
+    scope = f" of {args.system}" if args.system else ""
+    scope += f" in {args.business_unit}" if args.business_unit else ""
+    print(f"{which} risk{scope}: {int(matrix.to_numpy().sum())} "
+          f"{'' if args.include_closed else 'open '}risks (rows: likelihood)\n")
+    print(risk.matrix_text(matrix, crit))
+    return 0
+
+
+def _criteria(args: argparse.Namespace) -> int:
+    from workbench import risk
+
+    store = open_cli_store(args)
+    if args.set_file:
+        data = _read_mapping(args.set_file)
+        current = risk.criteria_version(store)
+        saved = risk.save_criteria(store, data, base_version=current.version if current
+                                   else None, reason=args.reason or "risk criteria replaced")
+        print(f"saved risk criteria, {saved.describe()}; every risk is now levelled by them")
+        return 0
+    found = risk.criteria_version(store)
+    crit = found.record if found else risk.default_criteria()
+    if args.json:
+        print_json(crit.content() | {"_version": found.version if found else None})
+        return 0
+    source = found.describe() if found else "the built-in default (none saved yet)"
+    print(f"{crit.name}: {source}")
+    print(f"appetite: up to {crit.appetite}; reviews every {crit.review_interval_days} days\n")
+    for axis in ("likelihood", "consequence"):
+        print(f"{axis}:")
+        print_table([(s.level, s.label, s.description) for s in getattr(crit, axis)],
+                    ["level", "label", "description"])
+        print()
+    print("bands (score = likelihood x consequence):")
+    rank = crit.band_rank(crit.appetite)
+    print_table([(b.name, f"{b.min_score}-{b.max_score}", b.colour,
+                  "yes" if i <= rank else "no", b.description)
+                 for i, b in enumerate(crit.bands)],
+                ["band", "scores", "colour", "within appetite", "description"])
+    return 0
+
+
+def _read_mapping(path: str) -> dict[str, Any]:
+    import json
+    from pathlib import Path
+
+    import yaml
+
+    from workbench.errors import NotFoundError, ValidationError
+
+    file = Path(path)
+    if not file.is_file():
+        raise NotFoundError(f"no file {path!r}; give a YAML or JSON file of risk criteria")
+    text = file.read_text(encoding="utf-8")
+    try:
+        data = json.loads(text) if file.suffix.lower() == ".json" else yaml.safe_load(text)
+    except (ValueError, yaml.YAMLError) as exc:
+        raise ValidationError(f"{file.name} is not valid YAML or JSON: {exc}".splitlines()[0]
+                              ) from None
+    if not isinstance(data, dict):
+        raise ValidationError(f"{file.name}: expected a mapping of criteria fields")
+    return data
+
+
+def _actions(args: argparse.Namespace) -> int:
+    from workbench import risk
+
+    store = open_cli_store(args)
+    reg = risk.register(store, system_id=args.system, as_of=args.as_of)
+    acts = risk.overdue_actions(reg) if args.overdue else risk.actions(reg)
+    if args.owner:
+        acts = acts[acts["owner"] == args.owner]
+    if args.json:
+        out = acts.drop(columns=["done_on"]).copy()
+        out["due"] = out["due"].dt.strftime("%Y-%m-%d")
+        print_json(out.to_dict(orient="records"))
+        return 0
+    print_table([(a.risk_id, a.description, a.owner, a.due.strftime("%Y-%m-%d"),
+                  f"{a.days_overdue} days" if a.overdue else "")
+                 for a in acts.itertuples()], ["risk", "action", "owner", "due", "overdue"])
+    print(f"\n{len(acts)} open actions, {int(acts['overdue'].sum())} overdue")
+    return 0
+
+
+def _accept(args: argparse.Namespace) -> int:
+    from workbench import risk
+
+    store = open_cli_store(args)
+    saved = risk.accept_risk(store, args.id, rationale=args.rationale, accepted_by=args.by,
+                             accepted_on=args.on)
+    print(f"risk {args.id}: residual risk accepted, {saved.describe()}")
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from workbench import risk
+    from workbench.errors import ValidationError
+
+    store = open_cli_store(args)
+    try:
+        result = risk.import_risks(store, args.file, reason=args.reason, dry_run=args.dry_run)
+    except ValidationError as exc:
+        for where, message in exc.errors:
+            print(f"{where}: {message}", file=sys.stderr)
+        raise
+    print(result.summary())
+    return 0
