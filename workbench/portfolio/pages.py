@@ -1,0 +1,229 @@
+"""Whole dashboard pages: a header (organization, date, who is viewing) and the panels.
+
+A page never raises: a store that cannot be opened, an unknown system or a failing panel
+becomes a short message on the page (Voila shows no tracebacks, and executives should not
+read one). Identity is the dashboard server's: ``WORKBENCH_USER``, else ``JUPYTERHUB_USER``
+(set when Voila runs as a JupyterHub service or per-user server), else the OS login.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+from urllib.parse import parse_qs
+
+from workbench.errors import WorkbenchError
+from workbench.portfolio.data import PortfolioData, fmt_date, load
+from workbench.portfolio.panels import PORTFOLIO_PANELS, SYSTEM_PANELS, Panel, build_panels
+from workbench.render import badge, esc
+
+if TYPE_CHECKING:  # pragma: no cover
+    from workbench.store import Store
+
+__all__ = ["Page", "Viewer", "message_box", "portfolio_page", "query_parameter", "system_page",
+           "system_report", "system_selector", "viewer",
+           "wait_for_viewer"]
+
+log = logging.getLogger(__name__)
+_FONT = "font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif"
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is looking at a dashboard, and whether they may change records."""
+
+    login: str
+    name: str
+    roles: tuple[str, ...] = ()
+    known: bool = True
+
+    @property
+    def can_write(self) -> bool:
+        from workbench.model import WRITING_ROLES
+
+        return any(r in {w.value for w in WRITING_ROLES} for r in self.roles)
+
+
+def viewer(store: Store) -> Viewer:
+    """The dashboard's viewer, from the server's identity and the person records."""
+    from workbench.identity import current_user
+
+    try:
+        login = current_user()
+    except WorkbenchError:
+        return Viewer(login="", name="an unidentified viewer", known=False)
+    found = store.find("person", login)
+    if found is None or not found.record.active:
+        return Viewer(login=login, name=login, known=False)
+    person = found.record
+    return Viewer(login=login, name=person.name, roles=tuple(r.value for r in person.roles))
+
+
+def query_parameter(name: str, default: str = "") -> str:
+    """A value from the page's URL query string (Voila puts it in ``QUERY_STRING``)."""
+    values = parse_qs(os.environ.get("QUERY_STRING", "")).get(name)
+    return values[0].strip() if values else default
+
+
+def wait_for_viewer() -> None:
+    """In a preheated Voila kernel, pause here until a viewer opens the page.
+
+    Everything before this call (imports, warming) runs ahead of the request; everything
+    after it reads the store when the page is requested, so numbers are never stale. Outside
+    Voila's preheating this returns at once.
+    """
+    if os.environ.get("VOILA_PREHEAT", "False") == "False":
+        return
+    from voila.utils import wait_for_request
+
+    wait_for_request()
+
+
+@dataclass
+class Page:
+    """A dashboard page ready to display (``_ipython_display_``) or to turn into HTML."""
+
+    title: str
+    header: str = ""
+    panels: list[Panel] = field(default_factory=list)
+    error: str = ""
+    data: PortfolioData | None = None
+
+    def to_html(self) -> str:
+        return self.header + "".join(p.to_html() for p in self.panels)
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import HTML, display
+
+        display(HTML(self.header))
+        for panel in self.panels:
+            display(panel)
+
+
+def message_box(text: str, *, level: str = "error", hint: str = "") -> str:
+    colour = {"error": "#cf222e", "warning": "#9a6700", "info": "#57606a"}[level]
+    more = f'<div style="color:#57606a;margin-top:4px">{esc(hint)}</div>' if hint else ""
+    return (f'<div class="wb-message wb-{level}" role="alert" style="{_FONT};border:1px solid '
+            f'{colour};border-left-width:4px;border-radius:6px;padding:10px 14px;margin:10px 0;'
+            f'background:#fff"><div style="color:{colour};font-weight:600">{esc(text)}</div>'
+            f"{more}</div>")
+
+
+def _header(data: PortfolioData, who: Viewer, title: str, subtitle: str = "") -> str:
+    if not who.known:
+        ident = f"Viewing as {who.login or 'an unidentified viewer'} (not a registered person)"
+    else:
+        ident = f"Viewing as {who.name}"
+    access = badge("can edit", "#1a7f37") if who.can_write else badge("read-only", "#57606a")
+    org = f"{data.organization} · " if data.organization else ""
+    sub = (f'<div style="font-size:1.05em;color:#24292f;margin-top:2px">{esc(subtitle)}</div>'
+           if subtitle else "")
+    return (f'<header class="wb-header" style="{_FONT};margin-bottom:6px">'
+            f'<div style="font-size:0.9em;color:#57606a">{esc(org)}as of '
+            f"{esc(fmt_date(data.today))} · {esc(ident)} {access}</div>"
+            f'<h2 class="wb-title" style="margin:4px 0 0 0">{esc(title)}</h2>{sub}</header>')
+
+
+def _open(database_url: str, today: dt.date | None) -> PortfolioData:
+    from workbench.store import open_store
+
+    store = open_store(database_url or None, create=False)
+    return load(store, today=today)
+
+
+def _failed(title: str, exc: BaseException) -> Page:
+    if isinstance(exc, WorkbenchError):
+        text = f"This dashboard cannot be shown: {exc}"
+        hint = "Ask the workbench administrator to check the dashboard's store setting."
+    else:
+        log.exception("dashboard %s failed", title)
+        text = f"This dashboard cannot be shown because of an unexpected problem " \
+               f"({type(exc).__name__})."
+        hint = "The details are in the dashboard server's log."
+    return Page(title=title, header=message_box(text, hint=hint), error=text)
+
+
+def portfolio_page(database_url: str = "", *, today: dt.date | None = None) -> Page:
+    """The executive portfolio page; errors become a message on the page."""
+    title = "AI portfolio"
+    try:
+        data = _open(database_url, today)
+        who = viewer(data.store)
+        return Page(title=title, header=_header(data, who, title), data=data,
+                    panels=build_panels(data, PORTFOLIO_PANELS))
+    except Exception as exc:  # noqa: BLE001 - a dashboard shows a message, never a traceback
+        return _failed(title, exc)
+
+
+def system_report(database_url: str = "", system_id: str = "", *,
+                  today: dt.date | None = None) -> Page:
+    """One AI system as a report page (for ``notebooks/system_report.ipynb``).
+
+    Unlike the dashboards, a report fails loudly: an unknown system or an unreadable store
+    raises, so a scheduled run exits non-zero instead of publishing an empty report.
+    """
+    from workbench.errors import NotFoundError
+    from workbench.identity import current_user
+
+    data = _open(database_url, today)
+    names = data.system_names()
+    if system_id not in names:
+        raise NotFoundError(f"no AI system {system_id!r} in the store; `workbench systems "
+                            "list` shows the ids")
+    row = data.systems[data.systems["id"] == system_id].iloc[0]
+    who = viewer(data.store)
+    org = f"{data.organization} · " if data.organization else ""
+    header = (f'<header class="wb-header" style="{_FONT}"><div style="font-size:0.9em;'
+              f'color:#57606a">{esc(org)}as of {esc(fmt_date(data.today))}'
+              f" · generated by {esc(who.name or current_user())}</div>"
+              f'<h1 class="wb-title" style="margin:4px 0 0 0;font-size:1.7em">'
+              f'{esc(names[system_id])}</h1><div style="margin-top:2px">'
+              f"{esc(row['business_unit'])} · {esc(row['purpose'])}</div></header>")
+    panels = build_panels(data, SYSTEM_PANELS, system_id)
+    failed = [p for p in panels if p.error]
+    if failed:
+        raise RuntimeError(f"report panel {failed[0].key!r} failed: {failed[0].error}")
+    return Page(title=names[system_id], header=header, panels=panels, data=data)
+
+
+def system_selector(data: PortfolioData, selected: str = "") -> str:
+    """A plain HTML form choosing a system by name; it reloads the page with ``?system=ID``."""
+    options = ['<option value="">Choose an AI system…</option>'] + [
+        f'<option value="{esc(i)}"{" selected" if i == selected else ""}>{esc(n)}</option>'
+        for i, n in zip(data.systems["id"], data.systems["name"])]
+    return (f'<form class="wb-select" method="get" style="{_FONT};margin:6px 0 4px 0">'
+            '<label style="color:#57606a;margin-right:6px" for="wb-system">AI system</label>'
+            f'<select id="wb-system" name="system" onchange="this.form.submit()" '
+            f'style="padding:3px 6px;min-width:260px">{"".join(options)}</select> '
+            '<button type="submit" style="padding:3px 10px">Show</button></form>')
+
+
+def system_page(database_url: str = "", system_id: str = "", *,
+                today: dt.date | None = None) -> Page:
+    """One AI system in depth, chosen by ``system_id`` or ``?system=ID`` in the page URL."""
+    system_id = (system_id or query_parameter("system")).strip()
+    try:
+        data = _open(database_url, today)
+        who = viewer(data.store)
+        names = data.system_names()
+        selector = system_selector(data, system_id)
+        if not system_id:
+            return Page(title="AI system", data=data,
+                        header=_header(data, who, "AI system") + selector + message_box(
+                            "Choose an AI system to see it in depth.", level="info"))
+        if system_id not in names:
+            return Page(title="AI system", data=data, error=f"unknown system {system_id}",
+                        header=_header(data, who, "AI system") + selector + message_box(
+                            f"There is no AI system {system_id!r} in the inventory.",
+                            level="warning", hint="Choose one from the list above."))
+        row = data.systems[data.systems["id"] == system_id].iloc[0]
+        sub = f"{row['business_unit']} · {row['purpose']}"
+        return Page(title=names[system_id], data=data,
+                    header=_header(data, who, names[system_id], sub) + selector,
+                    panels=build_panels(data, SYSTEM_PANELS, system_id))
+    except Exception as exc:  # noqa: BLE001 - a dashboard shows a message, never a traceback
+        return _failed("AI system", exc)
+

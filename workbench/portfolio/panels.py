@@ -1,0 +1,315 @@
+"""Dashboard panels: one function per panel, listed in a registry.
+
+A panel function takes the page's :class:`~workbench.portfolio.data.PortfolioData` (and, for
+the system page, a ``system_id``) and returns a :class:`Panel`: a title, escaped HTML and
+optionally a plotly figure. Adding a panel is writing one function and adding one line to
+:data:`PORTFOLIO_PANELS` or :data:`SYSTEM_PANELS` ("module:function", imported when the page
+is built, so a feature's panel can live in its own package).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from workbench.errors import WorkbenchError
+from workbench.portfolio.data import (
+    STAGE_ORDER,
+    PortfolioData,
+    counts_by,
+    evidence_freshness,
+    evidence_timeline_figure,
+    fmt_date,
+    inventory_counts,
+    inventory_figure,
+    kpis,
+    label,
+    reports_generated,
+)
+from workbench.render import badge, esc, fmt_int, html_table, kpi
+
+__all__ = [
+    "PORTFOLIO_PANELS",
+    "STYLE",
+    "SYSTEM_PANELS",
+    "Panel",
+    "build_panels",
+    "error_panel",
+    "evidence_panel",
+    "figure_bundle",
+    "inventory_panel",
+    "kpi_panel",
+    "operation_panel",
+    "system_evidence_panel",
+    "system_facts_panel",
+]
+
+log = logging.getLogger(__name__)
+
+#: Panels of the portfolio dashboard, in page order ("module:function", ``fn(data)``).
+PORTFOLIO_PANELS: list[str] = [
+    "workbench.portfolio.panels:kpi_panel",
+    "workbench.portfolio.panels:inventory_panel",
+    "workbench.portfolio.panels:operation_panel",
+    "workbench.portfolio.panels:evidence_panel",
+]
+#: Panels of the one-system dashboard and report, in order (``fn(data, system_id)``).
+SYSTEM_PANELS: list[str] = [
+    "workbench.portfolio.panels:system_facts_panel",
+    "workbench.portfolio.panels:system_evidence_panel",
+]
+
+#: Notebook front ends right-align table cells; panels read left to right.
+STYLE = ("<style>.wb-panel table td,.wb-panel table th,.wb-header table td"
+         "{text-align:left !important}.wb-panel table{margin-left:0 !important}</style>")
+
+
+def _section(key: str) -> str:
+    return (STYLE + f'<section class="wb-panel" data-panel="{esc(key)}" style="margin:18px 0 '
+            '8px 0;font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif">')
+_MUTED = "color:#57606a"
+
+
+@dataclass
+class Panel:
+    """One block of a dashboard: a title, escaped HTML, and an optional plotly figure.
+
+    ``table`` keeps the data behind the panel so tests and exports can read the numbers.
+    """
+
+    key: str
+    title: str
+    html: str = ""
+    figure: Any = None
+    table: pd.DataFrame | None = None
+    note: str = ""
+    after_html: str = ""  # shown below the figure
+    error: str = ""
+
+    def header_html(self) -> str:
+        note = f'<div style="{_MUTED};font-size:0.9em">{esc(self.note)}</div>' if self.note else ""
+        title = (f'<h3 style="margin:0 0 6px 0;font-size:1.15em">{esc(self.title)}</h3>'
+                 if self.title else "")
+        return _section(self.key) + title + note
+
+    def to_html(self) -> str:
+        """The panel as HTML (without its figure)."""
+        return f"{self.header_html()}{self.html}{self.after_html}</section>"
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import HTML, display
+
+        display(HTML(f"{self.header_html()}{self.html}</section>"))
+        if self.figure is not None:
+            display(figure_bundle(self.figure), raw=True)
+        if self.after_html:
+            display(HTML(f"{_section(self.key + '-more')}{self.after_html}"
+                         "</section>"))
+
+
+def figure_bundle(figure: Any) -> dict[str, Any]:
+    """A figure as plotly's mimetype bundle, what ``fig.show()`` sends in a kernel.
+
+    Publishing the bundle directly skips plotly's renderer machinery, whose first use imports
+    nbformat and jsonschema (about a second in every report and dashboard kernel).
+    """
+    import json
+
+    import plotly.io as pio
+
+    spec = json.loads(pio.to_json(figure, validate=False, remove_uids=False))
+    spec["config"] = {"displaylogo": False, "responsive": True}
+    return {"application/vnd.plotly.v1+json": spec,
+            "text/plain": "<plotly figure>"}
+
+
+def error_panel(key: str, title: str, exc: BaseException) -> Panel:
+    """A panel that failed, shown as a short message instead of a traceback."""
+    if isinstance(exc, WorkbenchError):
+        text = str(exc)
+    else:
+        log.exception("panel %s failed", key)
+        text = (f"This panel could not be shown ({type(exc).__name__}). The rest of the page is "
+                "unaffected; the details are in the dashboard server's log.")
+    html = (f'<div class="wb-message" style="color:#9a6700;border-left:3px solid #9a6700;'
+            f'padding:4px 10px">{esc(text)}</div>')
+    return Panel(key=key, title=title, html=html, error=text)
+
+
+def build_panels(data: PortfolioData, targets: Sequence[str], *args: Any) -> list[Panel]:
+    """Build each registered panel; one failing panel becomes a message, not a broken page."""
+    panels = []
+    for target in targets:
+        module, _, name = target.partition(":")
+        try:
+            panel = getattr(importlib.import_module(module), name)(data, *args)
+        except Exception as exc:  # noqa: BLE001 - shown on the page, logged for the admin
+            panels.append(error_panel(name, name.replace("_panel", "").replace("_", " ")
+                                      .capitalize(), exc))
+            continue
+        if panel is not None:
+            panels.append(panel)
+    return panels
+
+
+# -- portfolio panels -------------------------------------------------------------------------
+def kpi_panel(data: PortfolioData) -> Panel:
+    """Headline numbers for executives."""
+    k = kpis(data)
+    warn, bad = "#9a6700", "#cf222e"
+    cards = [
+        kpi("AI systems", k["systems"], note=f"{fmt_int(k['in_operation'])} in operation"),
+        kpi("Using personal data", k["personal_data"], note="personal or special categories"),
+        kpi("Fully automated", k["fully_automated"], note="the system decides and acts"),
+        kpi("Evidence items", k["evidence"], note="documents, tests, metrics"),
+        kpi("Evidence expired", k["expired"], note="needs renewing",
+            colour=bad if k["expired"] else "#24292f"),
+        kpi("Expiring in 30 days", k["expiring"], note="renew soon",
+            colour=warn if k["expiring"] else "#24292f"),
+    ]
+    table = pd.DataFrame({"kpi": list(k), "value": list(k.values())})
+    return Panel(key="kpis", title="", html=f'<div class="wb-kpis">{"".join(cards)}</div>',
+                 table=table)
+
+
+def inventory_panel(data: PortfolioData) -> Panel:
+    """AI systems by lifecycle stage and business unit."""
+    counts = inventory_counts(data)
+    by_unit = (data.systems.groupby("business_unit").agg(
+        systems=("id", "size"),
+        in_operation=("lifecycle_stage", lambda s: int((s == "operate").sum())))
+        .sort_values(["systems"], ascending=False).reset_index())
+    if data.systems.empty:
+        return Panel(key="inventory", title="AI systems by lifecycle stage",
+                     html=html_table([], empty="No AI systems are registered yet."))
+    table = html_table(by_unit, {"business_unit": "Business unit", "systems": "AI systems",
+                                 "in_operation": "In operation"},
+                       formatters={"systems": fmt_int, "in_operation": fmt_int}, max_rows=15)
+    return Panel(key="inventory", title="AI systems by lifecycle stage", figure=inventory_figure(
+        data), table=counts, note=f"{fmt_int(len(data.systems))} systems in the inventory",
+        after_html=f'<h4 style="margin:6px 0">By business unit</h4>{table}')
+
+
+def operation_panel(data: PortfolioData) -> Panel:
+    """How the systems are run: our role, human oversight, automation."""
+    parts = []
+    for column, header, order in (
+            ("org_roles", "Our role", ["provider", "developer", "deployer", "user"]),
+            ("oversight_mode", "Human oversight", ["in_the_loop", "on_the_loop",
+                                                   "out_of_the_loop"]),
+            ("automation_level", "Automation", ["decision_support", "partial", "full"])):
+        counts = counts_by(data, column, order=order)
+        parts.append('<div style="display:inline-block;vertical-align:top;margin-right:28px">'
+                     + html_table(counts, {"value": header, "systems": "AI systems"},
+                                  formatters={"systems": fmt_int}) + "</div>")
+    note = "a system with several roles counts once per role"
+    return Panel(key="operation", title="How the systems are run", html="".join(parts),
+                 note=note)
+
+
+def _evidence_table(fresh: pd.DataFrame, *, with_systems: bool, max_rows: int) -> str:
+    def status(value: Any) -> str:
+        return badge(str(value)) if value in ("expired", "expiring") else esc(value)
+
+    def days(value: Any) -> str:
+        if value is None or value is pd.NA:
+            return ""
+        n = int(value)
+        return f"{fmt_int(-n)} days ago" if n < 0 else f"in {fmt_int(n)} days"
+
+    shown = fresh.assign(expires=fresh["expires_at"].map(fmt_date),
+                         collected=fresh["collected_at"].map(fmt_date),
+                         when=fresh["days_left"].map(days))
+    columns = {"title": "Evidence"}
+    if with_systems:
+        columns["systems"] = "AI system"
+    columns |= {"collected_by": "Collected by", "collected": "Collected", "expires": "Expires",
+                "when": "", "status": "Status"}
+    return html_table(shown, columns, formatters={"status": status}, max_rows=max_rows,
+                      empty="No evidence needs attention.")
+
+
+def evidence_panel(data: PortfolioData, *, max_rows: int = 20) -> Panel:
+    """Evidence that has expired or expires within 30 days, with names, most urgent first."""
+    fresh = evidence_freshness(data)
+    urgent = fresh[fresh["status"].isin(["expired", "expiring"])]
+    n_exp = int((urgent["status"] == "expired").sum())
+    note = (f"{fmt_int(n_exp)} expired, {fmt_int(len(urgent) - n_exp)} expiring within 30 days, "
+            f"out of {fmt_int(len(fresh))} evidence items")
+    return Panel(key="evidence", title="Evidence to renew", note=note, table=urgent,
+                 html=_evidence_table(urgent, with_systems=True, max_rows=max_rows))
+
+
+# -- one-system panels ------------------------------------------------------------------------
+def _system_row(data: PortfolioData, system_id: str) -> pd.Series:
+    from workbench.errors import NotFoundError
+
+    rows = data.systems[data.systems["id"] == system_id]
+    if rows.empty:
+        raise NotFoundError(f"there is no AI system {system_id!r} in the inventory")
+    return rows.iloc[0]
+
+
+def system_facts_panel(data: PortfolioData, system_id: str) -> Panel:
+    """The inventory facts of one system, in words."""
+    s = _system_row(data, system_id)
+    people = data.person_names()
+    owner = data.people[data.people["id"] == s["owner"]]
+    job = f", {owner['job_title'].iloc[0]}" if len(owner) and owner["job_title"].iloc[0] else ""
+
+    def join(values: Any) -> str:
+        return ", ".join(label(v) if "_" in str(v) else str(v) for v in (values or []))
+
+    facts = [
+        ("Purpose", s["purpose"]), ("Description", s["description"]),
+        ("Owner", f"{people.get(s['owner'], s['owner'])}{job}"),
+        ("Business unit", s["business_unit"]),
+        ("Lifecycle stage", (f"{label(s['lifecycle_stage'])} (stage "
+                             f"{STAGE_ORDER.index(s['lifecycle_stage']) + 1} of "
+                             f"{len(STAGE_ORDER)})")),
+        ("Our role", join(s["org_roles"]).lower().capitalize()),
+        ("Technique", f"{s['technique']} ({label(s['technique_family'])})"),
+        ("Third-party components", join(s["third_party_components"])),
+        ("Data", join(s["data_categories"]).lower().capitalize()),
+        ("Deployment", s["deployment_context"]), ("Geography", ", ".join(s["geography"] or [])),
+        ("Affected people", ", ".join(s["affected_parties"] or [])),
+        ("Automation", label(s["automation_level"])),
+        ("Human oversight", label(s["oversight_mode"])),
+        ("Status", label(s["status"])), ("In AIMS scope", "Yes" if s["in_scope"] else "No"),
+        ("Last changed", (f"{fmt_date(s['_saved_at'])} by "
+                          f"{people.get(s['_saved_by'], s['_saved_by'])} "
+                          f"(version {fmt_int(s['_version'])})")),
+    ]
+    rows = "".join(f'<tr><th style="text-align:left;vertical-align:top;padding:3px 14px 3px 0;'
+                   f'{_MUTED};font-weight:500;white-space:nowrap">{esc(k)}</th>'
+                   f'<td style="padding:3px 0">{esc(v)}</td></tr>' for k, v in facts if v)
+    table = pd.DataFrame(facts, columns=["fact", "value"])
+    return Panel(key="facts", title="About this system", table=table,
+                 html=f'<table class="wb-facts" style="font-size:0.95em">{rows}</table>')
+
+
+def system_evidence_panel(data: PortfolioData, system_id: str) -> Panel:
+    """All evidence of one system with its freshness."""
+    _system_row(data, system_id)
+    fresh = evidence_freshness(data, system_id=system_id)
+    counts = fresh["status"].value_counts()
+    note = ", ".join(f"{fmt_int(counts[s])} {s}" for s in ("expired", "expiring", "current",
+                                                         "no expiry") if s in counts.index)
+    figure = evidence_timeline_figure(fresh, data.today) if len(fresh) else None
+    reports = reports_generated(data, system_id=system_id)
+    after = ""
+    if len(reports):
+        latest = reports.iloc[0]
+        after = (f'<p style="{_MUTED};font-size:0.9em">{fmt_int(len(reports))} report'
+                 f'{"s" if len(reports) != 1 else ""} generated, the latest on '
+                 f"{esc(fmt_date(latest['collected_at']))} by {esc(latest['collected_by'])}.</p>")
+    return Panel(key="system-evidence", title="Evidence", table=fresh, figure=figure,
+                 note=note or "no evidence yet", after_html=after,
+                 html=_evidence_table(fresh, with_systems=False, max_rows=50).replace(
+                     "No evidence needs attention.", "No evidence has been recorded yet."))
+
