@@ -223,7 +223,7 @@ class SignOffPanel(W.VBox):
         current = self.store.get(st.kind, st.record_id)
         if st.approved_version is not None and st.approved_version != st.current_version:
             before = self.store.get(st.kind, st.record_id, st.approved_version).content
-            changes = oversight.diff_content(before, current.content)
+            changes = oversight.diff_content(before, current.content, kind=st.kind)
             title = (f"What changed since approved version {st.approved_version} "
                      f"({len(changes)} change{'s' if len(changes) != 1 else ''})")
             table = html_table([c.model_dump() for c in changes],

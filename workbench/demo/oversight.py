@@ -27,7 +27,7 @@ from workbench.oversight.workflow import _decide, _request
 if TYPE_CHECKING:  # pragma: no cover
     from workbench.store import Store
 
-__all__ = ["seed", "GO_LIVE"]
+__all__ = ["GO_LIVE", "seed"]
 
 #: system -> (who saves the version to sign, what changes, days before as_of)
 GO_LIVE: dict[str, tuple[str, dict[str, Any], int]] = {

@@ -133,8 +133,9 @@ def pending(store: Store, user: str | None = None) -> pd.DataFrame:
     targets = _target_frame(store, sorted(states["target_kind"].unique().tolist()))
     live = states.merge(targets, on=["target_kind", "target_id"])
     live = live[live["target_version"] == live["current_version"]]
-    live = live[[login not in (b or {}) and login not in d
-                 for b, d in zip(live["barred"], live["decided_by"])]]
+    allowed = [login not in (b or {}) and login not in d
+               for b, d in zip(live["barred"], live["decided_by"])]
+    live = live.loc[pd.Series(allowed, index=live.index, dtype=bool)]
     slots = live[["id", "required", "missing_signers"]].explode("required")
     slots = slots.dropna(subset=["required"])
     sd = pd.DataFrame(slots["required"].tolist())

@@ -310,13 +310,20 @@ def readable(value: Any) -> str:
     return str(value)
 
 
-def diff_content(before: dict[str, Any], after: dict[str, Any]) -> list[FieldChange]:
+def diff_content(before: dict[str, Any], after: dict[str, Any], *,
+                 kind: str | None = None) -> list[FieldChange]:
     """What changed between two versions' contents, as dotted paths with readable values.
 
     Nested parts are compared field by field (``actions[1].due``); lists of plain values and
-    added or removed parts are shown whole.
+    added or removed parts are shown whole. With ``kind``, fields come in the record model's
+    order (stored content has its keys sorted).
     """
     changes: list[FieldChange] = []
+    if kind is not None:
+        from workbench.model import model_for
+
+        order = {name: i for i, name in enumerate(model_for(kind).model_fields)}
+        before = dict(sorted(before.items(), key=lambda kv: order.get(kv[0], len(order))))
 
     def walk(path: str, a: Any, b: Any) -> None:
         if a == b:
@@ -405,7 +412,7 @@ def status(store: Store, kind: str, record_id: str) -> SignOffStatus:
         result.pending_with = list(this["missing"])
     if result.stale and result.approved_version is not None:
         before = store.get(kind, record_id, result.approved_version).content
-        result.changes = diff_content(before, current.content)
+        result.changes = diff_content(before, current.content, kind=kind)
         result.changed_fields = _top_fields(result.changes)
     if bool(row["request_outdated"]):
         result.note = (f"a sign-off request names an earlier version; version "
@@ -426,7 +433,7 @@ def stale_approvals(store: Store, kind: str | None = None) -> pd.DataFrame:
     for row in stale.itertuples():
         before = store.get(row.kind, row.record_id, int(row.approved_version)).content
         after = store.get(row.kind, row.record_id).content
-        changed.append(", ".join(_top_fields(diff_content(before, after))))
+        changed.append(", ".join(_top_fields(diff_content(before, after, kind=row.kind))))
     stale["changed_fields"] = changed
     return stale[["kind", "record_id", "title", "state", "approved_version", "current_version",
                   "approved_by", "approved_at", "changed_fields"]]
