@@ -1,0 +1,341 @@
+"""Working with assessments: start, check, save, submit, classify, and propose risks from harms.
+
+Every write goes through :func:`save_assessment`, which checks the record *and* its answers
+against the questionnaire in force (types, options, unknown ids; on submit, every required
+field and question), so nothing invalid reaches the store.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from workbench.errors import ConfigurationError, ConflictError, NotFoundError, ValidationError
+from workbench.impact.classify import Classification, Step, classify
+from workbench.impact.model import SUBMIT_FIELDS, AssessmentStatus, ImpactAssessment
+from workbench.impact.questionnaire import Questionnaire, questionnaire
+from workbench.model import validate_record
+
+if TYPE_CHECKING:  # pragma: no cover
+    from workbench.model import AISystem
+    from workbench.store import Store, StoredVersion
+
+__all__ = [
+    "assessment_id_for",
+    "classify_assessment",
+    "classify_system",
+    "completeness",
+    "latest_assessment",
+    "new_assessment",
+    "propose_risk_from_harm",
+    "proposed_risks",
+    "save_assessment",
+    "save_proposed_risk",
+    "scale_level",
+    "submit_assessment",
+    "validate_assessment",
+]
+
+
+def assessment_id_for(system_id: str) -> str:
+    """The id of a system's assessment record (``ia-<system id>``)."""
+    return f"ia-{system_id}"[:100]
+
+
+def new_assessment(store: Store, system_id: str, *, assessor: str | None = None,
+                   trigger: str = "new_system", assessed_on: dt.date | None = None,
+                   assessment_id: str | None = None) -> ImpactAssessment:
+    """A draft assessment of ``system_id``, pre-filled from the AI system's inventory record.
+
+    Nothing is saved; pass the result to :func:`save_assessment`.
+
+    Raises
+    ------
+    NotFoundError
+        No such AI system.
+    ConflictError
+        The assessment id is taken: edit that assessment (a new version) instead.
+    """
+    from workbench.identity import current_user
+
+    system: AISystem = store.get("ai_system", system_id).record
+    record_id = assessment_id or assessment_id_for(system_id)
+    existing = store.find("impact_assessment", record_id)
+    if existing is not None:
+        raise ConflictError(
+            f"impact assessment {record_id!r} already exists ({existing.describe()}); open it "
+            "and save a new version (a periodic or change-driven re-assessment is a new "
+            "version with its trigger), or choose another assessment_id",
+            kind="impact_assessment", record_id=record_id, latest_version=existing.version)
+    parties = [{"name": p[:1].upper() + p[1:], "category": "affected_individual"}
+               for p in system.affected_parties]
+    return ImpactAssessment(
+        id=record_id, system_id=system_id, assessor=assessor or current_user(),
+        assessed_on=assessed_on or dt.date.today(), trigger=trigger, status="draft",
+        system_description=system.description, purpose=system.purpose,
+        deployment={"geography": list(system.geography),
+                    "constraints": system.deployment_context},
+        model_info={"model_type": system.technique},
+        interested_parties=parties)
+
+
+def _as_data(assessment: ImpactAssessment | Mapping[str, Any]) -> dict[str, Any]:
+    if isinstance(assessment, ImpactAssessment):
+        return assessment.model_dump(warnings=False)
+    if not isinstance(assessment, Mapping):
+        raise ValidationError(f"expected an impact assessment, got {type(assessment).__name__}")
+    return dict(assessment)
+
+
+def validate_assessment(assessment: ImpactAssessment | Mapping[str, Any], *,
+                        questionnaire: Questionnaire | None = None) -> ImpactAssessment:
+    """Check an assessment and its answers; return it with the answers normalized.
+
+    A ``submitted`` assessment must also have every field of
+    :data:`~workbench.impact.model.SUBMIT_FIELDS` and every applicable required question
+    answered (not ``unknown``).
+
+    Raises
+    ------
+    ValidationError
+        One ``(field, message)`` per problem in ``errors`` (answers as ``answers.<id>``); on a
+        submit with gaps the message lists every missing field and question.
+    """
+    q = questionnaire or _questionnaire()
+    data = _as_data(assessment)
+    status = str(getattr(data.get("status"), "value", data.get("status") or "draft"))
+    answers, errors = q.normalize(data.get("answers") or {})
+    record: ImpactAssessment | None = None
+    try:
+        record = validate_record(ImpactAssessment, {**data, "answers": answers,
+                                                    "status": AssessmentStatus.draft})
+    except ValidationError as exc:
+        errors += exc.errors
+    if status not in ("draft", "submitted"):
+        # Approval is derived from sign-off; the record never claims it.
+        errors = [e for e in errors if e[0] != "status"]
+        errors.append(("status", (f"must be draft or submitted (got {status!r}); approval "
+                                 "comes from sign-off and is never written into the record")))
+    if errors:
+        raise ValidationError(
+            "invalid impact assessment: " + "; ".join(f"{f}: {m}" for f, m in errors), errors)
+    assert record is not None
+    if status == "submitted":
+        gaps = [(f, f"required before submitting: {m}") for f, m in record.submit_problems()]
+        gaps += [(f"answers.{x.id}", "required before submitting" +
+                  (" ('unknown' is accepted in a draft only)" if answers.get(x.id) == "unknown"
+                   else "")) for x in q.missing_required(answers)]
+        if gaps:
+            names = [f for f, _ in gaps]
+            raise ValidationError(
+                f"cannot submit impact assessment {record.id!r}: {len(gaps)} required item(s) "
+                f"missing: {', '.join(names)}; fill them in or keep it as a draft", gaps)
+        record = validate_record(ImpactAssessment, {**record.model_dump(warnings=False),
+                                                    "status": AssessmentStatus.submitted})
+    return record
+
+
+def _questionnaire() -> Questionnaire:
+    return questionnaire()
+
+
+def save_assessment(store: Store, assessment: ImpactAssessment | Mapping[str, Any], *,
+                    base_version: int | None = None, reason: str = "",
+                    author: str | None = None,
+                    questionnaire: Questionnaire | None = None) -> StoredVersion:
+    """Validate (:func:`validate_assessment`) and append a version of an assessment.
+
+    Parameters
+    ----------
+    base_version
+        The version the edit started from (``None`` creates the record). A stale base raises
+        :class:`ConflictError` naming who saved in between; nothing is saved.
+
+    Raises
+    ------
+    ValidationError, ConflictError, NotFoundError
+        Nothing is saved.
+    """
+    record = validate_assessment(assessment, questionnaire=questionnaire)
+    return store.save(record, base_version=base_version, reason=reason or (
+        "submitted for approval" if record.status == AssessmentStatus.submitted else
+        "draft saved"), author=author)
+
+
+def submit_assessment(store: Store, assessment_id: str, *, base_version: int | None = None,
+                      reason: str = "submitted for approval", author: str | None = None,
+                      questionnaire: Questionnaire | None = None) -> StoredVersion:
+    """Mark a saved draft as submitted (a new version), after the submit checks.
+
+    ``base_version`` defaults to the latest version (the caller has just looked at it).
+    """
+    current = store.get("impact_assessment", assessment_id)
+    data = {**current.content, "status": "submitted"}
+    return save_assessment(store, data, base_version=base_version or current.version,
+                           reason=reason, author=author, questionnaire=questionnaire)
+
+
+def latest_assessment(store: Store, system_id: str) -> StoredVersion | None:
+    """The system's most recent assessment (latest ``assessed_on``, then latest save)."""
+    df = store.frame("impact_assessment")
+    if df.empty:
+        return None
+    mine = df[df["system_id"] == system_id]
+    if mine.empty:
+        return None
+    top = mine.sort_values(["assessed_on", "_saved_at"], ascending=False).iloc[0]
+    return store.get("impact_assessment", str(top["id"]))
+
+
+def completeness(assessment: ImpactAssessment | Mapping[str, Any], *,
+                 questionnaire: Questionnaire | None = None) -> float:
+    """Share (0 to 1) of the submit requirements met: record fields plus required questions."""
+    q = questionnaire or _questionnaire()
+    data = _as_data(assessment)
+    answers, _ = q.normalize(data.get("answers") or {}, allow_unknown_ids=True)
+    answered, required = q.completeness(answers)
+    filled = sum(1 for f in SUBMIT_FIELDS if data.get(f) not in ("", [], None))
+    total = required + len(SUBMIT_FIELDS)
+    return (answered + filled) / total if total else 1.0
+
+
+def classify_assessment(assessment: ImpactAssessment, system: AISystem) -> Classification:
+    """Classify an assessment's answers for the organization's role(s) on the system."""
+    return classify(assessment.answers, org_roles=system.org_roles)
+
+
+def classify_system(store: Store, system_id: str) -> Classification:
+    """The EU AI Act classification of a system, from its latest assessment.
+
+    A system without an assessment is ``undetermined``, with the reason in the reasoning.
+
+    Raises
+    ------
+    NotFoundError
+        No such AI system.
+    """
+    system = store.get("ai_system", system_id).record
+    latest = latest_assessment(store, system_id)
+    if latest is None:
+        from workbench.impact.classify import provider_roles
+
+        return Classification(
+            tier="undetermined", gpai="undetermined", roles=provider_roles(system.org_roles),
+            reasoning=[Step(rule="art6", question="", effect="open",
+                            conclusion=f"no impact assessment of {system_id} yet: start one "
+                            "(ImpactAssessmentForm, or wb.impact.new_assessment) and answer "
+                            "the screening questions")],
+            missing=[], complete=False)
+    return classify_assessment(latest.record, system)
+
+
+# --------------------------------------------------------------------------- risk proposals
+
+
+def scale_level(level: int, levels: int, *, of: int = 5) -> int:
+    """Map a level on a 1..``of`` scale onto 1..``levels`` (the risk criteria's scale)."""
+    if levels < 2:
+        raise ValidationError(f"a risk scale needs at least 2 levels (got {levels})")
+    return round((level - 1) * (levels - 1) / (of - 1)) + 1
+
+
+_CONTROLS_BY_SCALE = {"individual": ["A.5.4"], "group": ["A.5.4"], "population": ["A.5.5"]}
+
+
+def propose_risk_from_harm(assessment: ImpactAssessment, harm_id: str, *, owner: str,
+                           identified_on: dt.date | None = None, levels: int = 5,
+                           review_in_days: int = 90) -> dict[str, Any]:
+    """A proposed risk-register entry for a harm (the risk record's field names).
+
+    The harm's likelihood and severity become the inherent likelihood and consequence (mapped
+    onto ``levels``); residual ratings equal inherent ones until a treatment is decided; the
+    status is ``identified``. Nothing is saved: review it, then :func:`save_proposed_risk`.
+
+    Parameters
+    ----------
+    owner
+        Login of the proposed risk owner (usually the system owner).
+    levels
+        Number of levels of the organization's likelihood and consequence scales.
+
+    Raises
+    ------
+    NotFoundError
+        The assessment has no such harm.
+    """
+    harm = assessment.harm(harm_id)
+    today = identified_on or dt.date.today()
+    likelihood = scale_level(harm.likelihood.level, levels)
+    consequence = scale_level(harm.severity.level, levels)
+    controls = list(dict.fromkeys([*_CONTROLS_BY_SCALE[harm.scale.value], "A.5.2"]))
+    text = harm.description if harm.description.endswith((".", "!", "?")) else \
+        harm.description + "."
+    description = (f"{text} Affects {harm.party}; severity {harm.severity.value}, "
+                   f"likelihood {harm.likelihood.value}, {harm.reversibility.value.replace('_', ' ')}"
+                   f", scale {harm.scale.value}. Identified in impact assessment "
+                   f"{assessment.id} (harm {harm.id}) with no mitigating measure.")
+    return {
+        "id": f"risk-{assessment.system_id}-{harm.id}"[:100].rstrip("-."),
+        "system_id": assessment.system_id,
+        "title": f"{harm.description[:90].rstrip()}",
+        "description": description,
+        "risk_source": harm.risk_source or "source.machine_learning",
+        "objective": harm.objective,
+        "inherent_likelihood": likelihood,
+        "inherent_consequence": consequence,
+        "treatment": "modify",
+        "controls": controls,
+        "actions": [],
+        "residual_likelihood": likelihood,
+        "residual_consequence": consequence,
+        "owner": owner,
+        "status": "identified",
+        "identified_on": today.isoformat(),
+        "next_review": (today + dt.timedelta(days=review_in_days)).isoformat(),
+    }
+
+
+def proposed_risks(store: Store, assessment: ImpactAssessment, *, levels: int | None = None,
+                   identified_on: dt.date | None = None) -> list[dict[str, Any]]:
+    """Proposals for every unmitigated harm of an assessment, owned by the system owner."""
+    system = store.get("ai_system", assessment.system_id).record
+    levels = levels or _criteria_levels(store)
+    return [propose_risk_from_harm(assessment, h.id, owner=system.owner, levels=levels,
+                                   identified_on=identified_on)
+            for h in assessment.unmitigated_harms()]
+
+
+def _criteria_levels(store: Store) -> int:
+    """Levels of the likelihood scale in the risk criteria in force (5 when there are none)."""
+    try:
+        found = store.find("risk_criteria", "risk-criteria")
+    except NotFoundError:  # the risk register is not installed
+        return 5
+    if found is None:
+        return 5
+    scale = found.content.get("likelihood_scale") or found.content.get("likelihood") or []
+    return len(scale) if isinstance(scale, list) and len(scale) >= 2 else 5
+
+
+def save_proposed_risk(store: Store, proposal: Mapping[str, Any], *,
+                       reason: str = "proposed from an impact assessment",
+                       author: str | None = None) -> StoredVersion:
+    """Save a proposal as a ``risk`` record (the risk register must be installed).
+
+    Raises
+    ------
+    ConfigurationError
+        The risk register (``workbench.risk``) is not available.
+    ValidationError, ConflictError
+        The proposal is invalid for the risk model, or the risk exists already.
+    """
+    from workbench.model import model_for
+
+    try:
+        cls = model_for("risk")
+    except (NotFoundError, ImportError):
+        raise ConfigurationError(
+            "the risk register is not available in this installation, so the proposed risk "
+            "was not saved; add it to your register by hand") from None
+    return store.save(validate_record(cls, dict(proposal)), reason=reason, author=author)

@@ -1,0 +1,317 @@
+"""Tables, figures and escaped HTML of an assessment, for notebooks, widgets and reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from workbench.impact.model import ImpactAssessment, Likelihood, Severity
+from workbench.render import badge, esc, html_table
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+    import plotly.graph_objects as go
+
+    from workbench.impact.classify import Classification
+    from workbench.model import AISystem
+    from workbench.store import Store, StoredVersion
+
+__all__ = [
+    "TIER_COLOURS",
+    "SystemImpactView",
+    "approval_state",
+    "assessment_html",
+    "classification_html",
+    "harms_figure",
+    "harms_frame",
+    "harms_matrix",
+    "linked_evidence",
+    "system_view",
+    "tier_badge",
+]
+
+TIER_COLOURS = {"prohibited": "#cf222e", "high_risk": "#bc4c00", "transparency": "#9a6700",
+                "minimal": "#1a7f37", "undetermined": "#57606a"}
+
+
+def tier_badge(tier: str) -> str:
+    label = {"high_risk": "high-risk"}.get(tier, tier)
+    return badge(label, TIER_COLOURS.get(tier, "#57606a"))
+
+
+def harms_frame(assessment: ImpactAssessment) -> pd.DataFrame:
+    """One row per harm with its ratings, levels, and the measures and risks that treat it."""
+    import pandas as pd
+
+    from workbench import catalog
+
+    objectives = dict(zip(catalog.annex_c_objectives()["id"], catalog.annex_c_objectives()["name"]))
+    measures: dict[str, list[str]] = {}
+    risks: dict[str, list[str]] = {}
+    for m in assessment.measures:
+        for h in m.harm_ids:
+            measures.setdefault(h, []).append(m.id)
+            risks.setdefault(h, []).extend(m.risk_ids)
+    rows = [{"id": h.id, "party": h.party, "objective": h.objective,
+             "objective_name": objectives.get(h.objective, h.objective),
+             "description": h.description, "severity": h.severity.value,
+             "severity_level": h.severity.level, "likelihood": h.likelihood.value,
+             "likelihood_level": h.likelihood.level, "reversibility": h.reversibility.value,
+             "scale": h.scale.value, "measures": measures.get(h.id, []),
+             "risk_ids": sorted(set(risks.get(h.id, []))),
+             "mitigated": h.id in measures} for h in assessment.harms]
+    columns = ["id", "party", "objective", "objective_name", "description", "severity",
+               "severity_level", "likelihood", "likelihood_level", "reversibility", "scale",
+               "measures", "risk_ids", "mitigated"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def harms_matrix(assessment: ImpactAssessment) -> pd.DataFrame:
+    """Counts of harms by severity (rows, most severe first) and likelihood (columns)."""
+    import pandas as pd
+
+    frame = harms_frame(assessment)
+    sev = [s.value for s in reversed(Severity)]
+    lik = [v.value for v in Likelihood]
+    table = pd.crosstab(pd.Categorical(frame["severity"], categories=sev),
+                        pd.Categorical(frame["likelihood"], categories=lik), dropna=False)
+    table.index.name, table.columns.name = "severity", "likelihood"
+    return table.reindex(index=sev, columns=lik, fill_value=0).astype(int)
+
+
+def harms_figure(assessment: ImpactAssessment) -> go.Figure:
+    """A severity x likelihood heatmap of the harms, counts as text, harm ids on hover."""
+    import plotly.graph_objects as go
+
+    matrix = harms_matrix(assessment)
+    frame = harms_frame(assessment)
+    hover = [[", ".join(frame.loc[(frame["severity"] == s) & (frame["likelihood"] == lk), "id"])
+              or "none" for lk in matrix.columns] for s in matrix.index]
+    fig = go.Figure(go.Heatmap(
+        z=matrix.to_numpy(), x=[c.replace("_", " ") for c in matrix.columns],
+        y=list(matrix.index), text=matrix.to_numpy(), texttemplate="%{text}",
+        customdata=hover, hovertemplate="%{y} x %{x}: %{customdata}<extra></extra>",
+        colorscale=[[0, "#f6f8fa"], [1, "#bc4c00"]], showscale=False))
+    fig.update_layout(title="Harms by severity and likelihood", xaxis_title="likelihood",
+                      yaxis_title="severity", height=360, margin={"l": 80, "r": 20, "t": 50, "b": 50})
+    return fig
+
+
+def linked_evidence(store: Store, assessment: ImpactAssessment) -> pd.DataFrame:
+    """Evidence linked to the assessment, or about its system under controls A.5.2 to A.5.5.
+
+    Columns ``id``, ``title``, ``evidence_kind``, ``control_ids``, ``collected_at``,
+    ``expires_at``, ``linked`` (True when the evidence links to this assessment).
+    """
+    import pandas as pd
+
+    columns = ["id", "title", "evidence_kind", "control_ids", "collected_at", "expires_at",
+               "linked"]
+    ev = store.frame("evidence", meta=False)
+    if ev.empty:
+        return pd.DataFrame(columns=columns)
+    linked = ev["links"].map(lambda links: any(
+        link.get("kind") == "impact_assessment" and link.get("id") == assessment.id
+        for link in (links or [])))
+    about = ev["system_ids"].map(lambda ids: assessment.system_id in (ids or []))
+    impact = ev["control_ids"].map(lambda c: any(x.startswith("A.5.") for x in (c or [])))
+    out = ev[linked | (about & impact)].copy()
+    out["linked"] = linked[out.index].astype(bool)
+    return out[columns].sort_values("collected_at", ascending=False).reset_index(drop=True)
+
+
+def classification_html(result: Classification, *, all_steps: bool = False) -> str:
+    """The tier, the obligations with their titles, open questions and the reasoning."""
+    from workbench import catalog
+
+    parts = [f'<div class="wb-eu-tier"><b>EU AI Act:</b> {tier_badge(result.tier)}']
+    if result.gpai != "none":
+        parts.append(f" &nbsp;<b>GPAI model:</b> {esc(result.gpai)}")
+    parts.append(f" &nbsp;<span style='color:#57606a'>as {esc(' and '.join(result.roles))}"
+                 "</span></div>")
+    if result.missing:
+        from workbench.impact.questionnaire import questionnaire
+
+        q = questionnaire()
+        items = "".join(
+            f"<li><code>{esc(m)}</code> {esc(q.question(m).text if m in q else '')}</li>"
+            for m in result.missing)
+        head = ("Answer these to determine the tier" if result.undetermined
+                else "Answer these to complete the obligations")
+        parts.append(f'<div class="wb-missing"><b>{esc(head)}:</b><ul>{items}</ul></div>')
+    if result.obligations:
+        rows = [{"article": a, "title": getattr(catalog.get(a), "title", "")}
+                for a in result.obligations]
+        parts.append("<div><b>Obligations for the organization's role</b>"
+                     f"{html_table(rows, {'article': 'Article', 'title': 'Title'})}</div>")
+    steps = result.reasoning if all_steps else [
+        s for s in result.reasoning if s.effect != "rules_out"]
+    rows = [{"rule": s.rule, "question": s.question,
+             "answer": ", ".join(s.answer) if isinstance(s.answer, list) else s.answer,
+             "conclusion": s.conclusion} for s in steps]
+    parts.append("<div><b>Reasoning</b>"
+                 f"{html_table(rows, ['rule', 'question', 'answer', 'conclusion'])}</div>")
+    return "\n".join(parts)
+
+
+def _field(label: str, value: object) -> str:
+    if value in (None, "", [], ()):
+        value = "-"
+    if isinstance(value, (list, tuple)):
+        value = "; ".join(str(v) for v in value)
+    return (f'<tr><th style="text-align:left;vertical-align:top;padding:2px 10px 2px 0;'
+            f'color:#57606a;font-weight:normal">{esc(label)}</th><td>{esc(value)}</td></tr>')
+
+
+def assessment_html(assessment: ImpactAssessment, *, state: str | None = None) -> str:
+    """The assessment's ISO/IEC 42005 content as escaped HTML (no harms matrix, no evidence).
+
+    Parameters
+    ----------
+    state
+        A derived state to show next to the status (e.g. ``approved`` from sign-off).
+    """
+    a = assessment
+    status = badge(a.status.value)
+    if state and state not in ("none", a.status.value):
+        status += " " + badge(state)
+    ident = "".join([
+        _field("System", a.system_id), _field("System version", a.system_version),
+        _field("Assessor", a.assessor), _field("Assessed on", a.assessed_on),
+        _field("Trigger", f"{a.trigger.value.replace('_', ' ')}"
+               + (f": {a.trigger_detail}" if a.trigger_detail else "")),
+        _field("Review due", a.review_due),
+        _field("Re-assessment triggers", a.reassessment_triggers),
+    ])
+    system = "".join([
+        _field("Scope", a.scope), _field("Description", a.system_description),
+        _field("Purpose", a.purpose), _field("Intended uses", a.intended_uses),
+        _field("Unintended uses and foreseeable misuse", a.unintended_uses),
+        _field("Failure modes", a.failure_modes),
+        _field("Data sources", a.data.sources), _field("Data provenance", a.data.provenance),
+        _field("Data quality", a.data.quality),
+        _field("Representativeness", a.data.representativeness),
+        _field("Data gaps", a.data.gaps), _field("Model", a.model_info.model_type),
+        _field("Model versions", a.model_info.versions),
+        _field("Performance", a.model_info.performance),
+        _field("Limitations", a.model_info.limitations),
+        _field("Geography", a.deployment.geography), _field("Languages", a.deployment.languages),
+        _field("Deployment constraints", a.deployment.constraints),
+        _field("Thresholds for sensitive uses", a.sensitive_use_thresholds),
+    ])
+    parties = html_table([p.model_dump(mode="json") for p in a.interested_parties],
+                         {"name": "Party", "category": "Category", "description": "Notes"},
+                         empty="No interested parties recorded.")
+    benefits = html_table([b.model_dump(mode="json") for b in a.benefits],
+                          {"party": "Party", "description": "Benefit"},
+                          empty="No benefits recorded.")
+    measures = html_table([m.model_dump(mode="json") for m in a.measures],
+                          {"id": "Measure", "description": "Description", "harm_ids": "Harms",
+                           "risk_ids": "Risks", "status": "Status", "owner": "Owner"},
+                          empty="No measures recorded.")
+    closing = "".join([_field("Conclusion", a.conclusion), _field("Reporting", a.reporting),
+                       _field("Monitoring", a.monitoring)])
+    table = '<table class="wb-fields" style="font-size:0.9em">{}</table>'
+    return (f'<div class="wb-assessment"><h3>{esc(a.display_name())} {status}</h3>'
+            f"{table.format(ident)}<h4>System, data and deployment</h4>{table.format(system)}"
+            f"<h4>Interested parties</h4>{parties}<h4>Benefits</h4>{benefits}"
+            f"<h4>Measures</h4>{measures}<h4>Conclusion</h4>{table.format(closing)}</div>")
+
+
+def approval_state(store: Store, assessment_id: str) -> str:
+    """The sign-off state of an assessment (``approved``, ``stale``, ``pending``...), or
+    ``none`` when there is no sign-off activity or the sign-off feature is not installed."""
+    try:
+        from workbench import oversight  # type: ignore[attr-defined]
+
+        status = oversight.status(store, "impact_assessment", assessment_id)
+    except (ImportError, AttributeError):
+        return "none"
+    return str(getattr(status, "state", "none"))
+
+
+@dataclass
+class SystemImpactView:
+    """Everything the impact notebook shows about one system, computed by the library."""
+
+    system: AISystem
+    version: StoredVersion | None
+    classification: Classification
+    evidence: pd.DataFrame
+    approval: str = "none"
+
+    @property
+    def assessment(self) -> ImpactAssessment | None:
+        return None if self.version is None else self.version.record
+
+    def header_html(self) -> str:
+        s = self.system
+        if self.assessment is None:
+            state = badge("none")
+            note = "No impact assessment yet: start one with the form (ImpactAssessmentForm)."
+        else:
+            state = badge(self.assessment.status.value)
+            if self.approval not in ("none", ""):
+                state += " " + badge(self.approval)
+            note = f"{self.assessment.id}, {self.version.describe()}"  # type: ignore[union-attr]
+        return (f"<h2>{esc(s.name)} <span style='color:#57606a'>({esc(s.id)})</span> {state}"
+                f"</h2><p>{esc(s.purpose)}</p><p style='color:#57606a'>{esc(note)}</p>")
+
+    def classification_html(self) -> str:
+        return classification_html(self.classification)
+
+    def assessment_html(self) -> str:
+        if self.assessment is None:
+            return "<p class='wb-empty'>No impact assessment recorded.</p>"
+        return assessment_html(self.assessment, state=self.approval)
+
+    def harms_frame(self) -> pd.DataFrame:
+        if self.assessment is None:
+            import pandas as pd
+
+            return pd.DataFrame()
+        return harms_frame(self.assessment)
+
+    def harms_html(self) -> str:
+        frame = self.harms_frame()
+        return html_table(frame, {"id": "Harm", "party": "Party", "objective_name": "Objective",
+                                  "severity": "Severity", "likelihood": "Likelihood",
+                                  "reversibility": "Reversibility", "scale": "Scale",
+                                  "measures": "Measures", "risk_ids": "Risks",
+                                  "description": "Description"},
+                          empty="No harms recorded.")
+
+    def harms_figure(self) -> go.Figure:
+        if self.assessment is None:
+            import plotly.graph_objects as go
+
+            return go.Figure(layout={"title": "No harms recorded"})
+        return harms_figure(self.assessment)
+
+    def evidence_html(self) -> str:
+        return html_table(self.evidence, {"id": "Evidence", "title": "Title",
+                                          "evidence_kind": "Kind", "control_ids": "Controls",
+                                          "collected_at": "Collected", "expires_at": "Expires"},
+                          empty="No evidence linked to this assessment yet.")
+
+
+def system_view(store: Store, system_id: str) -> SystemImpactView:
+    """The system's latest assessment, classification, approval and linked evidence.
+
+    Raises
+    ------
+    NotFoundError
+        No such AI system.
+    """
+    import pandas as pd
+
+    from workbench.impact.assess import classify_system, latest_assessment
+
+    system = store.get("ai_system", system_id).record
+    version = latest_assessment(store, system_id)
+    classification = classify_system(store, system_id)
+    if version is None:
+        return SystemImpactView(system, None, classification, pd.DataFrame())
+    return SystemImpactView(system, version, classification,
+                            linked_evidence(store, version.record),
+                            approval_state(store, version.record_id))
