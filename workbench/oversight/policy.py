@@ -308,8 +308,8 @@ def barred_people(stored: StoredVersion, facts: Mapping[str, Any]) -> dict[str, 
         names = [value] if isinstance(value, str) else list(value or [])
         for name in names:
             if isinstance(name, str) and name and name not in barred:
-                what = "assessor" if key == "assessor" else "an author"
-                barred[name] = f"is the {what} of this {label}"
+                what = "the assessor" if key == "assessor" else "an author"
+                barred[name] = f"is {what} of this {label}"
     return barred
 
 

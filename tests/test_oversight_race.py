@@ -1,0 +1,80 @@
+"""Two processes deciding at the same moment: both approvers count; a repeat counts once."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+
+from test_oversight_fixtures import make_org
+
+
+def _decide(url: str, user: str, decision: str, barrier, results) -> None:
+    import os
+
+    os.environ["WORKBENCH_USER"] = user
+    from workbench import oversight
+    from workbench.errors import WorkbenchError
+    from workbench.store import open_store
+
+    store = open_store(url, create=False)
+    oversight.status(store, "ai_system", "card-fraud")  # warm up imports before the barrier
+    barrier.wait()
+    try:
+        signoff = oversight.decide(store, "ai_system", "card-fraud", decision)
+        results.put((user, "ok", signoff.id))
+    except WorkbenchError as exc:
+        results.put((user, type(exc).__name__, str(exc)))
+    except Exception as exc:  # noqa: BLE001 - reported to the parent
+        results.put((user, "error", repr(exc)))
+    finally:
+        store.close()
+
+
+def _run(argsets) -> list:
+    ctx = mp.get_context("spawn")
+    barrier = ctx.Barrier(len(argsets))
+    results = ctx.Queue()
+    procs = [ctx.Process(target=_decide, args=(*a, barrier, results)) for a in argsets]
+    for p in procs:
+        p.start()
+    out = [results.get(timeout=120) for _ in procs]
+    for p in procs:
+        p.join(timeout=60)
+        assert p.exitcode == 0
+    return out
+
+
+def _requested(url: str) -> None:
+    from workbench import oversight
+    from workbench.store import open_store
+
+    with open_store(url) as store:
+        make_org(store)
+        oversight.request(store, "ai_system", "card-fraud", user="ben")
+
+
+def test_two_approvers_at_the_same_moment_both_count(store_url):
+    from workbench import oversight
+    from workbench.store import open_store
+
+    _requested(store_url)
+    outcomes = _run([(store_url, "sven", "approve"), (store_url, "chloe", "approve")])
+    assert sorted(o[:2] for o in outcomes) == [("chloe", "ok"), ("sven", "ok")], outcomes
+    with open_store(store_url) as store:
+        st = oversight.status(store, "ai_system", "card-fraud")
+        assert st.state == "approved" and sorted(st.approved_by) == ["chloe", "sven"]
+        assert store.count("signoff") == 2
+        assert store.get("signoff_request", "ai_system.card-fraud.v2.r1").version == 1
+        assert store.verify().ok
+
+
+def test_the_same_approver_twice_at_the_same_moment_counts_once(store_url):
+    from workbench.store import open_store
+
+    _requested(store_url)
+    outcomes = _run([(store_url, "chloe", "approve"), (store_url, "chloe", "approve")])
+    assert [o[1] for o in outcomes] == ["ok", "ok"], outcomes
+    assert outcomes[0][2] == outcomes[1][2]
+    with open_store(store_url) as store:
+        assert store.count("signoff") == 1
+        assert [v.version for v in store.history("signoff", outcomes[0][2])] == [1]
+        assert store.verify().ok
