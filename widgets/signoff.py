@@ -258,7 +258,8 @@ class SignOffPanel(W.VBox):
             return ""
         rows = [{"when": f"{d.when:%Y-%m-%d %H:%M}", "who": d.who, "as": d.role,
                  "decision": d.decision.value.replace("_", " "), "version": d.version,
-                 "comment": d.comment or "; ".join(d.conditions)} for d in st.decisions]
+                 "comment": d.comment, "conditions": "; ".join(d.conditions)}
+                for d in st.decisions]
         return "<h4 style='margin:8px 0 4px'>Decisions</h4>" + html_table(rows)
 
 
