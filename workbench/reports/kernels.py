@@ -14,6 +14,7 @@ identical to a cold run (``tests/test_reports_runner.py`` checks this against pl
 
 from __future__ import annotations
 
+import functools
 import queue
 import subprocess
 import threading
@@ -93,12 +94,12 @@ class KernelPool:
         thread.start()
 
     def _start_one(self) -> None:
-        from jupyter_client import AsyncKernelManager, BlockingKernelClient
+        from jupyter_client import BlockingKernelClient
         from jupyter_core.utils import run_sync
 
         km = None
         try:
-            km = AsyncKernelManager(kernel_name=self.kernel_name)
+            km = _manager_class()(kernel_name=self.kernel_name)
             run_sync(km.start_kernel)(env=self.env, stdout=subprocess.DEVNULL,
                                       stderr=subprocess.DEVNULL)
             kc = BlockingKernelClient()
@@ -152,9 +153,32 @@ class KernelPool:
         self.close()
 
 
+@functools.cache
+def _manager_class() -> type:
+    """An AsyncKernelManager that remembers its clients, so shutting down also closes them.
+
+    papermill's notebook client does not close its channels when it does not own the kernel
+    manager; the pool closes them when it shuts the kernel down.
+    """
+    from jupyter_client import AsyncKernelManager
+
+    class PoolKernelManager(AsyncKernelManager):
+        def client(self, **kwargs: Any) -> Any:
+            kc = super().client(**kwargs)
+            self.__dict__.setdefault("_wb_clients", []).append(kc)
+            return kc
+
+    return PoolKernelManager
+
+
 def _shutdown(km: Any) -> None:
     from jupyter_core.utils import run_sync
 
+    for kc in km.__dict__.pop("_wb_clients", []):
+        try:
+            kc.stop_channels()
+        except Exception:  # noqa: BLE001, S110 - closing what is already closed
+            pass
     try:
         if km.has_kernel:
             run_sync(km.shutdown_kernel)(now=True)

@@ -94,8 +94,8 @@ def output_stem(template: str, system_id: str | None) -> str:
     return f"{template}-{system_id}" if system_id else template
 
 
-def plan_reports(store: Store, template: str | Path, *, system: str | None = None,
-                 all_systems: bool = False, to: str = "html", out_dir: str | Path = "reports",
+def plan_reports(store: Store, template: str | Path, *,
+                 system: str | Sequence[str] | None = None, all_systems: bool = False, to: str = "html", out_dir: str | Path = "reports",
                  jobs: int = 1, parameters: Mapping[str, str] | None = None,
                  record_evidence: bool = True) -> ReportPlan:
     """Check a report request against the template and the store; nothing runs yet.
@@ -107,7 +107,8 @@ def plan_reports(store: Store, template: str | Path, *, system: str | None = Non
     template
         A template name (``system_report``) or a path to a notebook.
     system, all_systems
-        One AI system, or every AI system in the store; they fill ``system_id``.
+        One AI system (or a list of them), or every AI system in the store; they fill
+        ``system_id``.
     to
         ``html`` (default), ``pdf`` (needs Chromium) or ``ipynb``.
     out_dir
@@ -154,10 +155,11 @@ def plan_reports(store: Store, template: str | Path, *, system: str | None = Non
         if not chosen:
             raise ValidationError(f"template {tpl.name!r} reports on one AI system: give "
                                   "--system ID or --all")
-        if chosen not in names:
-            raise NotFoundError(f"no AI system {chosen!r} in the store; `workbench systems "
-                                "list` shows the ids")
-        systems = [chosen]
+        systems = [chosen] if isinstance(chosen, str) else list(dict.fromkeys(chosen))
+        for one in systems:
+            if one not in names:
+                raise NotFoundError(f"no AI system {one!r} in the store; `workbench systems "
+                                    "list` shows the ids")
     else:
         systems = [None]
     if to == "pdf":

@@ -204,11 +204,15 @@ def coerce_value(param: TemplateParameter, text: str) -> Any:
             except ValueError:
                 return text
     except ValueError:
+        wanted = _KIND_WORDS.get(kind, kind)
         raise ValidationError(
-            f"-p {param.name}={text}: {param.name} is a {kind} "
-            f"(default {param.default!r}); give a value of that type",
-            [(param.name, f"expected a {kind}")]) from None
+            f"-p {param.name}={text}: {param.name} takes {wanted} (default {param.default!r})",
+            [(param.name, f"expected {wanted}")]) from None
     return text
+
+
+_KIND_WORDS = {"int": "a whole number", "float": "a number", "bool": "true or false",
+               "list": "a JSON list", "dict": "a JSON object"}
 
 
 def _type_name(value: Any) -> str:

@@ -1,0 +1,206 @@
+"""The report runner: papermill on kernels started ahead, atomic outputs, evidence, failures."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from tests.conftest import execute_notebook
+from workbench.errors import ConfigurationError, NotFoundError, ValidationError
+from workbench.reports import plan_reports, run_reports
+
+pytestmark = pytest.mark.notebook
+
+TEST_NOTEBOOKS = Path(__file__).parent / "notebooks"
+SUMMARY = str(TEST_NOTEBOOKS / "system_summary.ipynb")
+BROKEN = str(TEST_NOTEBOOKS / "broken.ipynb")
+THREE = ["card-fraud", "credit-scoring", "support-chatbot"]
+
+
+@pytest.fixture
+def demo(demo_store, demo_url, monkeypatch):
+    monkeypatch.setenv("WORKBENCH_DATABASE_URL", demo_url)
+    return demo_store
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _normalised(path: Path) -> dict:
+    """A notebook without what legitimately differs between two runs: timings and paths."""
+    nb = json.loads(Path(path).read_text())
+    nb["metadata"].pop("papermill", None)
+    for cell in nb["cells"]:
+        cell["metadata"].pop("papermill", None)
+        cell["metadata"].pop("execution", None)
+        cell.pop("id", None)
+    return nb
+
+
+def test_one_report_as_html_with_interactive_figure_and_evidence(demo, tmp_path):
+    out = tmp_path / "out"
+    [result] = run_reports(demo, SUMMARY, system="credit-scoring", out_dir=out)
+    assert result.ok, result.error
+    assert result.output == out / "system_summary-credit-scoring.html"
+    assert sorted(p.name for p in out.iterdir()) == ["system_summary-credit-scoring.html"]
+    html = result.output.read_text()
+    assert "ClearCredit consumer credit scoring (Larkspur Money)" in html
+    assert "Plotly.newPlot(" in html and 'class="wb-figure"' in html
+    assert "import plotly.graph_objects" not in html  # no input cells
+    assert "Scorecard validation and back-testing 2026 Q2" in html
+    # the report is evidence: parameters, template hash, output hash, who, when
+    ev = demo.get("evidence", result.evidence_id)
+    rec = ev.record
+    assert rec.evidence_kind.value == "report" and rec.system_ids == ["credit-scoring"]
+    assert rec.content_hash == result.output_hash == _sha(result.output)
+    assert rec.collected_by == "tester" and ev.author == "tester"
+    assert rec.details["parameters"] == {"system_id": "credit-scoring"}
+    assert rec.details["template_hash"] == _sha(TEST_NOTEBOOKS / "system_summary.ipynb")
+    assert rec.details["file"] == "system_summary-credit-scoring.html"
+    assert rec.uri == result.output.resolve().as_uri()
+
+
+def test_batch_output_is_identical_to_plain_papermill(demo, demo_url, tmp_path):
+    """Kernels started ahead and warmed produce the same notebook as a plain papermill run."""
+    out = tmp_path / "batch"
+    results = run_reports(demo, SUMMARY, system=THREE, to="ipynb", out_dir=out, jobs=2,
+                          parameters={"top": "2"}, record_evidence=False)
+    assert len(results) == 3 and all(r.ok for r in results)
+    for system in ("support-chatbot",):
+        plain = tmp_path / f"plain-{system}.ipynb"
+        execute_notebook(Path(SUMMARY), plain, {"top": 2, "system_id": system})
+        ours = out / f"system_summary-{system}.ipynb"
+        assert _normalised(ours) == _normalised(plain)
+        counts = [c["execution_count"] for c in _normalised(ours)["cells"]
+                  if c["cell_type"] == "code"]
+        assert counts == [1, 2, 3, 4, 5, 6]  # warming counted nothing
+
+
+def test_no_state_leaks_between_reports(demo, tmp_path):
+    """Each report runs in a pristine kernel: markers left by earlier reports are never seen."""
+    results = run_reports(demo, str(TEST_NOTEBOOKS / "no_state_leak.ipynb"), system=THREE,
+                          out_dir=tmp_path, jobs=1, to="ipynb", record_evidence=False)
+    assert [r.ok for r in results] == [True] * 3, [r.error for r in results]
+    printed = {json.dumps(_normalised(r.output)["cells"][-1]["outputs"]) for r in results}
+    assert len(printed) == 1  # the same namespace every time
+
+
+def test_one_failing_system_does_not_stop_the_others(demo, tmp_path):
+    tmp_path = tmp_path / "out"
+    before = demo.count("evidence")
+    results = run_reports(demo, BROKEN, system=THREE, out_dir=tmp_path, jobs=2)
+    failed = [r for r in results if not r.ok]
+    assert [r.system_id for r in failed] == ["card-fraud"]
+    [bad] = failed
+    assert bad.error == ("cell In [4] (if system_id == fail_for:) raised ValueError: "
+                         "no data for card-fraud")
+    assert bad.ename == "ValueError" and bad.exec_count == 4
+    assert bad.output is None and bad.failed_notebook == tmp_path / "broken-card-fraud.failed.ipynb"
+    kept = nbformat.read(str(bad.failed_notebook), as_version=4)
+    assert "An Exception was encountered at" in "".join(kept.cells[0].source)  # error on top
+    written = sorted(p.name for p in tmp_path.iterdir())
+    assert written == ["broken-card-fraud.failed.ipynb", "broken-credit-scoring.html",
+                       "broken-support-chatbot.html"]
+    assert demo.count("evidence") == before + 2  # a failed report is not evidence
+    # a later success replaces the stale failure
+    [ok] = run_reports(demo, BROKEN, system="card-fraud", out_dir=tmp_path,
+                       parameters={"fail_for": "nobody"}, record_evidence=False)
+    assert ok.ok and not (tmp_path / "broken-card-fraud.failed.ipynb").exists()
+
+
+def test_a_failed_export_leaves_nothing_half_written(demo, tmp_path, monkeypatch):
+    tmp_path = tmp_path / "out"
+    from workbench.reports import export
+
+    def explode(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(export, "_figure_div", explode)
+    [result] = run_reports(demo, SUMMARY, system="credit-scoring", out_dir=tmp_path)
+    assert not result.ok and result.error == "export failed: OSError: disk full"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["system_summary-credit-scoring.failed"
+                                                          ".ipynb"]
+
+
+@pytest.mark.parametrize(("options", "error", "message"), [
+    ({"template": "quarterly", "system": "credit-scoring"}, NotFoundError,
+     "no report template 'quarterly'"),
+    ({"system": "nope"}, NotFoundError,
+     "no AI system 'nope' in the store; `workbench systems list` shows the ids"),
+    ({"system": "credit-scoring", "parameters": {"colour": "red"}}, ValidationError,
+     "-p colour: template 'system_summary' declares no parameter 'colour'; it declares: "
+     "system_id, database_url, top, show_figure"),
+    ({"system": "credit-scoring", "parameters": {"top": "x"}}, ValidationError,
+     "-p top=x: top takes a whole number (default 3)"),
+    ({"all_systems": True, "parameters": {"system_id": "x"}}, ValidationError,
+     "give the system with --system or -p system_id=…, not both"),
+    ({"template": str(TEST_NOTEBOOKS / "organization_summary.ipynb"), "all_systems": True},
+     ValidationError, "template 'organization_summary' declares no system_id parameter"),
+    ({"to": "docx", "system": "credit-scoring"}, ValidationError,
+     "--to docx: choose one of html, pdf, ipynb"),
+    ({"jobs": 0, "system": "credit-scoring"}, ValidationError, "--jobs 0: give 1 or more"),
+])
+def test_bad_requests_are_refused_before_anything_runs(demo, tmp_path, options, error, message):
+    before = demo.head()
+    options = {"template": SUMMARY, "out_dir": tmp_path / "out", **options}
+    with pytest.raises(error) as err:
+        plan_reports(demo, options.pop("template"), **options)
+    assert str(err.value).startswith(message)
+    assert demo.head() == before
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_an_output_folder_that_cannot_be_written(demo, tmp_path):
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    with pytest.raises(ConfigurationError) as err:
+        plan_reports(demo, SUMMARY, system="credit-scoring", out_dir=afile / "reports")
+    assert str(err.value) == (f"cannot write reports to {str(afile / 'reports')!r}: Not a "
+                              "directory; choose another --out")
+    with pytest.raises(ConfigurationError, match="it is a file, not a folder"):
+        plan_reports(demo, SUMMARY, system="credit-scoring", out_dir=afile)
+
+
+def test_pdf_without_chromium_is_a_clear_error(demo, tmp_path, monkeypatch):
+    monkeypatch.setenv("WORKBENCH_CHROMIUM", str(tmp_path / "no-chromium"))
+    with pytest.raises(ConfigurationError) as err:
+        plan_reports(demo, SUMMARY, system="credit-scoring", to="pdf", out_dir=tmp_path)
+    assert str(err.value).startswith(f"PDF export needs Chromium and there is none at "
+                                     f"{tmp_path / 'no-chromium'}: install it")
+
+
+@pytest.mark.browser
+def test_pdf_through_chromium(demo, tmp_path):
+    tmp_path = tmp_path / "out"
+    from workbench.reports.export import chromium_path
+
+    if chromium_path() is None:
+        from tests.conftest import IN_CI
+
+        if IN_CI:
+            pytest.fail("Chromium is missing but CI=true: PDF export must be tested")
+        pytest.skip("Chromium is not installed")
+    [result] = run_reports(demo, "system_report", system="cv-screening", to="pdf",
+                           out_dir=tmp_path)
+    assert result.ok, result.error
+    assert result.output.read_bytes()[:5] == b"%PDF-"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["system_report-cv-screening.pdf"]
+
+
+def test_template_without_system_runs_once(store, tmp_path, monkeypatch):
+    """On SQLite and PostgreSQL: the kernel reads the same store the report is recorded in."""
+    from workbench import demo as demo_data
+
+    demo_data.seed(store)
+    [result] = run_reports(store, str(TEST_NOTEBOOKS / "organization_summary.ipynb"),
+                           out_dir=tmp_path, to="ipynb")
+    assert result.ok, result.error
+    assert result.output == tmp_path / "organization_summary.ipynb"
+    text = json.dumps(json.loads(result.output.read_text())["cells"][-1]["outputs"])
+    assert "7 AI systems" in text
+    assert store.get("evidence", result.evidence_id).record.system_ids == []
