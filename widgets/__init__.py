@@ -2,8 +2,11 @@
 
 from workbench.widgets.risk_editor import RiskRegisterEditor
 from workbench.widgets.risk_heatmap import RiskHeatmap
+from workbench.widgets.signoff import PendingQueue, SignOffPanel
 
 __all__ = [
+    "PendingQueue",
     "RiskHeatmap",
     "RiskRegisterEditor",
+    "SignOffPanel",
 ]

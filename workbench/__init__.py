@@ -19,6 +19,7 @@ _SUBMODULES = frozenset(
         "errors",
         "identity",
         "model",
+        "oversight",
         "risk",
         "store",
     }

@@ -17,6 +17,7 @@ _COMMAND_MODULES = (
     "workbench.cli._store",
     "workbench.cli._catalog",
     "workbench.cli._systems",
+    "workbench.cli._signoff",
     "workbench.cli._risk",
 )
 

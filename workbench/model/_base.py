@@ -51,6 +51,8 @@ RECORD_KINDS: dict[str, str] = {
     "person": "workbench.model.core:Person",
     "ai_system": "workbench.model.core:AISystem",
     "evidence": "workbench.model.core:Evidence",
+    "signoff_request": "workbench.oversight.model:SignOffRequest",
+    "signoff": "workbench.oversight.model:SignOff",
     "risk_criteria": "workbench.risk.model:RiskCriteria",
     "risk": "workbench.risk.model:Risk",
 }
