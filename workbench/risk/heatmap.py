@@ -45,7 +45,11 @@ def _check_which(which: str) -> str:
 def register_criteria(register_df: pd.DataFrame) -> RiskCriteria:
     """The criteria a register was levelled with (the default when it does not say)."""
     data = register_df.attrs.get("criteria")
-    return RiskCriteria.model_validate(data) if data else default_criteria()
+    if not data:
+        return default_criteria()
+    if isinstance(data, str):
+        return RiskCriteria.model_validate_json(data)
+    return RiskCriteria.model_validate(data)
 
 
 def _cells(register_df: pd.DataFrame, criteria: RiskCriteria, which: str
@@ -120,10 +124,18 @@ def _hover(register_df: pd.DataFrame, criteria: RiskCriteria, which: str, counts
     mask, codes = _cells(register_df, criteria, which)
     lines: dict[int, str] = {}
     if len(codes):
-        sub = register_df.loc[mask, ["id", "title", "system_name", "system_id",
-                                     f"{other}_score"]].assign(_cell=codes)
-        sub = sub.sort_values([f"{other}_score", "id"], ascending=[False, True], kind="stable")
-        best = sub.groupby("_cell", sort=False).head(top)
+        import numpy as np
+
+        # Within a cell, the highest score of the other kind first; a stable sort keeps the
+        # register's order (by id) between equal scores.
+        scores = register_df[f"{other}_score"].to_numpy()[mask]
+        order = np.lexsort((-scores, codes))
+        ranked_codes = codes[order]
+        starts = np.searchsorted(ranked_codes, ranked_codes, side="left")
+        keep = order[(np.arange(len(order)) - starts) < top]
+        rows = np.flatnonzero(mask)[keep]
+        best = register_df.iloc[rows][["id", "title", "system_name", "system_id"]].assign(
+            _cell=codes[keep])
         titles = best["title"].astype("str").map(_short)
         systems = best["system_name"].fillna(best["system_id"]).astype("str")
         text = ("• " + titles.map(esc) + " <i>(" + systems.map(esc) + ", "
