@@ -56,3 +56,28 @@ def test_demo_sign_offs_respect_segregation_of_duties(demo_store):
         author = demo_store.get(row.target_kind, row.target_id, row.target_version).author
         assert row.signer != author
     assert demo_store.verify().ok
+
+
+def test_facts_from_the_impact_and_risk_features_drive_the_policy(demo_store):
+    """With the real fact providers: a high-risk assessment needs its system owner too; a
+    draft assessment cannot be requested; a risk within appetite needs no sign-off."""
+    import pytest
+
+    from workbench.errors import ValidationError
+
+    kinds = demo_store.kinds()
+    if "impact_assessment" not in kinds or "risk" not in kinds:
+        pytest.skip("the impact and risk features are not in this store")
+    st = oversight.status(demo_store, "impact_assessment", "ia-cv-screening")
+    assert st.pending_with == ["system owner farid", "AI governance lead"]
+    ia = demo_store.frame("impact_assessment")
+    draft = ia[ia["status"] == "draft"]["id"].iloc[0]
+    with pytest.raises(ValidationError, match="only a submitted impact assessment can be "
+                       "signed off"):
+        oversight.request(demo_store, "impact_assessment", draft, user="alice")
+    from workbench.oversight.policy import facts_for
+
+    within = next(v for v in demo_store.latest("risk")
+                  if facts_for(demo_store, v).get("above_appetite") is False)
+    with pytest.raises(ValidationError, match="needs no sign-off under the policy"):
+        oversight.request(demo_store, "risk", within.record_id, user="alice")
