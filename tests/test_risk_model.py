@@ -336,3 +336,15 @@ def test_views_over_a_register():
     counts = wr.level_counts(reg)
     assert list(counts.index) == ["low", "medium", "high", "critical"]
     assert counts.loc["high"].sum() == 4
+
+
+def test_importing_the_risk_library_is_light():
+    import subprocess
+    import sys
+
+    probe = ("import sys, workbench.risk, workbench.cli._risk\n"
+             "print(sorted(m for m in ('pandas', 'plotly', 'sqlalchemy', 'ipywidgets')"
+             " if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "[]"

@@ -333,19 +333,22 @@ def build_register(risks: pd.DataFrame, systems: pd.DataFrame, criteria: RiskCri
 
 
 def _action_counts(actions: pd.Series, today: pd.Timestamp) -> tuple[Any, Any]:
-    """Open and overdue actions per risk: the action lists are flattened once and counted
-    with ``bincount`` by the position of their risk (no loop over risks)."""
+    """Open and overdue actions per risk: the action lists become one Arrow list array
+    (only ``due`` and ``done_on`` are read), counted with ``bincount`` by risk position."""
     import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
     n = len(actions)
-    lengths = actions.str.len().fillna(0).to_numpy(dtype="int64")
-    if not lengths.sum():
+    shape = pa.list_(pa.struct([("due", pa.string()), ("done_on", pa.string())]))
+    lists = pa.array(actions.tolist(), type=shape, from_pandas=True)
+    flat = pc.list_flatten(lists)
+    if not len(flat):
         return np.zeros(n, dtype="int64"), np.zeros(n, dtype="int64")
-    parents = np.repeat(np.arange(n), lengths)
-    flat = actions.explode().dropna()
-    open_ = flat.str.get("done_on").isna().to_numpy(dtype=bool)
-    due = flat.str.get("due").to_numpy(dtype=object)
-    late = open_ & (due < today.date().isoformat())
+    parents = pc.list_parent_indices(lists).to_numpy()
+    open_ = pc.is_null(pc.struct_field(flat, "done_on")).to_numpy(zero_copy_only=False)
+    before = pc.less(pc.struct_field(flat, "due"), today.date().isoformat())
+    late = open_ & before.to_numpy(zero_copy_only=False)
     return (np.bincount(parents[open_], minlength=n).astype("int64"),
             np.bincount(parents[late], minlength=n).astype("int64"))
 
