@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -82,6 +83,10 @@ def wait_until_serving(url: str, process: subprocess.Popen, timeout_s: float = 6
     return False
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def _dashboard(args: argparse.Namespace) -> int:
     from workbench.errors import ConfigurationError, WorkbenchError
     from workbench.reports.runner import absolute_store_url
@@ -97,6 +102,8 @@ def _dashboard(args: argparse.Namespace) -> int:
                                  "with --port")
     env = {**os.environ, "WORKBENCH_DATABASE_URL": url}
     base = f"http://127.0.0.1:{args.port}/"
+    # A service manager stops us with SIGTERM: stop Voila (and its kernels) too.
+    signal.signal(signal.SIGTERM, _interrupt)
     process = subprocess.Popen(voila_command(dashboards_dir(), args.port,
                                              preheat=not args.no_preheat), env=env)
     try:

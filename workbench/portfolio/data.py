@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from workbench.render import STATUS_COLOURS
+
 if TYPE_CHECKING:  # pragma: no cover
     import plotly.graph_objects as go
 
@@ -221,8 +223,8 @@ def evidence_freshness(data: PortfolioData, *, system_id: str | None = None,
             .drop(columns="_rank").reset_index(drop=True))
 
 
-_STATUS_COLOURS = {"expired": "#cf222e", "expiring": "#bf8700", "current": "#1a7f37",
-                   "no expiry": "#8c959f"}
+_STATUS_COLOURS = {"expired": STATUS_COLOURS["expired"], "expiring": STATUS_COLOURS["pending"],
+                   "current": STATUS_COLOURS["ok"], "no expiry": "#8c959f"}
 
 
 def evidence_timeline_figure(fresh: pd.DataFrame, today: dt.date) -> go.Figure:

@@ -119,12 +119,15 @@ def _header(data: PortfolioData, who: Viewer, title: str, subtitle: str = "") ->
         ident = f"Viewing as {who.name}"
     access = badge("can edit", "#1a7f37") if who.can_write else badge("read-only", "#57606a")
     org = f"{data.organization} · " if data.organization else ""
+    # The dashboard's markdown cell is its title; the header names what varies (a system).
+    heading = (f'<h2 class="wb-title" style="margin:4px 0 0 0">{esc(title)}</h2>'
+               if title else "")
     sub = (f'<div style="font-size:1.05em;color:#24292f;margin-top:2px">{esc(subtitle)}</div>'
            if subtitle else "")
     return (f'<header class="wb-header" style="{_FONT};margin-bottom:6px">'
             f'<div style="font-size:0.9em;color:#57606a">{esc(org)}as of '
             f"{esc(fmt_date(data.today))} · {esc(ident)} {access}</div>"
-            f'<h2 class="wb-title" style="margin:4px 0 0 0">{esc(title)}</h2>{sub}</header>')
+            f"{heading}{sub}</header>")
 
 
 def _open(database_url: str, today: dt.date | None) -> PortfolioData:
@@ -152,7 +155,7 @@ def portfolio_page(database_url: str = "", *, today: dt.date | None = None) -> P
     try:
         data = _open(database_url, today)
         who = viewer(data.store)
-        return Page(title=title, header=_header(data, who, title), data=data,
+        return Page(title=title, header=_header(data, who, ""), data=data,
                     panels=build_panels(data, PORTFOLIO_PANELS))
     except Exception as exc:  # noqa: BLE001 - a dashboard shows a message, never a traceback
         return _failed(title, exc)
@@ -212,11 +215,11 @@ def system_page(database_url: str = "", system_id: str = "", *,
         selector = system_selector(data, system_id)
         if not system_id:
             return Page(title="AI system", data=data,
-                        header=_header(data, who, "AI system") + selector + message_box(
+                        header=_header(data, who, "") + selector + message_box(
                             "Choose an AI system to see it in depth.", level="info"))
         if system_id not in names:
             return Page(title="AI system", data=data, error=f"unknown system {system_id}",
-                        header=_header(data, who, "AI system") + selector + message_box(
+                        header=_header(data, who, "") + selector + message_box(
                             f"There is no AI system {system_id!r} in the inventory.",
                             level="warning", hint="Choose one from the list above."))
         row = data.systems[data.systems["id"] == system_id].iloc[0]

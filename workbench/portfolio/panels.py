@@ -31,7 +31,7 @@ from workbench.portfolio.data import (
     label,
     reports_generated,
 )
-from workbench.render import badge, esc, fmt_int, html_table, kpi
+from workbench.render import STATUS_COLOURS, badge, esc, fmt_int, html_table, kpi
 
 __all__ = [
     "PORTFOLIO_PANELS",
@@ -161,7 +161,7 @@ def build_panels(data: PortfolioData, targets: Sequence[str], *args: Any) -> lis
 def kpi_panel(data: PortfolioData) -> Panel:
     """Headline numbers for executives."""
     k = kpis(data)
-    warn, bad = "#9a6700", "#cf222e"
+    warn, bad = STATUS_COLOURS["pending"], STATUS_COLOURS["expired"]
     cards = [
         kpi("AI systems", k["systems"], note=f"{fmt_int(k['in_operation'])} in operation"),
         kpi("Using personal data", k["personal_data"], note="personal or special categories"),
@@ -214,7 +214,9 @@ def operation_panel(data: PortfolioData) -> Panel:
 
 def _evidence_table(fresh: pd.DataFrame, *, with_systems: bool, max_rows: int) -> str:
     def status(value: Any) -> str:
-        return badge(str(value)) if value in ("expired", "expiring") else esc(value)
+        if value == "expiring":
+            return badge("expiring", STATUS_COLOURS["pending"])
+        return badge(str(value)) if value == "expired" else esc(value)
 
     def days(value: Any) -> str:
         if value is None or value is pd.NA:

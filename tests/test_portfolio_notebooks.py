@@ -1,0 +1,55 @@
+"""The dashboards and the system report template, executed headless on the demo store."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import DASHBOARDS, NOTEBOOKS, execute_notebook, notebook_text, run_nbval
+
+pytestmark = pytest.mark.notebook
+
+
+def test_portfolio_dashboard_runs(demo_url, tmp_path, monkeypatch):
+    monkeypatch.setenv("WORKBENCH_USER", "dev")
+    nb = execute_notebook(DASHBOARDS / "portfolio.ipynb", tmp_path / "out.ipynb",
+                          {"database_url": demo_url})
+    text = notebook_text(nb)
+    assert "Viewing as Dev Raman" in text and "read-only" in text
+    assert "AI systems by lifecycle stage" in text and "Evidence to renew" in text
+    assert "Traceback" not in text
+    mimes = {m for c in nb.cells for o in c.get("outputs", []) for m in o.get("data", {})}
+    assert "application/vnd.plotly.v1+json" in mimes
+
+
+def test_system_dashboard_runs_for_a_system_and_without_one(demo_url, tmp_path):
+    nb = execute_notebook(DASHBOARDS / "system.ipynb", tmp_path / "one.ipynb",
+                          {"database_url": demo_url, "system_id": "support-chatbot"})
+    text = notebook_text(nb)
+    assert "Ava customer-service assistant" in text and "About this system" in text
+    nb = execute_notebook(DASHBOARDS / "system.ipynb", tmp_path / "none.ipynb",
+                          {"database_url": demo_url})
+    assert "Choose an AI system to see it in depth." in notebook_text(nb)
+
+
+def test_dashboard_on_a_missing_store_shows_a_message(tmp_path):
+    missing = tmp_path / "missing.db"
+    nb = execute_notebook(DASHBOARDS / "portfolio.ipynb", tmp_path / "out.ipynb",
+                          {"database_url": f"sqlite:///{missing}"})
+    text = notebook_text(nb)
+    assert "This dashboard cannot be shown: no store at" in text
+    assert "Traceback" not in text and not missing.exists()
+
+
+def test_system_report_template_runs(demo_url, tmp_path):
+    nb = execute_notebook(NOTEBOOKS / "system_report.ipynb", tmp_path / "out.ipynb",
+                          {"database_url": demo_url, "system_id": "cv-screening"})
+    text = notebook_text(nb)
+    assert "TalentMatch CV screening" in text and "Farid Haddad, HR Director" in text
+
+
+@pytest.mark.parametrize("path", [NOTEBOOKS / "system_report.ipynb",
+                                  DASHBOARDS / "portfolio.ipynb", DASHBOARDS / "system.ipynb"],
+                         ids=lambda p: p.name)
+def test_nbval(path, demo_url, tmp_path):
+    result = run_nbval(path, cwd=tmp_path, env={"WORKBENCH_DATABASE_URL": demo_url})
+    assert result.returncode == 0, result.stdout[-3000:]
