@@ -123,8 +123,8 @@ def test_a_failed_export_leaves_nothing_half_written(demo, tmp_path, monkeypatch
     monkeypatch.setattr(export, "_figure_div", explode)
     [result] = run_reports(demo, SUMMARY, system="credit-scoring", out_dir=tmp_path)
     assert not result.ok and result.error == "export failed: OSError: disk full"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["system_summary-credit-scoring.failed"
-                                                          ".ipynb"]
+    kept = "system_summary-credit-scoring.failed.ipynb"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [kept]
 
 
 @pytest.mark.parametrize(("options", "error", "message"), [
@@ -133,8 +133,8 @@ def test_a_failed_export_leaves_nothing_half_written(demo, tmp_path, monkeypatch
     ({"system": "nope"}, NotFoundError,
      "no AI system 'nope' in the store; `workbench systems list` shows the ids"),
     ({"system": "credit-scoring", "parameters": {"colour": "red"}}, ValidationError,
-     "-p colour: template 'system_summary' declares no parameter 'colour'; it declares: "
-     "system_id, database_url, top, show_figure"),
+     ("-p colour: template 'system_summary' declares no parameter 'colour'; it declares: "
+      "system_id, database_url, top, show_figure")),
     ({"system": "credit-scoring", "parameters": {"top": "x"}}, ValidationError,
      "-p top=x: top takes a whole number (default 3)"),
     ({"all_systems": True, "parameters": {"system_id": "x"}}, ValidationError,
