@@ -143,7 +143,7 @@ def _read(path: str) -> FairnessConfig:
         raise NotFoundError(f"fairness thresholds file {path!r} does not exist; fix the path "
                             f"(or {ENV_VAR})") from None
     except yaml.YAMLError as exc:
-        raise ValidationError(f"fairness thresholds file {p.name}: not valid YAML ({exc})"
+        raise ValidationError(f"fairness thresholds file {p.name}: not valid YAML ({_yaml_problem(exc)})"
                               ) from None
     return _parse(data, p.name)
 
@@ -156,3 +156,11 @@ def _cached(path: str) -> FairnessConfig:
 def thresholds_config() -> FairnessConfig:
     """The configuration in force (``WORKBENCH_FAIRNESS_THRESHOLDS`` or the shipped file)."""
     return load_thresholds(None)
+
+
+def _yaml_problem(exc: Exception) -> str:
+    """A YAML error on one line: where and what."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+    return where + str(problem)

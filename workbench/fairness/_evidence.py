@@ -236,8 +236,11 @@ def load_result(store: Store, evidence_id: str) -> FairnessResult:
             by_group[col] = pd.to_numeric(by_group[col], errors="coerce")
     if by_group.empty:
         raise NotFoundError(f"evidence {evidence_id!r} holds no by-group figures")
+    # Stored JSON sorts keys; the feature order is the order the columns were given.
+    order = list(d.get("columns", {}).get("sensitive") or []) or list(d["group_sizes"])
+    sizes = {f: d["group_sizes"][f] for f in order if f in d["group_sizes"]}
     return FairnessResult(by_group=by_group, metrics=metrics, overall=d.get("overall", {}),
-                          group_sizes=d["group_sizes"], sample_size=d["sample_size"],
+                          group_sizes=sizes, sample_size=d["sample_size"],
                           fingerprint=d["fingerprint"], config=config,
                           columns=d.get("columns", {}), pos_label=d.get("pos_label", 1),
                           source=d.get("source", ""), warnings=tuple(d.get("warnings", [])))

@@ -74,6 +74,13 @@ def _plain_scalar(value: Any) -> Any:
     return value
 
 
+def _text(value: Any) -> str:
+    """An answer as the text conditions compare with (``12.0`` and ``12`` both read ``12``)."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return value if isinstance(value, str) else str(value)
+
+
 class Option(_Strict):
     """One allowed value of a choice question, with the label a person reads."""
 
@@ -130,10 +137,10 @@ class Condition(_Strict):
         if answer is None or answer == UNKNOWN or answer == []:
             return None
         if self.equals is not None:
-            return answer == self.equals
+            return _text(answer) == self.equals
         if self.in_ is not None:
-            return answer in self.in_
-        items = answer if isinstance(answer, list) else [answer]
+            return _text(answer) in self.in_
+        items = [_text(i) for i in (answer if isinstance(answer, list) else [answer])]
         if self.includes is not None:
             return any(i in self.includes for i in items)
         assert self.has_other_than is not None
@@ -481,7 +488,8 @@ def _read(path: Path) -> _File:
         raise NotFoundError(f"questionnaire file {str(path)!r} does not exist; fix the path "
                             f"(or {ENV_VAR})") from None
     except yaml.YAMLError as exc:
-        raise ValidationError(f"questionnaire file {path.name}: not valid YAML ({exc})") from None
+        raise ValidationError(f"questionnaire file {path.name}: not valid YAML ({_yaml_problem(exc)})"
+                              ) from None
     try:
         return _File.model_validate(data)
     except pydantic.ValidationError as exc:
@@ -559,3 +567,11 @@ def _cached(paths: tuple[str, ...]) -> Questionnaire:
 def questionnaire() -> Questionnaire:
     """The questionnaire in force: the shipped one plus ``WORKBENCH_IMPACT_QUESTIONS`` (cached)."""
     return _cached(_configured_paths())
+
+
+def _yaml_problem(exc: Exception) -> str:
+    """A YAML error on one line: where and what."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+    return where + str(problem)
