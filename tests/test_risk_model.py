@@ -348,3 +348,14 @@ def test_importing_the_risk_library_is_light():
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_levels_off_the_scales_are_grey_and_not_counted():
+    # a risk saved straight into the store under older, larger scales
+    reg = wr.build_register(_risk_frame(cases=[CASES[3]]), SYSTEMS, _custom_criteria(),
+                            as_of=DAY)
+    row = reg.iloc[0]
+    assert row["inherent_score"] == 25 and str(row["inherent_level"]) == "nan"
+    assert row["inherent_colour"] == "#8c959f" and row["residual_level"] == "high"
+    assert int(wr.heatmap_matrix(reg, which="inherent").to_numpy().sum()) == 0
+    assert int(wr.heatmap_matrix(reg, which="residual").to_numpy().sum()) == 1

@@ -274,7 +274,11 @@ def _levels(scores: Any, criteria: RiskCriteria) -> tuple[Any, Any, Any]:
     valid = (scores >= 1) & (scores <= criteria.max_score)
     codes = np.where(valid, np.searchsorted(mins, np.nan_to_num(scores), side="right") - 1, -1)
     levels = pd.Categorical.from_codes(codes, categories=names, ordered=True)
-    colours = np.array([b.colour for b in criteria.bands] + ["#8c959f"], dtype=object)[codes]
+    # Colour of each band (grey off the scales, code -1), as a categorical of a few values.
+    palette = [b.colour for b in criteria.bands] + ["#8c959f"]
+    unique = list(dict.fromkeys(palette))
+    colours = pd.Categorical.from_codes(np.array([unique.index(c) for c in palette])[codes],
+                                        categories=unique)
     return levels, colours, codes
 
 
@@ -305,7 +309,7 @@ def build_register(risks: pd.DataFrame, systems: pd.DataFrame, criteria: RiskCri
         levels, colours, codes = _levels(np.where(off_scale, np.nan, score), criteria)
         df[f"{which}_score"] = score
         df[f"{which}_level"] = levels
-        df[f"{which}_colour"] = pd.array(colours, dtype="str")
+        df[f"{which}_colour"] = colours
         if which == "residual":
             df["above_appetite"] = codes > appetite
     is_closed = (df["status"] == RiskStatus.closed.value).to_numpy(dtype=bool)
@@ -431,8 +435,9 @@ def register(store: Store, *, system_id: str | Sequence[str] | None = None,
     pandas.DataFrame
         The risk's fields (dates as timestamps) plus ``system_name``, ``business_unit``,
         ``system_owner``, ``inherent_score``, ``inherent_level``, ``inherent_colour``,
-        ``residual_score``, ``residual_level`` (ordered categorical of band names),
-        ``residual_colour``, ``above_appetite``, ``accepted``, ``awaiting_acceptance``,
+        ``residual_score``, ``residual_level`` (ordered categorical of band names; empty when
+        a level is off the scales), ``residual_colour`` (categorical of ``#rrggbb``),
+        ``above_appetite``, ``accepted``, ``awaiting_acceptance``,
         ``open_actions``, ``overdue_actions``, ``review_due`` and the store's ``_version``,
         ``_saved_by``, ``_saved_at``; highest residual score first.
     """
