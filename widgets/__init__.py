@@ -1,10 +1,14 @@
 """The workbench's Jupyter widgets (ipywidgets), imported as ``workbench.widgets``."""
 
+from workbench.widgets.fairness_report import FairnessReport
+from workbench.widgets.impact_form import ImpactAssessmentForm
 from workbench.widgets.risk_editor import RiskRegisterEditor
 from workbench.widgets.risk_heatmap import RiskHeatmap
 from workbench.widgets.signoff import PendingQueue, SignOffPanel
 
 __all__ = [
+    "FairnessReport",
+    "ImpactAssessmentForm",
     "PendingQueue",
     "RiskHeatmap",
     "RiskRegisterEditor",

@@ -27,6 +27,7 @@ ORGANIZATION_ID = "larkspur"
 SEEDERS: list[str] = [
     "workbench.demo.organization:seed",
     "workbench.demo.risks:seed",
+    "workbench.demo.impact:seed",
     "workbench.demo.oversight:seed",
 ]
 

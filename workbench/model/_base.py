@@ -55,6 +55,7 @@ RECORD_KINDS: dict[str, str] = {
     "signoff": "workbench.oversight.model:SignOff",
     "risk_criteria": "workbench.risk.model:RiskCriteria",
     "risk": "workbench.risk.model:Risk",
+    "impact_assessment": "workbench.impact.model:ImpactAssessment",
 }
 
 _LOADED: dict[str, type[Record]] = {}
