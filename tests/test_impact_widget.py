@@ -21,6 +21,7 @@ def test_opens_the_latest_assessment(demo_store, alice):
     assert form.progress.value == 100 and "100%" in form.completeness.value
     assert form.result.tier == "high_risk"
     assert "high-risk" in form.tier.value and "annex3.4.a" in form.tier.value
+    assert "high-risk" in form.tier_line.value and "13 obligation(s)" in form.tier_line.value
     assert "TalentMatch CV screening" in form.header.value and "submitted" in form.header.value
     assert form.questions["high_risk.annex_iii_use_cases"].input.value == ("annex3.4.a",)
     assert [r.values()["id"] for r in form.harms.rows] == ["h1", "h2", "h3", "h4"]
@@ -49,6 +50,7 @@ def test_tier_follows_the_answers_live(demo_store, alice):
     form = ImpactAssessmentForm(demo_store, "cv-screening")
     form.questions["prohibited.social_scoring"].input.value = "yes"
     assert form.result.tier == "prohibited" and "art5.c" in form.tier.value
+    assert "prohibited practice: art5.c" in form.tier_line.value
     form.questions["prohibited.social_scoring"].input.value = "unknown"
     assert form.result.tier == "undetermined"
     assert "prohibited.social_scoring" in form.tier.value

@@ -19,7 +19,7 @@ from workbench.widgets._common import StatusLine, message_html, reports_errors
 from workbench.widgets._form import ModelForm
 
 from workbench import impact
-from workbench.errors import ConflictError, ValidationError
+from workbench.errors import ConflictError, NotFoundError, ValidationError
 from workbench.impact.model import (
     AffectedParty,
     Benefit,
@@ -224,7 +224,10 @@ class ImpactAssessmentForm(W.VBox):
         self.progress = W.IntProgress(min=0, max=100, description="Complete",
                                       layout=W.Layout(width="340px"))
         self.completeness = W.HTML()
-        self.tier = W.HTML()
+        self.tier = W.HTML()  # the classification with its obligations and reasoning
+        self.tier_line = W.HTML()  # the tier in one line, always visible
+        self.tier_details = W.Accordion(children=[self.tier],
+                                        titles=("Obligations and reasoning",))
         self.record_error = W.HTML()
         self._loading = False
         people = sorted((f"{p.name} ({p.id})", p.id) for p in store.records("person"))
@@ -241,7 +244,8 @@ class ImpactAssessmentForm(W.VBox):
         self.body = W.VBox()
         self.nav.observe(lambda change: self.show_section(change["new"]), names="value")
         super().__init__([
-            self.header, W.HBox([self.progress, self.completeness]), self.tier, self.nav,
+            self.header, W.HBox([self.progress, self.completeness]), self.tier_line,
+            self.tier_details, self.nav,
             self.body, self.record_error,
             W.HBox([self.save_button, self.submit_button, self.reload_button]),
             self.status, self.error_details,
@@ -308,7 +312,7 @@ class ImpactAssessmentForm(W.VBox):
     def _risk_choices(self) -> dict[str, Any]:
         try:
             df = self.store.frame("risk", meta=False)
-        except Exception:  # noqa: BLE001 - without a risk register, risk ids are typed in
+        except (NotFoundError, ImportError):  # without a risk register, risk ids are typed in
             return {}
         mine = df[df["system_id"] == self.system.id] if not df.empty else df
         return {"risk_ids": [(f"{t} ({i})", i) for i, t in zip(mine["id"], mine["title"])]}
@@ -405,9 +409,10 @@ class ImpactAssessmentForm(W.VBox):
         try:
             self.result = impact.classify(answers, org_roles=self.system.org_roles)
             self.tier.value = impact.classification_html(self.result)
+            self.tier_line.value = _tier_line(self.result)
         except ValidationError as exc:
             self.result = None
-            self.tier.value = message_html(str(exc), "error")
+            self.tier.value = self.tier_line.value = message_html(str(exc), "error")
         self._update_header()
 
     def _update_progress(self) -> None:
@@ -504,3 +509,18 @@ class ImpactAssessmentForm(W.VBox):
     def submit(self) -> None:
         """Submit for approval: every required field and question must be answered."""
         self._save("submitted")
+
+
+def _tier_line(result: impact.Classification) -> str:
+    from workbench.impact.views import tier_badge
+
+    if result.undetermined:
+        tail = f"answer {len(result.missing)} question(s) to determine it"
+    elif result.tier == "prohibited":
+        tail = f"prohibited practice: {', '.join(result.triggered)}"
+    else:
+        why = f" ({', '.join(result.triggered)})" if result.triggered else ""
+        tail = f"{len(result.obligations)} obligation(s) for your role{why}"
+    gpai = f" &nbsp;<b>GPAI model:</b> {esc(result.gpai)}" if result.gpai != "none" else ""
+    return (f"<div><b>EU AI Act:</b> {tier_badge(result.tier)}{gpai} &nbsp;"
+            f"<span style='color:#57606a'>{esc(tail)}</span></div>")

@@ -32,18 +32,14 @@ def assessments(store: Store) -> pd.DataFrame:
 
 def _approval(store: Store) -> dict[str, str]:
     """Sign-off state per assessment id, when the sign-off feature is installed."""
+    from workbench.errors import NotFoundError
+
     try:
         from workbench import oversight  # type: ignore[attr-defined]
 
         frame = oversight.status_frame(store, kind="impact_assessment")
-    except (ImportError, AttributeError):
+    except (ImportError, AttributeError, NotFoundError):
         return {}
-    except Exception as exc:
-        from workbench.errors import NotFoundError
-
-        if isinstance(exc, NotFoundError):
-            return {}
-        raise
     if frame is None or frame.empty:
         return {}
     return dict(zip(frame["record_id"].astype(str), frame["state"].astype(str)))

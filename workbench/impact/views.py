@@ -221,11 +221,13 @@ def assessment_html(assessment: ImpactAssessment, *, state: str | None = None) -
 def approval_state(store: Store, assessment_id: str) -> str:
     """The sign-off state of an assessment (``approved``, ``stale``, ``pending``...), or
     ``none`` when there is no sign-off activity or the sign-off feature is not installed."""
+    from workbench.errors import NotFoundError
+
     try:
         from workbench import oversight  # type: ignore[attr-defined]
 
         status = oversight.status(store, "impact_assessment", assessment_id)
-    except (ImportError, AttributeError):
+    except (ImportError, AttributeError, NotFoundError):
         return "none"
     return str(getattr(status, "state", "none"))
 
