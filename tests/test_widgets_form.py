@@ -90,3 +90,10 @@ def test_callback_errors_land_on_the_widget():
     assert "changed by ben" in panel.status.value and panel.status.level == "error"
     panel.crash()
     assert "unexpected error: RuntimeError: boom" in panel.status.value
+
+
+def test_clearing_a_required_choice():
+    form = _form()
+    form.fields["lifecycle_stage"].set("operate")
+    form.fields["lifecycle_stage"].set(None)
+    assert form.values()["lifecycle_stage"] is None

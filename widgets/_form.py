@@ -80,7 +80,10 @@ class _Field:
             self.widget.value = tuple(_plain(v) for v in (value or [])) if self.kind == "multi" \
                 else [_plain(v) for v in (value or [])]
         elif self.kind == "choice":
-            self.widget.value = "" if value is None else _plain(value)
+            if value is None:
+                self.widget.value = "" if self.optional else None
+            else:
+                self.widget.value = _plain(value)
         elif self.kind in ("date", "datetime"):
             if isinstance(value, str):
                 value = dt.date.fromisoformat(value[:10])
