@@ -20,18 +20,21 @@ def _errors(nb) -> list:
     return [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
 
 
-@pytest.mark.parametrize(("path", "parameters"), [
-    (IMPACT, ['system_id = "cv-screening"', 'database_url = ""']),
-    (FAIRNESS, ['predictions_path = ""', 'label_column = "label"',
-                'prediction_column = "prediction"', 'sensitive_columns = "gender,age_band"',
-                'score_column = "score"', 'system_id = "cv-screening"', 'database_url = ""']),
+@pytest.mark.parametrize(("path", "parameters", "controls"), [
+    (IMPACT, ["system_id", "database_url"], ["A.5.2", "A.5.3", "A.5.4", "A.5.5"]),
+    (FAIRNESS, ["predictions_path", "label_column", "prediction_column", "sensitive_columns",
+                "score_column", "system_id", "database_url"], ["A.5.4", "A.6.2.4"]),
 ])
-def test_notebooks_are_stored_clean_with_parameters(path, parameters):
+def test_notebooks_are_stored_clean_with_parameters(path, parameters, controls):
     nb = nbformat.read(path, as_version=4)
     assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
     params = nb.cells[1]
     assert "parameters" in params.metadata.get("tags", [])
-    assert params.source.splitlines() == parameters
+    lines = params.source.splitlines()
+    assert [line.split(" = ")[0] for line in lines] == parameters
+    assert all("  # " in line for line in lines)  # each parameter explains itself
+    assert 'database_url = ""' in params.source
+    assert nb.metadata["workbench"]["control_ids"] == controls
     for cell in nb.cells:
         if cell.cell_type == "code":
             assert cell.outputs == [] and cell.execution_count is None
