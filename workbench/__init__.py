@@ -18,6 +18,8 @@ _SUBMODULES = frozenset(
         "demo",
         "errors",
         "identity",
+        "impact",
+        "fairness",
         "model",
         "oversight",
         "risk",

@@ -19,6 +19,7 @@ _COMMAND_MODULES = (
     "workbench.cli._systems",
     "workbench.cli._signoff",
     "workbench.cli._risk",
+    "workbench.cli._impact",
 )
 
 
