@@ -6,8 +6,8 @@ its own without code: a YAML file of the same shape named by ``WORKBENCH_IMPACT_
 
 Examples
 --------
->>> from workbench.impact import questionnaire
->>> q = questionnaire.load_questionnaire()
+>>> from workbench.impact.questionnaire import load_questionnaire
+>>> q = load_questionnaire()
 >>> q.question("prohibited.social_scoring").type
 'yes_no'
 """
