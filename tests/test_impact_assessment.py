@@ -148,11 +148,13 @@ def test_the_record_model_checks_itself(seeded):
         benefits=[{"party": "Shareholders", "description": "profit"}],
         review_due=TODAY - dt.timedelta(days=1)))
     text = str(info2.value)
+    assert ("benefits.0.party", ("'Shareholders' is not one of the interested parties "
+            "(Applicants, Recruiters)")) in info2.value.errors  # located, for a form
     assert "measures.0.harm_ids: no harm h9 in this assessment" in text
     assert "benefits.0.party: 'Shareholders' is not one of the interested parties" in text
     assert "review_due: 2026-11-25 must be after assessed_on 2026-11-26" in text
     # a submitted record without its narrative is refused even through store.save
-    with pytest.raises(ValidationError, match="a submitted assessment needs scope"):
+    with pytest.raises(ValidationError, match="scope: a submitted assessment needs it"):
         seeded.save(ImpactAssessment.model_construct(**{**ImpactAssessment.parse(
             complete()).__dict__, "scope": ""}))
 

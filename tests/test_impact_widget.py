@@ -169,3 +169,16 @@ def test_user_text_is_escaped(demo_store, alice, tmp_path):
     assert form.status.level == "ok"
     assert "<img src=x" not in impact.assessment_html(
         demo_store.get("impact_assessment", "ia-cv-screening").record)
+
+
+def test_part_errors_show_beside_the_part(demo_store, alice):
+    form = ImpactAssessmentForm(demo_store, "cv-screening")
+    form.show_section("harms")
+    form.harms.rows[1].fields["party"].set("Shareholders")
+    form.measures.rows[0].fields["id"].set("m2")  # now two measures are called m2
+    head = demo_store.head()
+    form.save_draft()
+    assert demo_store.head() == head and form.status.level == "error"
+    assert "not one of the interested parties" in form.harms.rows[1].fields["party"].error.value
+    assert form.harms.rows[0].fields["party"].error.value == ""
+    assert "m2 appears more than once" in form.measures.rows[1].fields["id"].error.value

@@ -18,6 +18,8 @@ import datetime as dt
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, field_validator, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
+from pydantic_core import ValidationError as CoreValidationError
 
 from workbench.model._base import NonEmptyStr, Part, Record, Reference, Slug
 from workbench.model.core import StrEnum
@@ -43,6 +45,15 @@ __all__ = [
     "Severity",
     "Trigger",
 ]
+
+
+def _field_errors(title: str, problems: list[tuple[tuple[str | int, ...], str, Any]]) -> None:
+    """Raise pydantic errors located at fields (``("harms", 0, "party")``), so a form can show
+    each message beside the field it is about."""
+    if problems:
+        raise CoreValidationError.from_exception_data(title, [
+            InitErrorDetails(type=PydanticCustomError("workbench_rule", "{rule}", {"rule": msg}),
+                             loc=loc, input=value) for loc, msg, value in problems])
 
 
 def _objective(value: str) -> str:
@@ -255,38 +266,37 @@ class ImpactAssessment(Record, kind="impact_assessment", label="impact assessmen
 
     @model_validator(mode="after")
     def _consistent(self) -> ImpactAssessment:
-        problems: list[str] = []
+        problems: list[tuple[tuple[str | int, ...], str, Any]] = []
         for name, items in (("harms", self.harms), ("measures", self.measures),
                             ("interested_parties", self.interested_parties)):
             keys = [getattr(i, "id", None) or getattr(i, "name", "").casefold() for i in items]
-            dupes = sorted({k for k in keys if keys.count(k) > 1})
-            if dupes:
-                problems.append(f"{name}: {', '.join(dupes)} appear(s) more than once")
+            for n, key in enumerate(keys):
+                if key in keys[:n]:
+                    field = "id" if name != "interested_parties" else "name"
+                    problems.append(((name, n, field), f"{key} appears more than once", key))
         harm_ids = {h.id for h in self.harms}
         for n, m in enumerate(self.measures):
             unknown = [h for h in m.harm_ids if h not in harm_ids]
             if unknown:
-                problems.append(f"measures.{n}.harm_ids: no harm {', '.join(unknown)} in this "
-                                "assessment")
+                problems.append((("measures", n, "harm_ids"), (f"no harm {', '.join(unknown)} in "
+                                 "this assessment"), unknown))
         if self.interested_parties:
             names = {p.name.casefold() for p in self.interested_parties}
-            for n, item in enumerate([*self.harms, *self.benefits]):
-                if item.party.casefold() not in names:
-                    where = f"harms.{n}" if n < len(self.harms) else \
-                        f"benefits.{n - len(self.harms)}"
-                    problems.append(
-                        f"{where}.party: {item.party!r} is not one of the interested parties "
-                        f"({', '.join(p.name for p in self.interested_parties)})")
+            listed = ", ".join(p.name for p in self.interested_parties)
+            for name, items in (("harms", self.harms), ("benefits", self.benefits)):
+                for n, item in enumerate(items):
+                    if item.party.casefold() not in names:
+                        problems.append(((name, n, "party"), (f"{item.party!r} is not one of the "
+                                         f"interested parties ({listed})"), item.party))
         if self.review_due is not None and self.review_due <= self.assessed_on:
-            problems.append(f"review_due: {self.review_due} must be after assessed_on "
-                            f"{self.assessed_on}")
+            problems.append((("review_due",), (f"{self.review_due} must be after assessed_on "
+                             f"{self.assessed_on}"), self.review_due))
         if self.status == AssessmentStatus.submitted:
-            empty = [f for f in SUBMIT_FIELDS if getattr(self, f) in ("", [], None)]
-            if empty:
-                problems.append("a submitted assessment needs " + "; ".join(
-                    f"{f} ({SUBMIT_FIELDS[f]})" for f in empty))
-        if problems:
-            raise ValueError("; ".join(problems))
+            for f, what in SUBMIT_FIELDS.items():
+                if getattr(self, f) in ("", [], None):
+                    problems.append(((f,), f"a submitted assessment needs it: {what}",
+                                     self.status.value))
+        _field_errors("impact assessment", problems)
         return self
 
     # -- helpers ---------------------------------------------------------------------------
