@@ -15,10 +15,14 @@ identical to a cold run (``tests/test_reports_runner.py`` checks this against pl
 from __future__ import annotations
 
 import functools
+import os
 import queue
 import subprocess
+import tempfile
 import threading
+import uuid
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 from typing_extensions import Self
@@ -81,6 +85,7 @@ class KernelPool:
         self._ready: queue.Queue[_Started] = queue.Queue()
         self._closed = False
         self._threads: list[threading.Thread] = []
+        self.runtime_dir = tempfile.mkdtemp(prefix="wb-kernels-")
         for _ in range(min(max(ahead, 1), count)):
             self._spawn()
 
@@ -100,6 +105,10 @@ class KernelPool:
         km = None
         try:
             km = _manager_class()(kernel_name=self.kernel_name)
+            if os.name == "posix":
+                # Unix sockets: no TCP ports to race for with kernels started elsewhere.
+                km.transport = "ipc"
+                km.ip = str(Path(self.runtime_dir) / f"kernel-{uuid.uuid4().hex}")
             run_sync(km.start_kernel)(env=self.env, stdout=subprocess.DEVNULL,
                                       stderr=subprocess.DEVNULL)
             kc = BlockingKernelClient()
@@ -145,6 +154,9 @@ class KernelPool:
                 break
             if started.km is not None:
                 _shutdown(started.km)
+        import shutil
+
+        shutil.rmtree(self.runtime_dir, ignore_errors=True)
 
     def __enter__(self) -> Self:
         return self

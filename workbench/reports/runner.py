@@ -361,7 +361,9 @@ def _record(store: Store, plan: ReportPlan, system: str | None, final: Path, out
         clause_ids=list(plan.template.clause_ids), system_ids=[system] if system else [],
         details={
             "template": plan.template.name, "template_hash": template_hash,
-            "parameters": executed.parameters, "format": plan.to, "file": final.name,
+            "parameters": {k: safe_url(v) if k == "database_url" and v else v
+                           for k, v in executed.parameters.items()},
+            "format": plan.to, "file": final.name,
             "output_hash": output_hash, "store": safe_url(plan.store_url),
             "duration_s": round(executed.duration, 3),
             "generated_by": f"workbench {workbench.__version__}",
