@@ -277,3 +277,30 @@ def test_report_html_escapes_group_names():
     html = fairness.report_html(result)
     assert "<b>A</b>" not in html and "&lt;b&gt;A&lt;/b&gt;" in html
     assert "breach" in html and result.fingerprint in html
+
+
+def test_figures_equal_fairlearn_on_the_raw_rows():
+    """The cell-weighted computation gives Fairlearn's row-level figures exactly."""
+    import numpy as np
+    from fairlearn import metrics as flm
+    from sklearn.metrics import accuracy_score
+
+    rng = np.random.default_rng(7)
+    n = 2_000
+    y_true = rng.integers(0, 2, n)
+    y_pred = (rng.random(n) < 0.3 + 0.4 * y_true).astype(int)
+    group = pd.Series(rng.choice(["a", "b", "c"], n, p=[0.5, 0.3, 0.2]), name="g")
+    result = fairness.assess(y_true, y_pred, {"g": group})
+    frame = flm.MetricFrame(metrics={"selection_rate": flm.selection_rate,
+                                     "accuracy": accuracy_score,
+                                     "true_positive_rate": flm.true_positive_rate,
+                                     "false_positive_rate": flm.false_positive_rate},
+                            y_true=y_true, y_pred=y_pred, sensitive_features=group)
+    mine = result.by_group.set_index("group")
+    for column in frame.by_group.columns:
+        for g, value in frame.by_group[column].items():
+            assert mine.loc[g, column] == pytest.approx(value, abs=1e-12)
+    for name in fairness.AGGREGATE_METRICS:
+        expected = getattr(flm, name)(y_true, y_pred, sensitive_features=group)
+        assert metric(result, name, "g") == pytest.approx(expected, abs=1e-12)
+    assert result.overall["accuracy"] == pytest.approx(frame.overall["accuracy"], abs=1e-12)

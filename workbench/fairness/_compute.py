@@ -293,8 +293,6 @@ def assess(y_true: Any, y_pred: Any, sensitive_features: Any, *, scores: Any = N
         A group below the minimum size; a group without positive or negative labels.
     """
     import pandas as pd
-    from fairlearn import metrics as flm
-    from sklearn.metrics import accuracy_score
 
     config = thresholds if isinstance(thresholds, FairnessConfig) else load_thresholds(thresholds)
     minimum = int(min_group_size if min_group_size is not None else config.min_group_size.value)
@@ -334,33 +332,26 @@ def assess(y_true: Any, y_pred: Any, sensitive_features: Any, *, scores: Any = N
                                   [(str(col), "one group")])
 
     notes: list[str] = []
-    group_metrics = {"count": flm.count, "selection_rate": flm.selection_rate,
-                     "accuracy": accuracy_score, "true_positive_rate": flm.true_positive_rate,
-                     "false_positive_rate": flm.false_positive_rate}
     tables = []
     aggregates = []
     sizes: dict[str, dict[str, int]] = {}
     overall: dict[str, float] = {}
     for col in sens.columns:
         feature = sens[col]
-        frame = flm.MetricFrame(metrics=group_metrics, y_true=true, y_pred=pred,
-                                sensitive_features=feature)
-        table = frame.by_group.reset_index().rename(columns={col: "group"})
+        table, frame_overall, values = _feature_figures(feature, true, pred)
         table.insert(0, "feature", str(col))
-        table["count"] = table["count"].astype(int)
-        positives = pd.Series(true).groupby(feature.to_numpy()).sum()
         for row in table.itertuples():
             g, size = str(row.group), int(row.count)
             if size < minimum:
                 notes.append(MSG_SMALL_GROUP.format(group=g, feature=col, size=size,
                                                     minimum=minimum))
-            pos = int(positives.get(g, 0))
-            if pos == 0:
+            if row.positives == 0:
                 notes.append(MSG_NO_POSITIVES.format(group=g, feature=col))
                 table.loc[row.Index, "true_positive_rate"] = float("nan")
-            if pos == size:
+            if row.positives == size:
                 notes.append(MSG_NO_NEGATIVES.format(group=g, feature=col))
                 table.loc[row.Index, "false_positive_rate"] = float("nan")
+        table = table.drop(columns="positives")
         table["reliable"] = table["count"] >= minimum
         if sc is not None:
             means = sc.groupby(feature.to_numpy()).mean()
@@ -368,11 +359,11 @@ def assess(y_true: Any, y_pred: Any, sensitive_features: Any, *, scores: Any = N
         tables.append(table)
         sizes[str(col)] = {str(g): int(c) for g, c in zip(table["group"], table["count"])}
         if not overall:
-            overall = {k: float(v) for k, v in frame.overall.items()}
+            overall = {"count": float(n), **frame_overall}
             if sc is not None:
                 overall["mean_score"] = float(sc.mean())
         for metric in config_metrics():
-            value = float(getattr(flm, metric)(true, pred, sensitive_features=feature))
+            value = values[metric]
             t = config.threshold(metric)
             aggregates.append({
                 "feature": str(col), "metric": metric, "value": value,
@@ -399,6 +390,39 @@ def assess(y_true: Any, y_pred: Any, sensitive_features: Any, *, scores: Any = N
                           group_sizes=sizes, sample_size=n, fingerprint=fingerprint(data),
                           config=config, columns=cols, pos_label=pos_label if pos_label is not
                           None else 1, source=source, warnings=tuple(notes))
+
+
+def _feature_figures(feature: pd.Series, true: np.ndarray, pred: np.ndarray
+                     ) -> tuple[pd.DataFrame, dict[str, float], dict[str, float]]:
+    """Per-group metrics, overall metrics and the aggregates for one sensitive feature.
+
+    Every metric here depends only on the counts of (group, label, prediction) cells, so
+    Fairlearn's ``MetricFrame`` (and its aggregate functions) run on one row per cell,
+    weighted by the cell's count: the figures are those of the row-level computation, at a
+    cost that does not grow with the number of predictions.
+    """
+    import pandas as pd
+    from fairlearn import metrics as flm
+    from sklearn.metrics import accuracy_score
+
+    cells = (pd.DataFrame({"group": feature.to_numpy(), "y_true": true, "y_pred": pred})
+             .value_counts(sort=False).rename("n").reset_index())
+    weight = cells["n"].to_numpy()
+    metrics = {"selection_rate": flm.selection_rate, "accuracy": accuracy_score,
+               "true_positive_rate": flm.true_positive_rate,
+               "false_positive_rate": flm.false_positive_rate}
+    frame = flm.MetricFrame(metrics=metrics, y_true=cells["y_true"], y_pred=cells["y_pred"],
+                            sensitive_features=cells["group"].rename(feature.name),
+                            sample_params={m: {"sample_weight": weight} for m in metrics})
+    table = frame.by_group.reset_index().rename(columns={feature.name: "group"})
+    counts = cells.groupby("group", sort=True)["n"].sum()
+    positives = cells[cells["y_true"] == 1].groupby("group")["n"].sum()
+    table.insert(1, "count", table["group"].map(counts).astype(int))
+    table["positives"] = table["group"].map(positives).fillna(0).astype(int)
+    values = {m: float(getattr(flm, m)(cells["y_true"], cells["y_pred"],
+                                        sensitive_features=cells["group"], sample_weight=weight))
+              for m in config_metrics()}
+    return table, {k: float(v) for k, v in frame.overall.items()}, values
 
 
 def config_metrics() -> tuple[str, ...]:
