@@ -304,3 +304,15 @@ def test_figures_equal_fairlearn_on_the_raw_rows():
         expected = getattr(flm, name)(y_true, y_pred, sensitive_features=group)
         assert metric(result, name, "g") == pytest.approx(expected, abs=1e-12)
     assert result.overall["accuracy"] == pytest.approx(frame.overall["accuracy"], abs=1e-12)
+
+
+def test_importing_impact_and_fairness_is_light():
+    import subprocess
+    import sys
+
+    code = ("import sys, workbench.impact, workbench.fairness, workbench.cli._impact\n"
+            "print(sorted(m for m in ('pandas', 'plotly', 'fairlearn', 'sklearn', 'sqlalchemy',"
+            " 'ipywidgets') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "[]"
