@@ -22,6 +22,8 @@ _SUBMODULES = frozenset(
         "fairness",
         "model",
         "oversight",
+        "portfolio",
+        "reports",
         "risk",
         "store",
     }

@@ -17,6 +17,8 @@ _COMMAND_MODULES = (
     "workbench.cli._store",
     "workbench.cli._catalog",
     "workbench.cli._systems",
+    "workbench.cli._report",
+    "workbench.cli._dashboard",
     "workbench.cli._signoff",
     "workbench.cli._risk",
     "workbench.cli._impact",
