@@ -23,6 +23,7 @@ _SUBMODULES = frozenset(
         "model",
         "oversight",
         "portfolio",
+        "readiness",
         "reports",
         "risk",
         "store",

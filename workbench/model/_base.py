@@ -56,6 +56,12 @@ RECORD_KINDS: dict[str, str] = {
     "risk_criteria": "workbench.risk.model:RiskCriteria",
     "risk": "workbench.risk.model:Risk",
     "impact_assessment": "workbench.impact.model:ImpactAssessment",
+    "soa": "workbench.readiness.model:StatementOfApplicability",
+    "ai_policy": "workbench.readiness.model:AIPolicy",
+    "ai_objective": "workbench.readiness.model:AIObjective",
+    "audit_programme": "workbench.readiness.model:AuditProgramme",
+    "management_review": "workbench.readiness.model:ManagementReview",
+    "nonconformity": "workbench.readiness.model:Nonconformity",
 }
 
 _LOADED: dict[str, type[Record]] = {}

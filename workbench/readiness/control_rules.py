@@ -1,0 +1,337 @@
+"""Readiness rules of the 38 Annex A controls.
+
+Most controls are judged from valid evidence linked to them, per AI system where the control
+is about each system (rules as data: :func:`~workbench.readiness.rules.evidence_rule`); the
+others are small named functions over the records. The engine applies the approved
+Statement of Applicability on top: a control it excludes is not applicable.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from workbench.readiness.clause_rules import approval_todo
+from workbench.readiness.rules import (
+    Outcome,
+    evidence_rule,
+    graded,
+    met,
+    missing,
+    plural,
+    rule,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from workbench.readiness.facts import Facts
+
+__all__: list[str] = []
+
+_SIGNOFF = ("signoff", "signoff_request")
+_PEOPLE_CATEGORIES = {"user", "affected_individual", "group", "non_user", "vulnerable_group"}
+
+
+def _latest_assessments(f: Facts) -> pd.DataFrame:
+    """The newest impact assessment of each in-scope system, indexed by system id."""
+    ia = f.assessments()
+    if ia.empty:
+        return ia
+    return ia.sort_values("assessed_on").drop_duplicates("system_id", keep="last").set_index(
+        "system_id")
+
+
+# -- A.2 policies related to AI -------------------------------------------------------------------
+@rule("A.2.2", reads=("ai_policy", *_SIGNOFF))
+def ai_policy_control(f: Facts) -> Outcome:
+    """Met when an AI policy is approved and its approval is not stale."""
+    pol = f.policy()
+    if pol.policy is None:
+        return missing("no AI policy record", ["write the AI policy and have it approved"])
+    ref = f"ai_policy {pol.record_id} v{pol.version} ({pol.state})"
+    todo = approval_todo(f, "ai_policy", pol.record_id, f"the AI policy {pol.record_id}")
+    return graded([ref], [todo] if todo else [], reason="the AI policy is approved" if not todo
+                  else f"the AI policy is {pol.state.replace('_', ' ')}", evidence=[ref])
+
+
+@rule("A.2.3", reads=("ai_policy", "evidence", *_SIGNOFF))
+def alignment_with_other_policies(f: Facts) -> Outcome:
+    """Met when the AI policy records its alignment with other organizational policies, or
+    an alignment review is evidenced."""
+    pol, cov = f.policy(), f.coverage(["A.2.3"])
+    related = list(pol.policy.related_policies) if pol.policy else []
+    evidence = [f"ai_policy {pol.record_id}: {r.name}" for r in related] + [
+        f"evidence {e}" for e in cov.valid]
+    if evidence:
+        return met(f"aligned with {plural(len(related), 'related policy', 'related policies')}",
+                   evidence=evidence,
+                   expired=cov.expired)
+    if pol.policy is None:
+        return missing("no AI policy record", [("write the AI policy, listing the related "
+                                               "policies it aligns with")], expired=cov.expired)
+    return missing("the AI policy records no related policy", [
+        "list the organizational policies the AI policy aligns with (related_policies)"],
+        expired=cov.expired)
+
+
+@rule("A.2.4", reads=("ai_policy", *_SIGNOFF))
+def review_of_the_ai_policy(f: Facts) -> Outcome:
+    """Met when the AI policy's planned review date has not passed."""
+    pol = f.policy()
+    if pol.policy is None:
+        return missing("no AI policy record", ["write the AI policy with a review date"])
+    due = pol.policy.review_due
+    ref = f"ai_policy {pol.record_id} v{pol.version}"
+    if due < f.today:
+        return graded([ref], [f"review the AI policy (due on {due})"],
+                      reason=f"the AI policy review was due on {due}", evidence=[ref])
+    return met(f"the AI policy is next reviewed on {due}", evidence=[ref])
+
+
+# -- A.3 internal organization --------------------------------------------------------------------
+@rule("A.3.2", reads=("person", "ai_system", "risk", "risk_criteria"))
+def ai_roles_and_responsibilities(f: Facts) -> Outcome:
+    """Met when an AI governance lead is named, every in-scope system's owner holds the
+    owner role and every open risk has an active owner."""
+    owners, active = set(f.holders("owner")), set()
+    people = f.people()
+    if not people.empty:
+        active = set(people.loc[people["active"].astype(bool), "id"])
+    todo = [] if f.holders("governance_lead") else ["name an AI governance lead"]
+    systems = f.systems_in("in_scope")
+    todo += [f"{label}: owner {o} does not hold the owner role" for label, o in
+             zip(systems["label"], systems["owner"], strict=True) if o not in owners]
+    reg = f.register()
+    if not reg.empty:
+        live = reg[reg["status"] != "closed"]
+        todo += [f"risk {r}: owner {o} is not an active person" for r, o in
+                 zip(live["id"], live["owner"], strict=True) if o not in active]
+    done = [o for o in systems["owner"] if o in owners]
+    return graded(done, todo, reason="AI roles are assigned" if not todo else
+                  "some AI roles are unassigned", none_reason="no AI roles are assigned")
+
+
+evidence_rule("A.3.3", "the concern-reporting procedure and its channel")
+
+
+# -- A.4 resources for AI systems -----------------------------------------------------------------
+@rule("A.4.2", reads=("ai_system",))
+def resource_documentation(f: Facts) -> Outcome:
+    """Met when every in-scope system's inventory entry documents its data categories and
+    deployment context (technique and components are required fields)."""
+    systems = f.systems_in("in_scope")
+    if systems.empty:
+        return missing("no AI system in the inventory", ["register the AI systems in scope"])
+    todo = []
+    for label, cats, ctx in zip(systems["label"], systems["data_categories"],
+                                systems["deployment_context"], strict=True):
+        if not cats:
+            todo.append(f"{label}: record its data categories")
+        if not ctx:
+            todo.append(f"{label}: describe its deployment context")
+    done = [s for s, c, x in zip(systems["id"], systems["data_categories"],
+                                 systems["deployment_context"], strict=True) if c and x]
+    return graded(done, todo, reason=f"{len(done)} of {len(systems)} inventory entries "
+                  "document their resources", evidence=[f"ai_system {s}" for s in done])
+
+
+evidence_rule("A.4.3", "a data sheet or data set register entry", scope="in_scope",
+              evidence_kinds=("data_sheet",))
+evidence_rule("A.4.4", "the tool and model inventory with versions")
+evidence_rule("A.4.5", "the infrastructure and computing resources per system")
+evidence_rule("A.4.6", "a competence matrix or training records", org_wide_counts=True,
+              evidence_kinds=("training_record",))
+
+
+# -- A.5 assessing impacts ------------------------------------------------------------------------
+@rule("A.5.2", reads=("impact_assessment", "ai_system", *_SIGNOFF))
+def impact_assessment_process(f: Facts) -> Outcome:
+    """Met when the impact assessment process runs for every in-scope system (each has an
+    assessment, draft or submitted)."""
+    systems, latest = f.systems_in("in_scope"), _latest_assessments(f)
+    done = [s for s in systems["id"] if s in latest.index]
+    todo = [f"{label}: start its impact assessment" for s, label in
+            zip(systems["id"], systems["label"], strict=True) if s not in latest.index]
+    return graded(done, todo, reason=f"{len(done)} of {len(systems)} in-scope systems have an "
+                  "impact assessment", evidence=[f"impact_assessment {latest.at[s, 'id']}"
+                                                 for s in done])
+
+
+@rule("A.5.3", reads=("impact_assessment", "ai_system", *_SIGNOFF))
+def documentation_of_impact_assessments(f: Facts) -> Outcome:
+    """Met when every submitted impact assessment is approved (the approved version is the
+    record kept) and none of those approvals is stale."""
+    ia = f.assessments()
+    submitted = ia[ia["status"] == "submitted"] if not ia.empty else ia
+    if submitted.empty:
+        return missing("no submitted impact assessment", [("complete and submit the impact "
+                                                          "assessments")])
+    todo = [t for t in (approval_todo(f, "impact_assessment", str(i), f"impact assessment {i}")
+                        for i in submitted["id"]) if t]
+    done = [f"impact_assessment {i} (approved)" for i, s in
+            zip(submitted["id"], submitted["approval"], strict=True) if s == "approved"]
+    return graded(done, todo, reason=f"{len(done)} of {len(submitted)} submitted assessments "
+                  "approved", evidence=done)
+
+
+@rule("A.5.4", reads=("impact_assessment", "ai_system", "evidence", *_SIGNOFF))
+def impact_on_individuals_and_groups(f: Facts) -> Outcome:
+    """Met when each assessed in-scope system's latest impact assessment names the affected
+    individuals or groups and the harms to them, and no valid fairness evidence breaches its
+    threshold."""
+    systems, latest = f.systems_in("in_scope"), _latest_assessments(f)
+    todo, done = [], []
+    for sid, label in zip(systems["id"], systems["label"], strict=True):
+        if sid not in latest.index:
+            continue
+        row = latest.loc[sid]
+        cats = {p.get("category") for p in (row["interested_parties"] or [])}
+        items = []
+        if not cats & _PEOPLE_CATEGORIES:
+            items.append("name the affected individuals or groups")
+        if not list(row["harms"] or []):
+            items.append("assess the harms to them")
+        if items:
+            todo.append(f"{label}: impact assessment {row['id']}: " + " and ".join(items))
+        else:
+            done.append(sid)
+    ev = f.evidence()
+    fair = ev[(ev["evidence_kind"] == "fairness_metrics") & ev["valid"]] if not ev.empty else ev
+    for eid, details in zip(fair["id"], fair["details"], strict=True):
+        for m in (details or {}).get("metrics") or []:
+            if m.get("breach"):
+                todo.append(f"fairness evidence {eid}: {m.get('metric')} by "
+                            f"{m.get('feature', 'group')} = {m.get('value')} is outside its "
+                            f"threshold {m.get('threshold')}; treat or accept it")
+    if not done and not len(latest):
+        return missing("no impact assessment", [("assess the impact of each system on "
+                                                "individuals and groups")])
+    return graded(done or list(latest.index), todo, reason=f"{len(done)} assessed systems "
+                  "cover individuals and groups", evidence=[f"impact_assessment "
+                                                            f"{latest.at[s, 'id']}"
+                                                            for s in done])
+
+
+@rule("A.5.5", reads=("impact_assessment", "ai_system", *_SIGNOFF))
+def societal_impacts(f: Facts) -> Outcome:
+    """Met when each assessed in-scope system's latest impact assessment considers society
+    (an interested party of category society)."""
+    systems, latest = f.systems_in("in_scope"), _latest_assessments(f)
+    assessed = [(s, lab) for s, lab in zip(systems["id"], systems["label"], strict=True)
+                if s in latest.index]
+    if not assessed:
+        return missing("no impact assessment", ["assess each system's societal impacts"])
+    done = [s for s, _ in assessed if any(p.get("category") == "society" for p in
+                                          (latest.at[s, "interested_parties"] or []))]
+    todo = [f"{lab}: impact assessment {latest.at[s, 'id']} does not consider societal "
+            "impacts" for s, lab in assessed if s not in done]
+    return graded(done, todo, reason=f"{len(done)} of {len(assessed)} assessments consider "
+                  "society", evidence=[f"impact_assessment {latest.at[s, 'id']}" for s in done])
+
+
+# -- A.6 AI system life cycle ---------------------------------------------------------------------
+def _objectives_of(f: Facts, area: str, control: str) -> Outcome:
+    obj = f.objectives()
+    mine = obj[obj["area"] == area] if not obj.empty else obj
+    cov = f.coverage([control])
+    evidence = [f"ai_objective {i}" for i in mine["id"]] + [f"evidence {e}" for e in cov.valid]
+    if not evidence:
+        return missing(f"no {area.replace('_', ' ')} objective", [
+            f"set objectives for {area.replace('_', ' ')} (ai_objective, area {area})"],
+            expired=cov.expired)
+    todo = [f"objective {r.id}: give its {part}" for r in mine.itertuples()
+            for part in ("measure", "target") if not getattr(r, part)]
+    return graded(evidence, todo, reason=plural(len(mine), f"{area.replace('_', ' ')} objective"),
+                  evidence=evidence, expired=cov.expired)
+
+
+@rule("A.6.1.2", reads=("ai_objective", "evidence"))
+def objectives_for_responsible_development(f: Facts) -> Outcome:
+    """Met when objectives for responsible development are set, each with a measure and a
+    target (or documented as evidence for A.6.1.2)."""
+    return _objectives_of(f, "responsible_development", "A.6.1.2")
+
+
+evidence_rule("A.6.1.3", "the documented AI development life-cycle process and its stage "
+              "gates")
+evidence_rule("A.6.2.2", "a requirements specification with acceptance criteria",
+              scope="developed")
+evidence_rule("A.6.2.3", "design and development documentation", scope="developed")
+evidence_rule("A.6.2.4", "verification and validation results (test reports, fairness and "
+              "robustness results)", scope="in_scope")
+
+
+@rule("A.6.2.5", reads=("ai_system", *_SIGNOFF))
+def ai_system_deployment(f: Facts) -> Outcome:
+    """Met when every AI system in deployment or operation has an approved go-live whose
+    approval is not stale."""
+    systems = f.systems_in("operating")
+    if systems.empty:
+        return missing("no AI system in deployment or operation is recorded",
+                       ["register the systems in operation"])
+    todo, done = [], []
+    for sid, label in zip(systems["id"], systems["label"], strict=True):
+        item = approval_todo(f, "ai_system", sid, "its go-live")
+        (todo.append(f"{label}: {item}") if item else done.append(sid))
+    return graded(done, todo, reason=f"{len(done)} of {len(systems)} operating systems have "
+                  "an approved go-live", evidence=[f"ai_system {s} go-live (approved)"
+                                                   for s in done])
+
+
+evidence_rule("A.6.2.6", "monitoring reports or a monitoring plan", scope="operating")
+evidence_rule("A.6.2.7", "technical documentation or a system or model card",
+              scope="in_scope", evidence_kinds=("model_card",))
+evidence_rule("A.6.2.8", "the logging specification or sample event logs", scope="operating",
+              evidence_kinds=("log",))
+
+# -- A.7 data for AI systems ----------------------------------------------------------------------
+evidence_rule("A.7.2", "the data management process for development data", scope="developed")
+evidence_rule("A.7.3", "data acquisition records (source, terms, date)", scope="developed")
+evidence_rule("A.7.4", "data quality criteria and reports", scope="developed")
+evidence_rule("A.7.5", "data provenance or lineage records", scope="developed")
+evidence_rule("A.7.6", "data preparation steps and their rationale", scope="developed")
+
+# -- A.8 information for interested parties -------------------------------------------------------
+evidence_rule("A.8.2", "user documentation or instructions for use", scope="in_scope")
+evidence_rule("A.8.3", "the external reporting channel and its procedure")
+evidence_rule("A.8.4", "the incident communication plan")
+evidence_rule("A.8.5", "the information provided to interested parties (transparency "
+              "notices)", scope="interacting")
+
+# -- A.9 use of AI systems ------------------------------------------------------------------------
+evidence_rule("A.9.2", "the responsible-use process (acceptable use, user training)",
+              scope="deployed")
+
+
+@rule("A.9.3", reads=("ai_objective", "evidence"))
+def objectives_for_responsible_use(f: Facts) -> Outcome:
+    """Met when objectives for responsible use are set, each with a measure and a target
+    (or documented as evidence for A.9.3)."""
+    return _objectives_of(f, "responsible_use", "A.9.3")
+
+
+@rule("A.9.4", reads=("ai_system", "impact_assessment", "evidence", *_SIGNOFF))
+def intended_use(f: Facts) -> Outcome:
+    """Met when every in-scope system's intended use is documented: in its latest impact
+    assessment or in valid evidence for A.9.4."""
+    systems, latest = f.systems_in("in_scope"), _latest_assessments(f)
+    cov = f.coverage(["A.9.4"], systems, org_wide_counts=False)
+    todo, done = [], []
+    for sid, label in zip(systems["id"], systems["label"], strict=True):
+        uses = list(latest.at[sid, "intended_uses"] or []) if sid in latest.index else []
+        if uses or sid in cov.covered:
+            done.append(sid)
+        else:
+            todo.append(f"{label}: document its intended use (impact assessment or evidence "
+                        "for A.9.4)")
+    return graded(done, todo, reason=f"{len(done)} of {len(systems)} systems document their "
+                  "intended use", evidence=[f"evidence {e}" for e in cov.valid],
+                  expired=cov.expired)
+
+
+# -- A.10 third-party and customer relationships --------------------------------------------------
+evidence_rule("A.10.2", "the split of responsibilities with suppliers and customers",
+              scope="third_party")
+evidence_rule("A.10.3", "supplier assessments or contract reviews", scope="third_party")
+evidence_rule("A.10.4", "customer requirements and the documentation given to customers",
+              scope="provided", org_wide_counts=True)

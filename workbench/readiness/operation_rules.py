@@ -1,0 +1,309 @@
+"""Readiness rules of ISO/IEC 42001 clauses 8 (operation), 9 (performance evaluation) and 10
+(improvement): one small named function per sub-clause."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from workbench.readiness.clause_rules import approval_todo
+from workbench.readiness.model import ReviewTopic
+from workbench.readiness.rules import Outcome, graded, met, missing, partial, plural, rule
+
+if TYPE_CHECKING:  # pragma: no cover
+    from workbench.readiness.facts import Facts
+
+__all__: list[str] = []
+
+_SIGNOFF = ("signoff", "signoff_request")
+_TOPIC_TEXT = {
+    "previous_actions": "the status of actions from previous reviews",
+    "context_changes": "changes in external and internal issues",
+    "interested_parties": "changes in the needs of interested parties",
+    "nonconformities": "nonconformities and corrective actions",
+    "monitoring_results": "monitoring and measurement results",
+    "audit_results": "audit results",
+    "improvement_opportunities": "opportunities for continual improvement",
+}
+
+
+# -- 8 operation ----------------------------------------------------------------------------------
+@rule("8.1", reads=("ai_system", "risk", "risk_criteria", "impact_assessment", *_SIGNOFF))
+def operational_planning_and_control(f: Facts) -> Outcome:
+    """Met when every AI system in deployment or operation went live as planned: its risks
+    assessed, an impact assessment made and its go-live approved (not stale)."""
+    systems, reg, ia = f.systems_in("operating"), f.register(), f.assessments()
+    if systems.empty:
+        return missing("no AI system in deployment or operation is recorded",
+                       ["register the AI systems in operation in the inventory"])
+    assessed = set(reg.loc[reg["status"] != "identified", "system_id"]) if not reg.empty \
+        else set()
+    with_ia = set(ia["system_id"]) if not ia.empty else set()
+    todo, done = [], []
+    for sid, label in zip(systems["id"], systems["label"], strict=True):
+        items = []
+        if sid not in assessed:
+            items.append("assess its risks")
+        if sid not in with_ia:
+            items.append("carry out its impact assessment")
+        go_live = approval_todo(f, "ai_system", sid, "its go-live")
+        if go_live:
+            items.append(go_live)
+        if items:
+            todo.append(f"{label}: " + "; ".join(items))
+        else:
+            done.append(sid)
+    return graded(done, todo, reason=f"{len(done)} of {len(systems)} operating systems went "
+                  "live with risk and impact assessment and an approved go-live")
+
+
+@rule("8.2", reads=("risk", "risk_criteria", "ai_system"))
+def risk_assessment_at_intervals(f: Facts) -> Outcome:
+    """Met when no open risk is past its review date (risks are reassessed at planned
+    intervals)."""
+    reg = f.register()
+    if reg.empty:
+        return missing("no AI risk assessed yet", [("assess the AI risks of the in-scope "
+                                                  "systems")])
+    live = reg[reg["status"] != "closed"]
+    due = live[live["review_due"]]
+    todo = [f"risk {r}: review was due on {f.date(d)}" for r, d in
+            zip(due["id"], due["next_review"], strict=True)]
+    return graded(list(live["id"]), todo, reason=f"{len(live) - len(due)} of {len(live)} open "
+                  "risks reviewed on schedule", evidence=[f"risk register ({len(reg)} risks)"])
+
+
+@rule("8.3", reads=("risk", "risk_criteria", "ai_system"))
+def risk_treatment_implemented(f: Facts) -> Outcome:
+    """Met when risks are treated with controls or actions and no treatment action is
+    overdue."""
+    reg = f.register()
+    treated = reg[reg["controls"].map(bool) | reg["actions"].map(bool)] if not reg.empty \
+        else reg
+    if treated.empty:
+        return missing("no risk treatment recorded", [("choose controls and actions that treat "
+                                                      "the assessed risks")])
+    late = reg[reg["overdue_actions"] > 0]
+    todo = [f"risk {r}: {n} overdue treatment action{'s' if n > 1 else ''}" for r, n in
+            zip(late["id"], late["overdue_actions"], strict=True)]
+    return graded(list(treated["id"]), todo, reason=f"{len(treated)} risks treated, "
+                  f"{len(late)} with overdue actions")
+
+
+@rule("8.4", reads=("impact_assessment", "ai_system", *_SIGNOFF))
+def impact_assessment_at_intervals(f: Facts) -> Outcome:
+    """Met when every in-scope AI system has an impact assessment whose review date has not
+    passed."""
+    systems, ia = f.systems_in("in_scope"), f.assessments()
+    latest = (ia.sort_values("assessed_on").drop_duplicates("system_id", keep="last")
+              .set_index("system_id") if not ia.empty else ia)
+    todo, done = [], []
+    for sid, label in zip(systems["id"], systems["label"], strict=True):
+        if sid not in latest.index:
+            todo.append(f"{label}: no impact assessment")
+            continue
+        due = latest.at[sid, "review_due"]
+        if pd.notna(due) and due.date() < f.today:
+            todo.append(f"{label}: reassess (impact assessment {latest.at[sid, 'id']} was due "
+                        f"for review on {due.date()})")
+        else:
+            done.append(sid)
+    return graded(done, todo, reason=f"{len(done)} of {len(systems)} in-scope systems have an "
+                  "impact assessment within its review interval")
+
+
+# -- 9 performance evaluation ---------------------------------------------------------------------
+@rule("9.1", reads=("evidence", "ai_system"))
+def monitoring_and_measurement(f: Facts) -> Outcome:
+    """Met when every AI system in operation has valid monitoring or measurement results
+    (evidence linked to 9.1 or A.6.2.6)."""
+    systems = f.systems_in("operating")
+    if systems.empty:
+        return missing("no AI system in operation to monitor is recorded",
+                       ["register the AI systems in operation"])
+    cov = f.coverage(["9.1", "A.6.2.6"], systems, org_wide_counts=False)
+    labels = dict(zip(systems["id"], systems["label"], strict=True))
+    todo = [f"{labels[s]}: add valid monitoring results (evidence for 9.1)"
+            + (f" (renew expired {', '.join(cov.expired_only[s])})" if s in cov.expired_only
+               else "") for s in cov.uncovered]
+    return graded(cov.covered, todo, reason=f"{len(cov.covered)} of {len(systems)} operating "
+                  "systems have valid monitoring results",
+                  evidence=[f"evidence {e}" for e in cov.valid], expired=cov.expired)
+
+
+def _completed(f: Facts):
+    audits = f.audits()
+    done = audits[audits["completed_on"].notna()]
+    return done[done["completed_on"] >= pd.Timestamp(f.year_ago)]
+
+
+@rule("9.2.1", reads=("audit_programme",))
+def internal_audit(f: Facts) -> Outcome:
+    """Met when an internal audit was completed in the last 12 months."""
+    if f.frame("audit_programme").empty:
+        return missing("no internal audit programme", [("plan internal audits in an audit "
+                                                       "programme")])
+    recent = _completed(f)
+    if recent.empty:
+        audits = f.audits()
+        last = audits["completed_on"].max() if not audits.empty else None
+        when = f" (the last was completed on {last.date()})" if pd.notna(last) else ""
+        return missing(f"no internal audit completed in the last 12 months{when}", [
+            "complete an internal audit and record its results"])
+    refs = [f"audit {p}/{a} ({d.date()})" for p, a, d in
+            zip(recent["programme_id"], recent["id"], recent["completed_on"], strict=True)]
+    return met(f"{plural(len(recent), 'internal audit')} completed in the last 12 months",
+               evidence=refs)
+
+
+@rule("9.2.2", reads=("audit_programme", "person"))
+def internal_audit_programme(f: Facts) -> Outcome:
+    """Met when an audit programme covers today, its audits have impartial auditors (the
+    auditor role), and an audit completed in the last 12 months reported its results."""
+    progs = f.frame("audit_programme")
+    if progs.empty:
+        return missing("no internal audit programme", [("establish the internal audit "
+                                                       "programme (frequency, methods, "
+                                                       "responsibilities, reporting)")])
+    current = [r["id"] for _, r in progs.iterrows()
+               if f.date(r["period_start"]) <= f.today <= f.date(r["period_end"])]
+    todo = [] if current else [(f"extend or renew the audit programme (the last ended on "
+                               f"{max(f.date(d) for d in progs['period_end'])})")]
+    audits, auditors = f.audits(), set(f.holders("auditor"))
+    for p, a, who in zip(audits["programme_id"], audits["id"], audits["auditor"], strict=True):
+        if who not in auditors:
+            todo.append(f"audit {p}/{a}: auditor {who} does not hold the auditor role "
+                        "(impartiality)")
+    recent = _completed(f)
+    if recent.empty:
+        todo.append("complete an audit and record its results (none in the last 12 months)")
+    for p, a, to in zip(recent["programme_id"], recent["id"], recent["reported_to"],
+                        strict=True):
+        if not (to if isinstance(to, list) else []):
+            todo.append(f"audit {p}/{a}: report its results to management (reported_to)")
+    return graded(current, todo, reason="the audit programme is current and audits report "
+                  "results" if not todo else "the audit programme is incomplete",
+                  evidence=[f"audit_programme {p}" for p in current])
+
+
+@rule("9.3.1", reads=("management_review",))
+def management_review(f: Facts) -> Outcome:
+    """Met when top management held a management review in the last 12 months and the next
+    one is not overdue."""
+    reviews = f.reviews()
+    if reviews.empty:
+        return missing("no management review held", [("hold a management review and record "
+                                                     "it")])
+    last = reviews.iloc[0]
+    held = last["held"].date()
+    due = f.date(last["next_review_due"])
+    ref = f"management_review {last['id']} ({held})"
+    if held < f.year_ago:
+        return graded([ref], [f"hold a management review (the last was on {held})"],
+                      reason="the last management review is over 12 months old",
+                      evidence=[ref])
+    if due is not None and due < f.today:
+        return graded([ref], [f"hold the management review planned for {due}"],
+                      reason="the next management review is overdue", evidence=[ref])
+    return met(f"management review held on {held}", evidence=[ref])
+
+
+@rule("9.3.2", reads=("management_review",))
+def management_review_inputs(f: Facts) -> Outcome:
+    """Met when the latest management review considered every input 9.3.2 lists."""
+    reviews = f.reviews()
+    if reviews.empty:
+        return missing("no management review held", [("hold a management review covering the "
+                                                     "required inputs")])
+    last = reviews.iloc[0]
+    covered = {i["topic"] for i in (last["inputs"] or [])}
+    todo = [f"review {last['id']} did not consider {_TOPIC_TEXT[t.value]}" for t in ReviewTopic
+            if t.value not in covered]
+    return graded(sorted(covered), todo, reason=f"review {last['id']} considered "
+                  f"{len(covered)} of {len(ReviewTopic)} required inputs",
+                  evidence=[f"management_review {last['id']}"])
+
+
+@rule("9.3.3", reads=("management_review",))
+def management_review_results(f: Facts) -> Outcome:
+    """Met when the latest management review recorded decisions on improvement or changes,
+    each with an owner and a due date."""
+    reviews = f.reviews()
+    if reviews.empty:
+        return missing("no management review held", [("record the results of a management "
+                                                     "review")])
+    last = reviews.iloc[0]
+    decisions = list(last["decisions"] or [])
+    if not decisions:
+        return graded(["review"], [(f"record the decisions of review {last['id']} (improvement "
+                                   "opportunities, changes needed)")],
+                      reason=f"review {last['id']} recorded no decisions",
+                      evidence=[f"management_review {last['id']}"])
+    return met(f"review {last['id']} recorded {plural(len(decisions), 'decision')}",
+               evidence=[f"management_review {last['id']}"])
+
+
+# -- 10 improvement -------------------------------------------------------------------------------
+@rule("10.1", reads=("management_review", "nonconformity"))
+def continual_improvement(f: Facts) -> Outcome:
+    """Met when an improvement decided by management was completed in the last 12 months
+    (or a nonconformity was closed effectively) and no improvement action is overdue."""
+    d = f.review_decisions()
+    improvements = d[d["kind"] == "improvement"]
+    finished = improvements[improvements["done_on"].notna()
+                            & (improvements["done_on"] >= pd.Timestamp(f.year_ago))]
+    late = improvements[improvements["done_on"].isna()
+                        & (improvements["due"] < pd.Timestamp(f.today))]
+    nc = f.nonconformities()
+    closed = nc[nc["closed_on"].notna()] if not nc.empty else nc
+    closed = closed[[f.date(c) >= f.year_ago for c in closed["closed_on"]]] if not \
+        closed.empty else closed
+    done = ([f"improvement {r}/{i}" for r, i in zip(finished["review_id"], finished["id"],
+                                                     strict=True)]
+            + [f"nonconformity {i} closed" for i in closed["id"]])
+    todo = [f"improvement {r}/{i} was due on {due.date()}" for r, i, due in
+            zip(late["review_id"], late["id"], late["due"], strict=True)]
+    if done:
+        return graded(done, todo, reason=f"{plural(len(done), 'improvement')} completed in 12 "
+                      "months", evidence=done)
+    todo.append("complete an improvement decided by management (none in 12 months)")
+    if improvements.empty:
+        return missing("no improvement decided or completed", todo)
+    return partial(f"{plural(len(improvements), 'improvement')} decided, none completed in 12 "
+                   "months", todo, evidence=[f"improvement {r}/{i}" for r, i in
+                                             zip(improvements["review_id"], improvements["id"],
+                                                 strict=True)])
+
+
+@rule("10.2", reads=("nonconformity", "audit_programme"))
+def nonconformity_and_corrective_action(f: Facts) -> Outcome:
+    """Met when every open nonconformity has a correction, a root cause and corrective
+    actions on schedule, and closed ones were checked effective; with none recorded, when an
+    internal audit in the last 12 months found none."""
+    nc = f.nonconformities()
+    if nc.empty:
+        if not _completed(f).empty:
+            return met("no nonconformity recorded; the internal audits of the last 12 months "
+                       "raised none")
+        return missing("no nonconformity records and no recent audit that could find any", [
+            ("record nonconformities (from audits, monitoring, incidents) with their "
+            "corrective actions")])
+    todo = []
+    for row in nc.itertuples():
+        if f.date(row.closed_on):
+            continue
+        if not row.correction:
+            todo.append(f"nonconformity {row.id}: record the correction (containment)")
+        if not row.root_cause:
+            todo.append(f"nonconformity {row.id}: determine its root cause")
+        actions = list(row.corrective_actions or [])
+        if not actions:
+            todo.append(f"nonconformity {row.id}: plan corrective actions")
+        todo += [f"nonconformity {row.id}: corrective action '{a['description']}' was due on "
+                 f"{a['due']}" for a in actions
+                 if not a.get("done_on") and f.date(a["due"]) < f.today]
+    return graded(list(nc["id"]), todo, reason=f"{plural(len(nc), 'nonconformity', 'nonconformities')} handled"
+                  if not todo else f"{plural(len(nc), 'nonconformity', 'nonconformities')}, "
+                  "some not handled yet",
+                  evidence=[f"nonconformity {i}" for i in nc["id"]])
