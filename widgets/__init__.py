@@ -2,15 +2,19 @@
 
 from workbench.widgets.fairness_report import FairnessReport
 from workbench.widgets.impact_form import ImpactAssessmentForm
+from workbench.widgets.readiness import ReadinessSummary
 from workbench.widgets.risk_editor import RiskRegisterEditor
 from workbench.widgets.risk_heatmap import RiskHeatmap
 from workbench.widgets.signoff import PendingQueue, SignOffPanel
+from workbench.widgets.soa_editor import SoAEditor
 
 __all__ = [
     "FairnessReport",
     "ImpactAssessmentForm",
     "PendingQueue",
+    "ReadinessSummary",
     "RiskHeatmap",
     "RiskRegisterEditor",
     "SignOffPanel",
+    "SoAEditor",
 ]
