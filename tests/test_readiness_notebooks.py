@@ -9,9 +9,9 @@ import sys
 
 import nbformat
 import pytest
-from conftest import NOTEBOOKS, execute_notebook, notebook_text
 
 import workbench as wb
+from tests.conftest import NOTEBOOKS, execute_notebook, notebook_text
 
 SOA = NOTEBOOKS / "statement_of_applicability.ipynb"
 READINESS = NOTEBOOKS / "readiness.ipynb"
