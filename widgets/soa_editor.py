@@ -190,16 +190,16 @@ class SoAEditor(W.VBox):
         used = rd.risks_by_control(risk.register(self.store, as_of=self.today))
         ev = self.store.frame("evidence", meta=False)
         today = (self.today or dt.date.today()).isoformat()
-        tagged = ev.assign(expired=ev["expires_at"].fillna("9999-12-31") < today)[
-            ["id", "control_ids", "expired", "expires_at"]].explode("control_ids")
+        expires = dict(zip(ev["id"], ev["expires_at"], strict=True))
+        tagged = ev[["id", "control_ids"]].explode("control_ids").dropna(subset=["control_ids"])
+        by_control = tagged.groupby("control_ids")["id"].agg(set).to_dict()
         for cid, row in self.rows.items():
-            mine = tagged[(tagged["control_ids"] == cid) | tagged["id"].isin(row.evidence_ids)]
-            mine = mine.drop_duplicates("id")
+            ids = sorted(by_control.get(cid, set()) | {e for e in row.evidence_ids
+                                                       if e in expires})
+            old = [i for i in ids if isinstance(expires[i], str) and expires[i] < today]
             row.show_links([r for r, _ in used.get(cid, [])],
-                           sorted(mine.loc[~mine["expired"], "id"]),
-                           [f"{i} ({d})" for i, d in zip(mine.loc[mine["expired"], "id"],
-                                                         mine.loc[mine["expired"], "expires_at"],
-                                                         strict=True)])
+                           [i for i in ids if i not in old],
+                           [f"{i} ({expires[i]})" for i in old])
 
     def _show_banner(self) -> None:
         if self.base_version is None:

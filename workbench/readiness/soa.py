@@ -318,11 +318,12 @@ def soa_table(store: Store, *, soa_id: str = SOA_ID, which: str | int = "approve
     expires = pd.to_datetime(ev["expires_at"], errors="coerce")
     ev = ev.assign(expired=expires.notna() & (expires < pd.Timestamp(today)),
                    expires=expires.dt.date.astype(object))
-    tagged = ev[["id", "control_ids", "expired", "expires"]].explode("control_ids")
+    tagged = ev[["id", "control_ids"]].explode("control_ids").dropna(subset=["control_ids"])
+    by_control = tagged.groupby("control_ids")["id"].agg(set).to_dict()
     by_id = ev.set_index("id")
     rows = []
     for entry in soa.entries:
-        linked = set(tagged.loc[tagged["control_ids"] == entry.control_id, "id"])
+        linked = set(by_control.get(entry.control_id, set()))
         linked |= {e for e in entry.evidence_ids if e in by_id.index}
         ids = sorted(linked)
         valid = [e for e in ids if not by_id.at[e, "expired"]]
