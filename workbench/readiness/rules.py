@@ -35,6 +35,7 @@ __all__ = [
     "all_rules",
     "check_rules",
     "evidence_rule",
+    "few",
     "get_rule",
     "graded",
     "met",
@@ -82,6 +83,13 @@ class Outcome:
 def plural(count: int, word: str, many: str | None = None) -> str:
     """``1 audit``, ``2 audits`` (``many`` for irregular plurals)."""
     return f"{count} {word if count == 1 else (many or word + 's')}"
+
+
+def few(items: Sequence[str], shown: int = 3) -> str:
+    """``a, b, c and 7 more``: a list kept short enough for a one-sentence reason."""
+    items = list(items)
+    head = ", ".join(items[:shown])
+    return head + (f" and {len(items) - shown} more" if len(items) > shown else "")
 
 
 def met(reason: str, *, evidence: Iterable[str] = (), expired: Iterable[str] = ()) -> Outcome:
@@ -245,7 +253,7 @@ class EvidenceRule:
         reason = (f"{len(cov.covered)} of {len(systems)} {SYSTEM_SCOPES[self.scope]} have "
                   f"valid evidence for {self.requirement}")
         if cov.expired:
-            reason += f"; expired: {', '.join(cov.expired)}"
+            reason += f"; expired: {few(cov.expired)}"
         return graded(cov.covered, todo, reason=reason,
                       evidence=[f"evidence {e}" for e in cov.valid], expired=cov.expired)
 
