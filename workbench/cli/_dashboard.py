@@ -34,7 +34,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "on 127.0.0.1 and print their URLs. Stop with Ctrl-C.")
     p.add_argument("--port", type=int, default=DEFAULT_PORT,
                    help=f"port to listen on (default {DEFAULT_PORT})")
-    p.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    p.add_argument("--no-browser", action="store_true",
+                   help="do not open a browser (none is opened on a machine without a display)")
     p.add_argument("--no-preheat", action="store_true",
                    help="start a kernel per page view instead of keeping one ready")
     p.set_defaults(handler=_dashboard)
@@ -83,6 +84,13 @@ def wait_until_serving(url: str, process: subprocess.Popen, timeout_s: float = 6
     return False
 
 
+def _has_desktop() -> bool:
+    """Whether a graphical browser can open (a headless server has no display)."""
+    if sys.platform in ("darwin", "win32"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
@@ -114,7 +122,7 @@ def _dashboard(args: argparse.Namespace) -> int:
         print(f"  portfolio:  {base}{PAGES['portfolio']}")
         print(f"  one system: {base}{PAGES['system']}?system=ID")
         print("press Ctrl-C to stop", flush=True)
-        if not args.no_browser:
+        if not args.no_browser and _has_desktop():
             import webbrowser
 
             webbrowser.open(base + PAGES["portfolio"])
