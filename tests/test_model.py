@@ -115,3 +115,21 @@ def test_kind_registry():
 
     assert model_for("test_gadget") is Gadget
     assert Gadget(id="g", name="G").display_name() == "G"
+
+
+def test_own_validator_messages_survive_empty_input():
+    from pydantic import field_validator
+
+    class Note(Record, kind="test_note"):
+        text: str = ""
+
+        @field_validator("text")
+        @classmethod
+        def _text(cls, value: str) -> str:
+            if not value:
+                raise ValueError("write the note, or delete it")
+            return value
+
+    with pytest.raises(ValidationError) as err:
+        validate_record(Note, {"id": "n", "text": "  "})
+    assert err.value.errors == [("text", "write the note, or delete it")]

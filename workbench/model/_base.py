@@ -162,9 +162,11 @@ def format_validation_error(cls: type[BaseModel], exc: pydantic.ValidationError)
         if msg.startswith("Value error, "):
             msg = msg[len("Value error, ") :]
         given = err.get("input", 0)
-        if err["type"] == "missing" or given in (None, [], ()) or (
-            isinstance(given, str) and not given.strip()
-        ):
+        empty = given in (None, [], ()) or (isinstance(given, str) and not given.strip())
+        # Our own validators (value_error) explain themselves; only pydantic's generic type and
+        # length messages about an empty value become "required".
+        if err["type"] == "missing" or (empty and err["type"] not in ("value_error",
+                                                                       "assertion_error")):
             msg = "required"
         elif err["type"] == "string_pattern_mismatch" and loc.split(".")[-1] in ("id", "owner"):
             msg = (
