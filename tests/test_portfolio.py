@@ -195,3 +195,28 @@ def test_empty_store(store):
     assert portfolio.kpis(page_data)["systems"] == 0
     assert "No AI systems are registered yet." in portfolio.inventory_panel(page_data).html
     assert "No evidence needs attention." in portfolio.evidence_panel(page_data).html
+
+
+def test_prepared_pages_rebuild_only_what_changed(demo_store, demo_url, monkeypatch):
+    monkeypatch.delenv("QUERY_STRING", raising=False)
+    prepared = portfolio.prepare(portfolio.portfolio_page, demo_url)
+    first, data = prepared.page, prepared.data
+    assert prepared.refresh() is first and prepared.data is data  # nothing changed: reused
+    system = demo_store.get("ai_system", "card-fraud")
+    demo_store.save(system.record.model_copy(update={"lifecycle_stage": "retire"}),
+                    base_version=system.version)
+    fresh = prepared.refresh()
+    assert fresh is not first and prepared.data is not data  # a new version: reloaded
+    assert fresh.panels[1].table.loc["Retire"].sum() == 1
+
+    one = portfolio.prepare(portfolio.system_page, demo_url, "")
+    assert "Choose an AI system" in one.page.header
+    data = one.data
+    monkeypatch.setenv("QUERY_STRING", "system=credit-scoring")
+    page = one.refresh()  # the viewer's URL arrives: same data, new page
+    assert page.title == "ClearCredit consumer credit scoring" and one.data is data
+
+
+def test_prepared_page_on_a_missing_store(tmp_path):
+    prepared = portfolio.prepare(portfolio.portfolio_page, f"sqlite:///{tmp_path / 'no.db'}")
+    assert prepared.refresh().error.startswith("This dashboard cannot be shown: no store at")

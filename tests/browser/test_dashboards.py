@@ -103,3 +103,34 @@ def test_missing_database_is_a_clear_message(page, tmp_path):
     assert f"This dashboard cannot be shown: no store at '{missing}'" in text
     _assert_no_error(page, text)
     assert not missing.exists()
+
+
+def test_workbench_dashboard_serves_prints_urls_and_stops(page, seeded_store, tmp_path):
+    """The command end to end: URLs printed, the page rendered, Voila gone after SIGTERM."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from tests.browser.conftest import free_port
+    from workbench.cli._dashboard import port_free
+
+    port = free_port()
+    env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path), "WORKBENCH_USER": "chloe"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "workbench", "--database-url", seeded_store, "dashboard",
+         "--port", str(port), "--no-preheat"], env=env, stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL, text=True)
+    try:
+        lines = [process.stdout.readline() for _ in range(3)]
+        portfolio_url = f"http://127.0.0.1:{port}/{PORTFOLIO}"
+        assert lines[0].startswith("dashboards of sqlite:///") and lines[0].endswith(
+            f"served at http://127.0.0.1:{port}/\n")
+        assert lines[1].split() == ["portfolio:", portfolio_url]
+        text = _open(page, portfolio_url, ".wb-kpi")
+        assert "Viewing as Chloe Lindqvist" in text and "can edit" in text
+        _assert_no_error(page, text)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+    assert port_free(port)  # Voila stopped with the command

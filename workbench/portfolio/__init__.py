@@ -24,9 +24,11 @@ from workbench.portfolio.data import (
 )
 from workbench.portfolio.pages import (
     Page,
+    Prepared,
     Viewer,
     message_box,
     portfolio_page,
+    prepare,
     query_parameter,
     system_page,
     system_report,
@@ -55,6 +57,7 @@ __all__ = [
     "Page",
     "Panel",
     "PortfolioData",
+    "Prepared",
     "Viewer",
     "build_panels",
     "counts_by",
@@ -73,6 +76,7 @@ __all__ = [
     "message_box",
     "operation_panel",
     "portfolio_page",
+    "prepare",
     "query_parameter",
     "reports_generated",
     "system_evidence_panel",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
@@ -23,9 +24,20 @@ from workbench.render import badge, esc
 if TYPE_CHECKING:  # pragma: no cover
     from workbench.store import Store
 
-__all__ = ["Page", "Viewer", "message_box", "portfolio_page", "query_parameter", "system_page",
-           "system_report", "system_selector", "viewer",
-           "wait_for_viewer"]
+__all__ = [
+    "Page",
+    "Prepared",
+    "Viewer",
+    "message_box",
+    "portfolio_page",
+    "prepare",
+    "query_parameter",
+    "system_page",
+    "system_report",
+    "system_selector",
+    "viewer",
+    "wait_for_viewer",
+]
 
 log = logging.getLogger(__name__)
 _FONT = "font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif"
@@ -149,11 +161,15 @@ def _failed(title: str, exc: BaseException) -> Page:
     return Page(title=title, header=message_box(text, hint=hint), error=text)
 
 
-def portfolio_page(database_url: str = "", *, today: dt.date | None = None) -> Page:
-    """The executive portfolio page; errors become a message on the page."""
+def portfolio_page(database_url: str = "", *, today: dt.date | None = None,
+                   data: PortfolioData | None = None) -> Page:
+    """The executive portfolio page; errors become a message on the page.
+
+    ``data`` (from :func:`load`) reuses registers already loaded, e.g. by :func:`prepare`.
+    """
     title = "AI portfolio"
     try:
-        data = _open(database_url, today)
+        data = data or _open(database_url, today)
         who = viewer(data.store)
         return Page(title=title, header=_header(data, who, ""), data=data,
                     panels=build_panels(data, PORTFOLIO_PANELS))
@@ -205,11 +221,11 @@ def system_selector(data: PortfolioData, selected: str = "") -> str:
 
 
 def system_page(database_url: str = "", system_id: str = "", *,
-                today: dt.date | None = None) -> Page:
+                today: dt.date | None = None, data: PortfolioData | None = None) -> Page:
     """One AI system in depth, chosen by ``system_id`` or ``?system=ID`` in the page URL."""
     system_id = (system_id or query_parameter("system")).strip()
     try:
-        data = _open(database_url, today)
+        data = data or _open(database_url, today)
         who = viewer(data.store)
         names = data.system_names()
         selector = system_selector(data, system_id)
@@ -230,3 +246,54 @@ def system_page(database_url: str = "", system_id: str = "", *,
     except Exception as exc:  # noqa: BLE001 - a dashboard shows a message, never a traceback
         return _failed("AI system", exc)
 
+
+
+class Prepared:
+    """A page built ahead of its viewer, rebuilt only when something it shows has changed.
+
+    A preheated dashboard kernel builds the page before anyone asks for it; when a viewer
+    arrives, :meth:`show` compares the store's head (a change counter bumped by every saved
+    version), the date and the URL's query string with those the page was built with, and
+    rebuilds only what is out of date. Viewers get current numbers without waiting for them.
+    """
+
+    def __init__(self, build: Callable[..., Page], database_url: str = "",
+                 *args: object) -> None:
+        self.build = build
+        self.database_url = database_url
+        self.args = args
+        self.data: PortfolioData | None = None
+        self.head: int | None = None
+        self.page: Page | None = None
+        self.key: tuple[dt.date, str] | None = None
+        self.refresh()
+
+    def _current_head(self) -> int | None:
+        try:
+            return self.data.store.head() if self.data is not None else None
+        except WorkbenchError:
+            return None
+
+    def refresh(self) -> Page:
+        """Reload what changed since the page was built and return the page."""
+        key = (dt.date.today(), os.environ.get("QUERY_STRING", ""))
+        head = self._current_head()
+        if self.data is None or head is None or head != self.head or key[0] != self.data.today:
+            try:
+                self.data = _open(self.database_url, None)
+                self.head = self.data.store.head()
+            except Exception:  # noqa: BLE001 - the page builder shows the message
+                self.data, self.head = None, None
+            self.page = None
+        if self.page is None or key != self.key:
+            self.page = self.build(self.database_url, *self.args, data=self.data)
+            self.key = key
+        return self.page
+
+    def _ipython_display_(self) -> None:
+        self.refresh()._ipython_display_()
+
+
+def prepare(build: Callable[..., Page], database_url: str = "", *args: object) -> Prepared:
+    """Build ``build(database_url, *args)`` now; display the result to show it up to date."""
+    return Prepared(build, database_url, *args)
