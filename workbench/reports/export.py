@@ -63,6 +63,12 @@ def require_chromium() -> Path:
     return path
 
 
+#: Reports read left to right: the notebook stylesheet right-aligns table cells.
+_REPORT_CSS = ("<style>.jp-RenderedHTMLCommon td,.jp-RenderedHTMLCommon th{text-align:left !important}"
+               ".jp-RenderedHTMLCommon table{margin-left:0}"
+               "@media print{.jp-Cell{break-inside:avoid-page}}</style>")
+
+
 @functools.lru_cache(maxsize=1)
 def _plotly_js() -> str:
     from plotly.offline import get_plotlyjs
@@ -108,10 +114,10 @@ def to_html(nb: nbformat.NotebookNode, *, title: str = "") -> str:
     # Exporters are not thread-safe; a lock keeps parallel batches correct.
     with _EXPORT_LOCK:
         body, _ = exporter.from_notebook_node(nb)
+    head = _REPORT_CSS
     if figures:
-        script = f'<script type="text/javascript">{_plotly_js()}</script>'
-        body = body.replace("</head>", script + "\n</head>", 1)
-    return body
+        head += f'<script type="text/javascript">{_plotly_js()}</script>'
+    return body.replace("</head>", head + "\n</head>", 1)
 
 
 def _figure_div(spec: dict[str, Any], number: int) -> str:
