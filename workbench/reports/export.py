@@ -64,7 +64,8 @@ def require_chromium() -> Path:
 
 
 #: Reports read left to right: the notebook stylesheet right-aligns table cells.
-_REPORT_CSS = ("<style>.jp-RenderedHTMLCommon td,.jp-RenderedHTMLCommon th{text-align:left !important}"
+_REPORT_CSS = ("<style>.jp-RenderedHTMLCommon td,.jp-RenderedHTMLCommon th"
+               "{text-align:left !important}"
                ".jp-RenderedHTMLCommon table{margin-left:0}"
                "@media print{.jp-Cell{break-inside:avoid-page}}</style>")
 

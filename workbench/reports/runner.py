@@ -95,7 +95,8 @@ def output_stem(template: str, system_id: str | None) -> str:
 
 
 def plan_reports(store: Store, template: str | Path, *,
-                 system: str | Sequence[str] | None = None, all_systems: bool = False, to: str = "html", out_dir: str | Path = "reports",
+                 system: str | Sequence[str] | None = None, all_systems: bool = False,
+                 to: str = "html", out_dir: str | Path = "reports",
                  jobs: int = 1, parameters: Mapping[str, str] | None = None,
                  record_evidence: bool = True) -> ReportPlan:
     """Check a report request against the template and the store; nothing runs yet.

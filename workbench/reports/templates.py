@@ -140,7 +140,8 @@ def load_template(path: Path) -> Template:
     return Template(
         name=Path(path).stem, path=Path(path), title=title, parameters=params,
         imports=tuple(dict.fromkeys(imports)),
-        control_ids=tuple(tags.get("control_ids", ())), clause_ids=tuple(tags.get("clause_ids", ())),
+        control_ids=tuple(tags.get("control_ids", ())),
+        clause_ids=tuple(tags.get("clause_ids", ())),
         kernel_name=meta.get("kernelspec", {}).get("name") or "python3")
 
 
