@@ -220,3 +220,13 @@ def test_prepared_pages_rebuild_only_what_changed(demo_store, demo_url, monkeypa
 def test_prepared_page_on_a_missing_store(tmp_path):
     prepared = portfolio.prepare(portfolio.portfolio_page, f"sqlite:///{tmp_path / 'no.db'}")
     assert prepared.refresh().error.startswith("This dashboard cannot be shown: no store at")
+
+
+def test_organization_wide_evidence_says_so(demo_store):
+    demo_store.save(Evidence(
+        id="ev-policy", title="AI policy", evidence_kind="document", collected_by="chloe",
+        collected_at=dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc),
+        expires_at=dt.date(2021, 1, 1), uri="https://docs.example/policy"))
+    html = portfolio.evidence_panel(portfolio.load(demo_store)).html
+    row = html[html.index("AI policy"):]
+    assert row.index("Organization-wide") < row.index("</tr>")

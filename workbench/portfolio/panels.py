@@ -232,7 +232,11 @@ def _evidence_table(fresh: pd.DataFrame, *, with_systems: bool, max_rows: int) -
         columns["systems"] = "AI system"
     columns |= {"collected_by": "Collected by", "collected": "Collected", "expires": "Expires",
                 "when": "", "status": "Status"}
-    return html_table(shown, columns, formatters={"status": status}, max_rows=max_rows,
+    def systems(value: Any) -> str:
+        return esc(value) if value else f'<span style="{_MUTED}">Organization-wide</span>'
+
+    return html_table(shown, columns, formatters={"status": status, "systems": systems},
+                      max_rows=max_rows,
                       empty="No evidence needs attention.")
 
 
