@@ -15,11 +15,13 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## Seed the demo organization into the default store (workbench.db), verify it, and show it.
+## Seed the demo organization into the default store (workbench.db), verify it, run the quarterly
+## report job for every AI system, then serve the executive dashboards (Ctrl-C stops them).
 demo: $(STAMP)
 	$(WB) demo
 	$(WB) verify
-	$(WB) systems list
+	$(WB) report impact_assessment --all --to html --out reports/demo --jobs 2
+	WORKBENCH_USER=elena $(WB) dashboard --no-browser
 
 ## Run the whole test suite (store tests also on PostgreSQL when WORKBENCH_TEST_DATABASE_URL is set).
 test: $(STAMP)
@@ -28,6 +30,9 @@ test: $(STAMP)
 ## Benchmarks: ratios against floors measured in the same run (medians of several runs).
 bench: $(STAMP)
 	$(PY) benchmarks/bench_foundation.py
+	$(PY) benchmarks/bench_risk.py
+	$(PY) benchmarks/bench_reports.py
+	$(PY) benchmarks/bench_dashboard.py
 
 lint: $(STAMP)
 	$(PY) -m ruff check workbench widgets tests benchmarks
