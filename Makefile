@@ -20,7 +20,7 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(WB) demo
 	$(WB) verify
-	$(WB) report impact_assessment --all --to html --out reports/demo --jobs 2
+	WORKBENCH_USER=chloe $(WB) report impact_assessment --all --to html --out reports/demo --jobs 2
 	WORKBENCH_USER=elena $(WB) dashboard --no-browser
 
 ## Run the whole test suite (store tests also on PostgreSQL when WORKBENCH_TEST_DATABASE_URL is set).
