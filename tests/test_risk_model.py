@@ -221,13 +221,49 @@ def test_register_computes_levels_appetite_actions_and_reviews():
         "Care"
     assert reg["above_appetite"].to_dict() == {"a": True, "b": True, "c": False, "d": True,
                                                "e": False, "f": False, "g": True}
-    assert sorted(reg.index[reg["awaiting_acceptance"]]) == ["a", "d", "g"]
+    # "b" records its owner's acceptance, but without an approved sign-off it still waits
+    assert sorted(reg.index[reg["awaiting_acceptance"]]) == ["a", "b", "d", "g"]
+    assert bool(reg.loc["b", "accepted"]) and not bool(reg.loc["a", "accepted"])
+    assert reg["signoff"].to_dict() == {"a": "none", "b": "none", "c": "not_required",
+                                        "d": "none", "e": "not_required",
+                                        "f": "not_required", "g": "none"}
     assert reg.loc["a", "open_actions"] == 2 and reg.loc["a", "overdue_actions"] == 1
     assert reg.loc["c", "open_actions"] == 0 and reg.loc["c", "overdue_actions"] == 0
     assert reg.loc["e", "open_actions"] == 0  # closed risks nag nobody
     assert bool(reg.loc["b", "review_due"]) and not bool(reg.loc["a", "review_due"])
     assert not bool(reg.loc["e", "review_due"])
     assert list(reg["residual_score"]) == sorted(reg["residual_score"], reverse=True)
+
+
+def test_register_merges_sign_off_states_without_a_store():
+    at = pd.Timestamp("2026-02-20 09:00", tz="UTC")
+    signoffs = pd.DataFrame([
+        # record_id, state, approved_version, approved_by, approved_at, pending_with
+        ("a", "approved", 1, "farid", at, ""),
+        ("b", "stale", 1, "farid", at, ""),
+        ("c", "approved", 1, "farid", at, ""),  # within the appetite: not required
+        ("d", "pending", None, "", pd.NaT, "risk owner farid"),
+        ("e", "rejected", None, "", pd.NaT, ""),  # closed, within the appetite
+        ("g", "pending", 1, "farid", at, "risk owner farid"),  # pending over a stale approval
+    ], columns=["record_id", "state", "approved_version", "approved_by", "approved_at",
+                "pending_with"])
+    reg = wr.build_register(_risk_frame(), SYSTEMS, wr.default_criteria(), as_of=DAY,
+                            signoffs=signoffs).set_index("id")
+    assert reg["signoff"].to_dict() == {"a": "approved", "b": "stale", "c": "not_required",
+                                        "d": "pending", "e": "not_required",
+                                        "f": "not_required", "g": "pending"}
+    assert sorted(reg.index[reg["awaiting_acceptance"]]) == ["b", "d", "g"]
+    assert reg["signoff_by"].to_dict() == {"a": "farid", "b": "farid", "c": "", "d": "",
+                                           "e": "", "f": "", "g": ""}
+    assert reg.loc["a", "signoff_at"] == at and pd.isna(reg.loc["c", "signoff_at"])
+    assert reg.loc["b", "signoff_version"] == 1 and pd.isna(reg.loc["g", "signoff_version"])
+    assert reg.loc["d", "signoff_pending_with"] == "risk owner farid"
+    assert reg.loc["c", "signoff_pending_with"] == ""
+    assert str(reg["signoff_at"].dtype) == "datetime64[ns, UTC]"
+    assert str(reg["signoff_version"].dtype) == "Int64"
+    waiting = wr.awaiting_acceptance(reg.reset_index())
+    assert dict(zip(waiting["id"], waiting["signoff"], strict=True)) == {
+        "b": "stale", "d": "pending", "g": "pending"}
 
 
 def test_matrix_counts_match_hand_computed_cells():
@@ -327,7 +363,7 @@ def test_views_over_a_register():
     assert acts["days_overdue"].tolist() == [28, 0]
     overdue = wr.overdue_actions(reg)
     assert list(overdue["risk_id"]) == ["a"]
-    assert sorted(wr.awaiting_acceptance(reg)["id"]) == ["a", "d", "g"]
+    assert sorted(wr.awaiting_acceptance(reg)["id"]) == ["a", "b", "d", "g"]
     assert sorted(wr.reviews_due(reg)["id"]) == ["b", "d", "f"]
     controls = wr.treatments_by_control(reg).set_index("control_id")
     assert controls.loc["A.5.4", "risks"] == 6 and controls.loc["A.5.4", "systems"] == 2

@@ -57,6 +57,14 @@ from workbench.risk.register import (
     signoff_facts,
     suggest_risk_id,
 )
+from workbench.risk.signoff import (
+    NOT_REQUIRED,
+    SIGNOFF_STATES,
+    risk_signoff_frame,
+    signoff_changes,
+    signoff_html,
+    signoff_label,
+)
 from workbench.risk.views import (
     actions,
     awaiting_acceptance,
@@ -69,6 +77,8 @@ from workbench.risk.views import (
 
 __all__ = [
     "CRITERIA_ID",
+    "NOT_REQUIRED",
+    "SIGNOFF_STATES",
     "Acceptance",
     "Action",
     "Band",
@@ -103,10 +113,14 @@ __all__ = [
     "register",
     "register_criteria",
     "reviews_due",
+    "risk_signoff_frame",
     "save_criteria",
     "save_risk",
     "scales_frame",
+    "signoff_changes",
     "signoff_facts",
+    "signoff_html",
+    "signoff_label",
     "suggest_risk_id",
     "summary_columns",
     "treatments_by_control",

@@ -40,7 +40,9 @@ __all__ = [
 REGISTER_COLUMNS = (
     "system_name", "business_unit", "system_owner", "inherent_score", "inherent_level",
     "inherent_colour", "residual_score", "residual_level", "residual_colour", "above_appetite",
-    "accepted", "awaiting_acceptance", "open_actions", "overdue_actions", "review_due",
+    "accepted", "signoff", "signoff_by", "signoff_at", "signoff_version",
+    "signoff_pending_with", "awaiting_acceptance", "open_actions", "overdue_actions",
+    "review_due",
 )
 #: Who may accept a residual risk besides its owner and the system's owner.
 _ACCEPTING_ROLES = frozenset({Role.executive.value})
@@ -235,8 +237,11 @@ def accept_risk(store: Store, risk_id: str, *, rationale: str, accepted_by: str 
                 author: str | None = None) -> StoredVersion:
     """Record that the residual risk is accepted: status *accepted* with who, when and why.
 
-    The formal approval of residual risks above the appetite is the sign-off workflow's; this
-    records the acceptance decision in the risk itself.
+    This is the risk owner's statement, kept in the risk itself. The approval of a residual
+    risk above the appetite is its owner's sign-off (``workbench.oversight.request(store,
+    "risk", risk_id)``, then ``decide``): until a sign-off approves the current version the
+    register's ``awaiting_acceptance`` stays True, and this new version makes an earlier
+    approval stale.
     """
     from workbench.identity import current_user
 
@@ -283,10 +288,18 @@ def _levels(scores: Any, criteria: RiskCriteria) -> tuple[Any, Any, Any]:
 
 
 def build_register(risks: pd.DataFrame, systems: pd.DataFrame, criteria: RiskCriteria, *,
-                   as_of: dt.date | None = None) -> pd.DataFrame:
-    """The register from the frames of risks and AI systems (see :func:`register`)."""
+                   as_of: dt.date | None = None, signoffs: pd.DataFrame | None = None
+                   ) -> pd.DataFrame:
+    """The register from the frames of risks and AI systems (see :func:`register`).
+
+    ``signoffs`` are the sign-off states of risks (rows of
+    :func:`workbench.oversight.status_frame` for ``kind="risk"``); without them no risk has
+    sign-off activity.
+    """
     import numpy as np
     import pandas as pd
+
+    from workbench.risk.signoff import add_signoff_columns
 
     today = pd.Timestamp(as_of or dt.date.today())
     df = risks.copy()
@@ -314,7 +327,10 @@ def build_register(risks: pd.DataFrame, systems: pd.DataFrame, criteria: RiskCri
             df["above_appetite"] = codes > appetite
     is_closed = (df["status"] == RiskStatus.closed.value).to_numpy(dtype=bool)
     df["accepted"] = df["acceptance"].notna()
-    df["awaiting_acceptance"] = df["above_appetite"] & ~df["accepted"] & ~is_closed
+    # The risk owner's statement (acceptance) is not the approval: only a current sign-off is.
+    add_signoff_columns(df, signoffs)
+    df["awaiting_acceptance"] = (df["above_appetite"] & (df["signoff"] != "approved")
+                                 & ~is_closed)
     open_count, overdue_count = _action_counts(df["actions"], today)
     df["open_actions"] = np.where(is_closed, 0, open_count)
     df["overdue_actions"] = np.where(is_closed, 0, overdue_count)
@@ -437,13 +453,22 @@ def register(store: Store, *, system_id: str | Sequence[str] | None = None,
         ``system_owner``, ``inherent_score``, ``inherent_level``, ``inherent_colour``,
         ``residual_score``, ``residual_level`` (ordered categorical of band names; empty when
         a level is off the scales), ``residual_colour`` (categorical of ``#rrggbb``),
-        ``above_appetite``, ``accepted``, ``awaiting_acceptance``,
-        ``open_actions``, ``overdue_actions``, ``review_due`` and the store's ``_version``,
-        ``_saved_by``, ``_saved_at``; highest residual score first.
+        ``above_appetite``, ``accepted`` (the risk records an acceptance statement),
+        ``signoff`` (the sign-off state of a risk above the appetite: ``approved``,
+        ``pending``, ``stale``, ``rejected``, ``changes_requested`` or ``none``;
+        ``not_required`` within the appetite), ``signoff_by``, ``signoff_at``,
+        ``signoff_version`` (who approved which version when, for approved and stale
+        sign-offs), ``signoff_pending_with``, ``awaiting_acceptance`` (open, above the
+        appetite and without a current approval), ``open_actions``, ``overdue_actions``,
+        ``review_due`` and the store's ``_version``, ``_saved_by``, ``_saved_at``; highest
+        residual score first.
     """
+    from workbench.risk.signoff import risk_signoff_frame
+
     crit = criteria or criteria_in_force(store)
-    df = build_register(store.frame("risk"), store.frame("ai_system", meta=False), crit,
-                        as_of=as_of)
+    risks = store.frame("risk")
+    df = build_register(risks, store.frame("ai_system", meta=False), crit, as_of=as_of,
+                        signoffs=risk_signoff_frame(store, risks))
     return filter_register(df, system_id=system_id, business_unit=business_unit, owner=owner,
                            status=status, level=level, above_appetite=above_appetite)
 

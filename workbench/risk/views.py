@@ -14,6 +14,8 @@ from workbench.risk.register import action_rows
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
+    from workbench.store import Store
+
 __all__ = [
     "actions",
     "awaiting_acceptance",
@@ -26,7 +28,8 @@ __all__ = [
 
 #: The register columns worth showing to a person, in order.
 SUMMARY_COLUMNS = ["id", "system_name", "title", "owner", "status", "inherent_level",
-                   "residual_level", "above_appetite", "accepted", "treatment", "controls",
+                   "residual_level", "above_appetite", "accepted", "signoff", "treatment",
+                   "controls",
                    "open_actions", "overdue_actions", "next_review"]
 
 
@@ -83,11 +86,37 @@ def reviews_due(register_df: pd.DataFrame) -> pd.DataFrame:
         cols].reset_index(drop=True)
 
 
-def awaiting_acceptance(register_df: pd.DataFrame) -> pd.DataFrame:
-    """Open risks whose residual level is above the appetite and that nobody accepted yet."""
+def awaiting_acceptance(register_df: pd.DataFrame, *, store: Store | None = None
+                        ) -> pd.DataFrame:
+    """Open risks above the appetite without a current sign-off (approval) of their owner.
+
+    A risk whose approval went stale (edited since) waits again, as does one whose owner
+    recorded an acceptance statement that nobody approved.
+
+    Parameters
+    ----------
+    register_df
+        A register (:func:`workbench.risk.register`).
+    store
+        With the store, a ``changed_since_approval`` column says what changed since a stale
+        approval (reads the two versions of the stale risks only).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``id, system_name, title, owner, status, residual_score, residual_level, treatment,
+        open_actions, accepted, signoff, signoff_pending_with, signoff_by, signoff_at``
+        (and ``changed_since_approval`` with ``store``).
+    """
+    from workbench.risk.signoff import signoff_changes
+
     out = register_df[register_df["awaiting_acceptance"]]
     cols = ["id", "system_name", "title", "owner", "status", "residual_score",
-            "residual_level", "treatment", "open_actions"]
+            "residual_level", "treatment", "open_actions", "accepted", "signoff",
+            "signoff_pending_with", "signoff_by", "signoff_at"]
+    if store is not None:
+        out = out.assign(changed_since_approval=signoff_changes(store, out))
+        cols.append("changed_since_approval")
     return out[cols].reset_index(drop=True)
 
 
