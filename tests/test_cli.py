@@ -35,6 +35,7 @@ def test_init_demo_verify_list(capsys, url, tmp_path):
     assert code == 0 and out.startswith("ok: ")
     code, out, _ = run(capsys, "systems", "list")
     assert code == 0 and "TalentMatch CV screening" in out and "Farid Haddad" in out
+    assert "go-live" in out.splitlines()[0]  # the go-live sign-off column
     code, out, _ = run(capsys, "systems", "show", "credit-scoring")
     assert code == 0 and "ClearCredit" in out and "A.6.2.4" in out
     code, out, _ = run(capsys, "systems", "list", "--json")

@@ -8,8 +8,12 @@ from typing import Any
 
 from workbench.cli._common import add_json_flag, iso_date, open_cli_store
 from workbench.cli._output import print_fields, print_json, print_table
+from workbench.cli._systems import print_signoff_changes, signoff_text
 
 _STATUSES = ("identified", "assessed", "treated", "accepted", "closed")
+#: Values of the register's ``signoff`` column (workbench.risk.SIGNOFF_STATES).
+_SIGNOFF = ("approved", "pending", "stale", "rejected", "changes_requested", "none",
+            "not_required")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -25,14 +29,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     q.add_argument("--above-appetite", action="store_true",
                    help="only residual risks above the appetite")
     q.add_argument("--awaiting-acceptance", action="store_true",
-                   help="only open risks above the appetite that nobody accepted yet")
+                   help="only open risks above the appetite without a current sign-off "
+                   "(approval) by their risk owner")
+    q.add_argument("--signoff", choices=_SIGNOFF, metavar="STATE",
+                   help="only risks in this sign-off state (approved, pending, stale, rejected, "
+                   "changes_requested, none = not requested, not_required = within the "
+                   "appetite)")
     q.add_argument("--review-due", action="store_true", help="only risks due for review")
     q.add_argument("--as-of", type=iso_date, metavar="DATE",
                    help="day for overdue actions and due reviews (default today)")
     add_json_flag(q)
     q.set_defaults(handler=_list)
 
-    q = sub.add_parser("show", help="show one risk with its levels, actions and acceptance")
+    q = sub.add_parser("show", help="show one risk with its levels, actions, acceptance and "
+                       "sign-off")
     q.add_argument("id")
     q.add_argument("--history", action="store_true", help="also list every version")
     add_json_flag(q)
@@ -91,6 +101,8 @@ def _dates(frame: Any, columns: tuple[str, ...]) -> Any:
 
 
 def _list(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from workbench import risk
 
     store = open_cli_store(args)
@@ -101,25 +113,53 @@ def _list(args: argparse.Namespace) -> int:
         df = df[df["awaiting_acceptance"]]
     if args.review_due:
         df = df[df["review_due"]]
+    if args.signoff:
+        df = df[df["signoff"] == args.signoff]
+    changed = risk.signoff_changes(store, df)
     if args.json:
         cols = [c for c in df.columns if c not in ("_hash", "_reason")]
         out = _dates(df[cols], ("identified_on", "next_review"))
         out["_saved_at"] = out["_saved_at"].astype("str")
         for col in ("inherent_level", "residual_level"):
             out[col] = out[col].astype("str")
+        out["signoff_at"] = pd.Series([None if pd.isna(t) else t.isoformat()
+                                       for t in out["signoff_at"]], index=out.index,
+                                      dtype=object)
+        out["signoff_version"] = pd.Series([None if pd.isna(v) else int(v)
+                                            for v in out["signoff_version"]], index=out.index,
+                                           dtype=object)
+        out["signoff_changed"] = changed
         print_json(out.to_dict(orient="records"))
         return 0
-    rows = [(r.id, r.system_id, r.title, r.owner, r.status,
+    # The system is left out of the table (the ids carry it, --json has it) to keep the title.
+    rows = [(r.id, r.title, r.owner, r.status,
              f"{r.inherent_level} ({r.inherent_score})",
              f"{r.residual_level} ({r.residual_score})"
              + (" !" if r.awaiting_acceptance else ""),
+             _signoff_cell(r.signoff),
              r.overdue_actions or "", "due" if r.review_due else "")
             for r in df.itertuples()]
-    print_table(rows, ["id", "system", "title", "owner", "status", "inherent", "residual",
+    print_table(rows, ["id", "title", "owner", "status", "inherent", "residual", "sign-off",
                        "overdue", "review"])
     crit = risk.criteria_in_force(store)
-    print(f"\n{len(df)} risks; '!' = above the appetite ({crit.appetite}) and not accepted")
+    print(f"\n{len(df)} risks; '!' = above the appetite ({crit.appetite}) and awaiting "
+          "acceptance (no current sign-off by the risk owner); sign-off: none = not requested, "
+          "blank = not required (within the appetite)")
+    stale = df[df["signoff"] == "stale"]
+    if len(stale):
+        print("\nstale sign-offs (the risk changed after its approval; request sign-off again):")
+        for rid, approved, by, at, current, fields in zip(
+                stale["id"], stale["signoff_version"], stale["signoff_by"], stale["signoff_at"],
+                stale["_version"], changed[stale.index], strict=True):
+            print(f"  {rid}: version {approved} approved by {by} on {at:%Y-%m-%d}; version "
+                  f"{current} changed {fields or 'nothing visible'}")
     return 0
+
+
+def _signoff_cell(state: str) -> str:
+    """Short, for the table (the legend and `risk show` say more)."""
+    return {"not_required": "", "stale": "STALE", "changes_requested": "changes req."}.get(
+        state, state)
 
 
 def _show(args: argparse.Namespace) -> int:
@@ -130,11 +170,17 @@ def _show(args: argparse.Namespace) -> int:
     rec = version.record
     crit = risk.criteria_in_force(store)
     facts = risk.signoff_facts(store, version)
+    from workbench import oversight
+
+    signoff = oversight.status(store, "risk", args.id)
     if args.json:
         data = rec.content() | {"_version": version.version, "inherent_level":
                                 facts["inherent_level"], "residual_level":
                                 facts["residual_level"], "above_appetite":
-                                facts["above_appetite"]}
+                                facts["above_appetite"],
+                                "signoff": signoff.model_dump(mode="json", exclude={
+                                    "decisions", "current_hash"}) | {
+                                    "state": _state(signoff, facts)}}
         if args.history:
             data["history"] = [{"version": v.version, "author": v.author, "saved_at":
                                 v.saved_at.isoformat(), "reason": v.reason}
@@ -165,8 +211,10 @@ def _show(args: argparse.Namespace) -> int:
         ("accepted", f"by {rec.acceptance.accepted_by} on {rec.acceptance.accepted_on}: "
          f"{rec.acceptance.rationale}" if rec.acceptance else
          ("NOT YET (needed: above the appetite)" if facts["above_appetite"] else "")),
+        ("sign-off", _signoff_line(signoff, facts)),
         ("version", version.describe()),
     ])
+    print_signoff_changes(signoff)
     if rec.actions:
         print("\nactions:")
         print_table([(a.description, a.owner, str(a.due), str(a.done_on or "open"))
@@ -177,6 +225,21 @@ def _show(args: argparse.Namespace) -> int:
                      for v in store.history("risk", args.id)],
                     ["version", "by", "at (UTC)", "reason"])
     return 0
+
+
+def _state(signoff: Any, facts: dict[str, Any]) -> str:
+    """The register's ``signoff`` value: not_required within the appetite."""
+    return signoff.state if facts["above_appetite"] else "not_required"
+
+
+def _signoff_line(signoff: Any, facts: dict[str, Any]) -> str:
+    if not facts["above_appetite"]:
+        return f"not required (the residual level is within the appetite, {facts['appetite']})"
+    text = signoff_text(signoff)
+    if signoff.state == "none":
+        text += (": needed, the residual level is above the appetite (workbench signoff "
+                 f"request risk {signoff.record_id})")
+    return text
 
 
 def _heatmap(args: argparse.Namespace) -> int:
@@ -285,6 +348,12 @@ def _accept(args: argparse.Namespace) -> int:
     saved = risk.accept_risk(store, args.id, rationale=args.rationale, accepted_by=args.by,
                              accepted_on=args.on)
     print(f"risk {args.id}: residual risk accepted, {saved.describe()}")
+    facts = risk.signoff_facts(store, saved)
+    if facts["above_appetite"]:
+        from workbench import oversight
+
+        line = _signoff_line(oversight.status(store, "risk", args.id), facts)
+        print(f"sign-off: {line}")
     return 0
 
 
