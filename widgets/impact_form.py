@@ -18,7 +18,7 @@ import ipywidgets as W
 from workbench.widgets._common import StatusLine, message_html, reports_errors
 from workbench.widgets._form import ModelForm
 
-from workbench import impact
+from workbench import impact, oversight
 from workbench.errors import ConflictError, NotFoundError, ValidationError
 from workbench.impact.model import (
     AffectedParty,
@@ -31,7 +31,7 @@ from workbench.impact.model import (
     ModelInfo,
 )
 from workbench.impact.questionnaire import Question, Questionnaire, normalize_answer
-from workbench.render import badge, esc
+from workbench.render import STATUS_COLOURS, badge, esc, html_table
 
 if TYPE_CHECKING:  # pragma: no cover
     from workbench.store import Store
@@ -210,7 +210,9 @@ class ImpactAssessmentForm(W.VBox):
     Notes
     -----
     Tests drive it like a person would: set input values, call :meth:`show_section`,
-    :meth:`save_draft`, :meth:`submit`; then read ``status``, ``tier``, ``completeness``.
+    :meth:`save_draft`, :meth:`submit`; then read ``status``, ``tier``, ``completeness``,
+    ``signoff_state``. The sign-off line under the header shows the approval of the saved
+    version (approved with who and when, pending with whom, stale with what changed since).
     """
 
     def __init__(self, store: Store, system_id: str, *,
@@ -221,6 +223,9 @@ class ImpactAssessmentForm(W.VBox):
         self.status = StatusLine()
         self.error_details = W.Output()
         self.header = W.HTML()
+        self.signoff_line = W.HTML()
+        self.signoff: oversight.SignOffStatus | None = None
+        self.signoff_state = "none"
         self.progress = W.IntProgress(min=0, max=100, description="Complete",
                                       layout=W.Layout(width="340px"))
         self.completeness = W.HTML()
@@ -244,7 +249,8 @@ class ImpactAssessmentForm(W.VBox):
         self.body = W.VBox()
         self.nav.observe(lambda change: self.show_section(change["new"]), names="value")
         super().__init__([
-            self.header, W.HBox([self.progress, self.completeness]), self.tier_line,
+            self.header, self.signoff_line, W.HBox([self.progress, self.completeness]),
+            self.tier_line,
             self.tier_details, self.nav,
             self.body, self.record_error,
             W.HBox([self.save_button, self.submit_button, self.reload_button]),
@@ -343,6 +349,7 @@ class ImpactAssessmentForm(W.VBox):
         self.status.show(f"loaded version {self.base_version}" if self.base_version else
                          "new draft: nothing saved yet", "info")
         self._update()
+        self._update_signoff()
 
     def _fill(self, record: ImpactAssessment) -> None:
         self.ident.set_values(record)
@@ -497,8 +504,35 @@ class ImpactAssessmentForm(W.VBox):
         self.base_version = saved.version
         self.saved_status = saved.record.status.value
         self._update()
+        self._update_signoff()
         what = "submitted for approval" if status == "submitted" else "draft saved"
-        self.status.show(f"{what}: {saved.describe()}", "ok")
+        stale = ("; its approval is now stale: request sign-off again"
+                 if self.signoff_state == "stale" else "")
+        self.status.show(f"{what}: {saved.describe()}{stale}", "ok")
+
+    def _update_signoff(self) -> None:
+        """Show the sign-off state of the saved version (stale: with what changed since)."""
+        if self.base_version is None:
+            self.signoff, self.signoff_state = None, "none"
+            self.signoff_line.value = ("<div style='color:#57606a'><b>Sign-off:</b> save and "
+                                       "submit the assessment to request it</div>")
+            return
+        st = oversight.status(self.store, "impact_assessment", self.assessment_id)
+        self.signoff, self.signoff_state = st, st.state
+        label = {"none": "not requested", "changes_requested": "changes requested"}.get(
+            st.state, st.state)
+        text = st.summary() if st.state != "none" else (
+            "submit the assessment, then request sign-off" if self.saved_status != "submitted"
+            else f"request it: workbench signoff request impact_assessment {st.record_id}")
+        html = (f"<div><b>Sign-off:</b> {badge(label, STATUS_COLOURS.get(st.state))} "
+                f"{esc(text)}</div>")
+        if st.stale and st.changes:
+            html += (f"<div style='color:#bc4c00'>Changed since approved version "
+                     f"{st.approved_version}:</div>" + html_table(
+                         [c.model_dump() for c in st.changes],
+                         {"field": "field", "before": f"version {st.approved_version}",
+                          "after": f"version {st.current_version}"}, max_rows=12))
+        self.signoff_line.value = html
 
     @reports_errors()
     def save_draft(self) -> None:

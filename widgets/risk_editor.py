@@ -9,11 +9,15 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as W
 
+from workbench import oversight
 from workbench import risk as wr
 from workbench.errors import ConflictError, ValidationError
+from workbench.identity import current_user
+from workbench.render import esc
 from workbench.risk.model import Acceptance, Action, Risk
 from workbench.widgets._common import StatusLine, message_html, reports_errors
 from workbench.widgets._form import ModelForm
+from workbench.widgets.signoff import SignOffPanel
 
 if TYPE_CHECKING:  # pragma: no cover
     from workbench.store import Store, StoredVersion
@@ -117,15 +121,39 @@ class RiskRegisterEditor(W.VBox):
     on_saved
         Called with the saved :class:`~workbench.store.StoredVersion` (e.g. to refresh a
         :class:`RiskHeatmap`).
+    user
+        The acting user for sign-off (default: the current user).
+
+    Notes
+    -----
+    The sign-off line shows the approval state of the risk as saved (a residual risk above
+    the appetite needs its risk owner's sign-off): approved with who and when, pending with
+    whom, or stale with what changed since. "Request sign-off" is enabled when the user may
+    request it (the reason shows otherwise); "Sign-off…" opens a :class:`SignOffPanel`.
     """
 
     def __init__(self, store: Store, *, risk_id: str | None = None,
                  system_id: str | None = None,
-                 on_saved: Callable[[StoredVersion], Any] | None = None) -> None:
+                 on_saved: Callable[[StoredVersion], Any] | None = None,
+                 user: str | None = None) -> None:
         from workbench import catalog
 
         self.store = store
         self.on_saved = on_saved
+        self.user = (user or current_user()).strip().lower()
+        #: The sign-off of the risk as saved (None for a new risk) and its register state.
+        self.signoff: oversight.SignOffStatus | None = None
+        self.signoff_state = ""
+        self.signoff_panel: SignOffPanel | None = None
+        self.signoff_line = W.HTML()
+        self.signoff_reason = W.HTML()
+        self.request_signoff_button = W.Button(description="Request sign-off",
+                                               icon="paper-plane")
+        self.open_signoff_button = W.Button(description="Sign-off…", icon="check-square",
+                                            tooltip="review and decide on the sign-off")
+        self.signoff_area = W.VBox()
+        self.request_signoff_button.on_click(lambda _: self.request_signoff())
+        self.open_signoff_button.on_click(lambda _: self.open_signoff())
         self.criteria = wr.criteria_in_force(store)
         self.base_version: int | None = None
         self.conflict: ConflictError | None = None
@@ -188,7 +216,9 @@ class RiskRegisterEditor(W.VBox):
             self.picker, self.form, self.actions, self.accepted, self.acceptance, self.reason,
             W.HBox([self.save_button, self.overwrite_button, self.new_button,
                     self.reload_button]),
-            self.status, self.error_details,
+            self.status, self.signoff_line,
+            W.HBox([self.request_signoff_button, self.open_signoff_button]),
+            self.signoff_reason, self.signoff_area, self.error_details,
         ])
         if risk_id:
             self.load(risk_id)
@@ -224,6 +254,7 @@ class RiskRegisterEditor(W.VBox):
         self.form.fields["id"].widget.disabled = True
         self._refresh_picker(risk_id)
         self.status.show(f"Editing risk {risk_id}, {version.describe()}.", "info")
+        self._update_signoff(version)
 
     @reports_errors()
     def new(self, system_id: str | None = None) -> None:
@@ -245,6 +276,7 @@ class RiskRegisterEditor(W.VBox):
         self.form.fields["id"].widget.disabled = False
         self._refresh_picker(_NEW)
         self.status.show("New risk: fill in the fields and save.", "info")
+        self._update_signoff(None)
 
     def _fill(self, values: Risk | dict[str, Any]) -> None:
         data = values.model_dump() if isinstance(values, Risk) else dict(values)
@@ -326,11 +358,14 @@ class RiskRegisterEditor(W.VBox):
         self.form.fields["id"].widget.disabled = True
         self._refresh_picker(saved.record_id)
         self._fill_saved_defaults(saved)
+        self._update_signoff(saved)
         if unchanged:
             self.status.show(f"No changes to save (risk {saved.record_id} is at version "
                              f"{saved.version}).", "info")
         else:
-            self.status.show(f"Saved risk {saved.record_id}, {saved.describe()}.", "ok")
+            stale = (" Its approval is now stale: request sign-off again."
+                     if self.signoff_state == "stale" else "")
+            self.status.show(f"Saved risk {saved.record_id}, {saved.describe()}.{stale}", "ok")
             if self.on_saved is not None:
                 self.on_saved(saved)
         return saved
@@ -375,6 +410,80 @@ class RiskRegisterEditor(W.VBox):
             self.load(risk_id)
         else:
             self.new()
+
+    # -- sign-off -------------------------------------------------------------------------------
+    def _update_signoff(self, saved: StoredVersion | None, *, refresh_panel: bool = True
+                        ) -> None:
+        """Show the sign-off state of the saved risk and what the user may do about it."""
+        self.signoff = None
+        self.signoff_reason.value = ""
+        if self.signoff_panel is not None and (
+                saved is None or saved.record_id != self.signoff_panel.record_id):
+            self.signoff_panel = None
+            self.signoff_area.children = []
+        if saved is None:
+            self.signoff_state = ""
+            self.signoff_line.value = message_html("Sign-off: save the risk first.", "info")
+            self.request_signoff_button.disabled = self.open_signoff_button.disabled = True
+            self.request_signoff_button.tooltip = "save the risk first"
+            return
+        facts = wr.signoff_facts(self.store, saved)
+        st = oversight.status(self.store, "risk", saved.record_id)
+        self.signoff = st
+        above = bool(facts["above_appetite"])
+        self.signoff_state = st.state if above else wr.NOT_REQUIRED
+        if not above:
+            text = (f"the residual level ({facts['residual_level']}) is within the appetite "
+                    f"({facts['appetite']}): no sign-off needed")
+        elif st.state == "none":
+            text = (f"needed: the residual level ({facts['residual_level']}) is above the "
+                    f"appetite ({facts['appetite']}); its risk owner ({facts['owner']}) signs")
+        elif st.state == "stale":  # the badge says who approved what and what changed
+            text = (f"version {st.approved_version} was approved; version "
+                    f"{st.current_version} needs a new sign-off: request it again")
+        else:
+            text = st.summary()
+        badge_html = wr.signoff_html(self.signoff_state, by=", ".join(st.approved_by),
+                                     at=st.approved_at, changed=", ".join(st.changed_fields))
+        self.signoff_line.value = f"<div><b>Sign-off:</b> {badge_html} {esc(text)}</div>"
+        elig = oversight.eligibility(self.store, "risk", saved.record_id, user=self.user)
+        self.request_signoff_button.disabled = not (above and elig.can_request)
+        self.request_signoff_button.tooltip = "" if elig.can_request else elig.request_reason
+        self.open_signoff_button.disabled = not above and st.state == "none"
+        if above and not elig.can_request and st.state != "pending" and elig.request_reason:
+            self.signoff_reason.value = message_html(
+                f"Requesting sign-off: {elig.request_reason}", "warning")
+        if self.signoff_panel is not None and refresh_panel:
+            self.signoff_panel.refresh()
+
+    def _signoff_changed(self) -> None:
+        """After a request, decision or withdrawal in the panel (already refreshed)."""
+        if self.signoff_panel is not None:
+            self._update_signoff(self.store.get(Risk, self.signoff_panel.record_id),
+                                 refresh_panel=False)
+
+    @reports_errors()
+    def request_signoff(self) -> None:
+        """Request sign-off of the saved version (what "Request sign-off" does)."""
+        risk_id = str(self.form.values().get("id") or "")
+        if self.base_version is None or not risk_id:
+            raise ValidationError("save the risk first: sign-off binds to a saved version")
+        req = oversight.request(self.store, "risk", risk_id, version=self.base_version,
+                                user=self.user)
+        self._update_signoff(self.store.get(Risk, risk_id))
+        self.status.show(f"Sign-off of risk {risk_id} version {req.target_version} requested "
+                         f"from {', '.join(r.describe() for r in req.required)}.", "ok")
+
+    @reports_errors()
+    def open_signoff(self) -> SignOffPanel | None:
+        """Open the sign-off panel of the saved risk (what "Sign-off…" does)."""
+        risk_id = str(self.form.values().get("id") or "")
+        if self.base_version is None or not risk_id:
+            raise ValidationError("save the risk first: sign-off binds to a saved version")
+        self.signoff_panel = SignOffPanel(self.store, "risk", risk_id, user=self.user,
+                                          on_change=self._signoff_changed)
+        self.signoff_area.children = [self.signoff_panel]
+        return self.signoff_panel
 
     @property
     def message(self) -> str:

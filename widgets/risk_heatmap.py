@@ -25,7 +25,7 @@ _ALL = ""
 CELL_COLUMNS = {"id": "Risk", "system_name": "AI system", "title": "Title", "owner": "Owner",
                 "status": "Status", "inherent_level": "Inherent", "residual_level": "Residual",
                 "treatment": "Treatment", "controls": "Controls",
-                "overdue_actions": "Overdue actions"}
+                "overdue_actions": "Overdue actions", "signoff_cell": "Sign-off"}
 
 
 class RiskHeatmap(W.VBox):
@@ -179,9 +179,14 @@ class RiskHeatmap(W.VBox):
             f"{badge(band.title, band.colour)} · {len(rows)} risk{'s' if len(rows) != 1 else ''}"
             "</h4>")
         colours = {b.name: b.colour for b in crit.bands}
-        level = {c: (lambda v: badge(str(v), colours.get(str(v)))) for c in
-                 ("inherent_level", "residual_level")}
-        self.table.value = html_table(rows, CELL_COLUMNS, formatters=level,
+        formatters = {c: (lambda v: badge(str(v), colours.get(str(v)))) for c in
+                      ("inherent_level", "residual_level")}
+        formatters["signoff_cell"] = str  # safe HTML, built by wr.signoff_html
+        changed = wr.signoff_changes(self.store, rows)
+        rows = rows.assign(signoff_cell=[
+            wr.signoff_html(state, by=by, at=at, changed=what) for state, by, at, what in
+            zip(rows["signoff"], rows["signoff_by"], rows["signoff_at"], changed, strict=True)])
+        self.table.value = html_table(rows, CELL_COLUMNS, formatters=formatters,
                                       empty="No open risks in this cell.")
         self.status.clear()
 
@@ -191,6 +196,14 @@ class RiskHeatmap(W.VBox):
         if self.selected is None:
             return []
         return list(wr.cell_risks(self.register, *self.selected, which=self.which)["id"])
+
+    @property
+    def table_signoffs(self) -> dict[str, str]:
+        """Risk id -> sign-off state (the register's ``signoff``) of the risks in the table."""
+        if self.selected is None:
+            return {}
+        rows = wr.cell_risks(self.register, *self.selected, which=self.which)
+        return dict(zip(rows["id"], rows["signoff"], strict=True))
 
     @reports_errors()
     def refresh(self, force: bool = False) -> bool:
