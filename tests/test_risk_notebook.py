@@ -30,6 +30,10 @@ def test_papermill_runs_it_for_one_system(demo_url, monkeypatch, tmp_path):
     text = notebook_text(nb)
     assert "credit-scoring-r03" in text and "cv-screening-r01" not in text
     assert "A.6.2.4" in text  # treatments by Annex A control
+    # awaiting acceptance: with the sign-off state and whom a pending sign-off awaits
+    waiting = nb.cells[-3].outputs[0]["data"]["text/html"]
+    assert "credit-scoring-r04" in waiting and "risk owner grace" in waiting
+    assert "changed_since_approval" in waiting and "signoff" in waiting
     kinds = [o.get("data", {}).keys() for c in nb.cells for o in c.get("outputs", [])]
     assert sum("application/vnd.plotly.v1+json" in k for k in kinds) == 2
     assert sum("application/vnd.jupyter.widget-view+json" in k for k in kinds) == 2
