@@ -278,7 +278,10 @@ def test_systems_list_and_show_on_the_demo(demo_url, capsys):
     rows = {r["id"]: r for r in json.loads(out)}
     assert rows["credit-scoring"]["signoff"] == "approved"
     assert rows["credit-scoring"]["signoff_by"] == "grace, chloe"
-    assert rows["card-fraud"]["signoff"] == "stale" and rows["cv-screening"]["signoff"] == "none"
+    assert rows["card-fraud"]["signoff"] == "stale" and rows["card-fraud"]["signoff_by"]
+    assert {k: v for k, v in rows["cv-screening"].items() if k.startswith("signoff")} == {
+        "signoff": "none", "signoff_by": "", "signoff_at": None, "signoff_pending_with": ""}
+    assert rows["marketing-copy"]["signoff_pending_with"] == "system owner leo, AI governance lead"
     code, out, _ = _cli(capsys, demo_url, "systems", "show", "card-fraud")
     text = " ".join(out.split())
     assert code == 0 and "go-live sign-off stale: version 2 was approved by sven, chloe on" in text

@@ -66,7 +66,9 @@ def _list(args: argparse.Namespace) -> int:
         systems = [s for s in systems if s.lifecycle_stage.value == args.stage]
     signoffs = _go_live_signoffs(store)
     if args.json:
-        print_json([s.content() | signoffs.get(s.id, {"signoff": "none"}) for s in systems])
+        none = {"signoff": "none", "signoff_by": "", "signoff_at": None,
+                "signoff_pending_with": ""}
+        print_json([s.content() | signoffs.get(s.id, none) for s in systems])
         return 0
     people = {p.id: p.name for p in store.records("person")}
     rows = [(s.id, s.name, s.business_unit, s.lifecycle_stage.value,
