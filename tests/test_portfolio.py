@@ -89,7 +89,9 @@ def test_portfolio_page_panels(demo_store, demo_url, monkeypatch):
     monkeypatch.setenv("WORKBENCH_USER", "elena")
     page = portfolio.portfolio_page(demo_url)
     assert page.error == ""
-    assert [p.key for p in page.panels] == ["kpis", "inventory", "operation", "evidence"]
+    assert [p.key for p in page.panels] == ["kpis", "inventory", "risk", "actions", "approvals",
+                                            "readiness", "fairness", "evidence", "operation"]
+    assert not [p.error for p in page.panels if p.error]
     assert "Larkspur Group" in page.header and "Viewing as Elena Rossi" in page.header
     assert "read-only" in page.header
     html = page.to_html()
@@ -158,7 +160,8 @@ def test_system_page_from_the_query_string(demo_url, monkeypatch):
     assert portfolio.query_parameter("system") == "card-fraud"
     page = portfolio.system_page(demo_url)
     assert page.title == "Sentinel card-fraud detection"
-    assert [p.key for p in page.panels] == ["facts", "system-evidence"]
+    assert [p.key for p in page.panels] == ["facts", "golive", "eu-ai-act", "impact",
+                                            "system-risk", "system-fairness", "system-evidence"]
     assert '<option value="card-fraud" selected>' in page.header
     facts = dict(page.panels[0].table.itertuples(index=False))
     assert facts["Owner"] == "Sven Eriksen, Head of Fraud Prevention"
@@ -180,7 +183,9 @@ def test_system_report_fails_loudly(demo_url):
         portfolio.system_report(demo_url, "nope")
     report = portfolio.system_report(demo_url, "clinical-triage")
     assert "Clinic triage assistant" in report.header
-    assert report.panels[1].figure is not None
+    panels = {p.key: p for p in report.panels}
+    assert panels["system-evidence"].figure is not None
+    assert panels["system-risk"].figure is not None
 
 
 def test_figures_are_sent_as_plotly_bundles(data):
@@ -207,7 +212,7 @@ def test_prepared_pages_rebuild_only_what_changed(demo_store, demo_url, monkeypa
                     base_version=system.version)
     fresh = prepared.refresh()
     assert fresh is not first and prepared.data is not data  # a new version: reloaded
-    assert fresh.panels[1].table.loc["Retire"].sum() == 1
+    assert fresh.panels[1].table["Retire"].sum() == 1
 
     one = portfolio.prepare(portfolio.system_page, demo_url, "")
     assert "Choose an AI system" in one.page.header

@@ -15,7 +15,11 @@ def test_portfolio_dashboard_runs(demo_url, tmp_path, monkeypatch):
                           {"database_url": demo_url})
     text = notebook_text(nb)
     assert "Viewing as Dev Raman" in text and "read-only" in text
-    assert "AI systems by lifecycle stage" in text and "Evidence to renew" in text
+    for title in ("AI systems by EU AI Act tier and lifecycle stage",
+                  "Residual risk across the portfolio", "Overdue actions",
+                  "Approvals pending and stale", "Readiness against ISO/IEC 42001",
+                  "Fairness flags", "Evidence to renew"):
+        assert f">{title}</h3>" in text
     assert "Traceback" not in text
     mimes = {m for c in nb.cells for o in c.get("outputs", []) for m in o.get("data", {})}
     assert "application/vnd.plotly.v1+json" in mimes
@@ -45,6 +49,14 @@ def test_system_report_template_runs(demo_url, tmp_path):
                           {"database_url": demo_url, "system_id": "cv-screening"})
     text = notebook_text(nb)
     assert "TalentMatch CV screening" in text and "Farid Haddad, HR Director" in text
+    for section in ("Go-live sign-off", "EU AI Act classification", "Impact assessment",
+                    "Risks", "Fairness", "Evidence"):
+        assert f">{section}</h3>" in text
+    assert "Recruitment and selection (annex3.4.a)" in text and ">High-risk<" in text
+    assert ">breach<" in text  # the age-band parity ratio below its threshold
+    mimes = [m for c in nb.cells for o in c.get("outputs", []) for m in o.get("data", {})]
+    assert mimes.count("application/vnd.plotly.v1+json") == 2  # risk heatmap, evidence
+    assert "Traceback" not in text
 
 
 @pytest.mark.parametrize("path", [NOTEBOOKS / "system_report.ipynb",

@@ -2,8 +2,10 @@
 
 ``portfolio_page()`` and ``system_page()`` build whole pages (dashboards display them);
 panel functions (one per panel, registered in ``PORTFOLIO_PANELS`` / ``SYSTEM_PANELS``) build
-one block each from :class:`PortfolioData`, loaded once per page. Importing this module loads
-pandas; ``import workbench`` does not import it.
+one block each from :class:`PortfolioData`, loaded once per page: the inventory and evidence,
+and the governance panels (EU AI Act tiers, residual risk, overdue actions, approvals,
+ISO/IEC 42001 readiness, fairness flags) over inputs each computed once per page. Importing
+this module loads pandas; ``import workbench`` does not import it.
 """
 
 from __future__ import annotations
@@ -21,6 +23,24 @@ from workbench.portfolio.data import (
     label,
     load,
     reports_generated,
+)
+from workbench.portfolio.governance import (
+    approvals,
+    awaiting_acceptance,
+    changed_since_approval,
+    fairness_latest,
+    governance_kpis,
+    overdue_actions,
+    signoff_label,
+    tier_figure,
+    tier_stage_counts,
+)
+from workbench.portfolio.governance_panels import (
+    actions_panel,
+    approvals_panel,
+    fairness_panel,
+    readiness_panel,
+    risk_panel,
 )
 from workbench.portfolio.pages import (
     Page,
@@ -49,6 +69,14 @@ from workbench.portfolio.panels import (
     system_evidence_panel,
     system_facts_panel,
 )
+from workbench.portfolio.system_panels import (
+    eu_ai_act_panel,
+    golive_panel,
+    impact_panel,
+    signoff_html,
+    system_fairness_panel,
+    system_risk_panel,
+)
 
 __all__ = [
     "PORTFOLIO_PANELS",
@@ -59,13 +87,24 @@ __all__ = [
     "PortfolioData",
     "Prepared",
     "Viewer",
+    "actions_panel",
+    "approvals",
+    "approvals_panel",
+    "awaiting_acceptance",
     "build_panels",
+    "changed_since_approval",
     "counts_by",
     "error_panel",
+    "eu_ai_act_panel",
     "evidence_freshness",
     "evidence_panel",
     "evidence_timeline_figure",
+    "fairness_latest",
+    "fairness_panel",
     "fmt_date",
+    "golive_panel",
+    "governance_kpis",
+    "impact_panel",
     "inventory_counts",
     "inventory_figure",
     "inventory_panel",
@@ -75,15 +114,24 @@ __all__ = [
     "load",
     "message_box",
     "operation_panel",
+    "overdue_actions",
     "portfolio_page",
     "prepare",
     "query_parameter",
+    "readiness_panel",
     "reports_generated",
+    "risk_panel",
+    "signoff_html",
+    "signoff_label",
     "system_evidence_panel",
     "system_facts_panel",
+    "system_fairness_panel",
     "system_page",
     "system_report",
+    "system_risk_panel",
     "system_selector",
+    "tier_figure",
+    "tier_stage_counts",
     "viewer",
     "wait_for_viewer",
 ]

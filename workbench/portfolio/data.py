@@ -7,6 +7,7 @@ Everything here is vectorized pandas over ``store.frame(kind)`` (one query per k
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +19,8 @@ from workbench.render import STATUS_COLOURS
 if TYPE_CHECKING:  # pragma: no cover
     import plotly.graph_objects as go
 
+    from workbench.readiness.engine import Readiness
+    from workbench.readiness.facts import Facts
     from workbench.store import Store
 
 __all__ = [
@@ -66,7 +69,11 @@ def fmt_date(value: Any) -> str:
 class PortfolioData:
     """The registers a dashboard page needs, each loaded once.
 
-    Panels receive this object, so ten panels cost one query per kind, not ten.
+    Panels receive this object, so ten panels cost one query per kind, not ten. The shared
+    inputs of the governance panels (the risk register, the sign-off states, the EU AI Act
+    portfolio, the fairness flags and readiness) are computed on first use and kept for the
+    page. They come from the readiness engine's :class:`~workbench.readiness.facts.Facts`, so
+    readiness reuses the register and sign-off states the panels read, and the other way round.
     """
 
     store: Store
@@ -83,23 +90,88 @@ class PortfolioData:
     def system_names(self) -> dict[str, str]:
         return dict(zip(self.systems["id"], self.systems["name"]))
 
-    def frame(self, kind: str) -> pd.DataFrame:
-        """Any other register, loaded on first use and cached for the page."""
-        key = f"frame:{kind}"
+    def _cached(self, key: str, compute: Callable[[], Any]) -> Any:
         if key not in self.extra:
-            self.extra[key] = self.store.frame(kind)
+            self.extra[key] = compute()
         return self.extra[key]
+
+    @property
+    def facts(self) -> Facts:
+        """The readiness engine's shared inputs for this store and day (created once)."""
+        from workbench.readiness.facts import Facts
+
+        return self._cached("facts", lambda: Facts(self.store, self.today))
+
+    def frame(self, kind: str) -> pd.DataFrame:
+        """Any register (``store.frame(kind)``), loaded on first use and cached for the page."""
+        return self.facts.frame(kind)
+
+    def signoffs(self) -> pd.DataFrame:
+        """The sign-off state of every record with sign-off activity
+        (``wb.oversight.status_frame``, computed once)."""
+        return self.facts.signoffs()
+
+    def register(self) -> pd.DataFrame:
+        """The risk register as of :attr:`today` (``wb.risk.register``), with the sign-off
+        state of each risk above the appetite (``signoff``, ``awaiting_acceptance``)."""
+        return self.facts.register()
+
+    def eu_portfolio(self) -> pd.DataFrame:
+        """One row per AI system with its EU AI Act tier (``wb.impact.portfolio``)."""
+        return self.facts.portfolio()
+
+    def fairness(self) -> pd.DataFrame:
+        """Fairness flags as of :attr:`today` (``wb.fairness.flags``)."""
+        def compute() -> pd.DataFrame:
+            from workbench import fairness
+
+            return fairness.flags(self.store, as_of=self.today)
+
+        return self._cached("fairness", compute)
+
+    def readiness(self) -> Readiness:
+        """ISO/IEC 42001 readiness (``wb.readiness.assess``) on the shared inputs."""
+        def compute() -> Readiness:
+            from workbench import readiness
+
+            return readiness.assess(self.store, today=self.today, facts=self.facts)
+
+        return self._cached("readiness", compute)
+
+    def warm(self) -> None:
+        """Compute the shared inputs of the one-system panels now.
+
+        A preheated page calls this before its viewer arrives, so the page built for the
+        viewer's URL only filters what is already computed.
+        """
+        self.register()
+        self.eu_portfolio()
+        self.fairness()
+
+    def names_in(self, text: pd.Series) -> pd.Series:
+        """Text naming people by login (``"risk owner amira, chloe"``) with their names."""
+        import re
+
+        names = {k: v for k, v in self.person_names().items() if k and v}
+        text = text.fillna("").astype("str")
+        if not names or text.empty:
+            return text
+        logins = sorted(names, key=len, reverse=True)
+        pattern = r"\b(" + "|".join(re.escape(k) for k in logins) + r")\b"
+        return text.str.replace(pattern, lambda m: names[m.group(0)], regex=True)
 
 
 def load(store: Store, *, today: dt.date | None = None) -> PortfolioData:
-    """Load the inventory, people and evidence registers (three queries)."""
+    """Load the inventory, people and evidence registers (one query each)."""
     orgs = store.frame("organization", meta=False)
-    return PortfolioData(
-        store=store, today=today or dt.date.today(),
-        systems=store.frame("ai_system").sort_values("name", kind="stable",
-                                                     ignore_index=True),
-        people=store.frame("person", meta=False), evidence=store.frame("evidence"),
-        organization=str(orgs["name"].iloc[0]) if len(orgs) else "")
+    data = PortfolioData(store=store, today=today or dt.date.today(), systems=pd.DataFrame(),
+                         people=pd.DataFrame(), evidence=pd.DataFrame(),
+                         organization=str(orgs["name"].iloc[0]) if len(orgs) else "")
+    data.systems = data.frame("ai_system").sort_values("name", kind="stable",
+                                                       ignore_index=True)
+    data.people = data.frame("person")
+    data.evidence = data.frame("evidence")
+    return data
 
 
 def reports_generated(data: PortfolioData, *, system_id: str | None = None) -> pd.DataFrame:

@@ -80,6 +80,10 @@ def query_parameter(name: str, default: str = "") -> str:
     return values[0].strip() if values else default
 
 
+def _preheating() -> bool:
+    return os.environ.get("VOILA_PREHEAT", "False") != "False"
+
+
 def wait_for_viewer() -> None:
     """In a preheated Voila kernel, pause here until a viewer opens the page.
 
@@ -87,7 +91,7 @@ def wait_for_viewer() -> None:
     after it reads the store when the page is requested, so numbers are never stale. Outside
     Voila's preheating this returns at once.
     """
-    if os.environ.get("VOILA_PREHEAT", "False") == "False":
+    if not _preheating():
         return
     from voila.utils import wait_for_request
 
@@ -267,6 +271,11 @@ class Prepared:
         self.page: Page | None = None
         self.key: tuple[dt.date, str] | None = None
         self.refresh()
+        if _preheating() and self.data is not None:
+            try:  # the viewer's page (e.g. one system from the URL) will only filter these
+                self.data.warm()
+            except Exception:  # the page builder shows any problem later
+                log.exception("warming the dashboard's registers failed")
 
     def _current_head(self) -> int | None:
         try:

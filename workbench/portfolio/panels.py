@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -25,8 +26,6 @@ from workbench.portfolio.data import (
     evidence_freshness,
     evidence_timeline_figure,
     fmt_date,
-    inventory_counts,
-    inventory_figure,
     kpis,
     label,
     reports_generated,
@@ -55,12 +54,22 @@ log = logging.getLogger(__name__)
 PORTFOLIO_PANELS: list[str] = [
     "workbench.portfolio.panels:kpi_panel",
     "workbench.portfolio.panels:inventory_panel",
-    "workbench.portfolio.panels:operation_panel",
+    "workbench.portfolio.governance_panels:risk_panel",
+    "workbench.portfolio.governance_panels:actions_panel",
+    "workbench.portfolio.governance_panels:approvals_panel",
+    "workbench.portfolio.governance_panels:readiness_panel",
+    "workbench.portfolio.governance_panels:fairness_panel",
     "workbench.portfolio.panels:evidence_panel",
+    "workbench.portfolio.panels:operation_panel",
 ]
 #: Panels of the one-system dashboard and report, in order (``fn(data, system_id)``).
 SYSTEM_PANELS: list[str] = [
     "workbench.portfolio.panels:system_facts_panel",
+    "workbench.portfolio.system_panels:golive_panel",
+    "workbench.portfolio.system_panels:eu_ai_act_panel",
+    "workbench.portfolio.system_panels:impact_panel",
+    "workbench.portfolio.system_panels:system_risk_panel",
+    "workbench.portfolio.system_panels:system_fairness_panel",
     "workbench.portfolio.panels:system_evidence_panel",
 ]
 
@@ -159,40 +168,78 @@ def build_panels(data: PortfolioData, targets: Sequence[str], *args: Any) -> lis
 
 # -- portfolio panels -------------------------------------------------------------------------
 def kpi_panel(data: PortfolioData) -> Panel:
-    """Headline numbers for executives."""
-    k = kpis(data)
-    warn, bad = STATUS_COLOURS["pending"], STATUS_COLOURS["expired"]
+    """Headline numbers for executives: the inventory and what needs a decision."""
+    from workbench.portfolio.governance import fmt_percent, governance_kpis
+
+    k = kpis(data) | governance_kpis(data)
+
+    def alert(value: int, colour: str = STATUS_COLOURS["expired"]) -> str:
+        return colour if value else "#24292f"
+
+    ready = k["readiness"]
+    ready_colour = "#24292f" if math.isnan(ready) else STATUS_COLOURS[
+        "met" if ready >= 80 else "partial" if ready >= 50 else "missing"]
     cards = [
         kpi("AI systems", k["systems"], note=f"{fmt_int(k['in_operation'])} in operation"),
-        kpi("Using personal data", k["personal_data"], note="personal or special categories"),
-        kpi("Fully automated", k["fully_automated"], note="the system decides and acts"),
-        kpi("Evidence items", k["evidence"], note="documents, tests, metrics"),
-        kpi("Evidence expired", k["expired"], note="needs renewing",
-            colour=bad if k["expired"] else "#24292f"),
-        kpi("Expiring in 30 days", k["expiring"], note="renew soon",
-            colour=warn if k["expiring"] else "#24292f"),
+        kpi("High-risk systems", k["high_risk"],
+            note=f"EU AI Act; {fmt_int(k['unclassified'])} not yet classified",
+            colour=alert(k["high_risk"], STATUS_COLOURS["stale"])),
+        kpi("Risks above appetite", k["awaiting_acceptance"],
+            note=f"awaiting acceptance, of {fmt_int(k['above_appetite'])} above appetite",
+            colour=alert(k["awaiting_acceptance"])),
+        kpi("Overdue actions", k["overdue_actions"], note="risk treatment past its due date",
+            colour=alert(k["overdue_actions"])),
+        kpi("ISO 42001 readiness", fmt_percent(ready),
+            note=("could not be computed" if k["readiness_gaps"] is None
+                  else f"{fmt_int(k['readiness_gaps'])} items to do"), colour=ready_colour),
+        kpi("Approvals pending", k["approvals_pending"], note="sign-offs awaiting someone",
+            colour=alert(k["approvals_pending"], STATUS_COLOURS["pending"])),
+        kpi("Stale approvals", k["stale_approvals"], note="record changed since approval",
+            colour=alert(k["stale_approvals"])),
+        kpi("Fairness breaches", k["fairness_breaches"],
+            note=f"in the latest results of {_systems(k['fairness_systems'])}",
+            colour=alert(k["fairness_breaches"])),
     ]
     table = pd.DataFrame({"kpi": list(k), "value": list(k.values())})
-    return Panel(key="kpis", title="", html=f'<div class="wb-kpis">{"".join(cards)}</div>',
-                 table=table)
+    return Panel(key="kpis", title="", table=table,
+                 html=f'<div class="wb-kpis" style="{_KPI_GRID}">{"".join(cards)}</div>')
+
+
+def _systems(n: int) -> str:
+    return f"{fmt_int(n)} system" + ("s" if n != 1 else "")
+
+
+_KPI_GRID = ("display:grid;grid-template-columns:repeat(4,minmax(0,1fr));gap:8px;"
+             "max-width:1040px")
 
 
 def inventory_panel(data: PortfolioData) -> Panel:
-    """AI systems by lifecycle stage and business unit."""
-    counts = inventory_counts(data)
-    by_unit = (data.systems.groupby("business_unit").agg(
-        systems=("id", "size"),
-        in_operation=("lifecycle_stage", lambda s: int((s == "operate").sum())))
-        .sort_values(["systems"], ascending=False).reset_index())
+    """AI systems by EU AI Act tier and lifecycle stage, and by business unit."""
+    from workbench.portfolio.governance import tier_figure, tier_stage_counts
+
+    title = "AI systems by EU AI Act tier and lifecycle stage"
     if data.systems.empty:
-        return Panel(key="inventory", title="AI systems by lifecycle stage",
+        return Panel(key="inventory", title=title,
                      html=html_table([], empty="No AI systems are registered yet."))
+    tiers = data.eu_portfolio().set_index("system_id")["tier"]
+    s = data.systems.assign(high=data.systems["id"].map(tiers).eq("high_risk"),
+                            unknown=data.systems["id"].map(tiers).fillna("undetermined")
+                            .eq("undetermined"),
+                            operating=data.systems["lifecycle_stage"].eq("operate"))
+    by_unit = (s.groupby("business_unit").agg(
+        systems=("id", "size"), in_operation=("operating", "sum"), high_risk=("high", "sum"),
+        unclassified=("unknown", "sum"))
+        .sort_values(["systems"], ascending=False).reset_index())
+    counts = {c: fmt_int for c in ("systems", "in_operation", "high_risk", "unclassified")}
     table = html_table(by_unit, {"business_unit": "Business unit", "systems": "AI systems",
-                                 "in_operation": "In operation"},
-                       formatters={"systems": fmt_int, "in_operation": fmt_int}, max_rows=15)
-    return Panel(key="inventory", title="AI systems by lifecycle stage", figure=inventory_figure(
-        data), table=counts, note=f"{fmt_int(len(data.systems))} systems in the inventory",
-        after_html=f'<h4 style="margin:6px 0">By business unit</h4>{table}')
+                                 "in_operation": "In operation", "high_risk": "High-risk",
+                                 "unclassified": "Not yet classified"},
+                       formatters=counts, max_rows=15)
+    note = (f"{fmt_int(len(data.systems))} systems in the inventory; the tier comes from each "
+            "system's latest impact assessment")
+    return Panel(key="inventory", title=title, figure=tier_figure(data),
+                 table=tier_stage_counts(data), note=note,
+                 after_html=f'<h4 style="margin:6px 0">By business unit</h4>{table}')
 
 
 def operation_panel(data: PortfolioData) -> Panel:
