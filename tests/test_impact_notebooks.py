@@ -21,7 +21,7 @@ def _errors(nb) -> list:
 
 
 @pytest.mark.parametrize(("path", "parameters", "controls"), [
-    (IMPACT, ["system_id", "database_url"], ["A.5.2", "A.5.3", "A.5.4", "A.5.5"]),
+    (IMPACT, ["system_id", "database_url", "interactive"], ["A.5.2", "A.5.3", "A.5.4", "A.5.5"]),
     (FAIRNESS, ["predictions_path", "label_column", "prediction_column", "sensitive_columns",
                 "score_column", "system_id", "database_url"], ["A.5.4", "A.6.2.4"]),
 ])
@@ -54,7 +54,49 @@ def test_impact_notebook_renders_assessment_classification_harms_evidence(
     assert "fairness-cv-screening-" in text  # the linked fairness evidence
     kinds = [o.get("data", {}).keys() for c in nb.cells for o in c.get("outputs", [])]
     assert sum("application/vnd.plotly.v1+json" in k for k in kinds) == 1
+    # a headless report has no editing form (interactive=False by default)
+    assert sum("application/vnd.jupyter.widget-view+json" in k for k in kinds) == 0
+    assert "<h2>Edit</h2>" not in text
+
+
+def test_impact_notebook_names_what_it_shows(demo_url, demo_store, monkeypatch, tmp_path):
+    """Headless, the report reads as names: the system, people, Annex III points and risks."""
+    import datetime as dt
+
+    from workbench.model import Evidence
+
+    monkeypatch.setenv("WORKBENCH_DATABASE_URL", demo_url)
+    demo_store.save(Evidence(  # an earlier run of this report, recorded as evidence
+        id="report-ia-cv", title="AI system impact assessment: TalentMatch CV screening",
+        evidence_kind="report", collected_by="chloe", content_hash="a" * 64,
+        collected_at=dt.datetime.now(dt.timezone.utc), control_ids=["A.5.2"],
+        system_ids=["cv-screening"]))
+    nb = execute_notebook(IMPACT, tmp_path / "impact.ipynb", {"system_id": "cv-screening"})
+    text = notebook_text(nb)
+    assert "Recruitment and selection (annex3.4.a)" in text  # the title, the id in brackets
+    assert "Which Annex III use cases is the system intended for?" in text
+    assert "Impact assessment of TalentMatch CV screening" in text
+    assert "Impact assessment of cv-screening" not in text
+    people = {p.id: p.name for p in demo_store.records("person")}
+    assessment = demo_store.get("impact_assessment", "ia-cv-screening")
+    assert f"saved by {people[assessment.author]}" in text
+    assert f"<td>{people[assessment.record.assessor]}</td>" in text
+    risk = demo_store.get("risk", assessment.record.measures[0].risk_ids[0]).record
+    assert f"{risk.title} ({risk.id})" in text  # a measure's risk by its title
+    assert "vulnerable_group" not in text and "Vulnerable group" in text
+    assert "in_place" not in text and "hard_to_reverse" not in text
+    assert ">nan<" not in text and "T10:00:00Z" not in text  # dates for people
+    assert "AI system impact assessment:" not in text  # reports are not their own evidence
+
+
+def test_impact_notebook_interactive_adds_the_form(demo_url, monkeypatch, tmp_path):
+    monkeypatch.setenv("WORKBENCH_DATABASE_URL", demo_url)
+    nb = execute_notebook(IMPACT, tmp_path / "impact.ipynb",
+                          {"system_id": "cv-screening", "interactive": True})
+    assert not _errors(nb)
+    kinds = [o.get("data", {}).keys() for c in nb.cells for o in c.get("outputs", [])]
     assert sum("application/vnd.jupyter.widget-view+json" in k for k in kinds) == 1
+    assert "<h2>Edit</h2>" in notebook_text(nb)
 
 
 def test_fairness_notebook_records_evidence_from_the_shipped_file(demo_url, demo_store,

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from workbench.impact.model import ImpactAssessment, Likelihood, Severity
-from workbench.render import badge, esc, html_table
+from workbench.render import STATUS_COLOURS, badge, esc, html_table
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -19,6 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "TIER_COLOURS",
     "SystemImpactView",
+    "answer_text",
     "approval_state",
     "assessment_html",
     "classification_html",
@@ -26,6 +28,9 @@ __all__ = [
     "harms_frame",
     "harms_matrix",
     "linked_evidence",
+    "question_text",
+    "rule_label",
+    "state_badges",
     "system_view",
     "tier_badge",
 ]
@@ -87,9 +92,11 @@ def harms_figure(assessment: ImpactAssessment) -> go.Figure:
     frame = harms_frame(assessment)
     hover = [[", ".join(frame.loc[(frame["severity"] == s) & (frame["likelihood"] == lk), "id"])
               or "none" for lk in matrix.columns] for s in matrix.index]
+    counts = matrix.to_numpy()
     fig = go.Figure(go.Heatmap(
-        z=matrix.to_numpy(), x=[c.replace("_", " ") for c in matrix.columns],
-        y=list(matrix.index), text=matrix.to_numpy(), texttemplate="%{text}",
+        z=counts, x=[c.replace("_", " ") for c in matrix.columns],
+        y=list(matrix.index), text=[[str(n) if n else "" for n in row] for row in counts],
+        texttemplate="%{text}", textfont={"size": 15},
         customdata=hover, hovertemplate="%{y} x %{x}: %{customdata}<extra></extra>",
         colorscale=[[0, "#f6f8fa"], [1, "#bc4c00"]], showscale=False))
     fig.update_layout(title="Harms by severity and likelihood", xaxis_title="likelihood",
@@ -100,8 +107,10 @@ def harms_figure(assessment: ImpactAssessment) -> go.Figure:
 def linked_evidence(store: Store, assessment: ImpactAssessment) -> pd.DataFrame:
     """Evidence linked to the assessment, or about its system under controls A.5.2 to A.5.5.
 
-    Columns ``id``, ``title``, ``evidence_kind``, ``control_ids``, ``collected_at``,
-    ``expires_at``, ``linked`` (True when the evidence links to this assessment).
+    Reports generated from the assessment (evidence of kind ``report``) describe it rather
+    than support it, so they are left out. Columns ``id``, ``title``, ``evidence_kind``,
+    ``control_ids``, ``collected_at``, ``expires_at``, ``linked`` (True when the evidence
+    links to this assessment).
     """
     import pandas as pd
 
@@ -115,13 +124,67 @@ def linked_evidence(store: Store, assessment: ImpactAssessment) -> pd.DataFrame:
         for link in (links or [])))
     about = ev["system_ids"].map(lambda ids: assessment.system_id in (ids or []))
     impact = ev["control_ids"].map(lambda c: any(x.startswith("A.5.") for x in (c or [])))
-    out = ev[linked | (about & impact)].copy()
+    out = ev[(linked | (about & impact)) & (ev["evidence_kind"] != "report")].copy()
     out["linked"] = linked[out.index].astype(bool)
     return out[columns].sort_values("collected_at", ascending=False).reset_index(drop=True)
 
 
+def rule_label(rule_id: str) -> str:
+    """A catalog rule as people read it, its id in brackets: ``Art. 9 Risk management
+    system (art9)``, ``Recruitment and selection (annex3.4.a)``."""
+    from workbench import catalog
+
+    try:
+        item = catalog.get(rule_id)
+    except Exception:  # noqa: BLE001 - an id outside the catalog reads as itself
+        return str(rule_id)
+    title = getattr(item, "title", "") or ""
+    number = getattr(item, "number", None) or getattr(item, "point", None)
+    if number and str(rule_id).startswith("art"):
+        return f"Art. {number} {title} ({rule_id})".replace("  ", " ")
+    return f"{title} ({rule_id})" if title else str(rule_id)
+
+
+def answer_text(question_id: str, answer: object) -> str:
+    """An answer as people read it: option labels, catalog titles with their ids in brackets."""
+    from workbench.impact.questionnaire import questionnaire
+
+    values = list(answer) if isinstance(answer, (list, tuple)) else [answer]
+    q = questionnaire()
+    options = {}
+    if question_id in q:
+        options = {str(o.value): o.label for o in q.question(question_id).options if o.label}
+    out = []
+    for value in values:
+        if value is None:
+            continue
+        text = str(value)
+        if text in options:
+            out.append(options[text])
+        elif "." in text and not text.replace(".", "").isdigit():
+            out.append(rule_label(text))
+        else:
+            out.append(text)
+    return ", ".join(out)
+
+
+def question_text(question_id: str) -> str:
+    """The question's text with its id in brackets (the id alone when it is unknown)."""
+    from workbench.impact.questionnaire import questionnaire
+
+    if not question_id:
+        return ""
+    q = questionnaire()
+    return f"{q.question(question_id).text} ({question_id})" if question_id in q \
+        else str(question_id)
+
+
 def classification_html(result: Classification, *, all_steps: bool = False) -> str:
-    """The tier, the obligations with their titles, open questions and the reasoning."""
+    """The tier, the obligations with their titles, open questions and the reasoning.
+
+    Rules, questions and answers read as their titles and texts, each with its catalog or
+    question id in brackets.
+    """
     from workbench import catalog
 
     parts = [f'<div class="wb-eu-tier"><b>EU AI Act:</b> {tier_badge(result.tier)}']
@@ -140,17 +203,20 @@ def classification_html(result: Classification, *, all_steps: bool = False) -> s
                 else "Answer these to complete the obligations")
         parts.append(f'<div class="wb-missing"><b>{esc(head)}:</b><ul>{items}</ul></div>')
     if result.obligations:
-        rows = [{"article": a, "title": getattr(catalog.get(a), "title", "")}
+        rows = [{"article": rule_label(a).rsplit(" (", 1)[0], "id": a,
+                 "summary": getattr(catalog.get(a), "summary", "") or ""}
                 for a in result.obligations]
         parts.append("<div><b>Obligations for the organization's role</b>"
-                     f"{html_table(rows, {'article': 'Article', 'title': 'Title'})}</div>")
+                     f"{html_table(rows, {'article': 'Article', 'summary': 'What it asks'})}"
+                     "</div>")
     steps = result.reasoning if all_steps else [
         s for s in result.reasoning if s.effect != "rules_out"]
-    rows = [{"rule": s.rule, "question": s.question,
-             "answer": ", ".join(s.answer) if isinstance(s.answer, list) else s.answer,
-             "conclusion": s.conclusion} for s in steps]
-    parts.append("<div><b>Reasoning</b>"
-                 f"{html_table(rows, ['rule', 'question', 'answer', 'conclusion'])}</div>")
+    rows = [{"rule": rule_label(s.rule), "question": question_text(s.question),
+             "answer": answer_text(s.question, s.answer), "conclusion": s.conclusion}
+            for s in steps]
+    headers = {"rule": "Rule", "question": "Question", "answer": "Answer",
+               "conclusion": "Conclusion"}
+    parts.append(f"<div><b>Reasoning</b>{html_table(rows, headers)}</div>")
     return "\n".join(parts)
 
 
@@ -163,24 +229,72 @@ def _field(label: str, value: object) -> str:
             f'color:#57606a;font-weight:normal">{esc(label)}</th><td>{esc(value)}</td></tr>')
 
 
-def assessment_html(assessment: ImpactAssessment, *, state: str | None = None) -> str:
+def _day(value: object) -> str:
+    """A date as people read it (``17 Oct 2026``); other values as text."""
+    import datetime as dt
+    import math
+
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    if isinstance(value, (dt.date, dt.datetime)):
+        try:
+            return value.strftime("%d %b %Y").lstrip("0")
+        except ValueError:  # NaT
+            return ""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value)
+
+
+def _words(value: object) -> str:
+    """An enum value as a word (``hard_to_reverse`` -> ``hard to reverse``)."""
+    text = getattr(value, "value", value)
+    return "" if text is None else str(text).replace("_", " ")
+
+
+_STATE_WORDS = {"none": "sign-off not requested", "approved": "approved",
+                "pending": "sign-off pending", "stale": "approval stale",
+                "rejected": "rejected", "changes_requested": "changes requested"}
+
+
+def state_badges(status: str, approval: str | None = None) -> str:
+    """The assessment's status and its derived sign-off state, as labelled badges."""
+    out = badge(status, title="status of the assessment")
+    if approval and approval not in ("none", status):
+        out += " " + badge(_STATE_WORDS.get(approval, approval), STATUS_COLOURS.get(approval),
+                           title="sign-off")
+    return out
+
+
+def assessment_html(assessment: ImpactAssessment, *, state: str | None = None,
+                    names: Mapping[str, str] | None = None) -> str:
     """The assessment's ISO/IEC 42005 content as escaped HTML (no harms matrix, no evidence).
 
     Parameters
     ----------
     state
         A derived state to show next to the status (e.g. ``approved`` from sign-off).
+    names
+        Display names of the ids the assessment mentions (the system, people, risks); ids
+        without a name are shown as they are.
     """
     a = assessment
-    status = badge(a.status.value)
-    if state and state not in ("none", a.status.value):
-        status += " " + badge(state)
+    n = dict(names or {})
+
+    def who(value: object) -> str:
+        return n.get(str(value), str(value)) if value else ""
+
+    title = (f"Impact assessment of {who(a.system_id)}, {_day(a.assessed_on)}" if names
+             else a.display_name())
     ident = "".join([
-        _field("System", a.system_id), _field("System version", a.system_version),
-        _field("Assessor", a.assessor), _field("Assessed on", a.assessed_on),
-        _field("Trigger", f"{a.trigger.value.replace('_', ' ')}"
+        _field("System", who(a.system_id)), _field("System version", a.system_version),
+        _field("Assessor", who(a.assessor)), _field("Assessed on", _day(a.assessed_on)),
+        _field("Trigger", f"{_words(a.trigger).capitalize()}"
                + (f": {a.trigger_detail}" if a.trigger_detail else "")),
-        _field("Review due", a.review_due),
+        _field("Review due", _day(a.review_due)),
         _field("Re-assessment triggers", a.reassessment_triggers),
     ])
     system = "".join([
@@ -199,20 +313,25 @@ def assessment_html(assessment: ImpactAssessment, *, state: str | None = None) -
         _field("Deployment constraints", a.deployment.constraints),
         _field("Thresholds for sensitive uses", a.sensitive_use_thresholds),
     ])
-    parties = html_table([p.model_dump(mode="json") for p in a.interested_parties],
+    parties = html_table([{"name": p.name, "category": _words(p.category).capitalize(),
+                           "description": p.description} for p in a.interested_parties],
                          {"name": "Party", "category": "Category", "description": "Notes"},
                          empty="No interested parties recorded.")
     benefits = html_table([b.model_dump(mode="json") for b in a.benefits],
                           {"party": "Party", "description": "Benefit"},
                           empty="No benefits recorded.")
-    measures = html_table([m.model_dump(mode="json") for m in a.measures],
+    measures = html_table([{"id": m.id, "description": m.description, "harm_ids": m.harm_ids,
+                            "risks": "; ".join(who(r) for r in m.risk_ids),
+                            "status": _words(m.status).capitalize(), "owner": who(m.owner)}
+                           for m in a.measures],
                           {"id": "Measure", "description": "Description", "harm_ids": "Harms",
-                           "risk_ids": "Risks", "status": "Status", "owner": "Owner"},
+                           "risks": "Risks", "status": "Status", "owner": "Owner"},
                           empty="No measures recorded.")
     closing = "".join([_field("Conclusion", a.conclusion), _field("Reporting", a.reporting),
                        _field("Monitoring", a.monitoring)])
     table = '<table class="wb-fields" style="font-size:0.9em">{}</table>'
-    return (f'<div class="wb-assessment"><h3>{esc(a.display_name())} {status}</h3>'
+    return (f'<div class="wb-assessment"><h3>{esc(title)} '
+            f"{state_badges(a.status.value, state)}</h3>"
             f"{table.format(ident)}<h4>System, data and deployment</h4>{table.format(system)}"
             f"<h4>Interested parties</h4>{parties}<h4>Benefits</h4>{benefits}"
             f"<h4>Measures</h4>{measures}<h4>Conclusion</h4>{table.format(closing)}</div>")
@@ -234,13 +353,18 @@ def approval_state(store: Store, assessment_id: str) -> str:
 
 @dataclass
 class SystemImpactView:
-    """Everything the impact notebook shows about one system, computed by the library."""
+    """Everything the impact notebook shows about one system, computed by the library.
+
+    ``names`` maps the ids the assessment mentions (the system, people, risks) to the names
+    people know them by, so the notebook shows names, not ids.
+    """
 
     system: AISystem
     version: StoredVersion | None
     classification: Classification
     evidence: pd.DataFrame
     approval: str = "none"
+    names: dict[str, str] = field(default_factory=dict)
 
     @property
     def assessment(self) -> ImpactAssessment | None:
@@ -249,15 +373,17 @@ class SystemImpactView:
     def header_html(self) -> str:
         s = self.system
         if self.assessment is None:
-            state = badge("none")
+            state = badge("none", title="no assessment")
             note = "No impact assessment yet: start one with the form (ImpactAssessmentForm)."
         else:
-            state = badge(self.assessment.status.value)
-            if self.approval not in ("none", ""):
-                state += " " + badge(self.approval)
-            note = f"{self.assessment.id}, {self.version.describe()}"  # type: ignore[union-attr]
-        return (f"<h2>{esc(s.name)} <span style='color:#57606a'>({esc(s.id)})</span> {state}"
-                f"</h2><p>{esc(s.purpose)}</p><p style='color:#57606a'>{esc(note)}</p>")
+            state = state_badges(self.assessment.status.value, self.approval)
+            v = self.version
+            saved = v.saved_at.strftime("%d %b %Y").lstrip("0")  # type: ignore[union-attr]
+            note = (f"Version {v.version} of the assessment, saved by "  # type: ignore[union-attr]
+                    f"{self.names.get(v.author, v.author)} on {saved}")  # type: ignore[union-attr]
+        return (f'<h2 style="margin-bottom:4px">{esc(s.name)}</h2>'
+                f'<div style="margin-bottom:6px">{state}</div><p>{esc(s.purpose)}</p>'
+                f"<p style='color:#57606a'>{esc(note)}</p>")
 
     def classification_html(self) -> str:
         return classification_html(self.classification)
@@ -265,7 +391,7 @@ class SystemImpactView:
     def assessment_html(self) -> str:
         if self.assessment is None:
             return "<p class='wb-empty'>No impact assessment recorded.</p>"
-        return assessment_html(self.assessment, state=self.approval)
+        return assessment_html(self.assessment, state=self.approval, names=self.names)
 
     def harms_frame(self) -> pd.DataFrame:
         if self.assessment is None:
@@ -276,10 +402,17 @@ class SystemImpactView:
 
     def harms_html(self) -> str:
         frame = self.harms_frame()
+        if not frame.empty:
+            frame = frame.assign(
+                risks=frame["risk_ids"].map(lambda ids: "; ".join(self.names.get(r, r)
+                                                                  for r in ids)),
+                reversibility=frame["reversibility"].map(_words),
+                severity=frame["severity"].map(_words),
+                likelihood=frame["likelihood"].map(_words))
         return html_table(frame, {"id": "Harm", "party": "Party", "objective_name": "Objective",
                                   "severity": "Severity", "likelihood": "Likelihood",
                                   "reversibility": "Reversibility", "scale": "Scale",
-                                  "measures": "Measures", "risk_ids": "Risks",
+                                  "measures": "Measures", "risks": "Risks",
                                   "description": "Description"},
                           empty="No harms recorded.")
 
@@ -291,10 +424,31 @@ class SystemImpactView:
         return harms_figure(self.assessment)
 
     def evidence_html(self) -> str:
-        return html_table(self.evidence, {"id": "Evidence", "title": "Title",
-                                          "evidence_kind": "Kind", "control_ids": "Controls",
-                                          "collected_at": "Collected", "expires_at": "Expires"},
+        ev = self.evidence
+        if not ev.empty:  # the title, with the record's id as a reference to look it up
+            ev = ev.assign(
+                named=[f'{esc(t)} <span style="color:#57606a;font-size:0.85em">({esc(i)})'
+                       "</span>" for t, i in zip(ev["title"], ev["id"], strict=True)],
+                kind=ev["evidence_kind"].map(lambda k: _words(k).capitalize()),
+                collected=ev["collected_at"].map(_day), expires=ev["expires_at"].map(_day))
+        return html_table(ev, {"named": "Evidence", "kind": "Kind", "control_ids": "Controls",
+                               "collected": "Collected", "expires": "Expires"},
+                          formatters={"named": str},
                           empty="No evidence linked to this assessment yet.")
+
+
+def _names(store: Store, system: AISystem, assessment: ImpactAssessment | None
+           ) -> dict[str, str]:
+    """Names of the system, the people and the risks the assessment mentions (keyed reads)."""
+    names = {system.id: system.name}
+    people = store.frame("person", meta=False)
+    names |= dict(zip(people["id"], people["name"]))
+    if assessment is not None:
+        for risk_id in {r for m in assessment.measures for r in m.risk_ids}:
+            found = store.find("risk", risk_id)
+            if found is not None:
+                names[risk_id] = f"{found.content.get('title') or risk_id} ({risk_id})"
+    return names
 
 
 def system_view(store: Store, system_id: str) -> SystemImpactView:
@@ -313,7 +467,9 @@ def system_view(store: Store, system_id: str) -> SystemImpactView:
     version = latest_assessment(store, system_id)
     classification = classify_system(store, system_id)
     if version is None:
-        return SystemImpactView(system, None, classification, pd.DataFrame())
+        return SystemImpactView(system, None, classification, pd.DataFrame(),
+                                names=_names(store, system, None))
     return SystemImpactView(system, version, classification,
                             linked_evidence(store, version.record),
-                            approval_state(store, version.record_id))
+                            approval_state(store, version.record_id),
+                            names=_names(store, system, version.record))
