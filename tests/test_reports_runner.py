@@ -174,9 +174,7 @@ def test_pdf_without_chromium_is_a_clear_error(demo, tmp_path, monkeypatch):
                                      f"{tmp_path / 'no-chromium'}: install it")
 
 
-@pytest.mark.browser
-def test_pdf_through_chromium(demo, tmp_path):
-    tmp_path = tmp_path / "out"
+def _require_chromium() -> None:
     from workbench.reports.export import chromium_path
 
     if chromium_path() is None:
@@ -185,11 +183,53 @@ def test_pdf_through_chromium(demo, tmp_path):
         if IN_CI:
             pytest.fail("Chromium is missing but CI=true: PDF export must be tested")
         pytest.skip("Chromium is not installed")
+
+
+@pytest.mark.browser
+def test_pdf_through_chromium(demo, tmp_path):
+    tmp_path = tmp_path / "out"
+    _require_chromium()
     [result] = run_reports(demo, "system_report", system="cv-screening", to="pdf",
                            out_dir=tmp_path)
     assert result.ok, result.error
     assert result.output.read_bytes()[:5] == b"%PDF-"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["system_report-cv-screening.pdf"]
+
+
+@pytest.mark.browser
+def test_pdf_printed_while_an_asyncio_loop_runs_in_the_calling_thread(tmp_path):
+    """In-process notebook runs (nbclient) can leave an event loop running in the main thread,
+    where Playwright's sync API refuses to work; the printer keeps its browser in a thread
+    of its own."""
+    import asyncio
+
+    from workbench.reports.export import PdfPrinter, to_html
+
+    _require_chromium()
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "", outputs=[nbformat.v4.new_output("display_data", data={
+            "application/vnd.plotly.v1+json": {"data": [{"type": "bar", "y": [1, 2]}],
+                                               "layout": {"height": 300}}})])])
+    html = tmp_path / "report.html"
+    html.write_text(to_html(nb, title="loop"), encoding="utf-8")
+    pdfs = [tmp_path / "one.pdf", tmp_path / "two.pdf"]
+
+    async def print_in_a_running_loop() -> bool:
+        with PdfPrinter() as printer:
+            for pdf in pdfs:  # the same browser serves several prints
+                printer.print(html, pdf)
+        return asyncio.get_running_loop().is_running()
+
+    assert asyncio.run(print_in_a_running_loop())
+    assert all(p.read_bytes()[:5] == b"%PDF-" for p in pdfs)
+
+
+def test_printer_outside_its_with_block_is_refused(tmp_path, monkeypatch):
+    from workbench.reports.export import PdfPrinter
+
+    printer = PdfPrinter(executable=tmp_path / "chromium")
+    with pytest.raises(RuntimeError, match="outside its `with` block"):
+        printer.print(tmp_path / "a.html", tmp_path / "a.pdf")
 
 
 def test_template_without_system_runs_once(store, tmp_path, monkeypatch):

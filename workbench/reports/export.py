@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -140,10 +141,15 @@ _EXPORT_LOCK = threading.Lock()
 class PdfPrinter:
     """Prints HTML files to PDF with one headless Chromium, reused for a whole batch.
 
-    Use from one thread, as a context manager::
+    Use as a context manager::
 
         with PdfPrinter() as printer:
             printer.print(html_path, pdf_path)
+
+    Playwright's synchronous API refuses to run in a thread whose asyncio event loop is
+    running (as in a notebook kernel, or after an in-process nbclient run left one running),
+    and its objects belong to the thread that made them. So the browser lives in one worker
+    thread of its own: starting, printing and closing all run there, whatever thread calls.
     """
 
     def __init__(self, executable: Path | None = None, *, timeout_s: float = 60) -> None:
@@ -151,8 +157,24 @@ class PdfPrinter:
         self.timeout_ms = timeout_s * 1000
         self._pw: Any = None
         self._browser: Any = None
+        self._worker: ThreadPoolExecutor | None = None
+
+    def _run(self, fn: Any, *args: Any) -> Any:
+        if self._worker is None:
+            raise RuntimeError("PdfPrinter is used outside its `with` block")
+        return self._worker.submit(fn, *args).result()
 
     def __enter__(self) -> Self:
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wb-pdf")
+        try:
+            self._run(self._start)
+        except BaseException:
+            self._worker.shutdown(wait=True)
+            self._worker = None
+            raise
+        return self
+
+    def _start(self) -> None:
         from playwright.sync_api import sync_playwright
 
         self._pw = sync_playwright().start()
@@ -161,23 +183,36 @@ class PdfPrinter:
                 executable_path=str(self.executable), args=list(CHROMIUM_FLAGS), headless=True)
         except Exception as exc:  # noqa: BLE001 - reported as a configuration problem
             self._pw.stop()
+            self._pw = None
             raise ConfigurationError(
                 f"Chromium at {self.executable} did not start ({str(exc).splitlines()[0]}); "
                 f"check the installation or set {CHROMIUM_ENV}") from None
-        return self
 
     def __exit__(self, *exc: object) -> None:
+        if self._worker is None:
+            return
+        try:
+            self._run(self._stop)
+        finally:
+            self._worker.shutdown(wait=True)
+            self._worker = None
+
+    def _stop(self) -> None:
         if self._browser is not None:
             self._browser.close()
+            self._browser = None
         if self._pw is not None:
             self._pw.stop()
+            self._pw = None
 
     def print(self, html_path: Path, pdf_path: Path) -> None:
         """Render ``html_path`` (figures drawn) and write an A4 PDF to ``pdf_path``."""
+        self._run(self._print, Path(html_path), Path(pdf_path))
+
+    def _print(self, html_path: Path, pdf_path: Path) -> None:
         page = self._browser.new_page()
         try:
-            page.goto(Path(html_path).resolve().as_uri(), wait_until="load",
-                      timeout=self.timeout_ms)
+            page.goto(html_path.resolve().as_uri(), wait_until="load", timeout=self.timeout_ms)
             # Every figure div gets plotly's SVG once drawn.
             page.wait_for_function(
                 "Array.from(document.querySelectorAll('.wb-figure'))"
