@@ -7,6 +7,7 @@ tests are skipped. Every test saves a screenshot under ``test-output/screenshots
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -101,12 +102,36 @@ def voila_url(seeded_store: str, chromium_executable: str,
     stop(process)
 
 
+#: Voila's page scrolls inside this element, not the document: a full-page screenshot of the
+#: document would stop at the window's height.
+_CONTENT_HEIGHT = """() => {
+  const cells = document.querySelector('#rendered_cells');
+  return Math.max(cells ? cells.scrollHeight : 0, document.documentElement.scrollHeight);
+}"""
+_TWO_FRAMES = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+WIDTH = 1280
+
+
+def save_screenshot(tab, name: str) -> Path:
+    """The whole page as a PNG under ``test-output/screenshots/`` (the window grown to the
+    content's height first, so nothing below the fold is cut off)."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    with contextlib.suppress(PlaywrightError):  # a page that failed is photographed as it is
+        height = int(tab.evaluate(_CONTENT_HEIGHT))
+        tab.set_viewport_size({"width": WIDTH, "height": min(max(height + 40, 800), 15000)})
+        tab.evaluate(_TWO_FRAMES)  # let the page lay out at the new size
+    tab.screenshot(path=str(path), full_page=True)
+    return path
+
+
 @pytest.fixture
 def page(browser, request: pytest.FixtureRequest):
     """A fresh page; its screenshot is saved when the test ends, passed or failed."""
-    context = browser.new_context(viewport={"width": 1280, "height": 2000})
+    context = browser.new_context(viewport={"width": WIDTH, "height": 2000})
     tab = context.new_page()
     yield tab
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    tab.screenshot(path=str(SCREENSHOTS / f"{request.node.name}.png"), full_page=True)
+    save_screenshot(tab, request.node.name)
     context.close()

@@ -31,46 +31,112 @@ def _assert_no_error(page, text: str) -> None:
 
 
 def _kpis(page) -> dict[str, str]:
-    cards = page.locator(".wb-kpi")
+    cards = page.locator(".wb-kpis .wb-kpi")
     return {cards.nth(i).locator("div").first.inner_text().strip():
             cards.nth(i).locator(".wb-kpi-value").inner_text().strip()
             for i in range(cards.count())}
 
 
-def test_portfolio_shows_the_store_kpis_and_figure(page, voila_url, seeded_store):
-    text = _open(page, voila_url + PORTFOLIO, ".wb-kpi")
-    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=TIMEOUT_MS)
+#: The plotly figures drawn in the page: their traces' type, name, text and the layout's meta.
+_FIGURES = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(gd => ({
+  drawn: !!gd.querySelector('.main-svg'),
+  meta: (gd.layout || {}).meta || null,
+  traces: (gd.data || []).map(t => ({type: t.type, name: t.name || '', text: t.text || null}))
+}))"""
+
+
+def _figures(page) -> list[dict]:
+    page.wait_for_function(
+        "Array.from(document.querySelectorAll('.js-plotly-plot'))"
+        ".every(gd => gd.querySelector('.main-svg'))", timeout=TIMEOUT_MS)
+    return page.evaluate(_FIGURES)
+
+
+def _heatmap_counts(figures: list[dict]) -> list[list[int]]:
+    """The cell counts of the one residual-risk heatmap drawn in the page (likelihood rows)."""
+    [heatmap] = [f for f in figures if (f["meta"] or {}).get("which") == "residual"]
+    [trace] = [t for t in heatmap["traces"] if t["type"] == "heatmap"]
+    return [[int(v.replace(",", "")) if v else 0 for v in row] for row in trace["text"]]
+
+
+def _no_panel_failed(page) -> None:
+    assert page.locator(".wb-panel .wb-message").count() == 0, "a panel shows an error"
+
+
+def test_portfolio_shows_the_store_kpis(page, voila_url, seeded_store):
+    from tests.test_portfolio_governance import expected_kpis
+
+    _open(page, voila_url + PORTFOLIO, ".wb-kpi")
+    page.wait_for_selector('[data-panel="operation"]', timeout=TIMEOUT_MS)
+    text = page.inner_text("body")
     with open_store(seeded_store, create=False) as store:
         systems = store.records("ai_system")
-        evidence = [e for e in store.records("evidence") if e.evidence_kind.value != "report"]
-    today = dt.date.today()
-    soon = today + dt.timedelta(days=30)
+        expected = expected_kpis(store, dt.date.today())
     assert _kpis(page) == {
         "AI systems": f"{len(systems):,}",
-        "Using personal data": str(sum(s.processes_personal_data for s in systems)),
-        "Fully automated": str(sum(s.automation_level.value == "full" for s in systems)),
-        "Evidence items": f"{len(evidence):,}",
-        "Evidence expired": str(sum(e.is_expired(today) for e in evidence)),
-        "Expiring in 30 days": str(sum(e.expires_at is not None and today <= e.expires_at
-                                       <= soon for e in evidence)),
+        "High-risk systems": f"{expected['high_risk']:,}",
+        "Risks above appetite": f"{expected['awaiting_acceptance']:,}",
+        "Overdue actions": f"{expected['overdue_actions']:,}",
+        "ISO 42001 readiness": f"{expected['readiness']}%",
+        "Approvals pending": f"{expected['approvals_pending']:,}",
+        "Stale approvals": f"{expected['stale_approvals']:,}",
+        "Fairness breaches": f"{expected['fairness_breaches']:,}",
     }
+    assert f"of {expected['above_appetite']} above appetite" in text
     assert "Larkspur Group" in text and "Viewing as Elena Rossi" in text
     assert "read-only" in text
-    assert "AI systems by lifecycle stage" in text and "Evidence to renew" in text
-    assert "cv-screening" not in text  # names, not ids
-    # the stacked bars hold every system: one bar segment per (stage, unit) with systems
-    bars = page.locator(".js-plotly-plot .barlayer .point")
-    assert bars.count() >= 3
+    for title in ("AI systems by EU AI Act tier and lifecycle stage",
+                  "Residual risk across the portfolio", "Overdue actions",
+                  "Approvals pending and stale", "Readiness against ISO/IEC 42001",
+                  "Fairness flags", "Evidence to renew"):
+        assert title in text
+    assert "cv-screening" not in text and "ia-cv-screening" not in text  # names, not ids
+    _no_panel_failed(page)
     _assert_no_error(page, text)
 
 
-def test_system_page_from_the_url(page, voila_url):
-    text = _open(page, voila_url + SYSTEM + "?system=credit-scoring", ".wb-title")
+def test_portfolio_heatmap_shows_the_counts_the_store_holds(page, voila_url, seeded_store):
+    from workbench import risk
+
+    _open(page, voila_url + PORTFOLIO, '[data-panel="risk"]')
+    figures = _figures(page)
+    text = page.inner_text("body")
+    with open_store(seeded_store, create=False) as store:
+        live = risk.open_risks(risk.register(store))
+    expected = risk.heatmap_matrix(live).to_numpy().tolist()
+    assert _heatmap_counts(figures) == expected
+    assert sum(map(sum, expected)) == len(live) > 0
+    assert f"Residual risk: {len(live):,} open risks" in text
+    # the other figures are drawn too: tiers by lifecycle stage, readiness by clause
+    assert len(figures) == 3 and all(f["drawn"] for f in figures)
+    tiers = next(f for f in figures if any(t["name"] == "High-risk" for t in f["traces"]))
+    assert {t["type"] for t in tiers["traces"]} == {"bar"}
+    _no_panel_failed(page)
+    _assert_no_error(page, text)
+
+
+def test_system_page_from_the_url(page, voila_url, seeded_store):
+    from workbench import risk
+
+    _open(page, voila_url + SYSTEM + "?system=credit-scoring", ".wb-title")
     assert page.inner_text(".wb-title") == "ClearCredit consumer credit scoring"
     assert page.locator("select#wb-system").input_value() == "credit-scoring"
+    page.wait_for_selector('[data-panel="system-evidence"]', timeout=TIMEOUT_MS)
+    figures = _figures(page)
+    text = page.inner_text("body")
     assert "Grace Kim, Head of Credit Risk" in text
+    tier = page.inner_text('[data-panel="eu-ai-act"]')
+    assert "High-risk" in tier and "Art. 9 Risk management system" in tier
+    assert "Creditworthiness and credit scoring (annex3.5.b)" in tier
+    with open_store(seeded_store, create=False) as store:
+        live = risk.open_risks(risk.register(store, system_id="credit-scoring"))
+    assert len(live) > 0
+    for title in live["title"]:
+        assert title in text
+    assert _heatmap_counts(figures) == risk.heatmap_matrix(live).to_numpy().tolist()
+    assert "approved" in page.inner_text('[data-panel="golive"]')
     assert "Scorecard validation and back-testing 2026 Q2" in text
-    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=TIMEOUT_MS)
+    _no_panel_failed(page)
     _assert_no_error(page, text)
 
 
