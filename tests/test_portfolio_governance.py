@@ -226,10 +226,14 @@ def test_system_panels_say_stale_rejected_and_missing(demo_store, data):
 
 
 def test_a_risk_edited_after_its_approval_shows_stale_with_what_changed(demo_store):
-    approved = demo_store.get("risk", "clinical-triage-r01")
+    from workbench import oversight
+
+    states = oversight.status_frame(demo_store, "risk")
+    [risk_id, *_] = states.loc[states["state"] == "approved", "record_id"]  # the demo has one
+    approved = demo_store.get("risk", risk_id)
     demo_store.save(approved.record.model_copy(update={"description": "Reworded."}),
                     base_version=approved.version, author="alice")
-    p = _panels(portfolio.load(demo_store), "clinical-triage")
+    p = _panels(portfolio.load(demo_store), approved.record.system_id)
     html = p["system-risk"].after_html
     row = html[html.index(approved.record.title):]
     row = row[:row.index("</tr>")]

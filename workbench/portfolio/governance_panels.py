@@ -42,8 +42,11 @@ def nowrap(value: Any) -> str:
     return f'<span style="white-space:nowrap">{esc(value)}</span>'
 
 
+H4 = "margin:12px 0 4px 0;font-size:1em;font-weight:600"
+
+
 def _h4(text: str) -> str:
-    return f'<h4 style="margin:12px 0 4px 0">{esc(text)}</h4>'
+    return f'<h4 style="{H4}">{esc(text)}</h4>'
 
 
 def _more(shown: int, total: int, what: str) -> str:
@@ -102,7 +105,8 @@ def risk_rows_html(rows: pd.DataFrame, *, with_system: bool) -> str:
         columns["system_name"] = "AI system"
     columns |= {"level": "Residual level", "owner_name": "Owner", "signoff_cell": "Sign-off",
                 "actions_text": "Actions"}
-    return html_table(shown, columns, formatters={"level": str, "signoff_cell": str},
+    return html_table(shown, columns, formatters={"level": str, "signoff_cell": str,
+                                                  "owner_name": nowrap, "actions_text": nowrap},
                       empty="No risk above the appetite is waiting for acceptance.")
 
 
@@ -144,7 +148,8 @@ def actions_panel(data: PortfolioData) -> Panel:
     html = html_table(shown, {"description": "Action", "risk_title": "Risk",
                               "system_name": "AI system", "owner_name": "Owner",
                               "due_text": "Due", "late_text": "Overdue by"},
-                      formatters={"due_text": nowrap, "late_text": nowrap},
+                      formatters={"due_text": nowrap, "late_text": nowrap,
+                                  "owner_name": nowrap},
                       empty="No treatment action is overdue.") + _more(_ROWS, len(late),
                                                                        "overdue actions")
     return Panel(key="actions", title="Overdue actions", note=note, html=html, table=late)

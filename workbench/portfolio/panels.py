@@ -239,7 +239,8 @@ def inventory_panel(data: PortfolioData) -> Panel:
             "system's latest impact assessment")
     return Panel(key="inventory", title=title, figure=tier_figure(data),
                  table=tier_stage_counts(data), note=note,
-                 after_html=f'<h4 style="margin:6px 0">By business unit</h4>{table}')
+                 after_html=('<h4 style="margin:6px 0;font-size:1em;font-weight:600">By business '
+                             f"unit</h4>{table}"))
 
 
 def operation_panel(data: PortfolioData) -> Panel:

@@ -18,7 +18,9 @@ from workbench.portfolio.governance import (
     signoff_label,
 )
 from workbench.portfolio.governance_panels import (
+    H4,
     fairness_table,
+    nowrap,
     readable_heatmap,
     risk_rows_html,
     signoff_badge,
@@ -97,7 +99,8 @@ def signoff_html(status: SignOffStatus, data: PortfolioData) -> str:
         html += (f'<div style="margin-top:6px;{_MUTED}">Decisions</div>'
                  + html_table(rows, {"who": "Who", "as": "As", "decision": "Decision",
                                      "when": "When", "version": "Version",
-                                     "comment": "Comment or conditions"}))
+                                     "comment": "Comment or conditions"},
+                              formatters={"who": nowrap, "as": nowrap, "when": nowrap}))
     return f'<div class="wb-signoff">{html}</div>'
 
 
@@ -152,7 +155,7 @@ def eu_ai_act_panel(data: PortfolioData, system_id: str) -> Panel:
             f"{question_text(s.question).rsplit(' (', 1)[0]} "
             f"{answer_text(s.question, s.answer)}".strip() if s.question else ""),
             "conclusion": s.conclusion} for s in steps]
-        parts.append('<h4 style="margin:10px 0 4px 0">Why</h4>'
+        parts.append(f'<h4 style="{H4}">Why</h4>'
                      + html_table(rows, {"rule": "Rule", "answer": "Answer given",
                                          "conclusion": "Conclusion"}))
     if result.obligations:
@@ -161,7 +164,7 @@ def eu_ai_act_panel(data: PortfolioData, system_id: str) -> Panel:
         rows = [{"article": rule_label(a).rsplit(" (", 1)[0],
                  "summary": getattr(catalog.get(a), "summary", "") or ""}
                 for a in result.obligations]
-        parts.append('<h4 style="margin:10px 0 4px 0">Obligations for our role</h4>'
+        parts.append(f'<h4 style="{H4}">Obligations for our role</h4>'
                      + html_table(rows, {"article": "Article", "summary": "What it asks"}))
     note = ("from the latest impact assessment's answers" if not result.undetermined
             else "the tier is not yet determined")
@@ -237,7 +240,7 @@ def system_risk_panel(data: PortfolioData, system_id: str) -> Panel:
     note = (f"{fmt_int(len(live))} open risks; {fmt_int(len(above))} above the appetite "
             f"({crit.appetite} or lower is acceptable), {fmt_int(waiting)} awaiting "
             f"acceptance; {fmt_int(int(live['overdue_actions'].sum()))} overdue actions")
-    after = ('<h4 style="margin:10px 0 4px 0">Top risks by residual level</h4>'
+    after = (f'<h4 style="{H4}">Top risks by residual level</h4>'
              + risk_rows_html(top, with_system=False))
     if len(live) > len(top):
         after += (f'<p style="{_MUTED};font-size:0.85em">Showing {fmt_int(len(top))} of '
