@@ -97,10 +97,25 @@ def test_author_of_the_version_cannot_approve_it(org):
         == "gina"
 
 
-def test_request_refused_when_the_only_signer_wrote_the_version(store):
+def test_an_owner_who_wrote_the_version_is_replaced_by_the_stand_in(store):
     make_org(store, editor="sven")  # the owner saved both versions
+    req = oversight.request(store, "ai_system", "card-fraud", user="ben")
+    slots = {s.signer: s for s in req.required}
+    assert "system_owner" not in slots and slots["executive"].role == "executive"
+    assert slots["executive"].label == ("executive, for the system owner sven who authored "
+                                        "version 2")
+    _refused(store, PermissionDeniedError, "sven authored version 2 and cannot approve it",
+             oversight.decide, "ai_system", "card-fraud", "approve", user="sven")
+
+
+def test_request_refused_when_nobody_can_stand_in(store):
+    make_org(store, editor="sven")
+    for login in ("elena", "dev"):  # nobody holds the executive role any more
+        person = store.get("person", login)
+        store.save(person.record.model_copy(update={"active": False}),
+                   base_version=person.version, author="chloe")
     _refused(store, ValidationError, r"nobody can sign AI system 'card-fraud' version 2 as "
-             r"system owner: sven authored version 2 \(segregation of duties",
+             r"executive, for the system owner sven",
              oversight.request, "ai_system", "card-fraud", user="ben")
 
 

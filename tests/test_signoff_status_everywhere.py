@@ -245,7 +245,7 @@ def test_the_demo_register_shows_the_demo_sign_offs(demo_store):
     expected = [frame.get(i, "none") for i in above["id"]]
     assert above["signoff"].tolist() == expected
     assert set(reg.loc[~reg["above_appetite"], "signoff"]) == {"not_required"}
-    assert {"approved", "pending", "none"} <= set(above["signoff"])
+    assert {"approved", "pending"} <= set(above["signoff"])
     closed = reg["status"] == "closed"
     assert reg["awaiting_acceptance"].tolist() == (
         reg["above_appetite"] & (reg["signoff"] != "approved") & ~closed).tolist()
@@ -386,10 +386,21 @@ def test_editor_sign_off_controls_follow_the_rules(org):
     assert editor.signoff_state == "not_required" and editor.request_signoff_button.disabled
     assert editor.open_signoff_button.disabled and "no sign-off needed" in \
         editor.signoff_line.value
-    editor.load("chat-r01")  # marta, its risk owner, wrote it: nobody may sign it
-    assert editor.signoff_state == "none" and editor.request_signoff_button.disabled
-    assert "marta authored version 1" in editor.signoff_reason.value
-    assert "marta authored version 1" in editor.request_signoff_button.tooltip
+    editor.load("chat-r01")  # marta, its risk owner, wrote it: an executive stands in
+    assert editor.signoff_state == "none" and not editor.request_signoff_button.disabled
+    editor.request_signoff()
+    assert editor.signoff_state == "pending"
+    assert oversight.pending(org, "dev")["record_id"].tolist() == ["chat-r01"]
+    for login in ("dev",):  # with no executive left, nobody may sign it
+        person = org.get("person", login)
+        org.save(person.record.model_copy(update={"active": False}),
+                 base_version=person.version, author="admin")
+    oversight.withdraw(org, "risk", "chat-r01", user="alice")
+    editor.load("chat-r01")
+    assert editor.request_signoff_button.disabled
+    for shown in (editor.signoff_reason.value, editor.request_signoff_button.tooltip):
+        assert "risk owner marta who authored version 1" in shown
+        assert "nobody holds the role executive" in shown
     auditor = RiskRegisterEditor(org, risk_id="cv-r01", user="hiro")  # not a person here
     assert auditor.request_signoff_button.disabled and "hiro is not an active person" in \
         auditor.request_signoff_button.tooltip

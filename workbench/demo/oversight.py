@@ -167,13 +167,13 @@ def _risks(store: Store, as_of: dt.date) -> tuple[int, int]:
         except WorkbenchError:
             continue
         requests += 1
-        if decisions == 0:
-            owner = facts["owner"]
-            _decide(store, "risk", version.record_id, "approve_with_conditions",
-                    role="risk_owner", comment="Accepted until the next review.",
-                    conditions=["Treatment actions completed by their due dates"],
-                    version=None, user=owner, at=_at(as_of, 8))
-            decisions += 1
+        if decisions == 0:  # the risk owner (or their stand-in) accepts the first one
+            for signer, login in _signers(store, "risk", version.record_id):
+                _decide(store, "risk", version.record_id, "approve_with_conditions",
+                        role=signer, comment="Accepted until the next review.",
+                        conditions=["Treatment actions completed by their due dates"],
+                        version=None, user=login, at=_at(as_of, 8))
+                decisions += 1
     return requests, decisions
 
 

@@ -68,16 +68,24 @@ class _Strict(BaseModel):
 
 
 class SignerSpec(_Strict):
-    """Who may sign as a signer: holders of ``role``, or the person a fact names."""
+    """Who may sign as a signer: holders of ``role``, or the person a fact names.
+
+    A designated person who wrote the version cannot sign it (segregation of duties); with
+    ``stand_in`` naming a role signer, a holder of that role signs in their place instead of the
+    request being impossible.
+    """
 
     label: str = Field(min_length=1)
     role: Role | None = None
     person_fact: str | None = None
+    stand_in: str | None = None
 
     @model_validator(mode="after")
     def _one_way(self) -> SignerSpec:
         if (self.role is None) == (self.person_fact is None):
             raise ValueError("give either role or person_fact")
+        if self.stand_in is not None and self.person_fact is None:
+            raise ValueError("only a designated person (person_fact) can have a stand_in")
         return self
 
 
@@ -149,6 +157,12 @@ class Policy(_Strict):
                                  f"{', '.join(unknown)}; declare them under signers")
             if len(set(rule.requires)) != len(rule.requires):
                 raise ValueError(f"rule {rule.id!r} names a signer twice")
+        for name, spec in self.signers.items():
+            if spec.stand_in is not None:
+                other = self.signers.get(spec.stand_in)
+                if other is None or other.role is None:
+                    raise ValueError(f"signer {name!r}: stand_in {spec.stand_in!r} must be a "
+                                     "signer declared with a role")
         ids = [r.id for r in self.rules]
         if len(set(ids)) != len(ids):
             raise ValueError("rule ids must be unique")
@@ -253,8 +267,12 @@ def label_of(kind: str) -> str:
 
 
 def requirement(kind: str, record_id: str, facts: Mapping[str, Any],
-                policy: Policy | None = None) -> Requirement:
+                policy: Policy | None = None, *,
+                barred: Mapping[str, str] | None = None) -> Requirement:
     """The signers that version of a record needs, with designated people resolved.
+
+    ``barred`` (from :func:`barred_people`) lets a designated person who wrote the version be
+    replaced by their signer's ``stand_in`` role.
 
     Raises
     ------
@@ -290,6 +308,12 @@ def requirement(kind: str, record_id: str, facts: Mapping[str, Any],
             raise ValidationError(
                 f"cannot request sign-off of {what}: the policy ({rule.id}) needs its "
                 f"{spec.label}, but the record names none ({spec.person_fact} is not set)")
+        if barred and login in barred and spec.stand_in:
+            sub = policy.signers[spec.stand_in]
+            required.append(RequiredSigner(
+                signer=spec.stand_in, role=sub.role.value,  # type: ignore[union-attr]
+                label=f"{sub.label}, for the {spec.label} {login} who {barred[login]}"))
+            continue
         required.append(RequiredSigner(signer=name, label=spec.label, person=login))
     return Requirement(rule=rule.id, because=rule.because, required=required)
 

@@ -395,11 +395,11 @@ def _request_refusal(ctx: _Context, policy: P.Policy | None
             f"{ctx.what} version {ctx.current.version} is identical to version "
             f"{int(row['target_version'])}, which is approved (by {row['approved_by']}): "
             "nothing to request")
+    barred = P.barred_people(ctx.current, ctx.facts())
     try:
-        need = P.requirement(ctx.kind, ctx.record_id, ctx.facts(), policy)
+        need = P.requirement(ctx.kind, ctx.record_id, ctx.facts(), policy, barred=barred)
     except ValidationError as exc:
         return ValidationError, str(exc)
-    barred = P.barred_people(ctx.current, ctx.facts())
     holders = P.role_holders(ctx.store)
     candidates = []
     for slot in need.required:
