@@ -207,3 +207,21 @@ def test_broken_question_files_are_refused(tmp_path, text, message):
 def test_missing_question_file(tmp_path):
     with pytest.raises(NotFoundError, match="does not exist"):
         load_questionnaire(tmp_path / "nope.yaml", include_configured=False)
+
+
+def test_answers_to_questions_that_no_longer_apply_are_pruned_everywhere(demo_store):
+    from workbench import impact
+
+    q = impact.questionnaire()
+    follow_ups = [x for x in q._by_id.values() if x.ask_if is not None]
+    assert follow_ups
+    child = follow_ups[0]
+    parent = q.question(child.ask_if.question)
+    # An answer to the follow-up while the triggering answer says it does not apply.
+    other = next(o for o in parent.option_values() if not child.ask_if.holds(o)) \
+        if parent.type != "yes_no" else ("no" if child.ask_if.holds("yes") else "yes")
+    assert q.prune({parent.id: other, child.id: "x"}) == {parent.id: other}
+    # The demo's stored assessments hold no such answers, so re-saving them changes nothing.
+    for version in demo_store.latest("impact_assessment"):
+        answers = version.content["answers"]
+        assert q.prune(answers) == answers, version.record_id

@@ -182,3 +182,19 @@ def test_part_errors_show_beside_the_part(demo_store, alice):
     assert "not one of the interested parties" in form.harms.rows[1].fields["party"].error.value
     assert form.harms.rows[0].fields["party"].error.value == ""
     assert "m2 appears more than once" in form.measures.rows[1].fields["id"].error.value
+
+
+def test_resubmitting_unchanged_keeps_the_approval(demo_store, monkeypatch):
+    """Opening an approved assessment and submitting it untouched writes nothing."""
+    from workbench import oversight
+    from workbench.widgets import ImpactAssessmentForm
+
+    monkeypatch.setenv("WORKBENCH_USER", "alice")
+    head = demo_store.head()
+    assert oversight.status(demo_store, "impact_assessment", "ia-credit-scoring").state == \
+        "approved"
+    form = ImpactAssessmentForm(demo_store, "credit-scoring")
+    form.submit()
+    assert demo_store.head() == head
+    assert oversight.status(demo_store, "impact_assessment", "ia-credit-scoring").state == \
+        "approved"

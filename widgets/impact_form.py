@@ -384,8 +384,10 @@ class ImpactAssessmentForm(W.VBox):
     def collect(self, status: str = "draft") -> dict[str, Any]:
         """Everything entered, as the record's data (raw answers, so errors surface on save)."""
         valid = self.answers()
+        kept = self.questionnaire.prune(valid)  # answers to hidden questions are dropped
         raw = {qid: f.raw for qid, f in self.questions.items()
-               if self.questionnaire.applies(qid, valid) is True}  # hidden ones are dropped
+               if qid in kept or (qid not in valid and
+                                  self.questionnaire.applies(qid, kept) is True)}
         return {"id": self.assessment_id, "system_id": self.system.id, "status": status,
                 **self.ident.values(), **self.uses.values(), **self.closing.values(),
                 "data": self.data_form.values(), "model_info": self.model_form.values(),

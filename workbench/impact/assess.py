@@ -106,6 +106,8 @@ def validate_assessment(assessment: ImpactAssessment | Mapping[str, Any], *,
     data = _as_data(assessment)
     status = str(getattr(data.get("status"), "value", data.get("status") or "draft"))
     answers, errors = q.normalize(data.get("answers") or {})
+    if not errors:
+        answers = q.prune(answers)
     record: ImpactAssessment | None = None
     try:
         record = validate_record(ImpactAssessment, {**data, "answers": answers,

@@ -377,6 +377,18 @@ class Questionnaire:
                 return parent_applies
         return q.ask_if.holds(answers.get(q.ask_if.question))
 
+    def prune(self, answers: Mapping[str, Any]) -> dict[str, Any]:
+        """The answers without those to questions that do not apply (e.g. a follow-up whose
+        triggering answer changed), so every entry point stores the same content."""
+        kept = dict(answers)
+        while True:
+            drop = [qid for qid in kept
+                    if qid in self._by_id and self.applies(qid, kept) is not True]
+            if not drop:
+                return kept
+            for qid in drop:
+                del kept[qid]
+
     def applicable(self, answers: Mapping[str, Any]) -> list[Question]:
         """The questions that apply to these answers (conditional ones only when triggered)."""
         return [q for q in self._by_id.values() if self.applies(q, answers) is True]
