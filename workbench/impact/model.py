@@ -15,14 +15,14 @@ never written here: writing it would change the content hash the approval is bou
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import AfterValidator, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 from pydantic_core import ValidationError as CoreValidationError
 
 from workbench.model._base import NonEmptyStr, Part, Record, Reference, Slug
-from workbench.model.core import StrEnum
+from workbench.model.core import ObjectiveId, RiskSourceId, StrEnum
 
 __all__ = [
     "SUBMIT_FIELDS",
@@ -56,22 +56,6 @@ def _field_errors(title: str, problems: list[tuple[tuple[str | int, ...], str, A
                              loc=loc, input=value) for loc, msg, value in problems])
 
 
-def _objective(value: str) -> str:
-    from workbench import catalog
-
-    return catalog.check_annex_c_objective(value)
-
-
-def _source(value: str) -> str:
-    from workbench import catalog
-
-    return catalog.check_risk_source(value)
-
-
-#: An Annex C objective id, checked against the catalog (``objective.fairness``).
-ObjectiveId = Annotated[str, AfterValidator(_objective)]
-#: An Annex C risk source id, checked against the catalog (``source.machine_learning``).
-RiskSourceId = Annotated[str, AfterValidator(_source)]
 
 
 class Trigger(StrEnum):

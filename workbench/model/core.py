@@ -31,6 +31,8 @@ __all__ = [
     "Evidence",
     "ControlId",
     "ClauseId",
+    "ObjectiveId",
+    "RiskSourceId",
 ]
 
 
@@ -55,10 +57,26 @@ def _check_clause(value: str) -> str:
     return value
 
 
+def _check_objective(value: str) -> str:
+    from workbench import catalog
+
+    return catalog.check_annex_c_objective(value)
+
+
+def _check_source(value: str) -> str:
+    from workbench import catalog
+
+    return catalog.check_risk_source(value)
+
+
 #: An Annex A control id, checked against the catalog ("A.6.2.4").
 ControlId = Annotated[str, AfterValidator(_check_control)]
 #: An ISO/IEC 42001 clause id, checked against the catalog ("6.1.4").
 ClauseId = Annotated[str, AfterValidator(_check_clause)]
+#: An Annex C objective id, checked against the catalog ("objective.fairness").
+ObjectiveId = Annotated[str, AfterValidator(_check_objective)]
+#: An Annex C risk source id, checked against the catalog ("source.level_of_automation").
+RiskSourceId = Annotated[str, AfterValidator(_check_source)]
 
 
 class Role(StrEnum):

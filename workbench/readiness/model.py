@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import AfterValidator, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 from pydantic_core import ValidationError as CoreValidationError
 
 from workbench.model._base import NonEmptyStr, Part, Record, Reference, Slug
-from workbench.model.core import ClauseId, ControlId, StrEnum
+from workbench.model.core import ClauseId, ControlId, ObjectiveId, StrEnum
 
 __all__ = [
     "SOA_ID",
@@ -63,13 +63,6 @@ def _located(title: str, problems: Iterable[tuple[tuple[str | int, ...], str, An
         raise CoreValidationError.from_exception_data(title, details)
 
 
-def _check_objective(value: str) -> str:
-    from workbench import catalog
-
-    return catalog.check_annex_c_objective(value)
-
-
-AnnexCObjective = Annotated[str, AfterValidator(_check_objective)]
 
 
 def _unique(values: list[Any], what: str) -> list[Any]:
@@ -282,7 +275,7 @@ class AIObjective(Record, kind="ai_objective", label="AI objective"):
     title: NonEmptyStr
     area: ObjectiveArea = ObjectiveArea.aims
     policy_id: Slug | None = Field(None, description="the AI policy it follows from")
-    annex_c_objectives: list[AnnexCObjective] = Field(default_factory=list)
+    annex_c_objectives: list[ObjectiveId] = Field(default_factory=list)
     system_ids: list[Slug] = Field(default_factory=list)
     measure: str = Field("", description="how achievement is measured")
     target: str = Field("", description="the value to reach")

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import AfterValidator, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 from pydantic_core import ValidationError as CoreValidationError
 
 from workbench.model._base import NonEmptyStr, Part, Record, Reference, Slug
-from workbench.model.core import ControlId, StrEnum
+from workbench.model.core import ControlId, ObjectiveId, RiskSourceId, StrEnum
 
 __all__ = [
     "CRITERIA_ID",
@@ -271,22 +271,6 @@ def default_criteria() -> RiskCriteria:
 
 
 # -- risks -------------------------------------------------------------------------------------
-def _check_source(value: str) -> str:
-    from workbench import catalog
-
-    return catalog.check_risk_source(value)
-
-
-def _check_objective(value: str) -> str:
-    from workbench import catalog
-
-    return catalog.check_annex_c_objective(value)
-
-
-#: An Annex C risk source id, checked against the catalog (``source.level_of_automation``).
-RiskSourceId = Annotated[str, AfterValidator(_check_source)]
-#: An Annex C objective id, checked against the catalog (``objective.fairness``).
-ObjectiveId = Annotated[str, AfterValidator(_check_objective)]
 
 
 class Treatment(StrEnum):
