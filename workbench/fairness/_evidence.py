@@ -163,41 +163,29 @@ def proposed_risks(result: FairnessResult, *, system_id: str, owner: str,
     saved: review, then ``wb.impact.save_proposed_risk(store, proposal)``.
     """
     from workbench.impact.assess import scale_level
+    from workbench.risk.model import proposed_risk
 
     if not owner:
         raise ValidationError("owner: give the login of the proposed risk owner")
-    today = identified_on or dt.date.today()
     out = []
     for row in result.breaches.itertuples():
         sign = "<=" if row.bound == "max" else ">="
         where = f" (evidence {evidence_id})" if evidence_id else ""
         rid = f"risk-{system_id}"[:70] + f"-fairness-{_slug(row.feature)[:12]}-{_SHORT[row.metric]}"
-        likelihood, consequence = scale_level(4, levels), scale_level(3, levels)
-        out.append({
-            "id": rid.strip("-"),
-            "system_id": system_id,
-            "title": f"Fairness: {row.metric.replace('_', ' ')} by {row.feature} is "
-                     f"{row.value:.3f} (threshold {sign} {row.threshold:g})",
-            "description": (f"A fairness check of {result.sample_size:,} predictions{where} "
-                            f"found {row.metric} for {row.feature} = {row.value:.3f}, outside "
-                            f"the configured threshold ({sign} {row.threshold:g}). Rationale "
-                            f"of the threshold: {row.rationale} Group sizes: "
-                            f"{result.group_sizes.get(row.feature, {})}. Data fingerprint "
-                            f"{result.fingerprint[:12]}."),
-            "risk_source": "source.machine_learning",
-            "objective": "objective.fairness",
-            "inherent_likelihood": likelihood,
-            "inherent_consequence": consequence,
-            "treatment": "modify",
-            "controls": ["A.5.4", "A.6.2.4", "A.7.4"],
-            "actions": [],
-            "residual_likelihood": likelihood,
-            "residual_consequence": consequence,
-            "owner": owner,
-            "status": "identified",
-            "identified_on": today.isoformat(),
-            "next_review": (today + dt.timedelta(days=review_in_days)).isoformat(),
-        })
+        out.append(proposed_risk(
+            risk_id=rid.strip("-"), system_id=system_id,
+            title=(f"Fairness: {row.metric.replace('_', ' ')} by {row.feature} is "
+                   f"{row.value:.3f} (threshold {sign} {row.threshold:g})"),
+            description=(f"A fairness check of {result.sample_size:,} predictions{where} "
+                         f"found {row.metric} for {row.feature} = {row.value:.3f}, outside "
+                         f"the configured threshold ({sign} {row.threshold:g}). Rationale "
+                         f"of the threshold: {row.rationale} Group sizes: "
+                         f"{result.group_sizes.get(row.feature, {})}. Data fingerprint "
+                         f"{result.fingerprint[:12]}."),
+            risk_source="source.machine_learning", objective="objective.fairness",
+            likelihood=scale_level(4, levels), consequence=scale_level(3, levels),
+            controls=["A.5.4", "A.6.2.4", "A.7.4"], owner=owner, identified_on=identified_on,
+            review_in_days=review_in_days))
     return out
 
 

@@ -266,8 +266,9 @@ def propose_risk_from_harm(assessment: ImpactAssessment, harm_id: str, *, owner:
     NotFoundError
         The assessment has no such harm.
     """
+    from workbench.risk.model import proposed_risk
+
     harm = assessment.harm(harm_id)
-    today = identified_on or dt.date.today()
     likelihood = scale_level(harm.likelihood.level, levels)
     consequence = scale_level(harm.severity.level, levels)
     controls = list(dict.fromkeys([*_CONTROLS_BY_SCALE[harm.scale.value], "A.5.2"]))
@@ -277,25 +278,13 @@ def propose_risk_from_harm(assessment: ImpactAssessment, harm_id: str, *, owner:
                    f"likelihood {harm.likelihood.value}, {harm.reversibility.value.replace('_', ' ')}"
                    f", scale {harm.scale.value}. Identified in impact assessment "
                    f"{assessment.id} (harm {harm.id}) with no mitigating measure.")
-    return {
-        "id": f"risk-{assessment.system_id}-{harm.id}"[:100].rstrip("-."),
-        "system_id": assessment.system_id,
-        "title": f"{harm.description[:90].rstrip()}",
-        "description": description,
-        "risk_source": harm.risk_source or "source.machine_learning",
-        "objective": harm.objective,
-        "inherent_likelihood": likelihood,
-        "inherent_consequence": consequence,
-        "treatment": "modify",
-        "controls": controls,
-        "actions": [],
-        "residual_likelihood": likelihood,
-        "residual_consequence": consequence,
-        "owner": owner,
-        "status": "identified",
-        "identified_on": today.isoformat(),
-        "next_review": (today + dt.timedelta(days=review_in_days)).isoformat(),
-    }
+    return proposed_risk(
+        risk_id=f"risk-{assessment.system_id}-{harm.id}"[:100].rstrip("-."),
+        system_id=assessment.system_id, title=harm.description[:90].rstrip(),
+        description=description, risk_source=harm.risk_source or "source.machine_learning",
+        objective=harm.objective, likelihood=likelihood, consequence=consequence,
+        controls=controls, owner=owner, identified_on=identified_on,
+        review_in_days=review_in_days)
 
 
 def proposed_risks(store: Store, assessment: ImpactAssessment, *, levels: int | None = None,

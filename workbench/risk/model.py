@@ -396,6 +396,28 @@ class Risk(Record, kind="risk", label="risk"):
         return out
 
 
+def proposed_risk(*, risk_id: str, system_id: str, title: str, description: str,
+                  risk_source: str, objective: str, likelihood: int, consequence: int,
+                  controls: Sequence[str], owner: str, identified_on: dt.date | None = None,
+                  review_in_days: int = 90) -> dict[str, Any]:
+    """A proposed risk-register entry (the ``risk`` record's fields, not yet saved).
+
+    What other features find (an unmitigated harm, a fairness breach) becomes a risk in
+    status ``identified``, to be treated with the Annex A ``controls`` (treatment ``modify``);
+    residual ratings equal the inherent ones until a treatment is decided.
+    """
+    today = identified_on or dt.date.today()
+    return {
+        "id": risk_id, "system_id": system_id, "title": title, "description": description,
+        "risk_source": risk_source, "objective": objective,
+        "inherent_likelihood": likelihood, "inherent_consequence": consequence,
+        "treatment": "modify", "controls": list(controls), "actions": [],
+        "residual_likelihood": likelihood, "residual_consequence": consequence,
+        "owner": owner, "status": "identified", "identified_on": today.isoformat(),
+        "next_review": (today + dt.timedelta(days=review_in_days)).isoformat(),
+    }
+
+
 def level_fields() -> Sequence[str]:
     """The four likelihood and consequence fields of a risk."""
     return ("inherent_likelihood", "inherent_consequence", "residual_likelihood",
