@@ -225,6 +225,16 @@ def test_system_panels_say_stale_rejected_and_missing(demo_store, data):
     assert ">breach<" in cv["system-fairness"].html
 
 
+def test_a_new_request_after_a_stale_approval_keeps_saying_it_is_stale(demo_store):
+    from workbench import oversight
+
+    oversight.request(demo_store, "ai_system", "card-fraud", user="ravi")
+    html = _panels(portfolio.load(demo_store), "card-fraud")["golive"].html
+    assert ">pending<" in html and "awaits system owner Sven Eriksen" in html
+    assert "(the approval of version 2 by Sven Eriksen, Chloe Lindqvist is stale)" in html
+    assert "Deployment context" in html  # what changed since
+
+
 def test_a_risk_edited_after_its_approval_shows_stale_with_what_changed(demo_store):
     from workbench import oversight
 

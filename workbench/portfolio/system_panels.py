@@ -82,6 +82,9 @@ def signoff_html(status: SignOffStatus, data: PortfolioData) -> str:
                          f"“{esc(last.comment)}”")
     if status.state == "none":
         parts.append("no sign-off has been requested")
+    if status.stale and status.state != "stale" and status.approved_version is not None:
+        parts.append(f"(the approval of version {fmt_int(status.approved_version)} by "
+                     f"{esc(_names(data, status.approved_by))} is stale)")
     html = " ".join(parts)
     if status.stale and status.changes:
         rows = [{"field": label(c.field.split(".")[0].split("[")[0]), "before": c.before,
