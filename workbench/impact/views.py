@@ -193,12 +193,7 @@ def classification_html(result: Classification, *, all_steps: bool = False) -> s
     parts.append(f" &nbsp;<span style='color:#57606a'>as {esc(' and '.join(result.roles))}"
                  "</span></div>")
     if result.missing:
-        from workbench.impact.questionnaire import questionnaire
-
-        q = questionnaire()
-        items = "".join(
-            f"<li><code>{esc(m)}</code> {esc(q.question(m).text if m in q else '')}</li>"
-            for m in result.missing)
+        items = "".join(f"<li>{esc(question_text(m))}</li>" for m in result.missing)
         head = ("Answer these to determine the tier" if result.undetermined
                 else "Answer these to complete the obligations")
         parts.append(f'<div class="wb-missing"><b>{esc(head)}:</b><ul>{items}</ul></div>')
@@ -374,7 +369,7 @@ class SystemImpactView:
         s = self.system
         if self.assessment is None:
             state = badge("none", title="no assessment")
-            note = "No impact assessment yet: start one with the form (ImpactAssessmentForm)."
+            note = "No impact assessment yet: none has been recorded for this system."
         else:
             state = state_badges(self.assessment.status.value, self.approval)
             v = self.version
@@ -420,7 +415,14 @@ class SystemImpactView:
         if self.assessment is None:
             import plotly.graph_objects as go
 
-            return go.Figure(layout={"title": "No harms recorded"})
+            return go.Figure(layout={
+                "height": 110, "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+                "xaxis": {"visible": False}, "yaxis": {"visible": False},
+                "plot_bgcolor": "#fff", "paper_bgcolor": "#fff",
+                "annotations": [{"text": "No harms recorded: there is no impact assessment.",
+                                 "showarrow": False, "xref": "paper", "yref": "paper",
+                                 "x": 0, "y": 0.5, "xanchor": "left",
+                                 "font": {"color": "#57606a", "size": 14}}]})
         return harms_figure(self.assessment)
 
     def evidence_html(self) -> str:
