@@ -3,7 +3,8 @@
 (a) One system's report (``workbench report system_report --system ID``, HTML export and the
     evidence record included) against the papermill CLI running a notebook with the report's
     imports and no work (target <= 1.2). The floor's imports are the template's own plus the
-    libraries the workbench loads while reporting (pandas, plotly, SQLAlchemy, the store).
+    libraries the workbench loads while reporting (pandas, plotly, SQLAlchemy, the store, and
+    the risk, impact, oversight, fairness and readiness packages whose sections it shows).
 (b) A batch of N reports (default 50) with ``--all --jobs 2`` against N plain ``papermill``
     CLI runs of the same template, one after another (target: at least 2x faster).
 Also printed: the papermill CLI's own start-up (``papermill --help``) against ``python -c
@@ -63,7 +64,10 @@ def floor_notebook(path: Path) -> None:
     nb.cells = [nb.cells[0], params, new_code_cell(
         "from workbench import portfolio\n"
         "import pandas\nimport plotly.graph_objects\nimport plotly.io\nimport sqlalchemy\n"
-        "import workbench.store")]
+        "import workbench.store\n"
+        "# the features whose sections the report shows\n"
+        "import workbench.catalog\nimport workbench.fairness._evidence\nimport workbench.impact\n"
+        "import workbench.oversight\nimport workbench.readiness.facts\nimport workbench.risk")]
     nbformat.write(nb, str(path))
 
 
