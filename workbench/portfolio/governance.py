@@ -30,6 +30,7 @@ __all__ = [
     "awaiting_acceptance",
     "changed_since_approval",
     "fairness_latest",
+    "fmt_percent",
     "governance_kpis",
     "overdue_actions",
     "signoff_label",
