@@ -214,13 +214,21 @@ def test_pdf_printed_while_an_asyncio_loop_runs_in_the_calling_thread(tmp_path):
     html.write_text(to_html(nb, title="loop"), encoding="utf-8")
     pdfs = [tmp_path / "one.pdf", tmp_path / "two.pdf"]
 
-    async def print_in_a_running_loop() -> bool:
+    def print_both() -> None:
+        asyncio.get_running_loop()  # raises unless a loop runs in this thread
         with PdfPrinter() as printer:
             for pdf in pdfs:  # the same browser serves several prints
                 printer.print(html, pdf)
-        return asyncio.get_running_loop().is_running()
 
-    assert asyncio.run(print_in_a_running_loop())
+    async def in_a_running_loop() -> None:
+        print_both()
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:  # no loop yet in this thread: run one
+        asyncio.run(in_a_running_loop())
+    else:  # an earlier in-process notebook run left one running: the case itself
+        print_both()
     assert all(p.read_bytes()[:5] == b"%PDF-" for p in pdfs)
 
 
