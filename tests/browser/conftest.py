@@ -120,6 +120,8 @@ def save_screenshot(tab, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     with contextlib.suppress(PlaywrightError):  # a page that failed is photographed as it is
+        tab.set_viewport_size({"width": WIDTH, "height": 800})  # measure the content, not
+        tab.evaluate(_TWO_FRAMES)                                # the window
         height = int(tab.evaluate(_CONTENT_HEIGHT))
         tab.set_viewport_size({"width": WIDTH, "height": min(max(height + 40, 800), 15000)})
         tab.evaluate(_TWO_FRAMES)  # let the page lay out at the new size
