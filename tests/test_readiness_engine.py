@@ -223,3 +223,16 @@ def test_a_thousand_systems_assess_in_one_pass(org: Org):
     assert result.requirement("6.1.2")["reason"] == "500 of 1003 in-scope systems have " \
                                                     "assessed risks"
     assert len(result.gaps) > 3000
+
+
+def test_an_empty_store_is_assessed_without_vacuous_passes(store):
+    """No records at all: nothing is met by default (only the store's own integrity, 7.5.3),
+    per-system requirements are not applicable, the rest is missing with its reason."""
+    from workbench import readiness
+
+    result = readiness.assess(store)
+    req = result.requirements.set_index("id")
+    assert set(req.loc[req["status"] == "met"].index) == {"7.5.3"}
+    assert req.at["6.1.4", "status"] == "not_applicable"
+    assert req.at["5.2", "status"] == "missing" and req.at["5.2", "reason"]
+    assert 0 < result.overall < 10

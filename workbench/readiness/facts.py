@@ -145,12 +145,15 @@ class Facts:
         return self._get("systems", ("ai_system",), self._load_systems)
 
     def _load_systems(self) -> pd.DataFrame:
+        import pandas as pd
+
         df = self.store.frame("ai_system").copy()
         if df.empty:
+            # Typed empty columns: an object-dtype empty mask would select columns, not rows.
             for col in ("live", "developed", "operating", "deployed", "provided",
                         "third_party"):
-                df[col] = []
-            df["label"] = []
+                df[col] = pd.Series(dtype=bool)
+            df["label"] = pd.Series(dtype=str)
             return df
 
         def has(role: str) -> Any:

@@ -112,7 +112,12 @@ def not_applicable(reason: str) -> Outcome:
 def graded(done: Sequence[str], todo: Sequence[str], *, reason: str,
            evidence: Iterable[str] = (), expired: Iterable[str] = (),
            none_reason: str | None = None) -> Outcome:
-    """Met when nothing is left to do, missing when nothing is done, else partial."""
+    """Met when nothing is left to do, missing when nothing is done, else partial; not
+    applicable when there is nothing to judge (e.g. no in-scope AI systems), never a vacuous
+    "met"."""
+    if not todo and not done:
+        return not_applicable("nothing to judge yet: no in-scope AI systems or records it "
+                              "applies to")
     if not todo:
         return met(reason, evidence=evidence, expired=expired)
     if not done:
