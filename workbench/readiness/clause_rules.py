@@ -221,7 +221,7 @@ def ai_risk_assessment(f: Facts) -> Outcome:
     todo += [f"{label}: assess its AI risks (none assessed yet)" for sid, label in
              zip(systems["id"], systems["label"], strict=True) if sid not in with_risks]
     done = [s for s in systems["id"] if s in with_risks]
-    return graded(done, todo, reason=f"{len(done)} of {len(systems)} in-scope systems have "
+    return graded(done, todo, reason=f"{len(done):,} of {len(systems):,} in-scope systems have "
                   "assessed risks", evidence=[f"risk register ({len(reg)} risks)"] if len(reg)
                   else ())
 
@@ -293,7 +293,7 @@ def ai_system_impact_assessment(f: Facts) -> Outcome:
             todo.append(f"{label}: {item}")
         else:
             todo.append(f"{label}: no impact assessment")
-    return graded(done, todo, reason=f"{len(done)} of {len(systems)} in-scope systems have an "
+    return graded(done, todo, reason=f"{len(done):,} of {len(systems):,} in-scope systems have an "
                   "approved, current impact assessment", evidence=evidence)
 
 
@@ -402,7 +402,7 @@ def documented_information(f: Facts) -> Outcome:
     }
     done = [k for k, ok in present.items() if ok]
     todo = [f"record {k}" for k, ok in present.items() if not ok]
-    return graded(done, todo, reason=f"{len(done)} of {len(present)} required documents exist",
+    return graded(done, todo, reason=f"{len(done):,} of {len(present):,} required documents exist",
                   evidence=done)
 
 
@@ -424,8 +424,8 @@ def creating_and_updating(f: Facts) -> Outcome:
             "record the AIMS scope, AI policy and Statement of Applicability"])
     todo = [t for t in (approval_todo(f, k, i, w) for k, i, w in targets) if t]
     done = [f"{k} {i} (approved)" for k, i, _ in targets if f.state_of(k, i) == "approved"]
-    return graded(done, todo, reason=f"{len(done)} of {len(targets)} documents needing approval "
-                  "are approved", evidence=done)
+    return graded(done, todo, reason=f"{len(done):,} of {len(targets):,} documents needing "
+                  "approval are approved", evidence=done)
 
 
 @rule("7.5.3", reads=("evidence",))

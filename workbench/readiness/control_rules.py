@@ -131,7 +131,7 @@ def resource_documentation(f: Facts) -> Outcome:
             todo.append(f"{label}: describe its deployment context")
     done = [s for s, c, x in zip(systems["id"], systems["data_categories"],
                                  systems["deployment_context"], strict=True) if c and x]
-    return graded(done, todo, reason=f"{len(done)} of {len(systems)} inventory entries "
+    return graded(done, todo, reason=f"{len(done):,} of {len(systems):,} inventory entries "
                   "document their resources", evidence=[f"ai_system {s}" for s in done])
 
 
@@ -152,7 +152,7 @@ def impact_assessment_process(f: Facts) -> Outcome:
     done = [s for s in systems["id"] if s in latest.index]
     todo = [f"{label}: start its impact assessment" for s, label in
             zip(systems["id"], systems["label"], strict=True) if s not in latest.index]
-    return graded(done, todo, reason=f"{len(done)} of {len(systems)} in-scope systems have an "
+    return graded(done, todo, reason=f"{len(done):,} of {len(systems):,} in-scope systems have an "
                   "impact assessment", evidence=[f"impact_assessment {latest.at[s, 'id']}"
                                                  for s in done])
 
@@ -170,7 +170,7 @@ def documentation_of_impact_assessments(f: Facts) -> Outcome:
                         for i in submitted["id"]) if t]
     done = [f"impact_assessment {i} (approved)" for i, s in
             zip(submitted["id"], submitted["approval"], strict=True) if s == "approved"]
-    return graded(done, todo, reason=f"{len(done)} of {len(submitted)} submitted assessments "
+    return graded(done, todo, reason=f"{len(done):,} of {len(submitted):,} submitted assessments "
                   "approved", evidence=done)
 
 
@@ -225,7 +225,7 @@ def societal_impacts(f: Facts) -> Outcome:
                                           (latest.at[s, "interested_parties"] or []))]
     todo = [f"{lab}: impact assessment {latest.at[s, 'id']} does not consider societal "
             "impacts" for s, lab in assessed if s not in done]
-    return graded(done, todo, reason=f"{len(done)} of {len(assessed)} assessments consider "
+    return graded(done, todo, reason=f"{len(done):,} of {len(assessed):,} assessments consider "
                   "society", evidence=[f"impact_assessment {latest.at[s, 'id']}" for s in done])
 
 
@@ -273,7 +273,7 @@ def ai_system_deployment(f: Facts) -> Outcome:
     for sid, label in zip(systems["id"], systems["label"], strict=True):
         item = approval_todo(f, "ai_system", sid, "its go-live")
         (todo.append(f"{label}: {item}") if item else done.append(sid))
-    return graded(done, todo, reason=f"{len(done)} of {len(systems)} operating systems have "
+    return graded(done, todo, reason=f"{len(done):,} of {len(systems):,} operating systems have "
                   "an approved go-live", evidence=[f"ai_system {s} go-live (approved)"
                                                    for s in done])
 
@@ -324,7 +324,7 @@ def intended_use(f: Facts) -> Outcome:
         else:
             todo.append(f"{label}: document its intended use (impact assessment or evidence "
                         "for A.9.4)")
-    return graded(done, todo, reason=f"{len(done)} of {len(systems)} systems document their "
+    return graded(done, todo, reason=f"{len(done):,} of {len(systems):,} systems document their "
                   "intended use", evidence=[f"evidence {e}" for e in cov.valid],
                   expired=cov.expired)
 

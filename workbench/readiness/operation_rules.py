@@ -54,7 +54,7 @@ def operational_planning_and_control(f: Facts) -> Outcome:
             todo.append(f"{label}: " + "; ".join(items))
         else:
             done.append(sid)
-    return graded(done, todo, reason=f"{len(done)} of {len(systems)} operating systems went "
+    return graded(done, todo, reason=f"{len(done):,} of {len(systems):,} operating systems went "
                   "live with risk and impact assessment and an approved go-live")
 
 
@@ -70,7 +70,7 @@ def risk_assessment_at_intervals(f: Facts) -> Outcome:
     due = live[live["review_due"]]
     todo = [f"risk {r}: review was due on {f.date(d)}" for r, d in
             zip(due["id"], due["next_review"], strict=True)]
-    return graded(list(live["id"]), todo, reason=f"{len(live) - len(due)} of {len(live)} open "
+    return graded(list(live["id"]), todo, reason=f"{len(live) - len(due):,} of {len(live):,} open "
                   "risks reviewed on schedule", evidence=[f"risk register ({len(reg)} risks)"])
 
 
@@ -109,7 +109,7 @@ def impact_assessment_at_intervals(f: Facts) -> Outcome:
                         f"for review on {due.date()})")
         else:
             done.append(sid)
-    return graded(done, todo, reason=f"{len(done)} of {len(systems)} in-scope systems have an "
+    return graded(done, todo, reason=f"{len(done):,} of {len(systems):,} in-scope systems have an "
                   "impact assessment within its review interval")
 
 
@@ -127,7 +127,7 @@ def monitoring_and_measurement(f: Facts) -> Outcome:
     todo = [f"{labels[s]}: add valid monitoring results (evidence for 9.1)"
             + (f" (renew expired {', '.join(cov.expired_only[s])})" if s in cov.expired_only
                else "") for s in cov.uncovered]
-    return graded(cov.covered, todo, reason=f"{len(cov.covered)} of {len(systems)} operating "
+    return graded(cov.covered, todo, reason=f"{len(cov.covered):,} of {len(systems):,} operating "
                   "systems have valid monitoring results",
                   evidence=[f"evidence {e}" for e in cov.valid], expired=cov.expired)
 
@@ -221,7 +221,7 @@ def management_review_inputs(f: Facts) -> Outcome:
     todo = [f"review {last['id']} did not consider {_TOPIC_TEXT[t.value]}" for t in ReviewTopic
             if t.value not in covered]
     return graded(sorted(covered), todo, reason=f"review {last['id']} considered "
-                  f"{len(covered)} of {len(ReviewTopic)} required inputs",
+                  f"{len(covered):,} of {len(ReviewTopic):,} required inputs",
                   evidence=[f"management_review {last['id']}"])
 
 

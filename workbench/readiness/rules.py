@@ -255,7 +255,7 @@ class EvidenceRule:
             note = f" (renew expired {', '.join(old)})" if old else ""
             todo.append(f"{labels[sid]}: add evidence for {self.requirement}, {self.expects}"
                         f"{note}")
-        reason = (f"{len(cov.covered)} of {len(systems)} {SYSTEM_SCOPES[self.scope]} have "
+        reason = (f"{len(cov.covered):,} of {len(systems):,} {SYSTEM_SCOPES[self.scope]} have "
                   f"valid evidence for {self.requirement}")
         if cov.expired:
             reason += f"; expired: {few(cov.expired)}"
