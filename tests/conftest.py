@@ -171,3 +171,22 @@ def notebook_text(nb) -> str:
                     value = data[mime]
                     parts.append(value if isinstance(value, str) else "".join(value))
     return "\n".join(parts)
+
+
+# -- processes ------------------------------------------------------------------------------------
+def run_at_once(target, argsets: list[tuple]) -> list:
+    """Run ``target(*args, barrier, results)`` in one spawned process per argument tuple, all
+    released together by a barrier; return what each put on ``results`` (one item each)."""
+    import multiprocessing as mp
+
+    ctx = mp.get_context("spawn")
+    barrier = ctx.Barrier(len(argsets))
+    results = ctx.Queue()
+    procs = [ctx.Process(target=target, args=(*a, barrier, results)) for a in argsets]
+    for p in procs:
+        p.start()
+    out = [results.get(timeout=120) for _ in procs]
+    for p in procs:
+        p.join(timeout=60)
+        assert p.exitcode == 0
+    return out

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import multiprocessing as mp
-
 from test_oversight_fixtures import make_org
+
+from tests.conftest import run_at_once
 
 
 def _decide(url: str, user: str, decision: str, barrier, results) -> None:
@@ -29,20 +29,6 @@ def _decide(url: str, user: str, decision: str, barrier, results) -> None:
         store.close()
 
 
-def _run(argsets) -> list:
-    ctx = mp.get_context("spawn")
-    barrier = ctx.Barrier(len(argsets))
-    results = ctx.Queue()
-    procs = [ctx.Process(target=_decide, args=(*a, barrier, results)) for a in argsets]
-    for p in procs:
-        p.start()
-    out = [results.get(timeout=120) for _ in procs]
-    for p in procs:
-        p.join(timeout=60)
-        assert p.exitcode == 0
-    return out
-
-
 def _requested(url: str) -> None:
     from workbench import oversight
     from workbench.store import open_store
@@ -57,7 +43,7 @@ def test_two_approvers_at_the_same_moment_both_count(store_url):
     from workbench.store import open_store
 
     _requested(store_url)
-    outcomes = _run([(store_url, "sven", "approve"), (store_url, "chloe", "approve")])
+    outcomes = run_at_once(_decide, [(store_url, "sven", "approve"), (store_url, "chloe", "approve")])
     assert sorted(o[:2] for o in outcomes) == [("chloe", "ok"), ("sven", "ok")], outcomes
     with open_store(store_url) as store:
         st = oversight.status(store, "ai_system", "card-fraud")
@@ -71,7 +57,7 @@ def test_the_same_approver_twice_at_the_same_moment_counts_once(store_url):
     from workbench.store import open_store
 
     _requested(store_url)
-    outcomes = _run([(store_url, "chloe", "approve"), (store_url, "chloe", "approve")])
+    outcomes = run_at_once(_decide, [(store_url, "chloe", "approve"), (store_url, "chloe", "approve")])
     assert [o[1] for o in outcomes] == ["ok", "ok"], outcomes
     assert outcomes[0][2] == outcomes[1][2]
     with open_store(store_url) as store:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import multiprocessing as mp
-
+from tests.conftest import run_at_once
 from workbench.model import Person
 
 
@@ -36,26 +35,12 @@ def _append_many(url: str, prefix: str, count: int, barrier, results) -> None:
     results.put(prefix)
 
 
-def _run(target, argsets) -> list:
-    ctx = mp.get_context("spawn")
-    barrier = ctx.Barrier(len(argsets))
-    results = ctx.Queue()
-    procs = [ctx.Process(target=target, args=(*a, barrier, results)) for a in argsets]
-    for p in procs:
-        p.start()
-    out = [results.get(timeout=120) for _ in procs]
-    for p in procs:
-        p.join(timeout=60)
-        assert p.exitcode == 0
-    return out
-
-
 def test_two_processes_saving_the_same_base_version(store_url):
     from workbench.store import open_store
 
     with open_store(store_url) as store:
         store.save(Person(id="alice", name="Alice"), author="chloe")
-    outcomes = _run(_save_from_base, [(store_url, "Ben"), (store_url, "Dana")])
+    outcomes = run_at_once(_save_from_base, [(store_url, "Ben"), (store_url, "Dana")])
     kinds = sorted(o[1] for o in outcomes)
     assert kinds == ["conflict", "saved"], outcomes
     winner = next(o[0] for o in outcomes if o[1] == "saved")
@@ -73,7 +58,7 @@ def test_concurrent_appends_keep_one_unbroken_chain(store_url):
 
     with open_store(store_url):
         pass
-    _run(_append_many, [(store_url, "p", 25), (store_url, "q", 25)])
+    run_at_once(_append_many, [(store_url, "p", 25), (store_url, "q", 25)])
     with open_store(store_url) as store:
         assert store.count("person") == 50
         report = store.verify()
