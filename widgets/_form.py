@@ -55,6 +55,7 @@ class _Field:
         self.label = W.HTML(f"<span{tip}>{esc(label)}</span>{marker}",
                             layout=W.Layout(width=LABEL_WIDTH))
         self.box = W.VBox([W.HBox([self.label, widget]), self.error])
+        self.box.add_class(f"wb-field-{name.replace('_', '-')}")  # a hook for styles and tests
 
     def get(self) -> Any:
         value = self.widget.value
@@ -147,6 +148,7 @@ class ModelForm(W.VBox):
                 if default is not None:
                     self.fields[name].set(default)
         super().__init__([f.box for f in self.fields.values()] + [self.form_error])
+        self.add_class(f"wb-form-{model.__name__.lower()}")
         if values is not None:
             self.set_values(values)
 

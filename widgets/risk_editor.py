@@ -220,6 +220,7 @@ class RiskRegisterEditor(W.VBox):
             W.HBox([self.request_signoff_button, self.open_signoff_button]),
             self.signoff_reason, self.signoff_area, self.error_details,
         ])
+        self.add_class("wb-risk-editor")
         if risk_id:
             self.load(risk_id)
         else:

@@ -84,6 +84,7 @@ class RiskHeatmap(W.VBox):
             W.HBox([self.system_picker, self.unit_picker]),
             self.figure, self.cell_title, self.table, self.status, self.error_details,
         ])
+        self.add_class("wb-risk-heatmap")
         self.which = which
         W.link((self.toggle, "value"), (self, "which"))
         W.link((self.system_picker, "value"), (self, "system_id"))
