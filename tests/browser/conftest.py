@@ -30,16 +30,18 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_voila(store_url: str, tmp: Path, *, preheat: bool = True, user: str = VIEWER
-                ) -> tuple[subprocess.Popen, str]:
-    """Serve the shipped dashboards exactly as ``workbench dashboard`` does."""
+def start_voila(store_url: str, tmp: Path, *, preheat: bool = True, user: str = VIEWER,
+                root: Path | None = None) -> tuple[subprocess.Popen, str]:
+    """Serve the shipped dashboards (or the notebooks of ``root``) exactly as ``workbench
+    dashboard`` does."""
     from workbench.cli._dashboard import dashboards_dir, voila_command, wait_until_serving
 
     port = free_port()
     env = {**os.environ, "WORKBENCH_DATABASE_URL": store_url, "WORKBENCH_USER": user,
            "JUPYTER_RUNTIME_DIR": str(tmp / "runtime")}
     log = open(tmp / f"voila-{port}.log", "wb")  # noqa: SIM115 - closed with the process
-    process = subprocess.Popen(voila_command(dashboards_dir(), port, preheat=preheat),
+    process = subprocess.Popen(voila_command(root or dashboards_dir(), port,
+                                             preheat=preheat),
                                env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}/"
     if not wait_until_serving(base, process, timeout_s=90):
