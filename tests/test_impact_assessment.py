@@ -266,3 +266,18 @@ def test_views(seeded):
     assert "high-risk" in view.classification_html() and "annex3.4.a" in \
         view.classification_html()
     assert view.evidence.empty and "No evidence" in view.evidence_html()
+
+
+@pytest.mark.parametrize(("status", "approval", "shown", "hidden"), [
+    ("submitted", "approved", [">approved<"], [">submitted<"]),
+    ("submitted", "pending", [">submitted<", ">sign-off pending<"], [">approved<"]),
+    ("submitted", "stale", [">submitted<", ">approval stale<"], [">approved<"]),
+    ("draft", "stale", [">draft<", ">approval stale<"], []),
+    ("draft", "none", [">draft<"], ["sign-off"]),
+])
+def test_status_badges_show_approval_as_the_step_after_submission(status, approval, shown,
+                                                                   hidden):
+    from workbench.impact.views import state_badges
+
+    html = state_badges(status, approval)
+    assert all(s in html for s in shown) and not any(h in html for h in hidden), html

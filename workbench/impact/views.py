@@ -256,7 +256,14 @@ _STATE_WORDS = {"none": "sign-off not requested", "approved": "approved",
 
 
 def state_badges(status: str, approval: str | None = None) -> str:
-    """The assessment's status and its derived sign-off state, as labelled badges."""
+    """The assessment's status and its derived sign-off state, as labelled badges.
+
+    A submitted assessment whose current version is approved shows one badge, *approved*:
+    approval is the step after submission, not a second status beside it.
+    """
+    if status == "submitted" and approval == "approved":
+        return badge("approved", STATUS_COLOURS.get("approved"),
+                     title="submitted, and this version is approved through sign-off")
     out = badge(status, title="status of the assessment")
     if approval and approval not in ("none", status):
         out += " " + badge(_STATE_WORDS.get(approval, approval), STATUS_COLOURS.get(approval),

@@ -177,6 +177,8 @@ def eu_ai_act_panel(data: PortfolioData, system_id: str) -> Panel:
 
 def impact_panel(data: PortfolioData, system_id: str) -> Panel:
     """The latest impact assessment: its status, review date, harms and sign-off state."""
+    from workbench.impact.views import state_badges
+
     _system_row(data, system_id)
     port = data.eu_portfolio()
     row = port[port["system_id"] == system_id].iloc[0]
@@ -195,7 +197,7 @@ def impact_panel(data: PortfolioData, system_id: str) -> Panel:
         review = esc(review)
     status = _status(data, "impact_assessment", row["assessment_id"])
     facts = [
-        ("Status", badge(str(row["assessment_status"]))),
+        ("Status", state_badges(str(row["assessment_status"]), status.state)),
         ("Trigger", esc(label(record.trigger.value))),
         ("Assessed", esc(f"{fmt_date(row['assessed_on'])} by "
                          f"{people.get(row['assessor'], row['assessor'])}")),
