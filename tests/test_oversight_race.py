@@ -64,3 +64,55 @@ def test_the_same_approver_twice_at_the_same_moment_counts_once(store_url):
         assert store.count("signoff") == 1
         assert [v.version for v in store.history("signoff", outcomes[0][2])] == [1]
         assert store.verify().ok
+
+
+def _withdraw(url: str, user: str, _: str, barrier, results) -> None:
+    import os
+
+    os.environ["WORKBENCH_USER"] = user
+    from workbench import oversight
+    from workbench.errors import WorkbenchError
+    from workbench.store import open_store
+
+    store = open_store(url, create=False)
+    oversight.status(store, "ai_system", "card-fraud")  # warm up imports before the barrier
+    barrier.wait()
+    try:
+        request = oversight.withdraw(store, "ai_system", "card-fraud", reason="not ready")
+        results.put((user, "ok", request.id))
+    except WorkbenchError as exc:
+        results.put((user, type(exc).__name__, str(exc)))
+    except Exception as exc:  # noqa: BLE001 - reported to the parent
+        results.put((user, "error", repr(exc)))
+    finally:
+        store.close()
+
+
+def _one(url: str, user: str, action: str, barrier, results) -> None:
+    (_withdraw if action == "withdraw" else _decide)(url, user, action, barrier, results)
+
+
+def test_a_withdrawal_and_the_last_approval_at_the_same_moment_never_both_count(store_url):
+    """Whichever lands first wins; the other is refused; an approval is never discarded."""
+    from workbench import oversight
+    from workbench.store import open_store
+
+    _requested(store_url)
+    with open_store(store_url) as store:
+        oversight.decide(store, "ai_system", "card-fraud", "approve", user="sven")
+    outcomes = dict((o[0], o[1:]) for o in run_at_once(
+        _one, [(store_url, "ben", "withdraw"), (store_url, "chloe", "approve")]))
+    assert {outcomes["ben"][0], outcomes["chloe"][0]} in ({"ok", "ValidationError"},
+                                                         {"ok", "ConflictError"}), outcomes
+    with open_store(store_url) as store:
+        st = oversight.status(store, "ai_system", "card-fraud")
+        request = store.get("signoff_request", "ai_system.card-fraud.v2.r1").record
+        if outcomes["chloe"][0] == "ok":  # the approval landed first: it stands
+            assert "approved and closed" in outcomes["ben"][1]
+            assert st.state == "approved" and sorted(st.approved_by) == ["chloe", "sven"]
+            assert request.status.value == "open"
+        else:  # the withdrawal landed first: chloe was told, and wrote nothing
+            assert "withdrawn" in outcomes["chloe"][1]
+            assert st.state == "none" and request.status.value == "withdrawn"
+            assert store.count("signoff") == 1
+        assert store.verify().ok

@@ -254,6 +254,48 @@ def test_withdrawn_request_cannot_be_decided(org):
              oversight.withdraw, "ai_system", "card-fraud", user="chloe")
 
 
+def test_a_withdrawal_never_discards_an_approval_that_landed_during_its_checks(org,
+                                                                             monkeypatch):
+    """The last approval lands after the withdrawal checked the request was pending and
+    before it saved: the withdrawal looks again and refuses; the approval stands."""
+    from workbench.oversight import workflow
+
+    oversight.request(org, "ai_system", "card-fraud", user="ben")
+    oversight.decide(org, "ai_system", "card-fraud", "approve", user="sven")
+    checked = workflow._withdraw_refusal
+    landed = []
+
+    def approval_lands_meanwhile(ctx, row):
+        refusal = checked(ctx, row)
+        if not landed:
+            landed.append(oversight.decide(org, "ai_system", "card-fraud", "approve",
+                                           user="chloe"))
+        return refusal
+
+    monkeypatch.setattr(workflow, "_withdraw_refusal", approval_lands_meanwhile)
+    head = org.head()
+    with pytest.raises(ValidationError, match="is approved and closed: there is nothing to "
+                                              "withdraw"):
+        oversight.withdraw(org, "ai_system", "card-fraud", user="ben")
+    assert org.head() == head + 1  # chloe's decision, and nothing else
+    st = oversight.status(org, "ai_system", "card-fraud")
+    assert st.state == "approved" and sorted(st.approved_by) == ["chloe", "sven"]
+    assert org.get("signoff_request", "ai_system.card-fraud.v2.r1").version == 1
+
+
+def test_a_withdrawal_in_a_store_that_keeps_changing_gives_up_loudly(org, monkeypatch):
+    from workbench.oversight import workflow
+
+    oversight.request(org, "ai_system", "card-fraud", user="ben")
+    real_head = org.head
+    monkeypatch.setattr(org, "head", lambda: real_head() - 1)  # always one save behind
+    with pytest.raises(ConflictError, match=f"kept changing .* \\({workflow.WITHDRAW_ATTEMPTS} "
+                                            "attempts\\); nothing was saved: try again"):
+        oversight.withdraw(org, "ai_system", "card-fraud", user="ben")
+    monkeypatch.undo()
+    assert oversight.status(org, "ai_system", "card-fraud").state == "pending"
+
+
 # -- closing states ----------------------------------------------------------------------------------
 @pytest.mark.parametrize("decision,state,verb", [("reject", "rejected", "rejected"),
                                                  ("request_changes", "changes_requested",

@@ -58,6 +58,21 @@ def test_stale_save_conflicts_naming_who_and_keeps_history(store):
     assert [v.record.name for v in store.history("person", "alice")] == ["Alice", "Alice M."]
 
 
+def test_a_save_decided_on_an_older_head_conflicts_naming_what_changed(store):
+    seen = store.head()
+    store.save(_person(), author="chloe")
+    with pytest.raises(ConflictError) as err:
+        store.save(_person("bob"), unchanged_since=seen, author="dana")
+    assert "person alice version 1 by chloe" in str(err.value)
+    assert "nothing was saved" in str(err.value)
+    assert err.value.changed_by == "chloe" and store.head() == 1
+    assert store.save(_person("bob"), unchanged_since=store.head()).version == 1
+    for bad in (-1, "3", True, 1.0):
+        with pytest.raises(ValidationError, match="unchanged_since must be"):
+            store.save(_person("carl"), unchanged_since=bad)
+    assert store.head() == 2
+
+
 def test_create_over_existing_conflicts(store):
     store.save(_person())
     with pytest.raises(ConflictError, match="already exists .*base_version=1"):

@@ -528,21 +528,34 @@ def _withdraw_refusal(ctx: _Context, row: Any) -> tuple[type[WorkbenchError], st
     return None
 
 
+#: How often a withdrawal looks again when the store changed between its checks and its save.
+WITHDRAW_ATTEMPTS = 5
+
+
 def _withdraw(store: Store, kind: str, record_id: str, *, reason: str, user: str | None,
               at: dt.datetime | None) -> SignOffRequest:
-    ctx = _context(store, kind, record_id, user)
-    row = _withdraw_target(ctx)
-    refusal = _withdraw_refusal(ctx, row)
-    if refusal is not None:
-        raise refusal[0](refusal[1])
-    stored = store.get("signoff_request", row["id"])
-    updated = stored.record.model_copy(update={
-        "status": RequestStatus.withdrawn, "withdrawn_by": ctx.user,
-        "withdrawn_at": at or _now(), "withdraw_reason": (reason or "").strip()})
-    try:
-        store.save(updated, base_version=stored.version, author=ctx.user,
-                   reason=f"sign-off request withdrawn{': ' + reason.strip() if reason else ''}")
-    except ConflictError:
-        raise ConflictError(f"the sign-off request for {ctx.what} changed while you were "
-                            "withdrawing it; nothing was saved: look again") from None
-    return store.get("signoff_request", row["id"]).record
+    # A decision does not change the request record, so a version check on the request alone
+    # would let a withdrawal land just after the last approval closed it (and discard that
+    # approval). The save is therefore refused if anything was saved since the checks were
+    # made; the withdrawal then looks again, and refuses if the request closed meanwhile.
+    for _ in range(WITHDRAW_ATTEMPTS):
+        seen = store.head()
+        ctx = _context(store, kind, record_id, user)
+        row = _withdraw_target(ctx)
+        refusal = _withdraw_refusal(ctx, row)
+        if refusal is not None:
+            raise refusal[0](refusal[1])
+        stored = store.get("signoff_request", row["id"])
+        updated = stored.record.model_copy(update={
+            "status": RequestStatus.withdrawn, "withdrawn_by": ctx.user,
+            "withdrawn_at": at or _now(), "withdraw_reason": (reason or "").strip()})
+        why = "sign-off request withdrawn" + (f": {reason.strip()}" if reason else "")
+        try:
+            store.save(updated, base_version=stored.version, author=ctx.user, reason=why,
+                       unchanged_since=seen)
+        except ConflictError:
+            continue  # something was saved meanwhile (perhaps a decision): look again
+        return store.get("signoff_request", row["id"]).record
+    raise ConflictError(f"the store kept changing while the sign-off request for {ctx.what} was "
+                        f"being withdrawn ({WITHDRAW_ATTEMPTS} attempts); nothing was saved: "
+                        "try again")

@@ -162,7 +162,7 @@ class Store:
             raise StoreError(_engine.describe_operational_error(self.engine.url, exc)) from None
 
     def save(self, record: R, *, base_version: int | None = None, reason: str = "",
-             author: str | None = None) -> StoredVersion:
+             author: str | None = None, unchanged_since: int | None = None) -> StoredVersion:
         """Append a version of ``record``.
 
         Parameters
@@ -175,6 +175,11 @@ class Store:
             Why it changed (kept with the version).
         author
             Login of the person saving; defaults to the acting user.
+        unchanged_since
+            A :meth:`head` read before the checks that decided this save: the save is refused
+            when anything at all was saved after it. For a decision that rests on records
+            other than the one saved (e.g. "no one has approved yet"); re-read and decide
+            again on conflict.
 
         Returns
         -------
@@ -184,24 +189,34 @@ class Store:
         Raises
         ------
         ConflictError
-            Someone saved a newer version since ``base_version`` (or the record exists).
+            Someone saved a newer version since ``base_version`` (or the record exists), or
+            anything was saved after ``unchanged_since``.
         ValidationError
             The record is invalid or points to a record that does not exist.
         """
-        return self.save_many([(record, base_version)], reason=reason, author=author)[0]
+        return self.save_many([(record, base_version)], reason=reason, author=author,
+                              unchanged_since=unchanged_since)[0]
 
     def save_many(self, items: Iterable[tuple[Record, int | None]], *, reason: str = "",
-                  author: str | None = None) -> list[StoredVersion]:
-        """Append several records atomically: all are saved, or none."""
+                  author: str | None = None, unchanged_since: int | None = None
+                  ) -> list[StoredVersion]:
+        """Append several records atomically: all are saved, or none (see :meth:`save`)."""
         from workbench.identity import current_user
 
         author = (author or current_user()).strip()
         if not author:
             raise ValidationError("author: a save needs an author (set WORKBENCH_USER)")
+        if unchanged_since is not None and (not isinstance(unchanged_since, int)
+                                            or isinstance(unchanged_since, bool)
+                                            or unchanged_since < 0):
+            raise ValidationError("unchanged_since must be a head() sequence number (an "
+                                  f"integer >= 0), got {unchanged_since!r}")
         prepared = self._prepare(items)
         if not prepared:
             return []
         with self._write() as conn:
+            if unchanged_since is not None:
+                self._check_unchanged_since(conn, unchanged_since)
             latest = self._latest_meta(conn, {(p[0].kind, p[0].id) for p in prepared})
             out: list[StoredVersion | None] = []
             pending: list[tuple[int, Record, int, str, str]] = []
@@ -237,6 +252,20 @@ class Store:
                         "content", "prev_hash", "entry_hash")}, content=json.loads(content))
                 conn.execute(T.insert(), rows)
         return out  # type: ignore[return-value]
+
+    @staticmethod
+    def _check_unchanged_since(conn: Connection, seq: int) -> None:
+        """Inside the write lock: refuse when anything was saved after ``seq``."""
+        newer = conn.execute(sa.select(T.c.kind, T.c.record_id, T.c.version, T.c.author,
+                                       T.c.saved_at).where(T.c.seq > seq)
+                             .order_by(T.c.seq).limit(1)).first()
+        if newer is not None:
+            raise ConflictError(
+                f"the store changed while this save was being decided ({newer.kind} "
+                f"{newer.record_id} version {newer.version} by {newer.author}); nothing was "
+                "saved: look again", kind=newer.kind, record_id=newer.record_id,
+                latest_version=newer.version, changed_by=newer.author,
+                changed_at=newer.saved_at)
 
     def _prepare(self, items: Iterable[tuple[Record, int | None]]
                  ) -> list[tuple[Record, int | None, str, str]]:
