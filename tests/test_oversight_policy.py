@@ -36,7 +36,7 @@ def test_shipped_policy_covers_the_required_rules():
             ("governance_lead", None)]
     assert _needs("impact_assessment", status="submitted") == [("governance_lead", None)]
     assert _needs("risk", above_appetite=True, owner="grace") == [("risk_owner", "grace")]
-    assert _needs("soa") == [("governance_lead", None), ("executive", None)]
+    assert _needs("soa", status="submitted") == [("governance_lead", None), ("executive", None)]
     assert _needs("ai_policy") == [("executive", None)]
     assert _needs("ai_system", system_owner="sven") == [("system_owner", "sven"),
                                                         ("governance_lead", None)]
@@ -56,6 +56,9 @@ def test_preconditions_and_designated_people():
     with pytest.raises(ValidationError, match="only a submitted impact assessment can be signed "
                        r"off; set its status to submitted first \(status is draft\)"):
         requirement("impact_assessment", "ia-1", {"status": "draft", "eu_tier": "minimal"})
+    with pytest.raises(ValidationError, match=r"only a submitted Statement of Applicability .*"
+                       r"\(status is draft\)"):
+        requirement("soa", "soa", {"status": "draft"})
     with pytest.raises(ValidationError, match="needs its system owner, but the record names "
                        r"none \(system_owner is not set\)"):
         requirement("ai_system", "s", {"system_owner": None})

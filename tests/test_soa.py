@@ -160,6 +160,18 @@ def test_submit_names_the_undecided_controls(acme: Org):
     assert wb.readiness.submit_soa(acme.store).record.status.value == "submitted"
 
 
+def test_a_draft_soa_cannot_be_sent_for_sign_off(acme: Org):
+    acme.soa(decided=False)
+    head = acme.store.head()
+    with pytest.raises(ValidationError, match=r"only a submitted Statement of Applicability .* "
+                                              r"submit it first \(workbench soa submit\)"):
+        wb.oversight.request(acme.store, "soa", "soa", user="alex")
+    assert acme.store.head() == head
+    acme.edit("soa", "soa", entries=_entries())
+    wb.readiness.submit_soa(acme.store)
+    assert wb.oversight.request(acme.store, "soa", "soa", user="alex").target_version == 3
+
+
 # -- sign-off and what reports show --------------------------------------------------------------
 def test_reports_show_the_approved_version_and_flag_a_stale_one(acme: Org):
     acme.soa()
