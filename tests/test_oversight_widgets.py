@@ -138,7 +138,7 @@ def test_pending_queue_opens_a_panel_and_refreshes(org):
     assert "nothing awaits sven" in queue.status.value
     empty = PendingQueue(org, user="hiro")
     assert "Nothing awaits hiro" in empty.table.value
-    empty.open()
+    empty.review()
     assert "nothing selected" in empty.status.value
 
 

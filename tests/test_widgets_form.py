@@ -97,3 +97,24 @@ def test_clearing_a_required_choice():
     form.fields["lifecycle_stage"].set("operate")
     form.fields["lifecycle_stage"].set(None)
     assert form.values()["lifecycle_stage"] is None
+
+
+def test_no_workbench_widget_overrides_the_ipywidgets_api():
+    """A method named like an ipywidgets one (``open``, ``close``, ``send``, ``keys``...)
+    silently breaks the widget: ``open`` is how a widget connects to its front-end, and a
+    widget that overrides it shows "model not found" in the browser."""
+    import inspect
+
+    import workbench.widgets as ww
+    from workbench.widgets._form import ModelForm as Form
+
+    api = {name for cls in (W.Box, W.HTML, W.Output, W.DOMWidget) for name in dir(cls)
+           if not name.startswith("__")}
+    ours = [getattr(ww, n) for n in ww.__all__] + [Form, StatusLine]
+    classes = [c for c in ours if inspect.isclass(c) and issubclass(c, W.Widget)]
+    assert len(classes) >= 9
+    for cls in classes:
+        own = {name for klass in cls.__mro__ if klass.__module__.startswith("workbench")
+               for name, value in vars(klass).items() if callable(value) or
+               isinstance(value, property)}
+        assert not (own & api), f"{cls.__name__} overrides {sorted(own & api)}"

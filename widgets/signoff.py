@@ -287,7 +287,7 @@ class PendingQueue(W.VBox):
         self.panel: SignOffPanel | None = None
         self.status = StatusLine()
         self.error_details = W.Output()
-        self.open_button.on_click(lambda _: self.open())
+        self.open_button.on_click(lambda _: self.review())
         self.refresh_button.on_click(lambda _: self.refresh())
         super().__init__(children=[
             self.table, W.HBox([self.choice, self.open_button, self.refresh_button]),
@@ -317,8 +317,11 @@ class PendingQueue(W.VBox):
             self.status.clear()
 
     @reports_errors()
-    def open(self, kind: str | None = None, record_id: str | None = None) -> SignOffPanel:
-        """Show the sign-off panel of the selected request (or of ``kind``/``record_id``)."""
+    def review(self, kind: str | None = None, record_id: str | None = None) -> SignOffPanel:
+        """Show the sign-off panel of the selected request (or of ``kind``/``record_id``).
+
+        (Not named ``open``: that is the ipywidgets method that connects a widget to its
+        front-end, and overriding it leaves the queue without a model in the browser.)"""
         if kind is None or record_id is None:
             if self.choice.value is None:
                 raise NotFoundError("nothing selected: the queue is empty")
