@@ -323,6 +323,20 @@ def _approve_v2(store):
     oversight.decide(store, "ai_system", "card-fraud", "approve", user="sven")
 
 
+def test_values_read_as_people_read_them():
+    from workbench.oversight.status import readable
+
+    assert readable(None) == readable("") == readable([]) == readable({}) == "—"
+    assert readable(True) == "yes" and readable(["DE", "FR"]) == "DE, FR"
+    assert readable({"gaps": "", "sources": []}) == "—"  # a part with nothing filled in
+    assert readable({"name": "Customers", "category": "user", "notes": ""}) == (
+        "name: Customers; category: user")
+    assert readable([{"id": "m1", "status": "planned"}, {"id": "m2"}]) == (
+        "(1) id: m1; status: planned (2) id: m2")
+    assert readable({"data": {"sources": ["ATS"], "gaps": "none"}}) == (
+        "data: (sources: ATS; gaps: none)")
+
+
 def test_an_edit_makes_the_approval_stale_with_what_changed(org):
     _approve_v2(org)
     edit(org, "ai_system", "card-fraud", "ravi", purpose="Score every transaction.",

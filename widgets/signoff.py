@@ -17,7 +17,7 @@ from workbench import oversight
 from workbench.errors import NotFoundError
 from workbench.identity import current_user
 from workbench.oversight.policy import label_of
-from workbench.oversight.status import readable
+from workbench.oversight.status import in_model_order, readable
 from workbench.render import badge, esc, html_table
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -104,6 +104,7 @@ class SignOffPanel(W.VBox):
                     self.reject_button]),
             W.HBox([self.request_button, self.withdraw_button]),
             self.reason, self.status, self.decisions, self.error_details])
+        self.add_class("wb-signoff-panel")
         self.refresh()
 
     # -- state ------------------------------------------------------------------------------------
@@ -234,7 +235,7 @@ class SignOffPanel(W.VBox):
             title = ("The full record (version "
                      f"{st.current_version}{', approved' if st.state == 'approved' else ''})")
             rows = [{"field": k, "value": readable(v)}
-                    for k, v in current.content.items()]
+                    for k, v in in_model_order(st.kind, current.content).items()]
             table = html_table(rows, ["field", "value"])
         return f"<h4 style='margin:8px 0 4px'>{esc(title)}</h4>{table}"
 
@@ -292,6 +293,7 @@ class PendingQueue(W.VBox):
         super().__init__(children=[
             self.table, W.HBox([self.choice, self.open_button, self.refresh_button]),
             self.status, self.panel_area, self.error_details])
+        self.add_class("wb-pending-queue")
         self.refresh()
 
     @reports_errors()

@@ -25,7 +25,6 @@ none
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
@@ -297,17 +296,34 @@ def status_frame(store: Store, kind: str | None = None) -> pd.DataFrame:
 
 
 # -- one record ------------------------------------------------------------------------------------
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
 def readable(value: Any) -> str:
-    """A value as people read it: lists joined, empty as a dash, parts as JSON."""
-    if value is None or value == "" or value == [] or value == {}:
+    """A value as people read it: lists joined, empty as a dash, a part as ``field: value``
+    pairs (its empty fields left out), a list of parts numbered ``(1) … (2) …``."""
+    if _empty(value):
         return "—"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list) and all(not isinstance(v, (dict, list)) for v in value):
         return ", ".join(str(v) for v in value)
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    if isinstance(value, dict):
+        pairs = [f"{k}: ({readable(v)})" if isinstance(v, dict) else f"{k}: {readable(v)}"
+                 for k, v in value.items() if not _empty(v)]
+        return "; ".join(pairs) or "—"
+    if isinstance(value, list):
+        return " ".join(f"({i}) {readable(v)}" for i, v in enumerate(value, start=1))
     return str(value)
+
+
+def in_model_order(kind: str, content: dict[str, Any]) -> dict[str, Any]:
+    """Stored content (keys sorted) in the order of the record model's fields."""
+    from workbench.model import model_for
+
+    order = {name: i for i, name in enumerate(model_for(kind).model_fields)}
+    return dict(sorted(content.items(), key=lambda kv: order.get(kv[0], len(order))))
 
 
 def diff_content(before: dict[str, Any], after: dict[str, Any], *,
@@ -320,10 +336,7 @@ def diff_content(before: dict[str, Any], after: dict[str, Any], *,
     """
     changes: list[FieldChange] = []
     if kind is not None:
-        from workbench.model import model_for
-
-        order = {name: i for i, name in enumerate(model_for(kind).model_fields)}
-        before = dict(sorted(before.items(), key=lambda kv: order.get(kv[0], len(order))))
+        before = in_model_order(kind, before)
 
     def walk(path: str, a: Any, b: Any) -> None:
         if a == b:
