@@ -107,8 +107,8 @@ def html_table(
             value = row.get(col)
             fmt = formatters.get(col)
             text = fmt(value) if fmt else esc(_plain(value))
-            cells.append(f'<td style="padding:4px 8px;border-bottom:1px solid #eaeef2;'
-                         f'vertical-align:top">{text}</td>')
+            cells.append(f'<td style="text-align:left;padding:4px 8px;border-bottom:1px solid '
+                         f'#eaeef2;vertical-align:top">{text}</td>')
         body.append("<tr>" + "".join(cells) + "</tr>")
     more = ""
     if max_rows is not None and len(rows) > max_rows:

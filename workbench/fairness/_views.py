@@ -85,9 +85,14 @@ def group_figure(result: FairnessResult, *, metric: str = "selection_rate",
                     "pattern": {"shape": ["" if ok else "/" for ok in reliable]}},
         text=[f"{v:.2f}" if not math.isnan(v) else "n/a" for v in rows[metric].astype(float)],
         textposition="outside", name=_LABELS.get(metric, metric)))
-    for line in threshold_lines(result, metric, feature):
+    # labels on a white ground, the upper line's above it and the lower's below, so two close
+    # lines (parity difference and ratio) never print their labels on top of each other
+    lines = sorted(threshold_lines(result, metric, feature), key=lambda ln: -ln["y"])
+    for i, line in enumerate(lines):
         fig.add_hline(y=line["y"], line_dash="dash", line_color="#cf222e",
-                      annotation_text=line["label"], annotation_position="top left")
+                      annotation_text=line["label"], annotation_font_size=11,
+                      annotation_bgcolor="rgba(255,255,255,0.85)",
+                      annotation_position="bottom right" if i % 2 else "top right")
     fig.update_layout(title=f"{_LABELS.get(metric, metric)} by {feature}",
                       xaxis_title=feature, yaxis_title=_LABELS.get(metric, metric),
                       yaxis={"range": [0, 1.1] if metric != "count" else None},

@@ -221,7 +221,8 @@ def _field(label: str, value: object) -> str:
     if isinstance(value, (list, tuple)):
         value = "; ".join(str(v) for v in value)
     return (f'<tr><th style="text-align:left;vertical-align:top;padding:2px 10px 2px 0;'
-            f'color:#57606a;font-weight:normal">{esc(label)}</th><td>{esc(value)}</td></tr>')
+            f'color:#57606a;font-weight:normal">{esc(label)}</th>'
+            f'<td style="text-align:left">{esc(value)}</td></tr>')
 
 
 def _day(value: object) -> str:
