@@ -119,6 +119,12 @@ def test_fairness_notebook_records_evidence_from_the_shipped_file(demo_url, demo
     text = notebook_text(nb)
     assert f"recorded {evidence.id}" in text
     assert "risk-credit-scoring-fairness-age-band-eod" in text  # the breach proposes a risk
+    figures = [o["data"]["application/vnd.plotly.v1+json"] for c in nb.cells
+               for o in c.get("outputs", []) if "application/vnd.plotly.v1+json" in
+               o.get("data", {})]
+    # one chart per sensitive feature: the breaching one (age band) is shown too
+    assert [f["layout"]["title"]["text"] for f in figures] == [
+        "Selection rate by gender", "Selection rate by age_band"]
 
 
 @pytest.mark.parametrize("path", [IMPACT, FAIRNESS], ids=["impact", "fairness"])
