@@ -79,3 +79,12 @@ def test_schema_revision_is_the_migrations_head():
     cfg = Config()
     cfg.set_main_option("script_location", str(REPO / "workbench/store/migrations"))
     assert ScriptDirectory.from_config(cfg).get_current_head() == SCHEMA_REVISION
+
+
+def test_test_modules_have_unique_names():
+    """pytest imports test modules by their basename: two with one name break collection."""
+    import collections
+
+    tests = Path(__file__).parent
+    names = collections.Counter(p.name for p in tests.rglob("test_*.py"))
+    assert [n for n, count in names.items() if count > 1] == []
