@@ -173,7 +173,7 @@ class RiskHeatmap(W.VBox):
         rows = wr.cell_risks(self.register, lik, con, which=self.which)
         crit = self._criteria
         band = crit.level(lik, con)
-        self.cell_title.value = (
+        title = (
             f"<h4>{esc(self.which.capitalize())} risk: likelihood "
             f"{esc(crit.label_of('likelihood', lik))} × consequence "
             f"{esc(crit.label_of('consequence', con))} "
@@ -187,8 +187,10 @@ class RiskHeatmap(W.VBox):
         rows = rows.assign(signoff_cell=[
             wr.signoff_html(state, by=by, at=at, changed=what) for state, by, at, what in
             zip(rows["signoff"], rows["signoff_by"], rows["signoff_at"], changed, strict=True)])
+        # the table first, then the title that counts its rows: never a count over old rows
         self.table.value = html_table(rows, CELL_COLUMNS, formatters=formatters,
                                       empty="No open risks in this cell.")
+        self.cell_title.value = title
         self.status.clear()
 
     @property
