@@ -65,6 +65,11 @@ def _counts(page) -> list[list[int]]:
 def _click_cell(page, likelihood: int, consequence: int) -> None:
     page.locator(_HEATMAP).scroll_into_view_if_needed()  # a mouse click needs it on screen
     x, y = page.evaluate(_CELL_CENTRE, [likelihood, consequence])
+    # plotly's click reports the point it last hovered: move in over the plot, wait for the
+    # hover label, then click
+    page.mouse.move(x - 30, y - 30)
+    page.mouse.move(x, y, steps=8)
+    page.wait_for_selector(f"{_HEATMAP} .hoverlayer .hovertext", timeout=TIMEOUT_MS)
     page.mouse.click(x, y)
 
 
@@ -73,6 +78,8 @@ def _select(page, field: str, label: str) -> None:
 
 
 def test_click_a_cell_then_add_a_risk_and_the_heatmap_changes(page, notebooks_url, risk_store):
+    from playwright.sync_api import expect
+
     from workbench import catalog, risk
 
     with open_store(risk_store, create=False) as store:
@@ -98,6 +105,8 @@ def test_click_a_cell_then_add_a_risk_and_the_heatmap_changes(page, notebooks_ur
     heatmap = page.locator(".wb-risk-heatmap")
     _click_cell(page, likelihood, consequence)
     heatmap.get_by_text(f"· {n} risks").wait_for(timeout=TIMEOUT_MS)
+    # the title and the table are two widgets: wait for the table to be updated too
+    expect(heatmap.locator("table tbody tr")).to_have_count(n, timeout=TIMEOUT_MS)
     listed = heatmap.locator("table tbody tr td:first-child").all_inner_texts()
     assert set(listed) == in_cell
     assert criteria.label_of("likelihood", likelihood) in heatmap.locator("h4").inner_text()
@@ -138,6 +147,7 @@ def test_click_a_cell_then_add_a_risk_and_the_heatmap_changes(page, notebooks_ur
     assert saved.loc[new_id, "title"] == TITLE
     assert saved.loc[new_id, "system_id"] == SYSTEM
     assert saved.loc[new_id, "_saved_by"] == AUTHOR
+    expect(heatmap.locator("table tbody tr")).to_have_count(n + 1, timeout=TIMEOUT_MS)
     listed = heatmap.locator("table tbody tr td:first-child").all_inner_texts()
     assert set(listed) == in_cell | {new_id}
     assert TITLE in heatmap.locator("table").inner_text()
