@@ -1,4 +1,5 @@
-"""Two processes deciding at the same moment: both approvers count; a repeat counts once."""
+"""Two processes acting at the same moment: both approvers count, a repeat counts once, a
+withdrawal never discards the last approval."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from test_oversight_fixtures import make_org
 from tests.conftest import run_at_once
 
 
-def _decide(url: str, user: str, decision: str, barrier, results) -> None:
+def _act(url: str, user: str, action: str, barrier, results) -> None:
+    """As ``user``, at the barrier's release: ``withdraw`` the request, or decide ``action``."""
     import os
 
     os.environ["WORKBENCH_USER"] = user
@@ -19,8 +21,11 @@ def _decide(url: str, user: str, decision: str, barrier, results) -> None:
     oversight.status(store, "ai_system", "card-fraud")  # warm up imports before the barrier
     barrier.wait()
     try:
-        signoff = oversight.decide(store, "ai_system", "card-fraud", decision)
-        results.put((user, "ok", signoff.id))
+        if action == "withdraw":
+            done = oversight.withdraw(store, "ai_system", "card-fraud", reason="not ready")
+        else:
+            done = oversight.decide(store, "ai_system", "card-fraud", action)
+        results.put((user, "ok", done.id))
     except WorkbenchError as exc:
         results.put((user, type(exc).__name__, str(exc)))
     except Exception as exc:  # noqa: BLE001 - reported to the parent
@@ -43,7 +48,7 @@ def test_two_approvers_at_the_same_moment_both_count(store_url):
     from workbench.store import open_store
 
     _requested(store_url)
-    outcomes = run_at_once(_decide, [(store_url, "sven", "approve"), (store_url, "chloe", "approve")])
+    outcomes = run_at_once(_act, [(store_url, "sven", "approve"), (store_url, "chloe", "approve")])
     assert sorted(o[:2] for o in outcomes) == [("chloe", "ok"), ("sven", "ok")], outcomes
     with open_store(store_url) as store:
         st = oversight.status(store, "ai_system", "card-fraud")
@@ -57,39 +62,13 @@ def test_the_same_approver_twice_at_the_same_moment_counts_once(store_url):
     from workbench.store import open_store
 
     _requested(store_url)
-    outcomes = run_at_once(_decide, [(store_url, "chloe", "approve"), (store_url, "chloe", "approve")])
+    outcomes = run_at_once(_act, [(store_url, "chloe", "approve"), (store_url, "chloe", "approve")])
     assert [o[1] for o in outcomes] == ["ok", "ok"], outcomes
     assert outcomes[0][2] == outcomes[1][2]
     with open_store(store_url) as store:
         assert store.count("signoff") == 1
         assert [v.version for v in store.history("signoff", outcomes[0][2])] == [1]
         assert store.verify().ok
-
-
-def _withdraw(url: str, user: str, _: str, barrier, results) -> None:
-    import os
-
-    os.environ["WORKBENCH_USER"] = user
-    from workbench import oversight
-    from workbench.errors import WorkbenchError
-    from workbench.store import open_store
-
-    store = open_store(url, create=False)
-    oversight.status(store, "ai_system", "card-fraud")  # warm up imports before the barrier
-    barrier.wait()
-    try:
-        request = oversight.withdraw(store, "ai_system", "card-fraud", reason="not ready")
-        results.put((user, "ok", request.id))
-    except WorkbenchError as exc:
-        results.put((user, type(exc).__name__, str(exc)))
-    except Exception as exc:  # noqa: BLE001 - reported to the parent
-        results.put((user, "error", repr(exc)))
-    finally:
-        store.close()
-
-
-def _one(url: str, user: str, action: str, barrier, results) -> None:
-    (_withdraw if action == "withdraw" else _decide)(url, user, action, barrier, results)
 
 
 def test_a_withdrawal_and_the_last_approval_at_the_same_moment_never_both_count(store_url):
@@ -100,8 +79,8 @@ def test_a_withdrawal_and_the_last_approval_at_the_same_moment_never_both_count(
     _requested(store_url)
     with open_store(store_url) as store:
         oversight.decide(store, "ai_system", "card-fraud", "approve", user="sven")
-    outcomes = dict((o[0], o[1:]) for o in run_at_once(
-        _one, [(store_url, "ben", "withdraw"), (store_url, "chloe", "approve")]))
+    outcomes = {o[0]: o[1:] for o in run_at_once(
+        _act, [(store_url, "ben", "withdraw"), (store_url, "chloe", "approve")])}
     assert {outcomes["ben"][0], outcomes["chloe"][0]} in ({"ok", "ValidationError"},
                                                          {"ok", "ConflictError"}), outcomes
     with open_store(store_url) as store:

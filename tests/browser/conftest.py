@@ -30,25 +30,33 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def start_server(command: list[str], env: dict[str, str], log_path: Path, ready_url: str,
+                 what: str) -> subprocess.Popen:
+    """Start a server process logging to ``log_path``; fail the test if it does not answer
+    ``ready_url`` within 90 s. Stop it with :func:`stop`."""
+    from workbench.cli._dashboard import wait_until_serving
+
+    log = open(log_path, "wb")  # noqa: SIM115 - closed with the process
+    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    process.log = log  # type: ignore[attr-defined]
+    if not wait_until_serving(ready_url, process, timeout_s=90):
+        stop(process)
+        pytest.fail(f"{what} did not start:\n{log_path.read_text()[-3000:]}")
+    return process
+
+
 def start_voila(store_url: str, tmp: Path, *, preheat: bool = True, user: str = VIEWER,
                 root: Path | None = None) -> tuple[subprocess.Popen, str]:
     """Serve the shipped dashboards (or the notebooks of ``root``) exactly as ``workbench
     dashboard`` does."""
-    from workbench.cli._dashboard import dashboards_dir, voila_command, wait_until_serving
+    from workbench.cli._dashboard import dashboards_dir, voila_command
 
     port = free_port()
     env = {**os.environ, "WORKBENCH_DATABASE_URL": store_url, "WORKBENCH_USER": user,
            "JUPYTER_RUNTIME_DIR": str(tmp / "runtime")}
-    log = open(tmp / f"voila-{port}.log", "wb")  # noqa: SIM115 - closed with the process
-    process = subprocess.Popen(voila_command(root or dashboards_dir(), port,
-                                             preheat=preheat),
-                               env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}/"
-    if not wait_until_serving(base, process, timeout_s=90):
-        process.kill()
-        log.close()
-        pytest.fail(f"voila did not start:\n{(tmp / f'voila-{port}.log').read_text()[-3000:]}")
-    process.log = log  # type: ignore[attr-defined]
+    process = start_server(voila_command(root or dashboards_dir(), port, preheat=preheat), env,
+                           tmp / f"voila-{port}.log", base, "voila")
     return process, base
 
 
@@ -60,6 +68,63 @@ def stop(process: subprocess.Popen) -> None:
         process.kill()
         process.wait()
     process.log.close()  # type: ignore[attr-defined]
+
+
+def notebooks_dir() -> Path:
+    """The shipped notebooks (package data ``workbench.notebooks``)."""
+    from importlib import resources
+
+    return Path(str(resources.files("workbench.notebooks")))
+
+
+def demo_copy(template: Path, tmp_path_factory: pytest.TempPathFactory, name: str) -> str:
+    """The URL of a private copy of the seeded demo store (for tests that write to it)."""
+    target = tmp_path_factory.mktemp(name) / "demo.db"
+    shutil.copyfile(template, target)
+    return f"sqlite:///{target}"
+
+
+@contextlib.contextmanager
+def serve_notebooks(store_url: str, user: str, tmp: Path) -> Iterator[str]:
+    """Voila serving the shipped notebooks as ``user``; yields the base URL."""
+    process, base = start_voila(store_url, tmp, preheat=False, user=user, root=notebooks_dir())
+    try:
+        yield base
+    finally:
+        stop(process)
+
+
+#: The risk heatmap widget's figure, and where one of its cells' centre is on the page.
+HEATMAP = ".wb-risk-heatmap .js-plotly-plot"
+_CELL_CENTRE = f"""([likelihood, consequence]) => {{
+  const gd = document.querySelector('{HEATMAP}');
+  const box = gd.getBoundingClientRect(), xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+  return [box.left + xa._offset + xa.l2p(consequence), box.top + ya._offset + ya.l2p(likelihood)];
+}}"""
+
+
+def busiest_residual_cell(store_url: str) -> tuple[int, int, set[str]]:
+    """The residual heatmap cell holding the most open risks: likelihood, consequence, ids."""
+    from workbench import risk
+    from workbench.store import open_store
+
+    with open_store(store_url, create=False) as store:
+        live = risk.open_risks(risk.register(store))
+    likelihood, consequence = (int(v) for v in risk.heatmap_matrix(live).stack().idxmax())
+    ids = set(risk.cell_risks(live, likelihood, consequence, which="residual")["id"])
+    return likelihood, consequence, ids
+
+
+def click_heatmap_cell(page, likelihood: int, consequence: int, timeout_ms: int) -> None:
+    """Click one cell of the risk heatmap widget with the mouse, as a person does."""
+    page.locator(HEATMAP).scroll_into_view_if_needed()  # a mouse click needs it on screen
+    x, y = page.evaluate(_CELL_CENTRE, [likelihood, consequence])
+    # plotly's click reports the point it last hovered: move in over the plot, wait for the
+    # hover label, then click
+    page.mouse.move(x - 30, y - 30)
+    page.mouse.move(x, y, steps=8)
+    page.wait_for_selector(f"{HEATMAP} .hoverlayer .hovertext", timeout=timeout_ms)
+    page.mouse.click(x, y)
 
 
 @pytest.fixture(scope="session")
@@ -90,9 +155,7 @@ def browser(chromium_executable: str):
 
 @pytest.fixture(scope="session")
 def seeded_store(_demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
-    target = tmp_path_factory.mktemp("browser-store") / "demo.db"
-    shutil.copyfile(_demo_template, target)
-    return f"sqlite:///{target}"
+    return demo_copy(_demo_template, tmp_path_factory, "browser-store")
 
 
 @pytest.fixture(scope="session")

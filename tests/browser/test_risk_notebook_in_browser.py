@@ -7,13 +7,19 @@ scientist does in the notebook, driven through the page with real clicks and key
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import SCREENSHOTS, start_voila, stop
+from tests.browser.conftest import (
+    HEATMAP,
+    SCREENSHOTS,
+    busiest_residual_cell,
+    click_heatmap_cell,
+    demo_copy,
+    serve_notebooks,
+)
 from workbench.store import open_store
 
 pytestmark = pytest.mark.browser
@@ -26,51 +32,27 @@ SYSTEM = "cv-screening"
 #: A title a person might paste: it must show as text, never run.
 TITLE = 'Shortlist skew <img src=x onerror="window.__xss = 1"> for career breaks'
 
-#: The heatmap widget's figure, its cell texts, and where a cell's centre is on the page.
-_HEATMAP = ".wb-risk-heatmap .js-plotly-plot"
-_CELL_TEXT = f"""() => document.querySelector('{_HEATMAP}').data[0].text"""
-_CELL_CENTRE = f"""([likelihood, consequence]) => {{
-  const gd = document.querySelector('{_HEATMAP}');
-  const box = gd.getBoundingClientRect(), xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
-  return [box.left + xa._offset + xa.l2p(consequence), box.top + ya._offset + ya.l2p(likelihood)];
-}}"""
+#: The heatmap widget's cell texts.
+_CELL_TEXT = f"""() => document.querySelector('{HEATMAP}').data[0].text"""
 
 
 @pytest.fixture(scope="module")
 def risk_store(_demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
     """A private demo store: the test adds a risk to it."""
-    target = tmp_path_factory.mktemp("risk-browser") / "demo.db"
-    shutil.copyfile(_demo_template, target)
-    return f"sqlite:///{target}"
+    return demo_copy(_demo_template, tmp_path_factory, "risk-browser")
 
 
 @pytest.fixture(scope="module")
 def notebooks_url(risk_store: str, chromium_executable: str,
                   tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Voila serving the shipped notebooks, with the data scientist as the user."""
-    from importlib import resources
-
-    root = Path(str(resources.files("workbench.notebooks")))
-    process, base = start_voila(risk_store, tmp_path_factory.mktemp("voila-notebooks"),
-                                preheat=False, user=AUTHOR, root=root)
-    yield base
-    stop(process)
+    with serve_notebooks(risk_store, AUTHOR, tmp_path_factory.mktemp("voila-notebooks")) as url:
+        yield url
 
 
 def _counts(page) -> list[list[int]]:
     return [[int(v.replace(",", "")) if v else 0 for v in row]
             for row in page.evaluate(_CELL_TEXT)]
-
-
-def _click_cell(page, likelihood: int, consequence: int) -> None:
-    page.locator(_HEATMAP).scroll_into_view_if_needed()  # a mouse click needs it on screen
-    x, y = page.evaluate(_CELL_CENTRE, [likelihood, consequence])
-    # plotly's click reports the point it last hovered: move in over the plot, wait for the
-    # hover label, then click
-    page.mouse.move(x - 30, y - 30)
-    page.mouse.move(x, y, steps=8)
-    page.wait_for_selector(f"{_HEATMAP} .hoverlayer .hovertext", timeout=TIMEOUT_MS)
-    page.mouse.click(x, y)
 
 
 def _select(page, field: str, label: str) -> None:
@@ -88,22 +70,20 @@ def test_click_a_cell_then_add_a_risk_and_the_heatmap_changes(page, notebooks_ur
         criteria = risk.criteria_in_force(store)
         system_name = store.frame("ai_system", meta=False).set_index("id").loc[SYSTEM, "name"]
     expected = risk.heatmap_matrix(live)  # residual, likelihood rows x consequence columns
-    # the busiest residual cell of the portfolio
-    likelihood, consequence = (int(v) for v in expected.stack().idxmax())
+    likelihood, consequence, in_cell = busiest_residual_cell(risk_store)
     n = int(expected.loc[likelihood, consequence])
-    in_cell = set(risk.cell_risks(live, likelihood, consequence, which="residual")["id"])
     assert n == len(in_cell) > 1
 
     page.goto(notebooks_url + NOTEBOOK, timeout=TIMEOUT_MS)
     page.wait_for_selector("text=Click a cell to list its risks", timeout=TIMEOUT_MS)
-    page.wait_for_function(f"!!document.querySelector('{_HEATMAP} .main-svg')",
+    page.wait_for_function(f"!!document.querySelector('{HEATMAP} .main-svg')",
                            timeout=TIMEOUT_MS)
     counts = _counts(page)
     assert counts == expected.to_numpy().tolist()
 
     # 1. a click on the cell lists exactly that cell's risks
     heatmap = page.locator(".wb-risk-heatmap")
-    _click_cell(page, likelihood, consequence)
+    click_heatmap_cell(page, likelihood, consequence, TIMEOUT_MS)
     heatmap.get_by_text(f"· {n} risks").wait_for(timeout=TIMEOUT_MS)
     # the title and the table are two widgets: wait for the table to be updated too
     expect(heatmap.locator("table tbody tr")).to_have_count(n, timeout=TIMEOUT_MS)

@@ -7,13 +7,12 @@ Voila renders the notebook with the same widget front-ends as JupyterLab.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import SCREENSHOTS, start_voila, stop
+from tests.browser.conftest import SCREENSHOTS, demo_copy, serve_notebooks
 from workbench.store import open_store
 
 pytestmark = pytest.mark.browser
@@ -29,21 +28,15 @@ KIND, RECORD = "impact_assessment", "ia-support-chatbot"
 
 @pytest.fixture(scope="module")
 def signoff_store(_demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
-    target = tmp_path_factory.mktemp("signoff-browser") / "demo.db"
-    shutil.copyfile(_demo_template, target)
-    return f"sqlite:///{target}"
+    return demo_copy(_demo_template, tmp_path_factory, "signoff-browser")
 
 
 @pytest.fixture(scope="module")
 def approver_url(signoff_store: str, chromium_executable: str,
                  tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    from importlib import resources
-
-    root = Path(str(resources.files("workbench.notebooks")))
-    process, base = start_voila(signoff_store, tmp_path_factory.mktemp("voila-signoff"),
-                                preheat=False, user=APPROVER, root=root)
-    yield base
-    stop(process)
+    with serve_notebooks(signoff_store, APPROVER,
+                         tmp_path_factory.mktemp("voila-signoff")) as url:
+        yield url
 
 
 def test_the_approver_finds_reviews_and_approves_a_request(page, approver_url, signoff_store):
