@@ -407,6 +407,17 @@ class Store:
             return int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(T.c.seq), 0)))
                        .scalar_one())
 
+    def head_entry(self) -> tuple[int, str]:
+        """``(seq, entry hash)`` of the newest chain entry (``(0, GENESIS)`` when empty).
+
+        Reports and exports embed it so that what they show can be tied to one point of the
+        store's history (``workbench verify --anchors`` checks such points later).
+        """
+        with self._read() as conn:
+            row = conn.execute(sa.select(T.c.seq, T.c.entry_hash).order_by(T.c.seq.desc())
+                               .limit(1)).first()
+        return (0, GENESIS) if row is None else (int(row.seq), str(row.entry_hash))
+
     def frame(self, kind: KindArg, *, meta: bool = True) -> pd.DataFrame:
         """The register of ``kind``: one row per record (its latest version), built in one query.
 
