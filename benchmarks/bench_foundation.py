@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _timing import interleaved, median, report, time_call, time_command  # noqa: E402
+from _timing import interleaved, median, report, time_call, time_command
 
 
 def bench_import(runs: int) -> None:

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _timing import interleaved, median, report, time_call  # noqa: E402
+from _timing import interleaved, median, report, time_call
 
 CONTROLS = ["A.5.4", "A.6.2.4", "A.6.2.6", "A.7.4", "A.8.2", "A.9.2", "A.10.3", "A.6.2.8"]
 SOURCES = ["source.machine_learning", "source.level_of_automation",

@@ -88,12 +88,22 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def store(store_url: str):
+def empty_store(store_url: str):
+    """A store with nothing in it (not even a person), once on SQLite and once on PostgreSQL."""
     from workbench.store import open_store
 
     s = open_store(store_url)
     yield s
     s.close()
+
+
+@pytest.fixture
+def store(empty_store):
+    """A store whose only person is ``tester``, an admin holding every role."""
+    from actors import bootstrap_tester
+
+    bootstrap_tester(empty_store)
+    return empty_store
 
 
 @pytest.fixture(scope="session")
@@ -107,9 +117,15 @@ def _demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+#: Who acts on the demo store in tests: its AI governance lead (also its admin).
+DEMO_USER = "chloe"
+
+
 @pytest.fixture
-def demo_db(_demo_template: Path, tmp_path: Path) -> Path:
-    """A private copy of the seeded demo store (SQLite file)."""
+def demo_db(_demo_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of the seeded demo store (SQLite file); the test acts as the demo's
+    governance lead unless it says otherwise."""
+    monkeypatch.setenv("WORKBENCH_USER", DEMO_USER)
     target = tmp_path / "demo.db"
     shutil.copyfile(_demo_template, target)
     return target

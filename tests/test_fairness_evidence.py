@@ -9,6 +9,7 @@ import warnings
 from pathlib import Path
 
 import pytest
+from actors import acting
 
 from workbench import fairness
 from workbench.cli import main
@@ -29,7 +30,7 @@ def _result():
 
 @pytest.fixture
 def seeded(store):
-    store.save(Person(id="grace", name="Grace"))
+    store.save(Person(id="grace", name="Grace", roles=["owner"]))
     store.save(AISystem(id="credit", name="Credit", purpose="Score", owner="grace",
                         business_unit="Money", lifecycle_stage="operate",
                         org_roles=["provider"], technique="GBM", technique_family="classical_ml",
@@ -39,8 +40,9 @@ def seeded(store):
 
 def test_evidence_records_controls_fingerprint_and_group_sizes(seeded):
     result = _result()
-    saved = fairness.record_evidence(seeded, result, system_id="credit", author="grace",
-                                     collected_at=WHEN)
+    with acting("grace"):
+        saved = fairness.record_evidence(seeded, result, system_id="credit",
+                                         collected_at=WHEN)
     ev = saved.record
     assert ev.id == f"fairness-credit-{result.fingerprint[:12]}"
     assert ev.evidence_kind.value == "fairness_metrics"
@@ -55,8 +57,9 @@ def test_evidence_records_controls_fingerprint_and_group_sizes(seeded):
     assert ev.links == [] and ev.details["impact_assessment"] is None
     assert "1 value(s) outside" in saved.reason
     # the same data checked again is a new version of the same evidence
-    again = fairness.record_evidence(seeded, result, system_id="credit", author="grace",
-                                     collected_at=WHEN + dt.timedelta(days=30))
+    with acting("grace"):
+        again = fairness.record_evidence(seeded, result, system_id="credit",
+                                         collected_at=WHEN + dt.timedelta(days=30))
     assert again.record_id == saved.record_id and again.version == 2
 
 
@@ -66,8 +69,9 @@ def test_evidence_links_the_latest_impact_assessment(seeded):
     impact.save_assessment(seeded, {"id": "ia-credit", "system_id": "credit",
                                     "assessor": "grace", "assessed_on": dt.date(2026, 1, 5),
                                     "trigger": "new_system"})
-    saved = fairness.record_evidence(seeded, _result(), system_id="credit", author="grace",
-                                     collected_at=WHEN)
+    with acting("grace"):
+        saved = fairness.record_evidence(seeded, _result(), system_id="credit",
+                                         collected_at=WHEN)
     assert [link.model_dump() for link in saved.record.links] == [
         {"kind": "impact_assessment", "id": "ia-credit"}]
     linked = impact.linked_evidence(seeded, seeded.get("impact_assessment", "ia-credit").record)
@@ -83,8 +87,9 @@ def test_unknown_system_is_refused(seeded):
 
 def test_flags_one_row_per_evidence_and_metric(seeded):
     assert fairness.flags(seeded).empty
-    saved = fairness.record_evidence(seeded, _result(), system_id="credit", author="grace",
-                                     collected_at=WHEN, valid_days=30)
+    with acting("grace"):
+        saved = fairness.record_evidence(seeded, _result(), system_id="credit",
+                                         collected_at=WHEN, valid_days=30)
     flags = fairness.flags(seeded, as_of=dt.date(2026, 12, 1))
     assert list(flags.columns) == FLAG_COLUMNS
     assert len(flags) == 2 * len(fairness.AGGREGATE_METRICS)

@@ -9,10 +9,26 @@ from workbench.errors import ConfigurationError, NotFoundError, PermissionDenied
 from workbench.model import Person, Role
 
 
-def test_workbench_user_wins(monkeypatch):
+def test_workbench_user_outside_a_hub(monkeypatch):
     monkeypatch.setenv("WORKBENCH_USER", "Alice")
-    monkeypatch.setenv("JUPYTERHUB_USER", "bob")
     assert identity.current_user() == "alice"
+
+
+def test_jupyterhub_user_wins_over_workbench_user(monkeypatch):
+    """On a hub, %env WORKBENCH_USER=chloe does not make anyone chloe."""
+    monkeypatch.setenv("WORKBENCH_USER", "chloe")
+    monkeypatch.setenv("JUPYTERHUB_USER", "bob")
+    assert identity.current_user() == "bob"
+
+
+def test_a_configured_service_account_is_honoured_on_a_hub(monkeypatch):
+    monkeypatch.setenv("JUPYTERHUB_USER", "bob")
+    monkeypatch.setenv("WORKBENCH_USER", "scheduler")
+    assert identity.current_user() == "bob"  # not configured: ignored
+    monkeypatch.setenv("WORKBENCH_SERVICE_ACCOUNTS", "reporter, scheduler")
+    assert identity.current_user() == "scheduler"
+    monkeypatch.setenv("WORKBENCH_USER", "chloe")  # not a service account: still bob
+    assert identity.current_user() == "bob"
 
 
 def test_jupyterhub_user_next(monkeypatch):
@@ -34,13 +50,15 @@ def test_unusable_login_is_a_clear_error(monkeypatch):
 
 
 def test_roles_come_from_person_records(store):
-    store.save(Person(id="tester", name="T", roles=["assessor", "approver"]))
+    tester = store.get("person", "tester")
+    store.save(Person(id="tester", name="T", roles=["admin", "assessor", "approver"]),
+               base_version=tester.version)
     store.save(Person(id="gone", name="G", roles=["admin"], active=False))
-    assert identity.roles_of(store) == {Role.assessor, Role.approver}
+    assert identity.roles_of(store) == {Role.admin, Role.assessor, Role.approver}
     assert identity.roles_of(store, "gone") == set()
     assert identity.roles_of(store, "stranger") == set()
     assert identity.require_role(store, "approver") == "tester"
-    with pytest.raises(PermissionDeniedError, match="tester does not hold the role admin"):
-        identity.require_role(store, Role.admin)
+    with pytest.raises(PermissionDeniedError, match="tester does not hold the role executive"):
+        identity.require_role(store, Role.executive)
     with pytest.raises(NotFoundError, match="'stranger' is not a known person"):
         identity.person(store, "stranger")

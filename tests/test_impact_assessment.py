@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from actors import acting
 
 from workbench import impact
 from workbench.errors import ConflictError, NotFoundError, ValidationError
@@ -66,7 +67,8 @@ def seeded(store):
             business_unit="HR", lifecycle_stage="operate", org_roles=roles, technique="GBM",
             technique_family="classical_ml", automation_level="partial",
             oversight_mode="in_the_loop", affected_parties=["job applicants"],
-            geography=["DE"], description="Ranks CVs", deployment_context="ATS"))
+            geography=["DE"], description="Ranks CVs", deployment_context="ATS",
+            team=["alice"]))
     return store
 
 
@@ -160,13 +162,15 @@ def test_the_record_model_checks_itself(seeded):
 
 
 def test_a_stale_save_is_a_conflict_that_keeps_the_store_as_it_was(seeded):
-    first = impact.save_assessment(seeded, complete(status="draft"), author="alice")
-    impact.save_assessment(seeded, complete(status="draft", scope="Alice's edit"),
-                           base_version=first.version, author="alice")
+    with acting("alice"):
+        first = impact.save_assessment(seeded, complete(status="draft"))
+    with acting("alice"):
+        impact.save_assessment(seeded, complete(status="draft", scope="Alice's edit"),
+                               base_version=first.version)
     head = seeded.head()
-    with pytest.raises(ConflictError, match="was changed by alice"):
+    with pytest.raises(ConflictError, match="was changed by alice"), acting("farid"):
         impact.save_assessment(seeded, complete(status="draft", scope="Farid's edit"),
-                               base_version=first.version, author="farid")
+                               base_version=first.version)
     assert seeded.head() == head
     assert seeded.get("impact_assessment", "ia-cv").record.scope == "Alice's edit"
 

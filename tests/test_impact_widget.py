@@ -4,6 +4,7 @@ the live EU AI Act tier, completeness, save draft / submit, conflicts keep the i
 from __future__ import annotations
 
 import pytest
+from actors import acting
 from workbench.widgets import ImpactAssessmentForm
 
 from workbench import impact
@@ -137,8 +138,9 @@ def test_fill_in_and_submit(demo_store, alice):
 def test_a_conflicting_save_keeps_the_input(demo_store, alice):
     form = ImpactAssessmentForm(demo_store, "marketing-copy")
     other = demo_store.get("impact_assessment", "ia-marketing-copy")
-    impact.save_assessment(demo_store, {**other.content, "scope": "Changed elsewhere"},
-                           base_version=other.version, author="leo")
+    with acting("leo"):
+        impact.save_assessment(demo_store, {**other.content, "scope": "Changed elsewhere"},
+                               base_version=other.version)
     form.ident.fields["scope"].set("My scope")
     form.questions["context.vulnerable_groups"].input.value = "no"
     head = demo_store.head()
@@ -186,8 +188,9 @@ def test_part_errors_show_beside_the_part(demo_store, alice):
 
 def test_resubmitting_unchanged_keeps_the_approval(demo_store, monkeypatch):
     """Opening an approved assessment and submitting it untouched writes nothing."""
-    from workbench import oversight
     from workbench.widgets import ImpactAssessmentForm
+
+    from workbench import oversight
 
     monkeypatch.setenv("WORKBENCH_USER", "alice")
     head = demo_store.head()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from actors import acting
+
 from workbench import oversight
 
 
@@ -73,11 +75,12 @@ def test_facts_from_the_impact_and_risk_features_drive_the_policy(demo_store):
     ia = demo_store.frame("impact_assessment")
     draft = ia[ia["status"] == "draft"]["id"].iloc[0]
     with pytest.raises(ValidationError, match="only a submitted impact assessment can be "
-                       "signed off"):
-        oversight.request(demo_store, "impact_assessment", draft, user="alice")
+                       "signed off"), acting("alice"):
+        oversight.request(demo_store, "impact_assessment", draft)
     from workbench.oversight.policy import facts_for
 
     within = next(v for v in demo_store.latest("risk")
                   if facts_for(demo_store, v).get("above_appetite") is False)
     with pytest.raises(ValidationError, match="needs no sign-off under the policy"):
-        oversight.request(demo_store, "risk", within.record_id, user="alice")
+        with acting("alice"):
+            oversight.request(demo_store, "risk", within.record_id)

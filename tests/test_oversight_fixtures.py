@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from actors import acting
+
 from workbench.model import AISystem, Person, Record, Reference, Slug
 
 PEOPLE = [
@@ -29,22 +31,34 @@ def system(system_id: str = "card-fraud", owner: str = "sven", **changes: Any) -
         "business_unit": "Larkspur Money", "lifecycle_stage": "operate",
         "org_roles": ["provider", "deployer"], "technique": "Gradient-boosted trees",
         "technique_family": "classical_ml", "automation_level": "full",
-        "oversight_mode": "on_the_loop"}
+        "oversight_mode": "on_the_loop", "team": ["ben", "alice", "ravi"]}
     data.update(changes)
     return AISystem(**data)
 
 
 def make_org(store, *, owner: str = "sven", editor: str = "ben") -> None:
-    """People, and the AI system card-fraud: version 1 by its owner, version 2 by ``editor``."""
-    store.save_many([(Person(**p), None) for p in PEOPLE], author="chloe")
-    store.save(system(owner=owner), author=owner)
-    store.save(system(owner=owner, description="Release 5."), base_version=1, author=editor)
+    """People, and the AI system card-fraud (its team: ben, alice and ravi): version 1 by its
+    owner, version 2 by ``editor``."""
+    store.save_many([(Person(**p), None) for p in PEOPLE])  # by the tests' admin
+    only_admin(store)
+    with acting(owner):
+        store.save(system(owner=owner))
+    with acting(editor):
+        store.save(system(owner=owner, description="Release 5."), base_version=1)
+
+
+def only_admin(store) -> None:
+    """Leave the tests' own person (``tester``) with the admin role only, so that it is nobody's
+    signer and the sign-off rules see only the people of the test."""
+    current = store.get("person", "tester")
+    store.save(current.record.model_copy(update={"roles": ["admin"]}),
+               base_version=current.version, reason="admin only")
 
 
 def edit(store, kind: str, record_id: str, author: str, **changes: Any):
     current = store.get(kind, record_id)
-    return store.save(current.record.model_copy(update=changes), base_version=current.version,
-                      author=author)
+    with acting(author):
+        return store.save(current.record.model_copy(update=changes), base_version=current.version)
 
 
 class OversightTestRisk(Record, kind="oversight_test_risk", label="test risk"):

@@ -3,6 +3,7 @@ withdrawal never discards the last approval."""
 
 from __future__ import annotations
 
+from actors import acting, bootstrap_tester
 from test_oversight_fixtures import make_org
 
 from tests.conftest import run_at_once
@@ -39,8 +40,10 @@ def _requested(url: str) -> None:
     from workbench.store import open_store
 
     with open_store(url) as store:
+        bootstrap_tester(store)
         make_org(store)
-        oversight.request(store, "ai_system", "card-fraud", user="ben")
+        with acting("ben"):
+            oversight.request(store, "ai_system", "card-fraud")
 
 
 def test_two_approvers_at_the_same_moment_both_count(store_url):
@@ -77,8 +80,8 @@ def test_a_withdrawal_and_the_last_approval_at_the_same_moment_never_both_count(
     from workbench.store import open_store
 
     _requested(store_url)
-    with open_store(store_url) as store:
-        oversight.decide(store, "ai_system", "card-fraud", "approve", user="sven")
+    with open_store(store_url) as store, acting("sven"):
+        oversight.decide(store, "ai_system", "card-fraud", "approve")
     outcomes = {o[0]: o[1:] for o in run_at_once(
         _act, [(store_url, "ben", "withdraw"), (store_url, "chloe", "approve")])}
     assert {outcomes["ben"][0], outcomes["chloe"][0]} in ({"ok", "ValidationError"},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from actors import acting, bootstrap_tester
 from test_oversight_fixtures import edit, make_org
 from workbench.widgets import PendingQueue, SignOffPanel
 
@@ -15,8 +16,15 @@ XSS = "<img src=x onerror=alert(1)>"
 @pytest.fixture
 def org(tmp_path):
     with open_store(f"sqlite:///{tmp_path / 'w.db'}") as store:
+        bootstrap_tester(store)
         make_org(store)
         yield store
+
+
+@pytest.fixture
+def act(monkeypatch):
+    """Who runs the kernel (the acting user), for the rest of the test."""
+    return lambda login: monkeypatch.setenv("WORKBENCH_USER", login)
 
 
 def _decide_buttons(panel):
@@ -24,8 +32,9 @@ def _decide_buttons(panel):
             panel.reject_button]
 
 
-def test_nothing_requested_yet(org):
-    panel = SignOffPanel(org, "ai_system", "card-fraud", user="ben")
+def test_nothing_requested_yet(org, act):
+    act("ben")  # the widget acts as whoever runs the kernel
+    panel = SignOffPanel(org, "ai_system", "card-fraud")
     assert all(b.disabled for b in _decide_buttons(panel))
     assert "no sign-off of AI system 'card-fraud' version 2 was requested" in \
         panel.reasons["approve"]
@@ -39,8 +48,9 @@ def test_nothing_requested_yet(org):
     assert "Ben Okafor (ben)" in panel.identity.value
 
 
-def test_request_from_the_panel_then_the_author_cannot_approve(org):
-    panel = SignOffPanel(org, "ai_system", "card-fraud", user="ben")
+def test_request_from_the_panel_then_the_author_cannot_approve(org, act):
+    act("ben")  # the widget acts as whoever runs the kernel
+    panel = SignOffPanel(org, "ai_system", "card-fraud")
     panel.request_button.click()
     assert "requested from system owner sven, AI governance lead" in panel.status.value
     assert panel.request_button.disabled and not panel.withdraw_button.disabled
@@ -53,9 +63,11 @@ def test_request_from_the_panel_then_the_author_cannot_approve(org):
     assert "ben authored version 2" in panel.status.value and org.head() == head
 
 
-def test_approver_buttons_follow_the_rules(org):
-    oversight.request(org, "ai_system", "card-fraud", user="ben")
-    panel = SignOffPanel(org, "ai_system", "card-fraud", user="chloe")
+def test_approver_buttons_follow_the_rules(org, act):
+    with acting("ben"):
+        oversight.request(org, "ai_system", "card-fraud")
+    act("chloe")  # the widget acts as whoever runs the kernel
+    panel = SignOffPanel(org, "ai_system", "card-fraud")
     assert not panel.approve_button.disabled
     assert panel.reject_button.disabled and panel.reasons["reject"] == "write a comment saying why"
     assert panel.conditions_button.disabled and "list the conditions" in \
@@ -76,21 +88,27 @@ def test_approver_buttons_follow_the_rules(org):
     assert "Monthly monitoring; Quarterly report" in panel.decisions.value
 
 
-def test_auditor_sees_why_not(org):
-    oversight.request(org, "ai_system", "card-fraud", user="ben")
-    panel = SignOffPanel(org, "ai_system", "card-fraud", user="hiro")
+def test_auditor_sees_why_not(org, act):
+    with acting("ben"):
+        oversight.request(org, "ai_system", "card-fraud")
+    act("hiro")  # the widget acts as whoever runs the kernel
+    panel = SignOffPanel(org, "ai_system", "card-fraud")
     assert all(b.disabled for b in _decide_buttons(panel))
     assert "hiro is none of them" in panel.reasons["approve"]
     assert panel.withdraw_button.disabled and "only the requester" in panel.reasons["withdraw"]
     assert panel.role.options == ()
 
 
-def test_the_panel_shows_the_diff_against_the_approved_version(org):
-    oversight.request(org, "ai_system", "card-fraud", user="ben")
-    oversight.decide(org, "ai_system", "card-fraud", "approve", user="chloe")
-    oversight.decide(org, "ai_system", "card-fraud", "approve", user="sven")
+def test_the_panel_shows_the_diff_against_the_approved_version(org, act):
+    with acting("ben"):
+        oversight.request(org, "ai_system", "card-fraud")
+    with acting("chloe"):
+        oversight.decide(org, "ai_system", "card-fraud", "approve")
+    with acting("sven"):
+        oversight.decide(org, "ai_system", "card-fraud", "approve")
     edit(org, "ai_system", "card-fraud", "ravi", purpose=XSS)
-    panel = SignOffPanel(org, "ai_system", "card-fraud", user="chloe")
+    act("chloe")  # the widget acts as whoever runs the kernel
+    panel = SignOffPanel(org, "ai_system", "card-fraud")
     assert "stale" in panel.header.value
     assert "What changed since approved version 2 (1 change)" in panel.signed.value
     assert "&lt;img src=x onerror=alert(1)&gt;" in panel.signed.value
@@ -99,9 +117,11 @@ def test_the_panel_shows_the_diff_against_the_approved_version(org):
     assert not panel.request_button.disabled  # ravi's version needs a new request
 
 
-def test_a_decision_on_a_version_that_changed_meanwhile_is_refused(org):
-    oversight.request(org, "ai_system", "card-fraud", user="ben")
-    panel = SignOffPanel(org, "ai_system", "card-fraud", user="chloe")
+def test_a_decision_on_a_version_that_changed_meanwhile_is_refused(org, act):
+    with acting("ben"):
+        oversight.request(org, "ai_system", "card-fraud")
+    act("chloe")  # the widget acts as whoever runs the kernel
+    panel = SignOffPanel(org, "ai_system", "card-fraud")
     edit(org, "ai_system", "card-fraud", "ravi", purpose="Changed after the panel opened.")
     head = org.head()
     panel.approve_button.click()
@@ -110,10 +130,12 @@ def test_a_decision_on_a_version_that_changed_meanwhile_is_refused(org):
     assert org.head() == head
 
 
-def test_user_text_is_escaped_everywhere(org):
+def test_user_text_is_escaped_everywhere(org, act):
     edit(org, "ai_system", "card-fraud", "ravi", name=XSS)
-    oversight.request(org, "ai_system", "card-fraud", user="ravi", note=XSS)
-    panel = SignOffPanel(org, "ai_system", "card-fraud", user="chloe")
+    with acting("ravi"):
+        oversight.request(org, "ai_system", "card-fraud", note=XSS)
+    act("chloe")  # the widget acts as whoever runs the kernel
+    panel = SignOffPanel(org, "ai_system", "card-fraud")
     panel.comment.value = XSS
     panel.reject_button.click()
     for html in (panel.header.value, panel.signed.value, panel.decisions.value,
@@ -124,9 +146,11 @@ def test_user_text_is_escaped_everywhere(org):
     assert XSS not in queue.table.value
 
 
-def test_pending_queue_opens_a_panel_and_refreshes(org):
-    oversight.request(org, "ai_system", "card-fraud", user="ben", note="go-live")
-    queue = PendingQueue(org, user="sven")
+def test_pending_queue_opens_a_panel_and_refreshes(org, act):
+    with acting("ben"):
+        oversight.request(org, "ai_system", "card-fraud", note="go-live")
+    act("sven")
+    queue = PendingQueue(org)
     assert len(queue.frame) == 1 and "Awaiting sign-off by sven (1)" in queue.table.value
     assert "go-live" in queue.table.value and not queue.open_button.disabled
     queue.open_button.click()
@@ -142,12 +166,28 @@ def test_pending_queue_opens_a_panel_and_refreshes(org):
     assert "nothing selected" in empty.status.value
 
 
-def test_withdraw_from_the_panel(org):
-    oversight.request(org, "ai_system", "card-fraud", user="ben")
-    panel = SignOffPanel(org, "ai_system", "card-fraud", user="ben")
+def test_withdraw_from_the_panel(org, act):
+    with acting("ben"):
+        oversight.request(org, "ai_system", "card-fraud")
+    act("ben")  # the widget acts as whoever runs the kernel
+    panel = SignOffPanel(org, "ai_system", "card-fraud")
     panel.comment.value = "not ready"
     panel.withdraw_button.click()
     assert "withdrawn" in panel.status.value
     assert org.get("signoff_request", "ai_system.card-fraud.v2.r1").record.withdraw_reason == \
         "not ready"
     assert not panel.request_button.disabled
+
+
+def test_viewing_someone_elses_queue_decides_as_yourself(org, act):
+    """The queue shown may be anyone's; a decision taken from it is the acting user's."""
+    with acting("ben"):
+        oversight.request(org, "ai_system", "card-fraud")
+    act("hiro")  # an auditor looks at sven's queue
+    queue = PendingQueue(org, user="sven")
+    assert len(queue.frame) == 1
+    panel = queue.review()
+    head = org.head()
+    panel.decide("approve")
+    assert "hiro" in panel.status.value and org.head() == head  # refused: hiro is no signer
+    assert oversight.status(org, "ai_system", "card-fraud").state == "pending"

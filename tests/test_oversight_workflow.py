@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from test_oversight_fixtures import edit, make_org, system
+from actors import acting
+from test_oversight_fixtures import edit, make_org, only_admin, system
 
 from workbench import oversight
 from workbench.errors import (
@@ -31,7 +32,8 @@ def _refused(store, exc, match, fn, *args, **kwargs):
 
 # -- the happy path -------------------------------------------------------------------------------
 def test_request_then_both_signers_approve(org):
-    req = oversight.request(org, "ai_system", "card-fraud", user="ben", note="go-live")
+    with acting("ben"):
+        req = oversight.request(org, "ai_system", "card-fraud", note="go-live")
     assert req.id == "ai_system.card-fraud.v2.r1"
     assert [(r.signer, r.person, r.role) for r in req.required] == [
         ("system_owner", "sven", None), ("governance_lead", None, "governance_lead")]
@@ -42,15 +44,17 @@ def test_request_then_both_signers_approve(org):
         assert oversight.pending(org, user)["record_id"].tolist() == ["card-fraud"]
     assert oversight.pending(org, "ben").empty and oversight.pending(org, "dev").empty
 
-    first = oversight.decide(org, "ai_system", "card-fraud", "approve", user="chloe",
-                             comment="Looks right.")
+    with acting("chloe"):
+        first = oversight.decide(org, "ai_system", "card-fraud", "approve",
+                                 comment="Looks right.")
     assert (first.signer, first.role, first.target_version) == ("chloe", "governance_lead", 2)
     st = oversight.status(org, "ai_system", "card-fraud")
     assert st.state == "pending" and st.pending_roles == ["system_owner"]
     assert st.pending_with == ["system owner sven"]
     assert oversight.pending(org, "gina").empty  # the governance lead sign-off is given
 
-    oversight.decide(org, "ai_system", "card-fraud", "approve", user="sven")
+    with acting("sven"):
+        oversight.decide(org, "ai_system", "card-fraud", "approve")
     st = oversight.status(org, "ai_system", "card-fraud")
     assert st.state == "approved" and st.approved_version == 2 and not st.stale
     assert sorted(st.approved_by) == ["chloe", "sven"]
@@ -64,194 +68,246 @@ def test_request_then_both_signers_approve(org):
 
 
 def test_request_is_idempotent_and_writes_once(org):
-    first = oversight.request(org, "ai_system", "card-fraud", user="ben")
+    with acting("ben"):
+        first = oversight.request(org, "ai_system", "card-fraud")
     head = org.head()
-    again = oversight.request(org, "ai_system", "card-fraud", user="alice")
+    with acting("alice"):
+        again = oversight.request(org, "ai_system", "card-fraud")
     assert again.id == first.id and again.requested_by == "ben" and org.head() == head
 
 
 def test_same_approver_twice_records_one_decision(org):
-    oversight.request(org, "ai_system", "card-fraud", user="ben")
-    first = oversight.decide(org, "ai_system", "card-fraud", "approve", user="chloe")
+    with acting("ben"):
+        oversight.request(org, "ai_system", "card-fraud")
+    with acting("chloe"):
+        first = oversight.decide(org, "ai_system", "card-fraud", "approve")
     head = org.head()
-    again = oversight.decide(org, "ai_system", "card-fraud", "approve", user="chloe")
+    with acting("chloe"):
+        again = oversight.decide(org, "ai_system", "card-fraud", "approve")
     assert again == first and org.head() == head
-    _refused(org, ConflictError, "chloe already decided on this sign-off .*approve as "
-             "governance_lead.*a decision is final", oversight.decide, "ai_system",
-             "card-fraud", "reject", comment="changed my mind", user="chloe")
+    with acting("chloe"):
+        _refused(org, ConflictError, "chloe already decided on this sign-off .*approve as "
+                 "governance_lead.*a decision is final", oversight.decide, "ai_system",
+                 "card-fraud", "reject", comment="changed my mind")
 
 
 # -- segregation of duties -------------------------------------------------------------------------
 def test_author_of_the_version_cannot_approve_it(org):
-    oversight.request(org, "ai_system", "card-fraud", user="alice")
-    _refused(org, PermissionDeniedError,
-             r"ben authored version 2 and cannot approve it; .*segregation of duties",
-             oversight.decide, "ai_system", "card-fraud", "approve", user="ben")
+    with acting("alice"):
+        oversight.request(org, "ai_system", "card-fraud")
+    with acting("ben"):
+        _refused(org, PermissionDeniedError,
+                 r"ben authored version 2 and cannot approve it; .*segregation of duties",
+                 oversight.decide, "ai_system", "card-fraud", "approve")
     edit(org, "ai_system", "card-fraud", "chloe", purpose="Changed by the governance lead.")
-    oversight.request(org, "ai_system", "card-fraud", user="alice")
-    _refused(org, PermissionDeniedError, "chloe authored version 3 and cannot reject it",
-             oversight.decide, "ai_system", "card-fraud", "reject", comment="no",
-             user="chloe")
+    with acting("alice"):
+        oversight.request(org, "ai_system", "card-fraud")
+    with acting("chloe"):
+        _refused(org, PermissionDeniedError, "chloe authored version 3 and cannot reject it",
+                 oversight.decide, "ai_system", "card-fraud", "reject", comment="no")
     # another governance lead can
-    assert oversight.decide(org, "ai_system", "card-fraud", "approve", user="gina").signer \
-        == "gina"
+    with acting("gina"):
+        assert oversight.decide(org, "ai_system", "card-fraud", "approve").signer \
+            == "gina"
 
 
 def test_an_owner_who_wrote_the_version_is_replaced_by_the_stand_in(store):
     make_org(store, editor="sven")  # the owner saved both versions
-    req = oversight.request(store, "ai_system", "card-fraud", user="ben")
+    with acting("ben"):
+        req = oversight.request(store, "ai_system", "card-fraud")
     slots = {s.signer: s for s in req.required}
     assert "system_owner" not in slots and slots["executive"].role == "executive"
     assert slots["executive"].label == ("executive, for the system owner sven who authored "
                                         "version 2")
-    _refused(store, PermissionDeniedError, "sven authored version 2 and cannot approve it",
-             oversight.decide, "ai_system", "card-fraud", "approve", user="sven")
+    with acting("sven"):
+        _refused(store, PermissionDeniedError, "sven authored version 2 and cannot approve it",
+                 oversight.decide, "ai_system", "card-fraud", "approve")
 
 
 def test_request_refused_when_nobody_can_stand_in(store):
     make_org(store, editor="sven")
     for login in ("elena", "dev"):  # nobody holds the executive role any more
         person = store.get("person", login)
-        store.save(person.record.model_copy(update={"active": False}),
-                   base_version=person.version, author="chloe")
-    _refused(store, ValidationError, r"nobody can sign AI system 'card-fraud' version 2 as "
-             r"executive, for the system owner sven",
-             oversight.request, "ai_system", "card-fraud", user="ben")
+        with acting("chloe"):
+            store.save(person.record.model_copy(update={"active": False}),
+                       base_version=person.version)
+    with acting("ben"):
+        _refused(store, ValidationError, r"nobody can sign AI system 'card-fraud' version 2 as "
+                 r"executive, for the system owner sven",
+                 oversight.request, "ai_system", "card-fraud")
 
 
 def test_two_signers_must_be_two_people(store):
     store.save_many([(Person(id="chloe", name="C", roles=["governance_lead"]), None),
-                     (Person(id="ben", name="B", roles=["owner", "assessor"]), None)],
-                    author="chloe")
-    store.save(system(owner="chloe"), author="ben")
-    _refused(store, ValidationError, "need 2 different people", oversight.request,
-             "ai_system", "card-fraud", user="ben")
-    store.save(Person(id="gina", name="G", roles=["governance_lead"]), author="chloe")
-    oversight.request(store, "ai_system", "card-fraud", user="ben")
-    _refused(store, ValidationError, "chloe may sign as system_owner or governance_lead; "
-             "choose one role", oversight.decide, "ai_system", "card-fraud", "approve",
-             user="chloe")
-    oversight.decide(store, "ai_system", "card-fraud", "approve", role="system_owner",
-                     user="chloe")
-    _refused(store, ConflictError, "chloe already decided", oversight.decide, "ai_system",
-             "card-fraud", "approve", role="governance_lead", user="chloe")
-    oversight.decide(store, "ai_system", "card-fraud", "approve", user="gina")
+                     (Person(id="ben", name="B", roles=["owner", "assessor"]), None)])
+    only_admin(store)
+    with acting("ben"):
+        store.save(system(owner="chloe", team=["ben"]))
+    with acting("ben"):
+        _refused(store, ValidationError, "need 2 different people", oversight.request,
+                 "ai_system", "card-fraud")
+    store.save(Person(id="gina", name="G", roles=["governance_lead"]))
+    with acting("ben"):
+        oversight.request(store, "ai_system", "card-fraud")
+    with acting("chloe"):
+        _refused(store, ValidationError, "chloe may sign as system_owner or governance_lead; "
+                 "choose one role", oversight.decide, "ai_system", "card-fraud", "approve")
+    with acting("chloe"):
+        oversight.decide(store, "ai_system", "card-fraud", "approve", role="system_owner")
+    with acting("chloe"):
+        _refused(store, ConflictError, "chloe already decided", oversight.decide, "ai_system",
+                 "card-fraud", "approve", role="governance_lead")
+    with acting("gina"):
+        oversight.decide(store, "ai_system", "card-fraud", "approve")
     assert oversight.status(store, "ai_system", "card-fraud").state == "approved"
 
 
 # -- roles ----------------------------------------------------------------------------------------
 def test_roles_the_user_does_not_hold_are_refused(org):
-    oversight.request(org, "ai_system", "card-fraud", user="ben")
-    _refused(org, PermissionDeniedError, "alice does not hold the role governance_lead and "
-             "cannot sign as AI governance lead", oversight.decide, "ai_system", "card-fraud",
-             "approve", role="governance_lead", user="alice")
-    _refused(org, PermissionDeniedError, r"dev is not the system owner named for this "
-             r"sign-off \(sven is\)", oversight.decide, "ai_system", "card-fraud", "approve",
-             role="system_owner", user="dev")
-    _refused(org, PermissionDeniedError, "hiro cannot approve AI system 'card-fraud': it "
-             "awaits system owner sven, AI governance lead, and hiro is none of them",
-             oversight.decide, "ai_system", "card-fraud", "approve", user="hiro")
-    _refused(org, ValidationError, "executive is not a sign-off this request needs",
-             oversight.decide, "ai_system", "card-fraud", "approve", role="executive",
-             user="dev")
-    _refused(org, PermissionDeniedError, "nobody is not an active person",
-             oversight.decide, "ai_system", "card-fraud", "approve", user="nobody")
+    with acting("ben"):
+        oversight.request(org, "ai_system", "card-fraud")
+    with acting("alice"):
+        _refused(org, PermissionDeniedError, "alice does not hold the role governance_lead and "
+                 "cannot sign as AI governance lead", oversight.decide, "ai_system", "card-fraud",
+                 "approve", role="governance_lead")
+    with acting("dev"):
+        _refused(org, PermissionDeniedError, r"dev is not the system owner named for this "
+                 r"sign-off \(sven is\)", oversight.decide, "ai_system", "card-fraud", "approve",
+                 role="system_owner")
+    with acting("hiro"):
+        _refused(org, PermissionDeniedError, "hiro cannot approve AI system 'card-fraud': it "
+                 "awaits system owner sven, AI governance lead, and hiro is none of them",
+                 oversight.decide, "ai_system", "card-fraud", "approve")
+    with acting("dev"):
+        _refused(org, ValidationError, "executive is not a sign-off this request needs",
+                 oversight.decide, "ai_system", "card-fraud", "approve", role="executive")
+    with acting("nobody"):
+        _refused(org, PermissionDeniedError, "nobody is not an active person",
+                 oversight.decide, "ai_system", "card-fraud", "approve")
 
 
 def test_a_role_already_given_is_refused(org):
-    oversight.request(org, "ai_system", "card-fraud", user="ben")
-    oversight.decide(org, "ai_system", "card-fraud", "approve", user="chloe")
-    _refused(org, ConflictError, "AI governance lead sign-off .* was already given by chloe",
-             oversight.decide, "ai_system", "card-fraud", "approve", role="governance_lead",
-             user="gina")
+    with acting("ben"):
+        oversight.request(org, "ai_system", "card-fraud")
+    with acting("chloe"):
+        oversight.decide(org, "ai_system", "card-fraud", "approve")
+    with acting("gina"):
+        _refused(org, ConflictError, "AI governance lead sign-off .* was already given by chloe",
+                 oversight.decide, "ai_system", "card-fraud", "approve", role="governance_lead")
 
 
 def test_who_may_request(org):
-    _refused(org, PermissionDeniedError, "elena does not hold a role that may request "
-             "sign-off", oversight.request, "ai_system", "card-fraud", user="elena")
-    _refused(org, PermissionDeniedError, "stranger is not an active person",
-             oversight.request, "ai_system", "card-fraud", user="stranger")
+    with acting("elena"):
+        _refused(org, PermissionDeniedError, "elena does not hold a role that may request "
+                 "sign-off", oversight.request, "ai_system", "card-fraud")
+    with acting("stranger"):
+        _refused(org, PermissionDeniedError, "stranger is not an active person",
+                 oversight.request, "ai_system", "card-fraud")
     inactive = org.get("person", "alice")
-    org.save(inactive.record.model_copy(update={"active": False}), base_version=1,
-             author="chloe")
-    _refused(org, PermissionDeniedError, "alice is not an active person", oversight.request,
-             "ai_system", "card-fraud", user="alice")
+    with acting("chloe"):
+        org.save(inactive.record.model_copy(update={"active": False}), base_version=1)
+    with acting("alice"):
+        _refused(org, PermissionDeniedError, "alice is not an active person", oversight.request,
+                 "ai_system", "card-fraud")
 
 
 # -- bad input -------------------------------------------------------------------------------------
 def test_unknown_record_or_version(org):
-    _refused(org, NotFoundError, "no AI system 'nope' in the store", oversight.request,
-             "ai_system", "nope", user="ben")
-    _refused(org, NotFoundError, "AI system 'card-fraud' has no version 9", oversight.request,
-             "ai_system", "card-fraud", version=9, user="ben")
-    _refused(org, ConflictError, "version 1 of AI system 'card-fraud' is not its current "
-             "version", oversight.request, "ai_system", "card-fraud", version=1, user="ben")
-    _refused(org, NotFoundError, "unknown record kind 'nonsense'", oversight.request,
-             "nonsense", "x", user="ben")
-    _refused(org, NotFoundError, "no sign-off of AI system 'card-fraud' version 2 was "
-             "requested", oversight.decide, "ai_system", "card-fraud", "approve", user="chloe")
-    oversight.request(org, "ai_system", "card-fraud", user="ben")
-    _refused(org, NotFoundError, "no AI system 'nope'", oversight.decide, "ai_system", "nope",
-             "approve", user="chloe")
-    _refused(org, ValidationError, "'maybe' is not a decision", oversight.decide, "ai_system",
-             "card-fraud", "maybe", user="chloe")
+    with acting("ben"):
+        _refused(org, NotFoundError, "no AI system 'nope' in the store", oversight.request,
+                 "ai_system", "nope")
+    with acting("ben"):
+        _refused(org, NotFoundError, "AI system 'card-fraud' has no version 9", oversight.request,
+                 "ai_system", "card-fraud", version=9)
+    with acting("ben"):
+        _refused(org, ConflictError, "version 1 of AI system 'card-fraud' is not its current "
+                 "version", oversight.request, "ai_system", "card-fraud", version=1)
+    with acting("ben"):
+        _refused(org, NotFoundError, "unknown record kind 'nonsense'", oversight.request,
+                 "nonsense", "x")
+    with acting("chloe"):
+        _refused(org, NotFoundError, "no sign-off of AI system 'card-fraud' version 2 was "
+                 "requested", oversight.decide, "ai_system", "card-fraud", "approve")
+    with acting("ben"):
+        oversight.request(org, "ai_system", "card-fraud")
+    with acting("chloe"):
+        _refused(org, NotFoundError, "no AI system 'nope'", oversight.decide, "ai_system", "nope",
+                 "approve")
+    with acting("chloe"):
+        _refused(org, ValidationError, "'maybe' is not a decision", oversight.decide, "ai_system",
+                 "card-fraud", "maybe")
 
 
 def test_rejection_and_request_for_changes_need_a_comment(org):
-    oversight.request(org, "ai_system", "card-fraud", user="ben")
+    with acting("ben"):
+        oversight.request(org, "ai_system", "card-fraud")
     for decision in ("reject", "request_changes"):
         for comment in ("", "   "):
-            _refused(org, ValidationError, "needs a comment saying what is wrong",
-                     oversight.decide, "ai_system", "card-fraud", decision, comment=comment,
-                     user="chloe")
-    _refused(org, ValidationError, "an approval with conditions lists the conditions",
-             oversight.decide, "ai_system", "card-fraud", "approve_with_conditions",
-             conditions=["  "], user="chloe")
-    _refused(org, ValidationError, "conditions belong to an approval with conditions",
-             oversight.decide, "ai_system", "card-fraud", "approve", conditions=["x"],
-             user="chloe")
-    ok = oversight.decide(org, "ai_system", "card-fraud", "approve_with_conditions",
-                          conditions=["Monthly monitoring", ""], user="chloe")
+            with acting("chloe"):
+                _refused(org, ValidationError, "needs a comment saying what is wrong",
+                         oversight.decide, "ai_system", "card-fraud", decision, comment=comment)
+    with acting("chloe"):
+        _refused(org, ValidationError, "an approval with conditions lists the conditions",
+                 oversight.decide, "ai_system", "card-fraud", "approve_with_conditions",
+                 conditions=["  "])
+    with acting("chloe"):
+        _refused(org, ValidationError, "conditions belong to an approval with conditions",
+                 oversight.decide, "ai_system", "card-fraud", "approve", conditions=["x"])
+    with acting("chloe"):
+        ok = oversight.decide(org, "ai_system", "card-fraud", "approve_with_conditions",
+                              conditions=["Monthly monitoring", ""])
     assert ok.conditions == ["Monthly monitoring"]
 
 
 def test_policy_decides_what_needs_sign_off(org):
     from workbench.model import Evidence
 
-    org.save(Evidence(id="ev-1", title="Report", evidence_kind="report", uri="https://x.example",
-                      collected_by="ben", collected_at="2026-01-01T00:00:00Z"), author="ben")
-    _refused(org, ValidationError, "evidence 'ev-1' needs no sign-off: the sign-off policy has "
-             "no rule for evidence records", oversight.request, "evidence", "ev-1", user="ben")
-    _refused(org, ValidationError, "sign-off records are not signed off", oversight.request,
-             "signoff", "x", user="ben")
+    with acting("ben"):
+        org.save(Evidence(id="ev-1", title="Report", evidence_kind="report", uri="https://x.example",
+                          collected_by="ben", collected_at="2026-01-01T00:00:00Z"))
+    with acting("ben"):
+        _refused(org, ValidationError, "evidence 'ev-1' needs no sign-off: the sign-off policy has "
+                 "no rule for evidence records", oversight.request, "evidence", "ev-1")
+    with acting("ben"):
+        _refused(org, ValidationError, "sign-off records are not signed off", oversight.request,
+                 "signoff", "x")
 
 
 # -- withdrawal ------------------------------------------------------------------------------------
 def test_withdrawn_request_cannot_be_decided(org):
-    oversight.request(org, "ai_system", "card-fraud", user="ben")
-    oversight.decide(org, "ai_system", "card-fraud", "approve", user="chloe")
-    _refused(org, PermissionDeniedError, "alice cannot withdraw the request of ben",
-             oversight.withdraw, "ai_system", "card-fraud", user="alice")
-    withdrawn = oversight.withdraw(org, "ai_system", "card-fraud", reason="not ready",
-                                   user="ben")
+    with acting("ben"):
+        oversight.request(org, "ai_system", "card-fraud")
+    with acting("chloe"):
+        oversight.decide(org, "ai_system", "card-fraud", "approve")
+    with acting("alice"):
+        _refused(org, PermissionDeniedError, "alice cannot withdraw the request of ben",
+                 oversight.withdraw, "ai_system", "card-fraud")
+    with acting("ben"):
+        withdrawn = oversight.withdraw(org, "ai_system", "card-fraud", reason="not ready")
     assert withdrawn.status.value == "withdrawn" and withdrawn.withdrawn_by == "ben"
-    _refused(org, ValidationError, r"the request for sign-off of AI system 'card-fraud' version 2 "
-             r"was withdrawn by ben on \d{4}-\d\d-\d\d: there is nothing to decide",
-             oversight.decide, "ai_system", "card-fraud", "approve", user="sven")
-    _refused(org, NotFoundError, "no open sign-off request to withdraw", oversight.withdraw,
-             "ai_system", "card-fraud", user="ben")
+    with acting("sven"):
+        _refused(org, ValidationError, r"the request for sign-off of AI system 'card-fraud' version 2 "
+                 r"was withdrawn by ben on \d{4}-\d\d-\d\d: there is nothing to decide",
+                 oversight.decide, "ai_system", "card-fraud", "approve")
+    with acting("ben"):
+        _refused(org, NotFoundError, "no open sign-off request to withdraw", oversight.withdraw,
+                 "ai_system", "card-fraud")
     st = oversight.status(org, "ai_system", "card-fraud")
     assert st.state == "none" and oversight.pending(org, "sven").empty
-    again = oversight.request(org, "ai_system", "card-fraud", user="ben")
+    with acting("ben"):
+        again = oversight.request(org, "ai_system", "card-fraud")
     assert again.id.endswith(".r2")
     # chloe's approval belonged to the withdrawn round: she decides again
     assert oversight.status(org, "ai_system", "card-fraud").pending_roles == [
         "system_owner", "governance_lead"]
-    oversight.decide(org, "ai_system", "card-fraud", "approve", user="chloe")
-    oversight.decide(org, "ai_system", "card-fraud", "approve", user="sven")
+    with acting("chloe"):
+        oversight.decide(org, "ai_system", "card-fraud", "approve")
+    with acting("sven"):
+        oversight.decide(org, "ai_system", "card-fraud", "approve")
     assert oversight.status(org, "ai_system", "card-fraud").state == "approved"
-    _refused(org, ValidationError, "is approved and closed: there is nothing to withdraw",
-             oversight.withdraw, "ai_system", "card-fraud", user="chloe")
+    with acting("chloe"):
+        _refused(org, ValidationError, "is approved and closed: there is nothing to withdraw",
+                 oversight.withdraw, "ai_system", "card-fraud")
 
 
 def test_a_withdrawal_never_discards_an_approval_that_landed_during_its_checks(org,
@@ -260,23 +316,25 @@ def test_a_withdrawal_never_discards_an_approval_that_landed_during_its_checks(o
     before it saved: the withdrawal looks again and refuses; the approval stands."""
     from workbench.oversight import workflow
 
-    oversight.request(org, "ai_system", "card-fraud", user="ben")
-    oversight.decide(org, "ai_system", "card-fraud", "approve", user="sven")
+    with acting("ben"):
+        oversight.request(org, "ai_system", "card-fraud")
+    with acting("sven"):
+        oversight.decide(org, "ai_system", "card-fraud", "approve")
     checked = workflow._withdraw_refusal
     landed = []
 
     def approval_lands_meanwhile(ctx, row):
         refusal = checked(ctx, row)
         if not landed:
-            landed.append(oversight.decide(org, "ai_system", "card-fraud", "approve",
-                                           user="chloe"))
+            with acting("chloe"):
+                landed.append(oversight.decide(org, "ai_system", "card-fraud", "approve"))
         return refusal
 
     monkeypatch.setattr(workflow, "_withdraw_refusal", approval_lands_meanwhile)
     head = org.head()
     with pytest.raises(ValidationError, match="is approved and closed: there is nothing to "
-                                              "withdraw"):
-        oversight.withdraw(org, "ai_system", "card-fraud", user="ben")
+                                              "withdraw"), acting("ben"):
+        oversight.withdraw(org, "ai_system", "card-fraud")
     assert org.head() == head + 1  # chloe's decision, and nothing else
     st = oversight.status(org, "ai_system", "card-fraud")
     assert st.state == "approved" and sorted(st.approved_by) == ["chloe", "sven"]
@@ -286,12 +344,14 @@ def test_a_withdrawal_never_discards_an_approval_that_landed_during_its_checks(o
 def test_a_withdrawal_in_a_store_that_keeps_changing_gives_up_loudly(org, monkeypatch):
     from workbench.oversight import workflow
 
-    oversight.request(org, "ai_system", "card-fraud", user="ben")
+    with acting("ben"):
+        oversight.request(org, "ai_system", "card-fraud")
     real_head = org.head
     monkeypatch.setattr(org, "head", lambda: real_head() - 1)  # always one save behind
     with pytest.raises(ConflictError, match=f"kept changing .* \\({workflow.WITHDRAW_ATTEMPTS} "
                                             "attempts\\); nothing was saved: try again"):
-        oversight.withdraw(org, "ai_system", "card-fraud", user="ben")
+        with acting("ben"):
+            oversight.withdraw(org, "ai_system", "card-fraud")
     monkeypatch.undo()
     assert oversight.status(org, "ai_system", "card-fraud").state == "pending"
 
@@ -301,26 +361,34 @@ def test_a_withdrawal_in_a_store_that_keeps_changing_gives_up_loudly(org, monkey
                                                  ("request_changes", "changes_requested",
                                                   "sent back for changes")])
 def test_rejection_closes_the_request(org, decision, state, verb):
-    oversight.request(org, "ai_system", "card-fraud", user="ben")
-    oversight.decide(org, "ai_system", "card-fraud", decision, comment="Attach the red-team "
-                     "report.", user="chloe")
+    with acting("ben"):
+        oversight.request(org, "ai_system", "card-fraud")
+    with acting("chloe"):
+        oversight.decide(org, "ai_system", "card-fraud", decision, comment="Attach the red-team "
+                         "report.")
     st = oversight.status(org, "ai_system", "card-fraud")
     assert st.state == state and "Attach the red-team report." in st.summary()
-    _refused(org, ValidationError, f"version 2 was {verb} by chloe .Attach the red-team "
-             "report..: edit the record", oversight.decide, "ai_system", "card-fraud",
-             "approve", user="sven")
-    _refused(org, ValidationError, f"was {verb} by chloe", oversight.request, "ai_system",
-             "card-fraud", user="ben")
+    with acting("sven"):
+        _refused(org, ValidationError, f"version 2 was {verb} by chloe .Attach the red-team "
+                 "report..: edit the record", oversight.decide, "ai_system", "card-fraud",
+                 "approve")
+    with acting("ben"):
+        _refused(org, ValidationError, f"was {verb} by chloe", oversight.request, "ai_system",
+                 "card-fraud")
     edit(org, "ai_system", "card-fraud", "alice", description="Red-team report attached.")
     assert oversight.status(org, "ai_system", "card-fraud").state == "none"
-    assert oversight.request(org, "ai_system", "card-fraud", user="alice").target_version == 3
+    with acting("alice"):
+        assert oversight.request(org, "ai_system", "card-fraud").target_version == 3
 
 
 # -- binding and staleness ---------------------------------------------------------------------------
 def _approve_v2(store):
-    oversight.request(store, "ai_system", "card-fraud", user="ben")
-    oversight.decide(store, "ai_system", "card-fraud", "approve", user="chloe")
-    oversight.decide(store, "ai_system", "card-fraud", "approve", user="sven")
+    with acting("ben"):
+        oversight.request(store, "ai_system", "card-fraud")
+    with acting("chloe"):
+        oversight.decide(store, "ai_system", "card-fraud", "approve")
+    with acting("sven"):
+        oversight.decide(store, "ai_system", "card-fraud", "approve")
 
 
 def test_values_read_as_people_read_them():
@@ -356,7 +424,8 @@ def test_an_edit_makes_the_approval_stale_with_what_changed(org):
     stale = oversight.stale_approvals(org)
     assert stale["changed_fields"].tolist() == ["purpose, geography"]
     # a new request for version 3: pending, the old approval still shown stale
-    oversight.request(org, "ai_system", "card-fraud", user="ravi")
+    with acting("ravi"):
+        oversight.request(org, "ai_system", "card-fraud")
     st = oversight.status(org, "ai_system", "card-fraud")
     assert st.state == "pending" and st.stale and st.approved_version == 2
     assert "the approval of version 2 is stale" in st.summary()
@@ -370,19 +439,24 @@ def test_approval_binds_to_content_not_version_number(org):
          purpose="Detect fraudulent card transactions in real time.")  # back as approved
     st = oversight.status(org, "ai_system", "card-fraud")
     assert st.state == "approved" and not st.stale and st.current_version == 4
-    _refused(org, ValidationError, "is identical to version 2, which is approved",
-             oversight.request, "ai_system", "card-fraud", user="ravi")
+    with acting("ravi"):
+        _refused(org, ValidationError, "is identical to version 2, which is approved",
+                 oversight.request, "ai_system", "card-fraud")
 
 
 def test_a_request_is_outdated_once_the_record_changes(org):
-    oversight.request(org, "ai_system", "card-fraud", user="ben")
-    oversight.decide(org, "ai_system", "card-fraud", "approve", user="chloe")
+    with acting("ben"):
+        oversight.request(org, "ai_system", "card-fraud")
+    with acting("chloe"):
+        oversight.decide(org, "ai_system", "card-fraud", "approve")
     edit(org, "ai_system", "card-fraud", "alice", purpose="Changed while waiting.")
-    _refused(org, ConflictError, "sign-off was requested for version 2 of AI system "
-             "'card-fraud', which has changed since .*request sign-off of version 3",
-             oversight.decide, "ai_system", "card-fraud", "approve", user="sven")
-    _refused(org, ConflictError, "not its current version", oversight.decide, "ai_system",
-             "card-fraud", "approve", version=2, user="sven")
+    with acting("sven"):
+        _refused(org, ConflictError, "sign-off was requested for version 2 of AI system "
+                 "'card-fraud', which has changed since .*request sign-off of version 3",
+                 oversight.decide, "ai_system", "card-fraud", "approve")
+    with acting("sven"):
+        _refused(org, ConflictError, "not its current version", oversight.decide, "ai_system",
+                 "card-fraud", "approve", version=2)
     st = oversight.status(org, "ai_system", "card-fraud")
     assert st.state == "none" and "needs a new request" in st.note
     assert oversight.pending(org, "sven").empty
@@ -390,58 +464,80 @@ def test_a_request_is_outdated_once_the_record_changes(org):
 
 
 # -- designated people and facts from providers --------------------------------------------------------
+def _test_feature(provider) -> None:
+    """Register the test kind's feature: its fact provider, and who may save it."""
+    from workbench import features
+
+    features.unregister("oversight-test")
+    features.register(features.Feature(
+        name="oversight-test", fact_providers={"oversight_test_risk": provider},
+        permissions={"oversight_test_risk": {"grants": [
+            {"roles": ["governance_lead"]},
+            {"roles": ["owner", "assessor", "contributor"], "scope": "own"}]}}))
+
+
 @pytest.fixture
 def risky(org, tmp_path, monkeypatch):
     from test_oversight_fixtures import TEST_POLICY, OversightTestRisk, stub_facts
 
-    from workbench.oversight.policy import FACT_PROVIDERS
+    from workbench import features
 
-    monkeypatch.setitem(FACT_PROVIDERS, "oversight_test_risk", stub_facts)
+    _test_feature(stub_facts)
     path = tmp_path / "policy.yaml"
     path.write_text(TEST_POLICY)
-    org.save_many([(OversightTestRisk(id="r-high", title="High", system_id="card-fraud",
-                                      owner="ben", assessor="alice", score=12), None),
-                   (OversightTestRisk(id="r-low", title="Low", system_id="card-fraud",
-                                      owner="ben", score=4), None)], author="ravi")
-    return org, oversight.load_policy(path)
+    monkeypatch.setenv("WORKBENCH_SIGNOFF_POLICY", str(path))  # the organization's policy
+    with acting("ravi"):
+        org.save_many([(OversightTestRisk(id="r-high", title="High", system_id="card-fraud",
+                                          owner="ben", assessor="alice", score=12), None),
+                       (OversightTestRisk(id="r-low", title="Low", system_id="card-fraud",
+                                          owner="ben", score=4), None)])
+    yield org, oversight.load_policy(path)
+    features.unregister("oversight-test")
 
 
 def test_designated_risk_owner_from_a_fact_provider(risky):
     store, policy = risky
-    req = oversight.request(store, "oversight_test_risk", "r-high", user="ravi", policy=policy)
+    with acting("ravi"):
+        req = oversight.request(store, "oversight_test_risk", "r-high", policy=policy)
     assert [(r.signer, r.person) for r in req.required] == [("risk_owner", "ben"),
                                                            ("system_owner", "sven")]
     assert req.barred == {"ravi": "authored version 1", "alice": "is the assessor of this "
                           "test risk"}
     assert oversight.pending(store, "ben")["record_id"].tolist() == ["r-high"]
-    _refused(store, ValidationError, r"test risk 'r-low' needs no sign-off under the policy: "
-             r"it requires one only when above_appetite = True", oversight.request,
-             "oversight_test_risk", "r-low", user="ravi", policy=policy)
-    _refused(store, PermissionDeniedError, "chloe is not the risk owner named", oversight.decide,
-             "oversight_test_risk", "r-high", "approve", role="risk_owner", user="chloe")
-    oversight.decide(store, "oversight_test_risk", "r-high", "approve", user="ben")
-    oversight.decide(store, "oversight_test_risk", "r-high", "approve", user="sven")
+    with acting("ravi"):
+        _refused(store, ValidationError, r"test risk 'r-low' needs no sign-off under the policy: "
+                 r"it requires one only when above_appetite = True", oversight.request,
+                 "oversight_test_risk", "r-low", policy=policy)
+    with acting("chloe"):
+        _refused(store, PermissionDeniedError, "chloe is not the risk owner named", oversight.decide,
+                 "oversight_test_risk", "r-high", "approve", role="risk_owner")
+    with acting("ben"):
+        oversight.decide(store, "oversight_test_risk", "r-high", "approve")
+    with acting("sven"):
+        oversight.decide(store, "oversight_test_risk", "r-high", "approve")
     assert oversight.status(store, "oversight_test_risk", "r-high").state == "approved"
 
 
 def test_the_assessor_named_by_the_facts_cannot_approve(risky):
     store, policy = risky
     edit(store, "oversight_test_risk", "r-high", "ravi", owner="alice")
-    _refused(store, ValidationError, "nobody can sign test risk 'r-high' version 2 as risk "
-             "owner: alice is the assessor of this test risk", oversight.request,
-             "oversight_test_risk", "r-high", user="ravi", policy=policy)
+    with acting("ravi"):
+        _refused(store, ValidationError, "nobody can sign test risk 'r-high' version 2 as risk "
+                 "owner: alice is the assessor of this test risk", oversight.request,
+                 "oversight_test_risk", "r-high", policy=policy)
 
 
-def test_a_missing_provider_falls_back_to_the_record_fields(risky, monkeypatch):
-    from workbench.oversight.policy import FACT_PROVIDERS, facts_for
+def test_a_missing_provider_falls_back_to_the_record_fields(risky):
+    from workbench.oversight.policy import facts_for
 
     store, policy = risky
-    monkeypatch.setitem(FACT_PROVIDERS, "oversight_test_risk", "no_such_module:facts")
+    _test_feature("no_such_module:facts")
     facts = facts_for(store, store.get("oversight_test_risk", "r-high"))
     assert facts["score"] == 12 and "above_appetite" not in facts
     assert facts["system_owner"] == "sven"  # from the system the record points to
-    _refused(store, ValidationError, "needs no sign-off", oversight.request,
-             "oversight_test_risk", "r-high", user="ravi", policy=policy)
+    with acting("ravi"):
+        _refused(store, ValidationError, "needs no sign-off", oversight.request,
+                 "oversight_test_risk", "r-high", policy=policy)
 
 
 # -- views -----------------------------------------------------------------------------------------
@@ -451,8 +547,10 @@ def test_status_frame_columns_and_kind_filter(org):
     assert oversight.status_frame(org).empty
     assert list(oversight.status_frame(org).columns) == STATUS_FRAME_COLUMNS
     _approve_v2(org)
-    org.save(system("second", owner="sven"), author="ben")
-    oversight.request(org, "ai_system", "second", user="ben")
+    with acting("ben"):
+        org.save(system("second", owner="sven"))
+    with acting("ben"):
+        oversight.request(org, "ai_system", "second")
     frame = oversight.status_frame(org)
     contract = ["kind", "record_id", "state", "approved_version", "current_version",
                 "approved_by", "approved_at", "pending_with", "stale"]
@@ -470,7 +568,8 @@ def test_eligibility_explains_what_each_user_may_do(org):
     e = oversight.eligibility(org, "ai_system", "card-fraud", user="ben")
     assert e.can_request and not e.can_decide and not e.can_withdraw
     assert "no sign-off of AI system 'card-fraud' version 2 was requested" in e.decide_reason
-    oversight.request(org, "ai_system", "card-fraud", user="ben")
+    with acting("ben"):
+        oversight.request(org, "ai_system", "card-fraud")
     e = oversight.eligibility(org, "ai_system", "card-fraud", user="ben")
     assert not e.can_request and e.can_withdraw and not e.can_decide
     assert "ben authored version 2 and cannot approve it" in e.decide_reason
@@ -480,6 +579,7 @@ def test_eligibility_explains_what_each_user_may_do(org):
     e = oversight.eligibility(org, "ai_system", "card-fraud", user="hiro")
     assert not e.can_decide and "hiro is none of them" in e.decide_reason
     assert not e.can_withdraw
-    oversight.decide(org, "ai_system", "card-fraud", "approve", user="chloe")
+    with acting("chloe"):
+        oversight.decide(org, "ai_system", "card-fraud", "approve")
     e = oversight.eligibility(org, "ai_system", "card-fraud", user="chloe")
     assert not e.can_decide and e.own_decision == "approve"

@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from actors import acting
 
 from workbench import portfolio
 from workbench.model import Evidence
@@ -229,7 +230,8 @@ def test_system_panels_say_stale_rejected_and_missing(demo_store, data):
 def test_a_new_request_after_a_stale_approval_keeps_saying_it_is_stale(demo_store):
     from workbench import oversight
 
-    oversight.request(demo_store, "ai_system", "card-fraud", user="ravi")
+    with acting("ravi"):
+        oversight.request(demo_store, "ai_system", "card-fraud")
     html = _panels(portfolio.load(demo_store), "card-fraud")["golive"].html
     assert ">pending<" in html and "awaits system owner Sven Eriksen" in html
     assert "(the approval of version 2 by Sven Eriksen, Chloe Lindqvist is stale)" in html
@@ -242,8 +244,9 @@ def test_a_risk_edited_after_its_approval_shows_stale_with_what_changed(demo_sto
     states = oversight.status_frame(demo_store, "risk")
     [risk_id, *_] = states.loc[states["state"] == "approved", "record_id"]  # the demo has one
     approved = demo_store.get("risk", risk_id)
-    demo_store.save(approved.record.model_copy(update={"description": "Reworded."}),
-                    base_version=approved.version, author="alice")
+    with acting("alice"):
+        demo_store.save(approved.record.model_copy(update={"description": "Reworded."}),
+                        base_version=approved.version)
     p = _panels(portfolio.load(demo_store), approved.record.system_id)
     html = p["system-risk"].after_html
     row = html[html.index(approved.record.title):]
@@ -253,8 +256,8 @@ def test_a_risk_edited_after_its_approval_shows_stale_with_what_changed(demo_sto
 
 def test_user_text_is_escaped_in_governance_panels(demo_store, demo_url, monkeypatch):
     risk = demo_store.get("risk", "credit-scoring-r04")
-    demo_store.save(risk.record.model_copy(update={"title": EVIL}), base_version=risk.version,
-                    author="alice")
+    with acting("alice"):
+        demo_store.save(risk.record.model_copy(update={"title": EVIL}), base_version=risk.version)
     for page in (portfolio.portfolio_page(demo_url),
                  portfolio.system_page(demo_url, "credit-scoring")):
         html = page.header + page.to_html()

@@ -107,6 +107,7 @@ def test_soa_show_export_set_issues(cli, tmp_path):
 def test_soa_draft_and_submit_on_a_new_store(tmp_path, monkeypatch, capsys):
     url = f"sqlite:///{tmp_path / 'new.db'}"
     monkeypatch.setenv("WORKBENCH_DATABASE_URL", url)
+    monkeypatch.setenv("WORKBENCH_USER", "alex")  # an assessor drafts the SoA
     from test_readiness_rules import build_base
 
     import workbench as wb

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from actors import acting
+
 import workbench as wb
 from workbench.model import Evidence
 
@@ -44,12 +46,12 @@ def test_demo_readiness_names_every_gap_with_its_reason(demo_store):
 def test_adding_the_missing_record_moves_the_figure(demo_store):
     before = wb.readiness.assess(demo_store)
     assert before.requirement("7.4")["status"] == "missing"
-    demo_store.save(Evidence(
-        id="ev-communication-plan", title="AI communication plan", evidence_kind="document",
-        collected_by="chloe", collected_at=dt.datetime.now(dt.timezone.utc),
-        expires_at=TODAY + dt.timedelta(days=365), clause_ids=["7.4"],
-        uri="https://docs.larkspur.example/ai/communication-plan", content_hash="c" * 64),
-        author="chloe")
+    with acting("chloe"):
+        demo_store.save(Evidence(
+            id="ev-communication-plan", title="AI communication plan", evidence_kind="document",
+            collected_by="chloe", collected_at=dt.datetime.now(dt.timezone.utc),
+            expires_at=TODAY + dt.timedelta(days=365), clause_ids=["7.4"],
+            uri="https://docs.larkspur.example/ai/communication-plan", content_hash="c" * 64))
     after = wb.readiness.assess(demo_store)
     assert after.requirement("7.4")["status"] == "met"
     assert after.overall > before.overall
@@ -60,8 +62,10 @@ def test_adding_the_missing_record_moves_the_figure(demo_store):
     assert len(after.gaps) == len(before.gaps) - 1
 
     # top management approves the AIMS scope and the Statement of Applicability
-    wb.oversight.decide(demo_store, "aims_scope", "aims-scope", "approve", user="elena")
-    wb.oversight.decide(demo_store, "soa", "soa", "approve", user="dev")
+    with acting("elena"):
+        wb.oversight.decide(demo_store, "aims_scope", "aims-scope", "approve")
+    with acting("dev"):
+        wb.oversight.decide(demo_store, "soa", "soa", "approve")
     approved = wb.readiness.assess(demo_store)
     assert approved.requirement("4.3")["status"] == "met"
     assert approved.requirement("A.10.4")["status"] == "not_applicable"
@@ -70,8 +74,9 @@ def test_adding_the_missing_record_moves_the_figure(demo_store):
 
     # a stale approval drops the requirement back
     policy = demo_store.get("ai_policy", "ai-policy")
-    demo_store.save(policy.record.model_copy(update={"version_label": "1.1"}),
-                    base_version=policy.version, author="chloe")
+    with acting("chloe"):
+        demo_store.save(policy.record.model_copy(update={"version_label": "1.1"}),
+                        base_version=policy.version)
     stale = wb.readiness.assess(demo_store)
     assert stale.requirement("5.2")["status"] == "partial"
     assert stale.requirement("A.2.2")["status"] == "partial"

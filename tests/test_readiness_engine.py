@@ -8,6 +8,7 @@ import math
 
 import pandas as pd
 import pytest
+from actors import acting
 from test_readiness_rules import Org, _org_template, day, org
 
 import workbench as wb
@@ -199,22 +200,25 @@ def test_a_thousand_systems_assess_in_one_pass(org: Org):
 
     store = org.store
     org.criteria()
-    store.save_many([(AISystem(
-        id=f"s{i:04d}", name=f"System {i}", purpose="p", owner="sam", business_unit="Ops",
-        lifecycle_stage="operate", org_roles=["provider"], technique="t",
-        technique_family="rules", automation_level="partial", oversight_mode="in_the_loop"),
-        None) for i in range(1000)], author="alex")
-    store.save_many([(Evidence(
-        id=f"e{i:04d}", title="tests", evidence_kind="test_result", collected_by="alex",
-        collected_at="2026-01-01T00:00:00Z", expires_at=day(-1 if i % 3 == 0 else 100),
-        control_ids=["A.6.2.4"], system_ids=[f"s{i:04d}"], uri="u", content_hash="a" * 64),
-        None) for i in range(1000)], author="alex")
-    store.save_many([(Risk(
-        id=f"r{i:04d}", system_id=f"s{i:04d}", title="r", risk_source="source.level_of_automation",
-        objective="objective.fairness", inherent_likelihood=3, inherent_consequence=3,
-        treatment="modify", controls=["A.6.2.4"], residual_likelihood=2, residual_consequence=2,
-        owner="sam", status="assessed", identified_on=day(-10), next_review=day(100)), None)
-        for i in range(0, 1000, 2)], author="alex")
+    with acting("alex"):
+        store.save_many([(AISystem(
+            id=f"s{i:04d}", name=f"System {i}", purpose="p", owner="sam", business_unit="Ops",
+            lifecycle_stage="operate", org_roles=["provider"], technique="t",
+            technique_family="rules", automation_level="partial", oversight_mode="in_the_loop"),
+            None) for i in range(1000)])
+    with acting("alex"):
+        store.save_many([(Evidence(
+            id=f"e{i:04d}", title="tests", evidence_kind="test_result", collected_by="alex",
+            collected_at="2026-01-01T00:00:00Z", expires_at=day(-1 if i % 3 == 0 else 100),
+            control_ids=["A.6.2.4"], system_ids=[f"s{i:04d}"], uri="u", content_hash="a" * 64),
+            None) for i in range(1000)])
+    with acting("alex"):
+        store.save_many([(Risk(
+            id=f"r{i:04d}", system_id=f"s{i:04d}", title="r", risk_source="source.level_of_automation",
+            objective="objective.fairness", inherent_likelihood=3, inherent_consequence=3,
+            treatment="modify", controls=["A.6.2.4"], residual_likelihood=2, residual_consequence=2,
+            owner="sam", status="assessed", identified_on=day(-10), next_review=day(100)), None)
+            for i in range(0, 1000, 2)])
     result = wb.readiness.assess(store, verify=False)
     vv = result.requirement("A.6.2.4")
     assert vv["status"] == "partial" and len(vv["missing"]) == 1003 - 666
@@ -225,12 +229,12 @@ def test_a_thousand_systems_assess_in_one_pass(org: Org):
     assert len(result.gaps) > 3000
 
 
-def test_an_empty_store_is_assessed_without_vacuous_passes(store):
+def test_an_empty_store_is_assessed_without_vacuous_passes(empty_store):
     """No records at all: nothing is met by default (only the store's own integrity, 7.5.3),
     per-system requirements are not applicable, the rest is missing with its reason."""
     from workbench import readiness
 
-    result = readiness.assess(store)
+    result = readiness.assess(empty_store)
     req = result.requirements.set_index("id")
     assert set(req.loc[req["status"] == "met"].index) == {"7.5.3"}
     assert req.at["6.1.4", "status"] == "not_applicable"

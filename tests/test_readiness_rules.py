@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from actors import acting
 
 import workbench as wb
 from workbench.errors import ConfigurationError, NotFoundError
@@ -42,7 +43,8 @@ class Org:
 
     ``alpha``: provided and deployed, in operation; ``beta``: deployed third-party LLM, in
     operation, its inventory entry incomplete; ``gamma``: provided, in validation. Records are
-    saved by ``alex`` (an assessor), so the governance lead, owners and executive may approve.
+    saved by ``alex`` (an assessor who may also write as a governance lead), so chloe (the
+    governance lead who approves), the owners and the executive may approve.
     """
 
     def __init__(self, store) -> None:
@@ -50,19 +52,23 @@ class Org:
 
     # -- generic --------------------------------------------------------------------------------
     def save(self, record, author: str = "alex"):
-        return self.store.save(record, author=author)
+        with acting(author):
+            return self.store.save(record)
 
     def edit(self, kind: str, record_id: str, author: str = "alex", **changes):
         current = self.store.get(kind, record_id)
         data = {**current.record.model_dump(), **changes}
         record = type(current.record).model_validate(data)
-        return self.store.save(record, base_version=current.version, author=author)
+        with acting(author):
+            return self.store.save(record, base_version=current.version)
 
     def approve(self, kind: str, record_id: str, *signers: tuple[str, str]) -> None:
         """Request sign-off (by alex) and approve as each ``(login, signer)``."""
-        wb.oversight.request(self.store, kind, record_id, user="alex")
+        with acting("alex"):
+            wb.oversight.request(self.store, kind, record_id)
         for login, role in signers:
-            wb.oversight.decide(self.store, kind, record_id, "approve", role=role, user=login)
+            with acting(login):
+                wb.oversight.decide(self.store, kind, record_id, "approve", role=role)
 
     def status(self, requirement: str) -> str:
         return self.row(requirement)["status"]
@@ -103,7 +109,7 @@ class Org:
         return self.save(wb.readiness.AIPolicy(**data))
 
     def criteria(self) -> None:
-        self.save(wb.risk.default_criteria())
+        self.save(wb.risk.default_criteria(), author="chloe")  # only admins change criteria
 
     def risk(self, rid: str, system: str = "alpha", **changes):
         data = {"id": rid, "system_id": system, "title": f"Risk {rid}",
@@ -112,7 +118,8 @@ class Org:
                 "controls": ["A.6.2.4"], "residual_likelihood": 2, "residual_consequence": 2,
                 "owner": "sam", "status": "assessed", "identified_on": day(-30),
                 "next_review": day(100), **changes}
-        return wb.risk.save_risk(self.store, data, author="alex")
+        with acting("alex"):
+            return wb.risk.save_risk(self.store, data)
 
     def assessment(self, system: str, *, submitted: bool = True, answers: dict | None = None,
                    **changes):
@@ -202,11 +209,12 @@ class Org:
         return self.save(wb.readiness.Nonconformity(**data))
 
     def person(self, login: str, **changes):
-        return self.edit("person", login, author="chloe", **changes)
+        return self.edit("person", login, author="chloe", **changes)  # an admin edits people
 
 
 PEOPLE = [("chloe", ["admin", "governance_lead", "approver"]), ("elena", ["executive"]),
-          ("sam", ["owner"]), ("dana", ["owner"]), ("alex", ["assessor", "contributor"]),
+          ("sam", ["owner"]), ("dana", ["owner"]),
+          ("alex", ["assessor", "contributor", "governance_lead"]),
           ("hiro", ["auditor"])]
 SYSTEMS = [
     {"id": "alpha", "name": "Alpha scoring", "owner": "sam", "lifecycle_stage": "operate",
@@ -220,14 +228,15 @@ SYSTEMS = [
 
 
 def build_base(store) -> Org:
-    """The organization, its people and its three AI systems, in an empty store."""
-    store.save(Organization(id="acme", name="Acme"), author="chloe")
-    store.save_many([(Person(id=i, name=i.title(), roles=r), None) for i, r in PEOPLE],
-                    author="chloe")
-    store.save_many([(AISystem(purpose="p", business_unit="Ops", technique="t",
-                               technique_family="classical_ml", automation_level="partial",
-                               oversight_mode="on_the_loop", **s), None) for s in SYSTEMS],
-                    author="alex")
+    """The organization, its people and its three AI systems, in an empty store (chloe, an
+    admin, creates herself, the others and the organization in its first save)."""
+    with acting("chloe"):
+        store.save_many([(Organization(id="acme", name="Acme"), None),
+                         *((Person(id=i, name=i.title(), roles=r), None) for i, r in PEOPLE)])
+    with acting("alex"):
+        store.save_many([(AISystem(purpose="p", business_unit="Ops", technique="t",
+                                   technique_family="classical_ml", automation_level="partial",
+                                   oversight_mode="on_the_loop", **s), None) for s in SYSTEMS])
     return Org(store)
 
 
@@ -240,7 +249,9 @@ def _org_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def org(_org_template: Path, tmp_path: Path):
+def org(_org_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A copy of the organization; the test acts as alex unless it says otherwise."""
+    monkeypatch.setenv("WORKBENCH_USER", "alex")
     target = tmp_path / "org.db"
     shutil.copyfile(_org_template, target)
     with wb.open_store(f"sqlite:///{target}", create=False) as store:
@@ -371,6 +382,7 @@ def test_5_2_ai_policy_approved_communicated_and_stale(org):
 
 def test_5_3_roles(org):
     assert org.status("5.3") == "met"  # the template names a lead, an executive and owners
+    org.person("alex", roles=["assessor", "contributor"])
     org.person("chloe", roles=["admin"])
     org.person("sam", roles=[])
     org.person("dana", roles=[])

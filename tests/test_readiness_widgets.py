@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+from actors import acting
 from test_readiness_rules import Org, _org_template, org
 from workbench.widgets import ReadinessSummary, SoAEditor
 
@@ -96,7 +97,8 @@ def test_a_save_over_someone_elses_version_keeps_the_input(org: Org):
     org.soa()
     editor = SoAEditor(org.store)
     assert editor.base_version == 1
-    wb.readiness.update_entry(org.store, "A.2.2", justification="someone else", author="chloe")
+    with acting("chloe"):
+        wb.readiness.update_entry(org.store, "A.2.2", justification="someone else")
     editor.rows["A.2.3"].justification.value = "my edit"
     assert editor.save() is None
     assert "was changed by chloe" in editor.status.text

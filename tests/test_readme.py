@@ -14,7 +14,7 @@ import pytest
 from tests.conftest import REPO
 
 README = (REPO / "README.md").read_text()
-BLOCKS = re.findall(r"```bash\n(.*?)```", README, flags=re.S)
+BLOCKS = re.findall(r"```bash\n(.*?)```", README, flags=re.DOTALL)
 # Commands that serve forever or set up a machine are shown, not run here.
 NOT_RUN = ("workbench dashboard", "workbench init", "workbench demo")
 

@@ -113,7 +113,7 @@ def test_criteria_show_and_replace(cli, tmp_path, demo_store):
     assert json.loads(out)["_version"] == 2
 
 
-def test_actions_and_accept(cli, demo_store):
+def test_actions_and_accept(cli, demo_store, monkeypatch):
     code, out, _ = cli("actions", "--overdue", "--json")
     rows = json.loads(out)
     assert code == 0 and rows and all(r["overdue"] and r["days_overdue"] > 0 for r in rows)
@@ -121,10 +121,12 @@ def test_actions_and_accept(cli, demo_store):
     assert code == 0 and "open actions" in out
     waiting = wr.awaiting_acceptance(wr.register(demo_store))
     rid, owner = waiting["id"].iloc[0], waiting["owner"].iloc[0]
-    code, _, err = cli("accept", rid, "--rationale", "fine", "--by", "ravi")
+    monkeypatch.setenv("WORKBENCH_USER", "ravi")  # the acceptance is the acting person's
+    code, _, err = cli("accept", rid, "--rationale", "fine")
     assert code == 1 and "'ravi' may not accept this risk" in err
+    monkeypatch.setenv("WORKBENCH_USER", owner)
     code, out, _ = cli("accept", rid, "--rationale", "Treatment on track; reviewed by the "
-                       "steering group", "--by", owner)
+                       "steering group")
     assert code == 0 and "residual risk accepted" in out
     assert demo_store.get("risk", rid).record.acceptance.accepted_by == owner
 
@@ -132,7 +134,7 @@ def test_actions_and_accept(cli, demo_store):
 CSV_OK = textwrap.dedent("""\
     id,system_id,title,risk_source,objective,inherent_likelihood,inherent_consequence,treatment,controls,residual_likelihood,residual_consequence,owner,status,identified_on,actions
     imp-1,cv-screening,Imported risk,level_of_automation,fairness,3,4,modify,A.9.2;A.6.2.4,2,3,farid,assessed,{day},"Train recruiters | farid | {due}"
-    """)  # noqa: E501
+    """)
 
 
 def test_import_csv_and_yaml(cli, tmp_path, demo_store):
@@ -178,7 +180,7 @@ def test_import_reports_every_bad_row_and_saves_nothing(cli, tmp_path, demo_stor
         imp-3,cv-screening,"Two-line
         title",machine_learning,fairness,3,4,modify,,2,3,farid,assessed,{day},"Retrain | ravi | 2001-01-01"
         imp-1,cv-screening,Again,machine_learning,fairness,3,4,modify,,4,4,farid,accepted,{day},
-        """))  # noqa: E501
+        """))
     head = demo_store.head()
     code, _, err = cli("import", str(bad))
     lines = err.strip().splitlines()

@@ -7,10 +7,10 @@ import datetime as dt
 from types import SimpleNamespace
 
 import pytest
+from workbench.widgets import RiskHeatmap, RiskRegisterEditor
 
 from workbench import risk as wr
 from workbench.errors import NotFoundError
-from workbench.widgets import RiskHeatmap, RiskRegisterEditor
 
 XSS = "<img src=x onerror=alert(1)>"
 TODAY = dt.date.today()
@@ -189,7 +189,7 @@ def test_a_stale_edit_says_who_changed_it_and_keeps_the_input(demo_store):
     mine.reason.value = "after retraining"
     assert mine._on_save() is None
     message = mine.message
-    assert "was changed by tester at" in message and "(version 2, reason: clearer title)" in \
+    assert "was changed by chloe at" in message and "(version 2, reason: clearer title)" in \
         message and "They changed: title." in message
     assert "Your input is still in the form" in message
     assert mine.form.fields["description"].widget.value == "My careful new description"

@@ -9,6 +9,8 @@ import json
 
 import pandas as pd
 import pytest
+from actors import acting
+from test_oversight_fixtures import only_admin
 from workbench.widgets import ImpactAssessmentForm, RiskHeatmap, RiskRegisterEditor
 
 from workbench import oversight
@@ -21,11 +23,11 @@ XSS = "<img src=x onerror=alert(1)>"
 
 
 # -- a built-up store ------------------------------------------------------------------------------
-def _system(sid: str, owner: str) -> AISystem:
+def _system(sid: str, owner: str, **kw) -> AISystem:
     return AISystem(id=sid, name=f"System {sid}", purpose="test", owner=owner,
                     business_unit="Unit", lifecycle_stage="operate", org_roles=["deployer"],
                     technique="GBM", technique_family="classical_ml",
-                    automation_level="partial", oversight_mode="in_the_loop")
+                    automation_level="partial", oversight_mode="in_the_loop", **kw)
 
 
 def _risk(rid: str, system_id: str, owner: str, rl: int, rc: int, **kw) -> dict:
@@ -48,12 +50,16 @@ def org(store):
               Person(id="alice", name="Alice", roles=["assessor"]),
               Person(id="chloe", name="Chloe", roles=["governance_lead", "admin"]),
               Person(id="dev", name="Dev", roles=["executive"])]
-    store.save_many([(p, None) for p in people], author="admin")
-    store.save_many([(_system("cv", "farid"), None), (_system("chat", "marta"), None)],
-                    author="admin")
-    wr.save_risk(store, _risk("cv-r01", "cv", "farid", 3, 4), author="alice")
-    wr.save_risk(store, _risk("cv-r02", "cv", "farid", 2, 3), author="alice")
-    wr.save_risk(store, _risk("chat-r01", "chat", "marta", 4, 4), author="marta")
+    store.save_many([(p, None) for p in people])  # by the tests' admin
+    store.save_many([(_system("cv", "farid", team=["alice"]), None),
+                     (_system("chat", "marta"), None)])
+    only_admin(store)
+    with acting("alice"):
+        wr.save_risk(store, _risk("cv-r01", "cv", "farid", 3, 4))
+    with acting("alice"):
+        wr.save_risk(store, _risk("cv-r02", "cv", "farid", 2, 3))
+    with acting("marta"):
+        wr.save_risk(store, _risk("chat-r01", "chat", "marta", 4, 4))
     return store
 
 
@@ -68,14 +74,17 @@ def _cli(capsys, url: str, *argv: str) -> tuple[int, str, str]:
 
 
 def _approve_cv_r01(store) -> None:
-    oversight.request(store, "risk", "cv-r01", user="alice")
-    oversight.decide(store, "risk", "cv-r01", "approve", user="farid")
+    with acting("alice"):
+        oversight.request(store, "risk", "cv-r01")
+    with acting("farid"):
+        oversight.decide(store, "risk", "cv-r01", "approve")
 
 
 def _edit(store, rid: str, author: str, **changes) -> None:
     current = store.get("risk", rid)
-    wr.save_risk(store, {**current.record.model_dump(), **changes},
-                 base_version=current.version, author=author, reason="re-rated")
+    with acting(author):
+        wr.save_risk(store, {**current.record.model_dump(), **changes},
+                     base_version=current.version, reason="re-rated")
 
 
 # -- the register ----------------------------------------------------------------------------------
@@ -86,13 +95,15 @@ def test_register_signoff_through_request_approval_and_an_edit(org):
     assert not reg.loc["cv-r02", "awaiting_acceptance"]
     assert reg["signoff_by"].tolist() == ["", "", ""] and reg["signoff_at"].isna().all()
 
-    oversight.request(org, "risk", "cv-r01", user="alice")
+    with acting("alice"):
+        oversight.request(org, "risk", "cv-r01")
     reg = _reg(org)
     assert reg.loc["cv-r01", "signoff"] == "pending"
     assert reg.loc["cv-r01", "signoff_pending_with"] == "risk owner farid"
     assert reg.loc["cv-r01", "awaiting_acceptance"]
 
-    oversight.decide(org, "risk", "cv-r01", "approve", user="farid")
+    with acting("farid"):
+        oversight.decide(org, "risk", "cv-r01", "approve")
     reg = _reg(org)
     row = reg.loc["cv-r01"]
     assert row["signoff"] == "approved" and row["signoff_by"] == "farid"
@@ -160,14 +171,15 @@ def test_cli_sign_off_lines_for_every_state(org, capsys):
     code, out, _ = _cli(capsys, org.url, "risk", "show", "cv-r01")
     assert "sign-off       not requested: needed, the residual level is above the appetite" \
         in out and "workbench signoff request risk cv-r01" in " ".join(out.split())
-    oversight.request(org, "risk", "cv-r01", user="alice")
+    with acting("alice"):
+        oversight.request(org, "risk", "cv-r01")
     code, out, _ = _cli(capsys, org.url, "risk", "show", "cv-r01")
     assert "pending: version 1 awaits risk owner farid (requested by alice on" in \
         " ".join(out.split())
     code, out, _ = _cli(capsys, org.url, "risk", "list", "--signoff", "pending")
     assert "cv-r01" in out and "1 risks;" in out
-    oversight.decide(org, "risk", "cv-r01", "reject", comment="Treat it further first",
-                     user="farid")
+    with acting("farid"):
+        oversight.decide(org, "risk", "cv-r01", "reject", comment="Treat it further first")
     code, out, _ = _cli(capsys, org.url, "risk", "show", "cv-r01")
     assert code == 0
     assert "rejected: version 1 by farid: Treat it further first" in " ".join(out.split())
@@ -180,9 +192,10 @@ def test_cli_sign_off_lines_for_every_state(org, capsys):
 
 
 def test_a_rejected_risk_treated_below_the_appetite_needs_no_sign_off(org):
-    oversight.request(org, "risk", "cv-r01", user="alice")
-    oversight.decide(org, "risk", "cv-r01", "request_changes", comment="add a control",
-                     user="farid")
+    with acting("alice"):
+        oversight.request(org, "risk", "cv-r01")
+    with acting("farid"):
+        oversight.decide(org, "risk", "cv-r01", "request_changes", comment="add a control")
     assert _reg(org).loc["cv-r01", "signoff"] == "changes_requested"
     _edit(org, "cv-r01", "alice", residual_likelihood=2)  # 2 x 4 = 8, medium: within
     row = _reg(org).loc["cv-r01"]
@@ -191,19 +204,21 @@ def test_a_rejected_risk_treated_below_the_appetite_needs_no_sign_off(org):
 
 
 def test_the_owners_acceptance_statement_is_not_the_approval(org, capsys, monkeypatch):
-    wr.accept_risk(org, "cv-r01", rationale="Treatment on track", accepted_by="dev",
-                   author="dev")
+    with acting("farid"):
+        wr.accept_risk(org, "cv-r01", rationale="Treatment on track")
     row = _reg(org).loc["cv-r01"]
     assert row["accepted"] and row["signoff"] == "none" and row["awaiting_acceptance"]
-    oversight.request(org, "risk", "cv-r01", user="alice")
-    oversight.decide(org, "risk", "cv-r01", "approve", user="farid")
+    with acting("alice"):
+        oversight.request(org, "risk", "cv-r01")
+    with acting("dev"):  # farid wrote the accepted version: an executive signs in his place
+        oversight.decide(org, "risk", "cv-r01", "approve")
     row = _reg(org).loc["cv-r01"]
     assert row["accepted"] and row["signoff"] == "approved" and not row["awaiting_acceptance"]
     # recording a new acceptance is a new version: the approval no longer covers it
-    monkeypatch.setenv("WORKBENCH_USER", "dev")
+    monkeypatch.setenv("WORKBENCH_USER", "farid")
     code, out, _ = _cli(capsys, org.url, "risk", "accept", "cv-r01", "--rationale",
-                        "Reviewed again", "--by", "dev")
-    assert code == 0 and "sign-off: stale: version 2 was approved by farid" in out
+                        "Reviewed again")
+    assert code == 0 and "sign-off: stale: version 2 was approved by dev" in out
     row = _reg(org).loc["cv-r01"]
     assert row["signoff"] == "stale" and row["awaiting_acceptance"]
 
@@ -231,7 +246,8 @@ def test_the_register_reads_the_risks_once(org, monkeypatch):
 def test_signoff_frame_equals_oversight_status_frame(org, demo_store):
     _approve_cv_r01(org)
     _edit(org, "cv-r01", "alice", residual_likelihood=4)
-    oversight.request(org, "risk", "cv-r01", user="alice")
+    with acting("alice"):
+        oversight.request(org, "risk", "cv-r01")
     for store in (org, demo_store):
         ours, theirs = wr.risk_signoff_frame(store), oversight.status_frame(store, kind="risk")
         assert len(ours)
@@ -297,14 +313,18 @@ def test_systems_list_and_show_on_the_demo(demo_url, capsys):
 
 
 def test_systems_go_live_goes_stale_after_an_edit(org, capsys):
-    oversight.request(org, "ai_system", "cv", user="alice")
-    oversight.decide(org, "ai_system", "cv", "approve", user="farid")
-    oversight.decide(org, "ai_system", "cv", "approve", user="chloe")
+    with acting("alice"):
+        oversight.request(org, "ai_system", "cv")
+    with acting("farid"):
+        oversight.decide(org, "ai_system", "cv", "approve")
+    with acting("chloe"):
+        oversight.decide(org, "ai_system", "cv", "approve")
     code, out, _ = _cli(capsys, org.url, "systems", "list")
     assert "approved" in next(x for x in out.splitlines() if x.startswith("cv "))
     current = org.get("ai_system", "cv")
-    org.save(current.record.model_copy(update={"purpose": "screen CVs"}),
-             base_version=current.version, author="alice")
+    with acting("alice"):
+        org.save(current.record.model_copy(update={"purpose": "screen CVs"}),
+                 base_version=current.version)
     code, out, _ = _cli(capsys, org.url, "systems", "list")
     assert code == 0 and "STALE" in next(x for x in out.splitlines() if x.startswith("cv "))
     code, out, _ = _cli(capsys, org.url, "systems", "show", "cv")
@@ -343,8 +363,12 @@ def test_heatmap_on_the_demo_lists_pending_sign_offs(demo_store):
     assert ">pending<" in heatmap.table.value
 
 
-def test_editor_requests_sign_off_and_shows_it_go_stale(org):
-    editor = RiskRegisterEditor(org, risk_id="cv-r01", user="alice")
+def test_editor_requests_sign_off_and_shows_it_go_stale(org, monkeypatch):
+    def act(login: str) -> None:  # whose kernel the next steps run in
+        monkeypatch.setenv("WORKBENCH_USER", login)
+
+    act("alice")
+    editor = RiskRegisterEditor(org, risk_id="cv-r01")
     assert editor.signoff_state == "none" and "needed: the residual level (high)" in \
         editor.signoff_line.value
     assert not editor.request_signoff_button.disabled
@@ -354,13 +378,15 @@ def test_editor_requests_sign_off_and_shows_it_go_stale(org):
     assert editor.request_signoff_button.disabled
     assert "requested from risk owner farid" in editor.message
     # the risk owner opens the panel from their editor and approves
-    owner = RiskRegisterEditor(org, risk_id="cv-r01", user="farid")
+    act("farid")
+    owner = RiskRegisterEditor(org, risk_id="cv-r01")
     panel = owner.open_signoff()
     assert owner.signoff_area.children == (panel,) and not panel.approve_button.disabled
     panel.decide("approve")
     assert owner.signoff_state == "approved"
     assert "approved: version 1 by farid" in owner.signoff_line.value
     # alice edits the approved risk: the editor says the approval is stale and what changed
+    act("alice")
     editor.load("cv-r01")
     assert editor.signoff_state == "approved"
     editor.form.fields["residual_likelihood"].set(4)
@@ -371,12 +397,14 @@ def test_editor_requests_sign_off_and_shows_it_go_stale(org):
     assert "approved by farid on" in editor.signoff_line.value
     assert not editor.request_signoff_button.disabled
     # the open panel of the owner follows after a refresh of their editor
+    act("farid")
     owner.load("cv-r01")
     assert owner.signoff_state == "stale"
 
 
-def test_editor_sign_off_controls_follow_the_rules(org):
-    editor = RiskRegisterEditor(org, user="alice")  # a new risk
+def test_editor_sign_off_controls_follow_the_rules(org, monkeypatch):
+    monkeypatch.setenv("WORKBENCH_USER", "alice")
+    editor = RiskRegisterEditor(org)  # a new risk
     assert editor.signoff_state == "" and editor.request_signoff_button.disabled
     assert editor.open_signoff_button.disabled and "save the risk first" in \
         editor.signoff_line.value
@@ -393,15 +421,18 @@ def test_editor_sign_off_controls_follow_the_rules(org):
     assert oversight.pending(org, "dev")["record_id"].tolist() == ["chat-r01"]
     for login in ("dev",):  # with no executive left, nobody may sign it
         person = org.get("person", login)
-        org.save(person.record.model_copy(update={"active": False}),
-                 base_version=person.version, author="admin")
-    oversight.withdraw(org, "risk", "chat-r01", user="alice")
+        with acting("tester"):  # the admin
+            org.save(person.record.model_copy(update={"active": False}),
+                     base_version=person.version)
+    with acting("alice"):
+        oversight.withdraw(org, "risk", "chat-r01")
     editor.load("chat-r01")
     assert editor.request_signoff_button.disabled
     for shown in (editor.signoff_reason.value, editor.request_signoff_button.tooltip):
         assert "risk owner marta who authored version 1" in shown
         assert "nobody holds the role executive" in shown
-    auditor = RiskRegisterEditor(org, risk_id="cv-r01", user="hiro")  # not a person here
+    with acting("hiro"):
+        auditor = RiskRegisterEditor(org, risk_id="cv-r01")  # not a person here
     assert auditor.request_signoff_button.disabled and "hiro is not an active person" in \
         auditor.request_signoff_button.tooltip
 
@@ -410,7 +441,8 @@ def test_editor_on_the_demo_shows_approved_and_pending(demo_store):
     reg = wr.register(demo_store)
     for state in ("approved", "pending"):
         rid = reg.loc[reg["signoff"] == state, "id"].iloc[0]
-        editor = RiskRegisterEditor(demo_store, risk_id=rid, user="chloe")
+        with acting("chloe"):
+            editor = RiskRegisterEditor(demo_store, risk_id=rid)
         assert editor.signoff_state == state
         assert f">{state}<" in editor.signoff_line.value
 

@@ -5,6 +5,7 @@ shown as reports show it: the approved version, a stale approval flagged as stal
 from __future__ import annotations
 
 import pytest
+from actors import acting
 from test_readiness_rules import Org, build_base, day
 
 import workbench as wb
@@ -14,8 +15,9 @@ from workbench.readiness import SoAEntry, StatementOfApplicability
 
 
 @pytest.fixture
-def acme(store) -> Org:
-    return build_base(store)
+def acme(empty_store, monkeypatch) -> Org:
+    monkeypatch.setenv("WORKBENCH_USER", "alex")  # an assessor keeps the SoA
+    return build_base(empty_store)
 
 
 def _entries(**overrides: dict) -> list[dict]:
@@ -109,17 +111,19 @@ def test_draft_from_the_register_includes_treatment_controls_with_the_risks(acme
     assert draft.entry("A.9.2").justification == "Selected to treat 1 risk: r1 (Drift)."
     assert draft.entry("A.7.4").applicable is None  # left for a person to decide
     assert sum(e.applicable is None for e in draft.entries) == 36
-    saved = wb.readiness.save_soa(acme.store, draft, author="alex")
+    with acting("alex"):
+        saved = wb.readiness.save_soa(acme.store, draft)
     assert saved.version == 1
 
 
 def test_redrafting_keeps_decisions_and_issues_name_contradictions(acme: Org):
     acme.criteria()
     acme.risk("r1", controls=["A.6.2.4"])
-    wb.readiness.save_soa(acme.store, wb.readiness.draft_soa(acme.store, owner="chloe"),
-                          author="alex")
-    wb.readiness.update_entry(acme.store, "A.10.4", applicable=False,
-                              justification="no customers", author="alex")
+    with acting("alex"):
+        wb.readiness.save_soa(acme.store, wb.readiness.draft_soa(acme.store, owner="chloe"))
+    with acting("alex"):
+        wb.readiness.update_entry(acme.store, "A.10.4", applicable=False,
+                                  justification="no customers")
     acme.risk("r2", controls=["A.10.4", "A.7.4"])
     redraft = wb.readiness.draft_soa(acme.store)
     assert redraft.entry("A.10.4").applicable is False  # a person's decision is kept
@@ -165,11 +169,13 @@ def test_a_draft_soa_cannot_be_sent_for_sign_off(acme: Org):
     head = acme.store.head()
     with pytest.raises(ValidationError, match=r"only a submitted Statement of Applicability .* "
                                               r"submit it first \(workbench soa submit\)"):
-        wb.oversight.request(acme.store, "soa", "soa", user="alex")
+        with acting("alex"):
+            wb.oversight.request(acme.store, "soa", "soa")
     assert acme.store.head() == head
     acme.edit("soa", "soa", entries=_entries())
     wb.readiness.submit_soa(acme.store)
-    assert wb.oversight.request(acme.store, "soa", "soa", user="alex").target_version == 3
+    with acting("alex"):
+        assert wb.oversight.request(acme.store, "soa", "soa").target_version == 3
 
 
 # -- sign-off and what reports show --------------------------------------------------------------
@@ -177,12 +183,14 @@ def test_reports_show_the_approved_version_and_flag_a_stale_one(acme: Org):
     acme.soa()
     table = wb.readiness.soa_table(acme.store)
     assert table.attrs["soa"]["banner"] == "NOT APPROVED: version 1 has no sign-off request."
-    wb.oversight.request(acme.store, "soa", "soa", user="alex")
+    with acting("alex"):
+        wb.oversight.request(acme.store, "soa", "soa")
     assert wb.readiness.soa_table(acme.store).attrs["soa"]["banner"] == (
         "NOT APPROVED: version 1 awaits sign-off by AI governance lead, executive.")
-    wb.oversight.decide(acme.store, "soa", "soa", "approve", role="governance_lead",
-                        user="chloe")
-    wb.oversight.decide(acme.store, "soa", "soa", "approve", role="executive", user="elena")
+    with acting("chloe"):
+        wb.oversight.decide(acme.store, "soa", "soa", "approve", role="governance_lead")
+    with acting("elena"):
+        wb.oversight.decide(acme.store, "soa", "soa", "approve", role="executive")
     table = wb.readiness.soa_table(acme.store)
     info = table.attrs["soa"]
     assert info["approved"] and info["shown_version"] == 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from actors import bootstrap_tester
+
 from tests.conftest import run_at_once
 from workbench.model import Person
 
@@ -12,7 +14,7 @@ def _save_from_base(url: str, name: str, barrier, results) -> None:
     from workbench.errors import ConflictError
     from workbench.store import open_store
 
-    os.environ["WORKBENCH_USER"] = name.lower()
+    os.environ["WORKBENCH_USER"] = name.lower()  # ben and dana are admins (people's editors)
     store = open_store(url, create=False)
     record = Person(id="alice", name=f"Alice ({name})")
     barrier.wait()
@@ -26,12 +28,15 @@ def _save_from_base(url: str, name: str, barrier, results) -> None:
 
 
 def _append_many(url: str, prefix: str, count: int, barrier, results) -> None:
+    import os
+
     from workbench.store import open_store
 
+    os.environ["WORKBENCH_USER"] = prefix  # an admin adding people
     store = open_store(url, create=False)
     barrier.wait()
     for i in range(count):
-        store.save(Person(id=f"{prefix}-{i}", name=f"{prefix} {i}"), author=prefix)
+        store.save(Person(id=f"{prefix}-{i}", name=f"{prefix} {i}"))
     results.put(prefix)
 
 
@@ -39,7 +44,10 @@ def test_two_processes_saving_the_same_base_version(store_url):
     from workbench.store import open_store
 
     with open_store(store_url) as store:
-        store.save(Person(id="alice", name="Alice"), author="chloe")
+        bootstrap_tester(store)
+        store.save_many([(Person(id="alice", name="Alice"), None),
+                         (Person(id="ben", name="Ben", roles=["admin"]), None),
+                         (Person(id="dana", name="Dana", roles=["admin"]), None)])
     outcomes = run_at_once(_save_from_base, [(store_url, "Ben"), (store_url, "Dana")])
     kinds = sorted(o[1] for o in outcomes)
     assert kinds == ["conflict", "saved"], outcomes
@@ -56,11 +64,13 @@ def test_two_processes_saving_the_same_base_version(store_url):
 def test_concurrent_appends_keep_one_unbroken_chain(store_url):
     from workbench.store import open_store
 
-    with open_store(store_url):
-        pass
+    with open_store(store_url) as store:
+        bootstrap_tester(store)
+        store.save_many([(Person(id=p, name=p, roles=["admin"]), None) for p in ("p", "q")])
+        before = store.head()
     run_at_once(_append_many, [(store_url, "p", 25), (store_url, "q", 25)])
     with open_store(store_url) as store:
-        assert store.count("person") == 50
+        assert store.count("person") == 53
         report = store.verify()
         assert report.ok, report.summary()
-        assert report.entries == 50
+        assert report.entries == before + 50

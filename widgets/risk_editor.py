@@ -8,6 +8,9 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as W
+from workbench.widgets._common import StatusLine, message_html, reports_errors
+from workbench.widgets._form import ModelForm
+from workbench.widgets.signoff import SignOffPanel
 
 from workbench import oversight
 from workbench import risk as wr
@@ -15,9 +18,6 @@ from workbench.errors import ConflictError, ValidationError
 from workbench.identity import current_user
 from workbench.render import esc
 from workbench.risk.model import Acceptance, Action, Risk
-from workbench.widgets._common import StatusLine, message_html, reports_errors
-from workbench.widgets._form import ModelForm
-from workbench.widgets.signoff import SignOffPanel
 
 if TYPE_CHECKING:  # pragma: no cover
     from workbench.store import Store, StoredVersion
@@ -121,8 +121,6 @@ class RiskRegisterEditor(W.VBox):
     on_saved
         Called with the saved :class:`~workbench.store.StoredVersion` (e.g. to refresh a
         :class:`RiskHeatmap`).
-    user
-        The acting user for sign-off (default: the current user).
 
     Notes
     -----
@@ -134,13 +132,13 @@ class RiskRegisterEditor(W.VBox):
 
     def __init__(self, store: Store, *, risk_id: str | None = None,
                  system_id: str | None = None,
-                 on_saved: Callable[[StoredVersion], Any] | None = None,
-                 user: str | None = None) -> None:
+                 on_saved: Callable[[StoredVersion], Any] | None = None) -> None:
         from workbench import catalog
 
         self.store = store
         self.on_saved = on_saved
-        self.user = (user or current_user()).strip().lower()
+        #: Who acts: every save and request made here is theirs (never chosen by a caller).
+        self.user = current_user(store)
         #: The sign-off of the risk as saved (None for a new risk) and its register state.
         self.signoff: oversight.SignOffStatus | None = None
         self.signoff_state = ""
@@ -447,7 +445,7 @@ class RiskRegisterEditor(W.VBox):
         badge_html = wr.signoff_html(self.signoff_state, by=", ".join(st.approved_by),
                                      at=st.approved_at, changed=", ".join(st.changed_fields))
         self.signoff_line.value = f"<div><b>Sign-off:</b> {badge_html} {esc(text)}</div>"
-        elig = oversight.eligibility(self.store, "risk", saved.record_id, user=self.user)
+        elig = oversight.eligibility(self.store, "risk", saved.record_id)
         self.request_signoff_button.disabled = not (above and elig.can_request)
         self.request_signoff_button.tooltip = "" if elig.can_request else elig.request_reason
         self.open_signoff_button.disabled = not above and st.state == "none"
@@ -469,8 +467,7 @@ class RiskRegisterEditor(W.VBox):
         risk_id = str(self.form.values().get("id") or "")
         if self.base_version is None or not risk_id:
             raise ValidationError("save the risk first: sign-off binds to a saved version")
-        req = oversight.request(self.store, "risk", risk_id, version=self.base_version,
-                                user=self.user)
+        req = oversight.request(self.store, "risk", risk_id, version=self.base_version)
         self._update_signoff(self.store.get(Risk, risk_id))
         self.status.show(f"Sign-off of risk {risk_id} version {req.target_version} requested "
                          f"from {', '.join(r.describe() for r in req.required)}.", "ok")
@@ -481,7 +478,7 @@ class RiskRegisterEditor(W.VBox):
         risk_id = str(self.form.values().get("id") or "")
         if self.base_version is None or not risk_id:
             raise ValidationError("save the risk first: sign-off binds to a saved version")
-        self.signoff_panel = SignOffPanel(self.store, "risk", risk_id, user=self.user,
+        self.signoff_panel = SignOffPanel(self.store, "risk", risk_id,
                                           on_change=self._signoff_changed)
         self.signoff_area.children = [self.signoff_panel]
         return self.signoff_panel

@@ -46,18 +46,17 @@ class SignOffPanel(W.VBox):
         The store.
     kind, record_id
         The record to sign off.
-    user
-        The acting user (default: the current user).
     on_change
         Called with no arguments after a successful request, decision or withdrawal.
     """
 
-    def __init__(self, store: Store, kind: str, record_id: str, *, user: str | None = None,
+    def __init__(self, store: Store, kind: str, record_id: str, *,
                  on_change: Callable[[], Any] | None = None) -> None:
         self.store = store
         self.kind = kind
         self.record_id = record_id
-        self.user = (user or current_user()).strip().lower()
+        #: Who acts: every request and decision made here is theirs (never chosen by a caller).
+        self.user = current_user(store)
         self.on_change = on_change
         self.eligibility: oversight.Eligibility | None = None
         self.state: oversight.SignOffStatus | None = None
@@ -112,8 +111,7 @@ class SignOffPanel(W.VBox):
     def refresh(self) -> None:
         """Reload the record's state and what the user may do."""
         self.state = oversight.status(self.store, self.kind, self.record_id)
-        self.eligibility = oversight.eligibility(self.store, self.kind, self.record_id,
-                                                 user=self.user)
+        self.eligibility = oversight.eligibility(self.store, self.kind, self.record_id)
         self.shown_version = self.state.current_version
         with self.hold_sync():
             self.header.value = self._header_html()
@@ -170,7 +168,7 @@ class SignOffPanel(W.VBox):
             self.store, self.kind, self.record_id, decision, role=role,
             comment=self.comment.value,
             conditions=_conditions(self.conditions.value) or None,
-            version=self.shown_version, user=self.user)
+            version=self.shown_version)
         self.comment.value = ""
         self.conditions.value = ""
         self.refresh()
@@ -183,8 +181,7 @@ class SignOffPanel(W.VBox):
     def request(self) -> None:
         """Request sign-off of the version shown (what "Request sign-off" does)."""
         req = oversight.request(self.store, self.kind, self.record_id,
-                                version=self.shown_version, note=self.comment.value,
-                                user=self.user)
+                                version=self.shown_version, note=self.comment.value)
         self.comment.value = ""
         self.refresh()
         self.status.show(f"sign-off of version {req.target_version} requested from "
@@ -195,7 +192,7 @@ class SignOffPanel(W.VBox):
     def withdraw(self) -> None:
         """Withdraw the open request (what "Withdraw request" does)."""
         req = oversight.withdraw(self.store, self.kind, self.record_id,
-                                 reason=self.comment.value, user=self.user)
+                                 reason=self.comment.value)
         self.comment.value = ""
         self.refresh()
         self.status.show(f"request for version {req.target_version} withdrawn", "ok")
@@ -272,12 +269,13 @@ class PendingQueue(W.VBox):
     store
         The store.
     user
-        Whose queue (default: the current user); decisions are taken as this user.
+        Whose queue to show (default: the acting user). Every decision taken in the panel is
+        the acting user's own, whatever queue is shown.
     """
 
     def __init__(self, store: Store, *, user: str | None = None) -> None:
         self.store = store
-        self.user = (user or current_user()).strip().lower()
+        self.user = (user or current_user(store)).strip().lower()
         self.frame = oversight.pending(store, self.user)
         self.table = W.HTML()
         self.choice = W.Dropdown(description="Open", options=[],
@@ -329,7 +327,6 @@ class PendingQueue(W.VBox):
                 raise NotFoundError("nothing selected: the queue is empty")
             row = self.frame.iloc[int(self.choice.value)]
             kind, record_id = str(row["kind"]), str(row["record_id"])
-        self.panel = SignOffPanel(self.store, kind, record_id, user=self.user,
-                                  on_change=self.refresh)
+        self.panel = SignOffPanel(self.store, kind, record_id, on_change=self.refresh)
         self.panel_area.children = [self.panel]
         return self.panel

@@ -7,14 +7,14 @@ as a single line and exits non-zero.
 from __future__ import annotations
 
 __all__ = [
-    "WorkbenchError",
-    "ValidationError",
-    "NotFoundError",
-    "ConflictError",
-    "PermissionDeniedError",
     "ConfigurationError",
-    "StoreError",
+    "ConflictError",
     "IntegrityError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "StoreError",
+    "ValidationError",
+    "WorkbenchError",
 ]
 
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["esc", "badge", "html_table", "kpi", "STATUS_COLOURS", "fmt_int", "fmt_pct"]
+__all__ = ["STATUS_COLOURS", "badge", "esc", "fmt_int", "fmt_pct", "html_table", "kpi"]
 
 #: Colours of status words wherever a status is shown (readable on white, colour-blind aware).
 STATUS_COLOURS: dict[str, str] = {

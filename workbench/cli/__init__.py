@@ -15,6 +15,7 @@ from collections.abc import Sequence
 # Command modules, in the order their groups appear in --help.
 _COMMAND_MODULES = (
     "workbench.cli._store",
+    "workbench.cli._admin",
     "workbench.cli._catalog",
     "workbench.cli._systems",
     "workbench.cli._report",
@@ -33,7 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="workbench",
         description="ISO/IEC 42001 governance workbench: catalog, records, reports.",
         epilog="The store is WORKBENCH_DATABASE_URL (default: sqlite:///workbench.db); "
-        "the acting user is WORKBENCH_USER, else JUPYTERHUB_USER, else the OS login.",
+        "the acting user is your database login on a team store, else JUPYTERHUB_USER under "
+        "a hub, else WORKBENCH_USER, else the OS login (`workbench admin whoami`).",
     )
     parser.add_argument("--version", action="version", version=f"workbench {__version__}")
     parser.add_argument(

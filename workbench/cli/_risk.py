@@ -75,7 +75,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     q = sub.add_parser("accept", help="record the acceptance of a risk's residual level")
     q.add_argument("id")
     q.add_argument("--rationale", required=True, help="why the residual risk is acceptable")
-    q.add_argument("--by", metavar="LOGIN", help="who accepts (default: the acting user)")
     q.add_argument("--on", type=iso_date, metavar="DATE", help="date of the decision "
                    "(default today)")
     q.set_defaults(handler=_accept)
@@ -345,8 +344,7 @@ def _accept(args: argparse.Namespace) -> int:
     from workbench import risk
 
     store = open_cli_store(args)
-    saved = risk.accept_risk(store, args.id, rationale=args.rationale, accepted_by=args.by,
-                             accepted_on=args.on)
+    saved = risk.accept_risk(store, args.id, rationale=args.rationale, accepted_on=args.on)
     print(f"risk {args.id}: residual risk accepted, {saved.describe()}")
     facts = risk.signoff_facts(store, saved)
     if facts["above_appetite"]:

@@ -1,7 +1,8 @@
 """``workbench signoff request | approve | reject | request-changes | withdraw | status |
 pending | policy``: human oversight sign-off from the command line.
 
-The acting user is WORKBENCH_USER (else JUPYTERHUB_USER, else the OS login); the rules are the
+The acting user is the store's login on a team store, else JUPYTERHUB_USER under a hub, else
+WORKBENCH_USER, else the OS login (see workbench.identity); the rules are the
 library's (:mod:`workbench.oversight`), so a refusal here is the same refusal a widget shows.
 """
 
@@ -196,7 +197,7 @@ def _pending(args: argparse.Namespace) -> int:
     from workbench.identity import current_user
 
     store = open_cli_store(args)
-    user = args.user or current_user()
+    user = args.user or current_user(store)
     df = oversight.pending(store, user)
     if args.json:
         print_json(df.astype(object).where(df.notna(), None).to_dict(orient="records"))

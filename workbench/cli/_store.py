@@ -1,4 +1,4 @@
-"""``workbench init | demo | verify | log | list | show``: the store and its records."""
+"""``workbench init | demo | verify | anchor | log | list | show``: the store and its records."""
 
 from __future__ import annotations
 
@@ -11,7 +11,14 @@ from workbench.cli._output import print_fields, print_json, print_table
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("init", help="create (or upgrade) the store's schema")
+    p = subparsers.add_parser(
+        "init", help="create (or upgrade) the store's schema",
+        description="Create (or upgrade) the store's schema. On an empty store, --admin names "
+        "its first person, an admin who then adds everyone else (workbench admin add-user). On "
+        "PostgreSQL it also sets up the team store's database roles.")
+    p.add_argument("--admin", metavar="LOGIN",
+                   help="the first admin of a new, empty store (their login)")
+    p.add_argument("--name", default="", help="the admin's full name")
     p.set_defaults(handler=_init)
 
     p = subparsers.add_parser(
@@ -30,9 +37,29 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Recompute every record's content hash and the chain linking all versions; "
         "exit 1 naming the first broken link.")
     p.add_argument("--expect-head", metavar="HASH",
-                   help="also fail unless the chain ends at this hash (detects a truncated "
-                   "store when the head was recorded elsewhere)")
+                   help="also fail unless this entry hash (a head recorded earlier) is still in "
+                   "the chain; entries saved after it are fine")
+    p.add_argument("--anchors", metavar="FILE",
+                   help="also check every anchor of FILE (workbench anchor) is still in the "
+                   "chain with the same hash")
+    p.add_argument("--public-key", metavar="PEM",
+                   help="with --anchors: every anchor must be signed by this Ed25519 key")
     p.set_defaults(handler=_verify)
+
+    p = subparsers.add_parser(
+        "anchor", help="record the chain's head outside the database (an anchor)",
+        description="Append (seq, head hash, time) to an anchor file, signed when a key is "
+        "given. Keep the file where the database's users cannot change it; `workbench verify "
+        "--anchors FILE` then proves history before each anchor was neither truncated nor "
+        "rewritten.")
+    p.add_argument("--file", metavar="FILE",
+                   help="anchor file (default: WORKBENCH_ANCHOR_FILE, else <store file>.anchors "
+                   "for SQLite, else ./workbench.anchors)")
+    p.add_argument("--key", metavar="PEM",
+                   help="Ed25519 private key to sign with (default: WORKBENCH_ANCHOR_KEY)")
+    p.add_argument("--new-key", metavar="PEM",
+                   help="instead of anchoring, write a new key pair (PEM and PEM.pub)")
+    p.set_defaults(handler=_anchor)
 
     p = subparsers.add_parser("log", help="the audit trail: the latest saved versions")
     p.add_argument("--kind", help="only this record kind")
@@ -58,6 +85,18 @@ def _init(args: argparse.Namespace) -> int:
     from workbench.store import open_store, safe_url
 
     store = open_store(args.database_url, create=True, upgrade=True)
+    if store.dialect == "postgresql":
+        from workbench.store import team
+
+        groups = team.setup(store)
+        print(f"team store: person logins are members of {groups.person}, admins of "
+              f"{groups.admin} (add people with `workbench admin add-user`)")
+    if args.admin:
+        store.bootstrap(args.admin, name=args.name)
+        print(f"{args.admin} is the first admin of this store")
+    elif store.head() == 0:
+        print("the store is empty: run `workbench init --admin LOGIN` to name its first admin "
+              "(or `workbench demo` for the demo organization)")
     print(f"store ready at {safe_url(store.url)} ({store.count()} records)")
     return 0
 
@@ -91,16 +130,52 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
+    from workbench.errors import ConfigurationError
+
+    if args.public_key and not args.anchors:
+        raise ConfigurationError("--public-key checks the signatures of --anchors FILE; give "
+                                 "the anchor file too")
     store = open_cli_store(args)
     report = store.verify()
-    if report.ok and args.expect_head and args.expect_head != report.head_hash:
-        print(f"FAILED: the chain ends at #{report.head_seq} {report.head_hash}, not at the "
-              f"expected {args.expect_head}: entries were removed or replaced")
-        return 1
+    failed = not report.ok
     print(report.summary())
     for problem in report.problems[1:10]:
         print(f"  also: {problem}")
-    return 0 if report.ok else 1
+    if args.expect_head:
+        seq = store.find_entry(args.expect_head.strip().lower())
+        if seq is None:
+            print(f"FAILED: the expected head {args.expect_head} is not in the chain (which ends "
+                  f"at #{report.head_seq}): entries were removed or replaced")
+            failed = True
+        else:
+            grown = report.head_seq - seq
+            print(f"expected head found at #{seq}" + (f"; {grown} entries saved since"
+                                                      if grown else " (the chain's head)"))
+    if args.anchors:
+        from workbench.anchors import verify_anchors
+
+        check = verify_anchors(store, args.anchors, public_key=args.public_key)
+        print(check.summary())
+        for problem in check.problems[1:10]:
+            print(f"  also: {problem}")
+        failed = failed or not check.ok
+    return 1 if failed else 0
+
+
+def _anchor(args: argparse.Namespace) -> int:
+    from workbench import anchors
+
+    if args.new_key:
+        private, public = anchors.generate_key(args.new_key)
+        print(f"wrote {private} (keep it private, e.g. with the scheduler) and {public} (give it "
+              "to whoever verifies)")
+        return 0
+    store = open_cli_store(args)
+    target = args.file or anchors.default_anchor_file(store)
+    anchor = anchors.record_anchor(store, target, key=args.key)
+    signed = f", signed with key {anchor.key}" if anchor.sig else ""
+    print(f"anchored #{anchor.seq} {anchor.head} at {anchor.at} in {target}{signed}")
+    return 0
 
 
 def _log(args: argparse.Namespace) -> int:

@@ -9,7 +9,6 @@ the demo always has something overdue and something fresh).
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -18,19 +17,10 @@ from workbench.errors import StoreError
 if TYPE_CHECKING:  # pragma: no cover
     from workbench.store import Store
 
-__all__ = ["seed", "DemoSummary", "SEEDERS", "ORGANIZATION_ID"]
+__all__ = ["ORGANIZATION_ID", "DemoSummary", "seed"]
 
 ORGANIZATION_ID = "larkspur"
 
-#: Seeders run in order, as "module:function"; each takes (store, as_of) and returns
-#: {label: count}. Features add their demo data by adding a seeder here.
-SEEDERS: list[str] = [
-    "workbench.demo.organization:seed",
-    "workbench.demo.risks:seed",
-    "workbench.demo.impact:seed",
-    "workbench.demo.oversight:seed",
-    "workbench.demo.readiness:seed",
-]
 
 
 @dataclass
@@ -63,9 +53,14 @@ def seed(store: Store, *, as_of: dt.date | None = None) -> DemoSummary:
             "the demo into an empty store (e.g. WORKBENCH_DATABASE_URL=sqlite:///demo.db "
             "workbench demo)"
         )
-    for target in SEEDERS:
-        module, _, name = target.partition(":")
-        counts = getattr(importlib.import_module(module), name)(store, as_of)
-        for label, count in counts.items():
-            summary.created[label] = summary.created.get(label, 0) + count
+    from workbench.features import resolve, seeders
+
+    # Each feature's seeder, in the manifest's order (see workbench.features). Seeding saves as
+    # the people of the story at the story's times, which only an empty store allows; every
+    # version's reason says it was seeded.
+    with store.seeding():
+        for target in seeders():
+            counts = resolve(target)(store, as_of)
+            for label, count in counts.items():
+                summary.created[label] = summary.created.get(label, 0) + count
     return summary

@@ -14,6 +14,8 @@ import datetime as dt
 import warnings
 from typing import TYPE_CHECKING, Any
 
+from workbench.demo.clock import at
+
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
@@ -287,6 +289,8 @@ ASSESSMENTS: dict[str, tuple[str, int, str, int | None, dict[str, Any]]] = {
 }
 
 # Fairness evidence: (system, collected days before as_of, by).
+#: Days between starting an assessment (the draft) and submitting it.
+STARTED_BEFORE = 7
 FAIRNESS_EVIDENCE = (("cv-screening", 12, "alice"), ("credit-scoring", 20, "ravi"))
 
 
@@ -322,10 +326,12 @@ def seed(store: Store, as_of: dt.date) -> dict[str, int]:
                                       for r in risks.get((system_id, objectives[h]), [])})}
             for m in data.get("measures", [])]
         draft = ImpactAssessment.model_validate({**data, "status": "draft"})
-        first = save_assessment(store, draft, author=assessor, reason="assessment started")
+        with store.acting_as(assessor, at=at(as_of, ago + STARTED_BEFORE)):
+            first = save_assessment(store, draft, reason="assessment started")
         if status == "submitted":
-            save_assessment(store, {**data, "status": "submitted"}, base_version=first.version,
-                            author=assessor, reason="submitted for approval")
+            with store.acting_as(assessor, at=at(as_of, ago)):
+                save_assessment(store, {**data, "status": "submitted"},
+                                base_version=first.version, reason="submitted for approval")
         count += 1
     for system_id, ago, by in FAIRNESS_EVIDENCE:
         df = synthetic_predictions(system_id)
@@ -334,8 +340,7 @@ def seed(store: Store, as_of: dt.date) -> dict[str, int]:
             result = fairness.assess(df["label"], df["prediction"], df[COLUMNS["sensitive"]],
                                      scores=df["score"], columns=COLUMNS,
                                      source=f"{system_id}-holdout-predictions.csv")
-        when = dt.datetime(as_of.year, as_of.month, as_of.day, 10, 0, tzinfo=dt.timezone.utc)
-        fairness.record_evidence(store, result, system_id=system_id, author=by,
-                                 collected_at=when - dt.timedelta(days=ago),
-                                 uri=f"https://docs.larkspur.example/ai/{system_id}/fairness")
+        with store.acting_as(by, at=at(as_of, ago, 60)):
+            fairness.record_evidence(store, result, system_id=system_id,
+                                     uri=f"https://docs.larkspur.example/ai/{system_id}/fairness")
     return {"impact assessments": count, "fairness evidence items": len(FAIRNESS_EVIDENCE)}

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 from typing import TYPE_CHECKING, Any
 
+from workbench.demo.clock import at, founded
 from workbench.model import AIMSScope, AISystem, Evidence, Organization, Person
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -47,10 +48,18 @@ PEOPLE: list[dict[str, Any]] = [
     dict(id="leo", name="Leo Martin", job_title="Marketing Director", business_unit="Marketing",
          roles=["owner"]),
     dict(id="ines", name="Ines Duarte", job_title="Data Protection Officer",
-         business_unit="Legal & Compliance", roles=["approver"]),
+         business_unit="Legal & Compliance", roles=["approver", "contributor"]),
     dict(id="hiro", name="Hiro Sato", job_title="Internal Auditor", business_unit="Internal Audit",
          roles=["auditor"]),
 ]
+
+#: The people assigned to each system besides its owner: with the owner they edit its records.
+_DATA_TEAM = ["ben", "alice", "ravi"]
+TEAMS: dict[str, list[str]] = {
+    "cv-screening": _DATA_TEAM, "credit-scoring": _DATA_TEAM, "support-chatbot": _DATA_TEAM,
+    "card-fraud": _DATA_TEAM, "demand-forecast": _DATA_TEAM,
+    "clinical-triage": [*_DATA_TEAM, "ines"], "marketing-copy": _DATA_TEAM,
+}
 
 SYSTEMS: list[dict[str, Any]] = [
     dict(
@@ -190,11 +199,6 @@ EVIDENCE: list[tuple[str, str, str, list[str], list[str], int, int | None, str]]
 ]
 
 
-def _at(as_of: dt.date, days_before: int) -> dt.datetime:
-    day = as_of - dt.timedelta(days=days_before)
-    return dt.datetime(day.year, day.month, day.day, 9, 0, tzinfo=dt.timezone.utc)
-
-
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -202,7 +206,7 @@ def _digest(text: str) -> str:
 def evidence_records(as_of: dt.date) -> list[Evidence]:
     out = []
     for n, (system, title, kind, controls, clauses, ago, valid, by) in enumerate(EVIDENCE, 1):
-        collected = _at(as_of, ago)
+        collected = at(as_of, ago)
         expires = collected.date() + dt.timedelta(days=valid) if valid else None
         slug = f"ev-{system}-{n:02d}"
         out.append(Evidence(
@@ -244,13 +248,18 @@ def seed(store: Store, as_of: dt.date) -> dict[str, int]:
              "addressed_by": "role records and training evidence"},
         ])
     people = [Person(email=f"{p['id']}@larkspur.example", **p) for p in PEOPLE]
-    store.save_many([(org, None), *((p, None) for p in people)], author=ADMIN,
-                    reason="demo organization and people")
-    store.save(scope, author=ADMIN, reason="AIMS scope approved by the AI steering group")
-    for data in SYSTEMS:
-        store.save(AISystem(**data), author=data["owner"], reason="registered in the inventory")
+    with store.acting_as(ADMIN, at=founded(as_of)):
+        store.save_many([(org, None), *((p, None) for p in people)],
+                        reason="demo organization and people")
+    with store.acting_as(ADMIN, at=founded(as_of, 30)):
+        store.save(scope, reason="AIMS scope approved by the AI steering group")
+    for n, data in enumerate(SYSTEMS):
+        with store.acting_as(data["owner"], at=founded(as_of, 60 + n)):
+            store.save(AISystem(team=TEAMS[data["id"]], **data),
+                       reason="registered in the inventory")
     evidence = evidence_records(as_of)
     for ev in evidence:
-        store.save(ev, author=ev.collected_by, reason="evidence collected")
+        with store.acting_as(ev.collected_by, at=ev.collected_at):
+            store.save(ev, reason="evidence collected")
     return {"organization": 1, "people": len(people), "AIMS scope": 1,
             "AI systems": len(SYSTEMS), "evidence items": len(evidence)}

@@ -12,7 +12,7 @@ What the demo shows (dates relative to ``as_of``):
   "approved, due for review"), the other submitted ones awaiting sign-off;
 - residual risks above appetite, when present: awaiting their risk owners, one accepted.
 
-Runs after the organization, risk and impact seeders (it is last in ``SEEDERS``).
+Runs after the organization, risk and impact seeders (its order in the feature manifest).
 """
 
 from __future__ import annotations
@@ -20,9 +20,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
+from workbench.demo.clock import at
 from workbench.errors import WorkbenchError
 from workbench.oversight import policy as P
-from workbench.oversight.workflow import _decide, _request
+from workbench.oversight.workflow import decide, request
 
 if TYPE_CHECKING:  # pragma: no cover
     from workbench.store import Store
@@ -49,17 +50,26 @@ REJECTION = ("The red-team test of harmful and off-policy answers is over a year
              "before go-live.")
 
 
-def _at(as_of: dt.date, days_before: int, minutes: int = 0) -> dt.datetime:
-    day = as_of - dt.timedelta(days=days_before)
-    return dt.datetime(day.year, day.month, day.day, 9, 0,
-                       tzinfo=dt.timezone.utc) + dt.timedelta(minutes=minutes)
-
-
 def _edit(store: Store, kind: str, record_id: str, changes: dict[str, Any], author: str,
-          reason: str) -> None:
+          when: dt.datetime, reason: str) -> None:
     current = store.get(kind, record_id)
     record = current.record.model_copy(update=changes)
-    store.save(record, base_version=current.version, author=author, reason=reason)
+    with store.acting_as(author, at=when):
+        store.save(record, base_version=current.version, reason=reason)
+
+
+def _request(store: Store, kind: str, record_id: str, who: str, when: dt.datetime,
+             note: str) -> None:
+    with store.acting_as(who, at=when):
+        request(store, kind, record_id, note=note)
+
+
+def _decide(store: Store, kind: str, record_id: str, decision: str, who: str,
+            when: dt.datetime, *, role: str, comment: str = "",
+            conditions: list[str] | None = None) -> None:
+    with store.acting_as(who, at=when):
+        decide(store, kind, record_id, decision, role=role, comment=comment,
+               conditions=conditions)
 
 
 def _requester(store: Store, kind: str, record_id: str) -> str:
@@ -96,32 +106,30 @@ def _signers(store: Store, kind: str, record_id: str) -> list[tuple[str, str]]:
 def _go_live(store: Store, as_of: dt.date) -> tuple[int, int]:
     requests = decisions = 0
     for system_id, (editor, changes, ago) in GO_LIVE.items():
-        _edit(store, "ai_system", system_id, changes, editor, "prepared for go-live review")
-        _request(store, "ai_system", system_id, version=None, user=editor, policy=None,
-                 note="go-live review", at=_at(as_of, ago))
+        _edit(store, "ai_system", system_id, changes, editor, at(as_of, ago, -60),
+              "prepared for go-live review")
+        _request(store, "ai_system", system_id, editor, at(as_of, ago), "go-live review")
         requests += 1
     grace_ago = GO_LIVE["credit-scoring"][2]
     for n, (who, role) in enumerate((("grace", "system_owner"), ("chloe", "governance_lead"))):
-        _decide(store, "ai_system", "credit-scoring", "approve", role=role, comment="",
-                conditions=None, version=None, user=who, at=_at(as_of, grace_ago - 2 - n))
+        _decide(store, "ai_system", "credit-scoring", "approve", who,
+                at(as_of, grace_ago - 2 - n), role=role)
         decisions += 1
     fraud_ago = GO_LIVE["card-fraud"][2]
-    _decide(store, "ai_system", "card-fraud", "approve_with_conditions", role="system_owner",
-            comment="", conditions=["Monthly monitoring pack reviewed by the fraud team lead",
-                                    "Alert volumes reported to the risk committee quarterly"],
-            version=None, user="sven", at=_at(as_of, fraud_ago - 2))
-    _decide(store, "ai_system", "card-fraud", "approve", role="governance_lead",
-            comment="Conditions noted.", conditions=None, version=None, user="chloe",
-            at=_at(as_of, fraud_ago - 3))
+    _decide(store, "ai_system", "card-fraud", "approve_with_conditions", "sven",
+            at(as_of, fraud_ago - 2), role="system_owner",
+            conditions=["Monthly monitoring pack reviewed by the fraud team lead",
+                        "Alert volumes reported to the risk committee quarterly"])
+    _decide(store, "ai_system", "card-fraud", "approve", "chloe", at(as_of, fraud_ago - 3),
+            role="governance_lead", comment="Conditions noted.")
     decisions += 2
-    _edit(store, "ai_system", "card-fraud", STALE_EDIT, "ravi",
+    _edit(store, "ai_system", "card-fraud", STALE_EDIT, "ravi", at(as_of, 20),
           "capacity and device-fingerprint vendor updated")
     chat_ago = GO_LIVE["support-chatbot"][2]
-    _decide(store, "ai_system", "support-chatbot", "approve", role="system_owner", comment="",
-            conditions=None, version=None, user="marta", at=_at(as_of, chat_ago - 2))
-    _decide(store, "ai_system", "support-chatbot", "reject", role="governance_lead",
-            comment=REJECTION, conditions=None, version=None, user="chloe",
-            at=_at(as_of, chat_ago - 4))
+    _decide(store, "ai_system", "support-chatbot", "approve", "marta",
+            at(as_of, chat_ago - 2), role="system_owner")
+    _decide(store, "ai_system", "support-chatbot", "reject", "chloe", at(as_of, chat_ago - 4),
+            role="governance_lead", comment=REJECTION)
     decisions += 2
     return requests, decisions
 
@@ -137,18 +145,17 @@ def _impact(store: Store, as_of: dt.date) -> tuple[int, int]:
         assessed = dt.date.fromisoformat(version.content["assessed_on"])
         ago = (as_of - assessed).days - 1
         try:
-            _request(store, "impact_assessment", version.record_id, version=None,
-                     user=_requester(store, "impact_assessment", version.record_id),
-                     note="submitted for approval", policy=None, at=_at(as_of, ago))
+            _request(store, "impact_assessment", version.record_id,
+                     _requester(store, "impact_assessment", version.record_id), at(as_of, ago),
+                     "submitted for approval")
         except WorkbenchError:  # the policy cannot be met for this one: leave it unrequested
             continue
         requests += 1
         if index == 0:  # the oldest: approved long ago, now due for review
             for n, (signer, login) in enumerate(
                     _signers(store, "impact_assessment", version.record_id)):
-                _decide(store, "impact_assessment", version.record_id, "approve", role=signer,
-                        comment="Assessment accepted.", conditions=None, version=None,
-                        user=login, at=_at(as_of, ago - 5 - n))
+                _decide(store, "impact_assessment", version.record_id, "approve", login,
+                        at(as_of, ago - 5 - n), role=signer, comment="Assessment accepted.")
                 decisions += 1
     return requests, decisions
 
@@ -160,19 +167,17 @@ def _risks(store: Store, as_of: dt.date) -> tuple[int, int]:
         if not facts.get("above_appetite") or facts.get("status") == "closed":
             continue
         try:
-            _request(store, "risk", version.record_id, version=None,
-                     user=_requester(store, "risk", version.record_id), policy=None,
-                     note="residual risk above appetite: accept or treat further",
-                     at=_at(as_of, 10 + requests))
+            _request(store, "risk", version.record_id,
+                     _requester(store, "risk", version.record_id), at(as_of, 10 + requests),
+                     "residual risk above appetite: accept or treat further")
         except WorkbenchError:
             continue
         requests += 1
         if decisions == 0:  # the risk owner (or their stand-in) accepts the first one
             for signer, login in _signers(store, "risk", version.record_id):
-                _decide(store, "risk", version.record_id, "approve_with_conditions",
-                        role=signer, comment="Accepted until the next review.",
-                        conditions=["Treatment actions completed by their due dates"],
-                        version=None, user=login, at=_at(as_of, 8))
+                _decide(store, "risk", version.record_id, "approve_with_conditions", login,
+                        at(as_of, 8), role=signer, comment="Accepted until the next review.",
+                        conditions=["Treatment actions completed by their due dates"])
                 decisions += 1
     return requests, decisions
 
@@ -180,9 +185,8 @@ def _risks(store: Store, as_of: dt.date) -> tuple[int, int]:
 def _scope(store: Store, as_of: dt.date) -> int:
     if store.find("aims_scope", "aims-scope") is None:
         return 0
-    _request(store, "aims_scope", "aims-scope", version=None, user="chloe", policy=None,
-             note="annual confirmation of the AIMS scope by top management",
-             at=_at(as_of, 3))
+    _request(store, "aims_scope", "aims-scope", "chloe", at(as_of, 3),
+             "annual confirmation of the AIMS scope by top management")
     return 1
 
 

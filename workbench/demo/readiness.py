@@ -4,7 +4,7 @@ management review, nonconformities with corrective actions, awareness evidence, 
 Statement of Applicability drafted from the risk register, completed and submitted for
 sign-off (the AI governance lead approved it; top management has not yet).
 
-Dates are relative to ``as_of``. Runs after the oversight seeder (last in ``SEEDERS``) and
+Dates are relative to ``as_of``. Runs after the oversight seeder (see the feature manifest) and
 makes its approvals through the sign-off workflow, so segregation of duties holds: whoever
 saved a version does not approve it.
 """
@@ -15,8 +15,9 @@ import datetime as dt
 import hashlib
 from typing import TYPE_CHECKING
 
+from workbench.demo.clock import at
 from workbench.model import Evidence
-from workbench.oversight.workflow import _decide, _request
+from workbench.oversight.workflow import decide, request
 from workbench.readiness.model import (
     AIObjective,
     AIPolicy,
@@ -82,12 +83,6 @@ OWNERS = {"A.2": "chloe", "A.3": "chloe", "A.4": "ben", "A.5": "chloe", "A.6": "
           "A.7": "ben", "A.8": "chloe", "A.9": "chloe", "A.10": "ines"}
 
 
-def _at(as_of: dt.date, days_before: int, minutes: int = 0) -> dt.datetime:
-    day = as_of - dt.timedelta(days=days_before)
-    return dt.datetime(day.year, day.month, day.day, 10, 0,
-                       tzinfo=dt.timezone.utc) + dt.timedelta(minutes=minutes)
-
-
 def _day(as_of: dt.date, offset: int) -> dt.date:
     """``as_of`` plus ``offset`` days (negative: in the past)."""
     return as_of + dt.timedelta(days=offset)
@@ -115,12 +110,14 @@ def _policy(store: Store, as_of: dt.date) -> None:
         communicated_on=_day(as_of, -190), communicated_to=["all staff (intranet)",
                                                             "AI system owners (briefing)"],
         uri="https://docs.larkspur.example/ai/policy")
-    store.save(policy, author="chloe", reason="AI policy 1.0 drafted by the AI steering group")
-    _request(store, "ai_policy", "ai-policy", version=None, user="chloe", policy=None,
-             note="approval of the AI policy by top management", at=_at(as_of, 198))
-    _decide(store, "ai_policy", "ai-policy", "approve", role="executive", comment="Approved "
-            "by the executive committee.", conditions=None, version=None, user="elena",
-            at=_at(as_of, 196))
+    with store.acting_as("chloe", at=at(as_of, 205)):
+        store.save(policy, reason="AI policy 1.0 drafted by the AI steering group")
+    with store.acting_as("chloe", at=at(as_of, 198)):
+        request(store, "ai_policy", "ai-policy",
+                note="approval of the AI policy by top management")
+    with store.acting_as("elena", at=at(as_of, 196)):
+        decide(store, "ai_policy", "ai-policy", "approve", role="executive",
+               comment="Approved by the executive committee.")
 
 
 def _objectives(store: Store, as_of: dt.date) -> int:
@@ -148,8 +145,9 @@ def _objectives(store: Store, as_of: dt.date) -> int:
                     owner="farid", due=_day(as_of, 90), resources="e-learning module and "
                     "team briefings", status="on_track"),
     ]
-    store.save_many([(o, None) for o in objectives], author="chloe",
-                    reason="AI objectives set by the AI steering group")
+    with store.acting_as("chloe", at=at(as_of, 190)):
+        store.save_many([(o, None) for o in objectives],
+                        reason="AI objectives set by the AI steering group")
     return len(objectives)
 
 
@@ -172,8 +170,9 @@ def _audit(store: Store, as_of: dt.date) -> None:
              "control_ids": ["A.6.2.4", "A.6.2.5", "A.6.2.6", "A.7.4"],
              "planned_on": _day(as_of, 40), "auditor": "hiro"},
         ])
-    store.save(programme, author="hiro", reason="audit programme approved by the audit "
-               "committee")
+    with store.acting_as("hiro", at=at(as_of, 99)):
+        store.save(programme, reason="audit programme approved by the audit committee, with "
+                   "the results of its first audit")
 
 
 def _review(store: Store, as_of: dt.date) -> None:
@@ -207,7 +206,8 @@ def _review(store: Store, as_of: dt.date) -> None:
              "kind": "resources", "owner": "dev", "due": _day(as_of, 90)},
         ],
         next_review_due=_day(as_of, 285))
-    store.save(review, author="chloe", reason="minutes of the management review")
+    with store.acting_as("chloe", at=at(as_of, 79)):
+        store.save(review, reason="minutes of the management review")
 
 
 def _nonconformities(store: Store, as_of: dt.date) -> int:
@@ -234,8 +234,11 @@ def _nonconformities(store: Store, as_of: dt.date) -> int:
                              "due": _day(as_of, -120), "done_on": _day(as_of, -125)}],
         effectiveness_review="No evidence without a collector in the following quarter.",
         effective=True, closed_on=_day(as_of, -40))
-    store.save(open_nc, author="hiro", reason="nonconformity raised by internal audit")
-    store.save(closed_nc, author="chloe", reason="nonconformity raised and closed")
+    with store.acting_as("hiro", at=at(as_of, 60)):
+        store.save(open_nc, reason="nonconformity raised by internal audit, with its "
+                   "corrective actions")
+    with store.acting_as("chloe", at=at(as_of, 40)):
+        store.save(closed_nc, reason="nonconformity raised and closed")
     return 2
 
 
@@ -243,18 +246,20 @@ def _evidence(store: Store, as_of: dt.date) -> int:
     items = [
         Evidence(id="ev-ai-literacy-2026", title="AI literacy and AI policy briefing: "
                  "completion records", evidence_kind="training_record", collected_by="chloe",
-                 collected_at=_at(as_of, 60), expires_at=_day(as_of, 305),
+                 collected_at=at(as_of, 60), expires_at=_day(as_of, 305),
                  control_ids=["A.4.6"], clause_ids=["7.2", "7.3"],
                  uri="https://docs.larkspur.example/ai/training/ai-literacy-2026"),
         Evidence(id="ev-speak-up-procedure", title="Speak-up procedure for AI concerns",
-                 evidence_kind="document", collected_by="ines", collected_at=_at(as_of, 400),
+                 evidence_kind="document", collected_by="ines", collected_at=at(as_of, 400),
                  expires_at=_day(as_of, -35), control_ids=["A.3.3", "A.8.3"],
                  uri="https://docs.larkspur.example/ai/speak-up"),
     ]
     for item in items:
         digest = hashlib.sha256(f"{item.id}:{item.title}".encode()).hexdigest()
-        store.save(item.model_copy(update={"content_hash": digest}), author=item.collected_by,
-                   reason="evidence collected")
+        # organization-wide evidence is registered by the AI governance lead
+        with store.acting_as("chloe", at=item.collected_at):
+            store.save(item.model_copy(update={"content_hash": digest}),
+                       reason=f"evidence collected by {item.collected_by}")
     return len(items)
 
 
@@ -281,13 +286,14 @@ def _soa(store: Store, as_of: dt.date) -> None:
             "applicable": True, "justification": justification, "implementation": status,
             "owner": OWNERS[objective]}))
     soa = draft.model_copy(update={"entries": entries, "status": SoAStatus.submitted})
-    store.save(soa, author="alice", reason="Statement of Applicability drafted from the risk "
-               "register and completed")
-    _request(store, "soa", soa.id, version=None, user="alice", policy=None,
-             note="approval of the Statement of Applicability", at=_at(as_of, 5))
-    _decide(store, "soa", soa.id, "approve", role="governance_lead", comment="Reviewed "
-            "against the risk register.", conditions=None, version=None, user="chloe",
-            at=_at(as_of, 3))
+    with store.acting_as("alice", at=at(as_of, 6)):
+        store.save(soa, reason="Statement of Applicability drafted from the risk register "
+                   "and completed")
+    with store.acting_as("alice", at=at(as_of, 5)):
+        request(store, "soa", soa.id, note="approval of the Statement of Applicability")
+    with store.acting_as("chloe", at=at(as_of, 3)):
+        decide(store, "soa", soa.id, "approve", role="governance_lead",
+               comment="Reviewed against the risk register.")
 
 
 def seed(store: Store, as_of: dt.date) -> dict[str, int]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
+from workbench.demo.clock import at, founded
 from workbench.risk.model import Risk, default_criteria
 from workbench.risk.register import Lookup, prepare_risk
 
@@ -383,17 +384,26 @@ def risk_records(as_of: dt.date) -> list[tuple[Risk, Risk | None, str | None]]:
 
 
 def seed(store: Store, as_of: dt.date) -> dict[str, int]:
-    """Save the default risk criteria and the demo risks (validated like any other save)."""
+    """Save the default risk criteria and the demo risks (validated like any other save).
+
+    Each risk is saved by the assessor on the day it was identified; an acceptance is recorded
+    by the risk's owner on the day it was accepted (naming who accepted it).
+    """
     criteria = default_criteria()
-    store.save(criteria, author="chloe",
-               reason="risk criteria approved by the AI steering group")
+    with store.acting_as("chloe", at=founded(as_of, 90)):
+        store.save(criteria, reason="risk criteria approved by the AI steering group")
     lookup = Lookup.whole_store(store, criteria)
     records = risk_records(as_of)
     first = [prepare_risk(r, lookup) for r, _, _ in records]
-    store.save_many([(r, None) for r in first], author=ASSESSOR,
-                    reason="risk assessment workshop")
+    by_day: dict[dt.date, list[Risk]] = {}
+    for risk in first:
+        by_day.setdefault(risk.identified_on, []).append(risk)
+    for day in sorted(by_day):
+        with store.acting_as(ASSESSOR, at=at(as_of, (as_of - day).days)):
+            store.save_many([(r, None) for r in by_day[day]], reason="risk assessment workshop")
     accepted = [(prepare_risk(a, lookup), who) for _, a, who in records if a is not None]
     for risk, who in accepted:
-        store.save(risk, base_version=1, author=who,
-                   reason=f"residual risk accepted by {who}")
+        days = (as_of - risk.acceptance.accepted_on).days  # type: ignore[union-attr]
+        with store.acting_as(risk.owner, at=at(as_of, days, 30)):
+            store.save(risk, base_version=1, reason=f"residual risk accepted by {who}")
     return {"risk criteria": 1, "risks": len(first), "risk acceptances": len(accepted)}

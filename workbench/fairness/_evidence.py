@@ -39,7 +39,7 @@ def evidence_id_for(system_id: str, fingerprint: str) -> str:
 
 
 def record_evidence(store: Store, result: FairnessResult, *, system_id: str,
-                    title: str | None = None, author: str | None = None,
+                    title: str | None = None,
                     collected_at: dt.datetime | None = None, valid_days: int | None = 365,
                     uri: str = "", reason: str = "") -> StoredVersion:
     """Save a fairness result as evidence for A.6.2.4 and A.5.4, linked to the assessment.
@@ -59,7 +59,6 @@ def record_evidence(store: Store, result: FairnessResult, *, system_id: str,
     NotFoundError
         No such AI system.
     """
-    from workbench.identity import current_user
     from workbench.impact.assess import latest_assessment
     from workbench.model import Evidence
 
@@ -69,7 +68,7 @@ def record_evidence(store: Store, result: FairnessResult, *, system_id: str,
                             "against a system of the inventory (`workbench systems list`)")
     system = found.record
     assessment = latest_assessment(store, system_id)
-    when = collected_at or dt.datetime.now(dt.timezone.utc)
+    when = collected_at or store.now()
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.timezone.utc)
     features = ", ".join(result.group_sizes)
@@ -86,7 +85,7 @@ def record_evidence(store: Store, result: FairnessResult, *, system_id: str,
         description=result.summary(),
         uri=uri,
         content_hash=result.fingerprint,
-        collected_by=author or current_user(),
+        collected_by=store.acting_user(),
         collected_at=when,
         expires_at=(when.date() + dt.timedelta(days=valid_days)) if valid_days else None,
         control_ids=CONTROLS,
@@ -99,7 +98,7 @@ def record_evidence(store: Store, result: FairnessResult, *, system_id: str,
     why = reason or (f"fairness check: {n_breach} value(s) outside the thresholds" if n_breach
                      else "fairness check: within the thresholds")
     return store.save(evidence, base_version=existing.version if existing else None,
-                      reason=why, author=author)
+                      reason=why)
 
 
 def flags(store: Store, *, as_of: dt.date | None = None) -> pd.DataFrame:

@@ -144,7 +144,6 @@ def _questionnaire() -> Questionnaire:
 
 def save_assessment(store: Store, assessment: ImpactAssessment | Mapping[str, Any], *,
                     base_version: int | None = None, reason: str = "",
-                    author: str | None = None,
                     questionnaire: Questionnaire | None = None) -> StoredVersion:
     """Validate (:func:`validate_assessment`) and append a version of an assessment.
 
@@ -162,11 +161,11 @@ def save_assessment(store: Store, assessment: ImpactAssessment | Mapping[str, An
     record = validate_assessment(assessment, questionnaire=questionnaire)
     return store.save(record, base_version=base_version, reason=reason or (
         "submitted for approval" if record.status == AssessmentStatus.submitted else
-        "draft saved"), author=author)
+        "draft saved"))
 
 
 def submit_assessment(store: Store, assessment_id: str, *, base_version: int | None = None,
-                      reason: str = "submitted for approval", author: str | None = None,
+                      reason: str = "submitted for approval",
                       questionnaire: Questionnaire | None = None) -> StoredVersion:
     """Mark a saved draft as submitted (a new version), after the submit checks.
 
@@ -175,7 +174,7 @@ def submit_assessment(store: Store, assessment_id: str, *, base_version: int | N
     current = store.get("impact_assessment", assessment_id)
     data = {**current.content, "status": "submitted"}
     return save_assessment(store, data, base_version=base_version or current.version,
-                           reason=reason, author=author, questionnaire=questionnaire)
+                           reason=reason, questionnaire=questionnaire)
 
 
 def latest_assessment(store: Store, system_id: str) -> StoredVersion | None:
@@ -310,8 +309,7 @@ def _criteria_levels(store: Store) -> int:
 
 
 def save_proposed_risk(store: Store, proposal: Mapping[str, Any], *,
-                       reason: str = "proposed from an impact assessment",
-                       author: str | None = None) -> StoredVersion:
+                       reason: str = "proposed from an impact assessment") -> StoredVersion:
     """Save a proposal as a ``risk`` record (the risk register must be installed).
 
     Raises
@@ -329,4 +327,4 @@ def save_proposed_risk(store: Store, proposal: Mapping[str, Any], *,
         raise ConfigurationError(
             "the risk register is not available in this installation, so the proposed risk "
             "was not saved; add it to your register by hand") from None
-    return store.save(validate_record(cls, dict(proposal)), reason=reason, author=author)
+    return store.save(validate_record(cls, dict(proposal)), reason=reason)

@@ -1,7 +1,6 @@
 """Governance records (pydantic v2) and the registry of record kinds."""
 
 from workbench.model._base import (
-    RECORD_KINDS,
     NonEmptyStr,
     Part,
     Record,
@@ -37,7 +36,6 @@ from workbench.model.core import (
 )
 
 __all__ = [
-    "RECORD_KINDS",
     "WRITING_ROLES",
     "AIMSScope",
     "AISystem",
@@ -51,8 +49,8 @@ __all__ = [
     "LifecycleStage",
     "NonEmptyStr",
     "ObjectiveId",
-    "Organization",
     "OrgRole",
+    "Organization",
     "OversightMode",
     "Part",
     "Person",

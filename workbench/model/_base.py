@@ -2,34 +2,34 @@
 
 A record is a pydantic model with a ``kind`` (its table in the store) and a
 slug ``id``. The store keeps every version of every record; the model only
-describes one version's content. Later features add their kinds by declaring
-``class Risk(Record, kind="risk")`` and listing the class in ``RECORD_KINDS``
-so the store can load it without importing every module up front.
+describes one version's content. Features add their kinds by declaring
+``class Risk(Record, kind="risk")`` and naming the class in their entry of the
+feature manifest (:mod:`workbench.features`), so the store can load it without
+importing every module up front.
 """
 
 from __future__ import annotations
 
-import importlib
 import re
 from collections.abc import Mapping
 from typing import Annotated, Any, ClassVar, NamedTuple, TypeVar
 
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field
+from typing_extensions import Self
 
 from workbench.errors import NotFoundError, ValidationError
 
 __all__ = [
+    "NonEmptyStr",
     "Part",
     "Record",
     "Reference",
     "Slug",
-    "NonEmptyStr",
-    "RECORD_KINDS",
-    "model_for",
-    "known_kinds",
-    "validate_record",
     "format_validation_error",
+    "known_kinds",
+    "model_for",
+    "validate_record",
 ]
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,99}$"
@@ -43,26 +43,6 @@ Slug = Annotated[
     ),
 ]
 NonEmptyStr = Annotated[str, Field(min_length=1)]
-
-# kind -> "module:Class". The store imports a kind's module only when it meets the kind.
-RECORD_KINDS: dict[str, str] = {
-    "organization": "workbench.model.core:Organization",
-    "aims_scope": "workbench.model.core:AIMSScope",
-    "person": "workbench.model.core:Person",
-    "ai_system": "workbench.model.core:AISystem",
-    "evidence": "workbench.model.core:Evidence",
-    "signoff_request": "workbench.oversight.model:SignOffRequest",
-    "signoff": "workbench.oversight.model:SignOff",
-    "risk_criteria": "workbench.risk.model:RiskCriteria",
-    "risk": "workbench.risk.model:Risk",
-    "impact_assessment": "workbench.impact.model:ImpactAssessment",
-    "soa": "workbench.readiness.model:StatementOfApplicability",
-    "ai_policy": "workbench.readiness.model:AIPolicy",
-    "ai_objective": "workbench.readiness.model:AIObjective",
-    "audit_programme": "workbench.readiness.model:AuditProgramme",
-    "management_review": "workbench.readiness.model:ManagementReview",
-    "nonconformity": "workbench.readiness.model:Nonconformity",
-}
 
 _LOADED: dict[str, type[Record]] = {}
 
@@ -123,7 +103,7 @@ class Record(BaseModel):
         return self.model_dump(mode="json")
 
     @classmethod
-    def parse(cls: type[R], data: Mapping[str, Any]) -> R:
+    def parse(cls, data: Mapping[str, Any]) -> Self:
         """Validate ``data`` into this record type, raising the workbench's ValidationError."""
         return validate_record(cls, data)
 
@@ -132,7 +112,9 @@ R = TypeVar("R", bound=Record)
 
 
 def known_kinds() -> list[str]:
-    return sorted(set(RECORD_KINDS) | set(_LOADED))
+    from workbench.features import record_kinds
+
+    return sorted(set(record_kinds()) | set(_LOADED))
 
 
 def model_for(kind: str | type[Record]) -> type[Record]:
@@ -141,13 +123,14 @@ def model_for(kind: str | type[Record]) -> type[Record]:
         return kind
     if kind in _LOADED:
         return _LOADED[kind]
-    target = RECORD_KINDS.get(kind)  # type: ignore[arg-type]
+    from workbench.features import record_kinds, resolve
+
+    target = record_kinds().get(kind)  # type: ignore[arg-type]
     if target is None:
         raise NotFoundError(
             f"unknown record kind {kind!r}; known kinds: {', '.join(known_kinds())}"
         )
-    module, _, name = target.partition(":")
-    cls = getattr(importlib.import_module(module), name)
+    cls = resolve(target)
     _LOADED[kind] = cls  # type: ignore[index]
     return cls
 
@@ -159,8 +142,7 @@ def format_validation_error(cls: type[BaseModel], exc: pydantic.ValidationError)
     for err in exc.errors(include_url=False):
         loc = ".".join(str(p) for p in err["loc"]) or "(record)"
         msg = err["msg"]
-        if msg.startswith("Value error, "):
-            msg = msg[len("Value error, ") :]
+        msg = msg.removeprefix("Value error, ")
         given = err.get("input", 0)
         empty = given in (None, [], ()) or (isinstance(given, str) and not given.strip())
         # Our own validators (value_error) explain themselves; only pydantic's generic type and

@@ -11,28 +11,28 @@ from pydantic import AfterValidator, Field, field_validator, model_validator
 from workbench.model._base import NonEmptyStr, Part, Record, Reference, Slug
 
 __all__ = [
-    "Role",
     "WRITING_ROLES",
-    "Organization",
     "AIMSScope",
-    "ScopeExclusion",
-    "InterestedParty",
-    "Person",
-    "LifecycleStage",
-    "OrgRole",
-    "TechniqueFamily",
-    "DataCategory",
-    "AutomationLevel",
-    "OversightMode",
-    "SystemStatus",
     "AISystem",
-    "EvidenceKind",
-    "RecordLink",
-    "Evidence",
-    "ControlId",
+    "AutomationLevel",
     "ClauseId",
+    "ControlId",
+    "DataCategory",
+    "Evidence",
+    "EvidenceKind",
+    "InterestedParty",
+    "LifecycleStage",
     "ObjectiveId",
+    "OrgRole",
+    "Organization",
+    "OversightMode",
+    "Person",
+    "RecordLink",
     "RiskSourceId",
+    "Role",
+    "ScopeExclusion",
+    "SystemStatus",
+    "TechniqueFamily",
 ]
 
 
@@ -239,6 +239,8 @@ class AISystem(Record, kind="ai_system", label="AI system"):
     purpose: NonEmptyStr
     description: str = ""
     owner: Slug = Field(description="login of the accountable person")
+    team: list[Slug] = Field(default_factory=list, description="logins of the people assigned "
+                             "to the system; with its owner they edit its records")
     business_unit: NonEmptyStr
     lifecycle_stage: LifecycleStage
     org_roles: list[OrgRole] = Field(min_length=1, description="the organization's role(s)")
@@ -254,7 +256,7 @@ class AISystem(Record, kind="ai_system", label="AI system"):
     status: SystemStatus = SystemStatus.active
     in_scope: bool = Field(True, description="inside the AIMS scope")
 
-    @field_validator("org_roles", "data_categories")
+    @field_validator("org_roles", "data_categories", "team")
     @classmethod
     def _unique(cls, value: list[Any]) -> list[Any]:
         if len(set(value)) != len(value):
@@ -274,7 +276,8 @@ class AISystem(Record, kind="ai_system", label="AI system"):
         return bool(personal.intersection(self.data_categories))
 
     def references(self) -> list[Reference]:
-        return [Reference("owner", "person", self.owner)]
+        return [Reference("owner", "person", self.owner),
+                *(Reference("team", "person", login) for login in self.team)]
 
 
 class EvidenceKind(StrEnum):

@@ -19,7 +19,6 @@ from workbench.oversight.model import (
     signoff_id_for,
 )
 from workbench.oversight.policy import (
-    FACT_PROVIDERS,
     POLICY_FILE,
     Policy,
     facts_for,
@@ -32,6 +31,7 @@ from workbench.oversight.status import (
     FieldChange,
     SignOffStatus,
     diff_content,
+    invalid_signoffs,
     recent_decisions,
     stale_approvals,
     status,
@@ -41,7 +41,6 @@ from workbench.oversight.workflow import decide, request, withdraw
 
 __all__ = [
     "APPROVING",
-    "FACT_PROVIDERS",
     "POLICY_FILE",
     "STATES",
     "Decision",
@@ -58,6 +57,7 @@ __all__ = [
     "diff_content",
     "eligibility",
     "facts_for",
+    "invalid_signoffs",
     "load_policy",
     "pending",
     "recent_decisions",

@@ -13,7 +13,6 @@ What is decided here, once, for the library, the widgets, the CLI and the notebo
 from __future__ import annotations
 
 import functools
-import importlib
 from collections.abc import Callable, Mapping
 from enum import Enum
 from pathlib import Path
@@ -31,7 +30,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from workbench.store import Store, StoredVersion
 
 __all__ = [
-    "FACT_PROVIDERS",
     "POLICY_FILE",
     "Condition",
     "Policy",
@@ -49,15 +47,9 @@ __all__ = [
 ]
 
 POLICY_FILE = Path(__file__).with_name("policy.yaml")
+#: Environment variable naming an organization's own sign-off policy file.
+POLICY_ENV = "WORKBENCH_SIGNOFF_POLICY"
 
-#: kind -> "module:function" (or a callable) returning facts about one stored version of a
-#: record, ``(store, stored_version) -> dict``. Providers are imported when first needed; when
-#: a provider's module (or function) is not importable, the record's own fields are the facts.
-FACT_PROVIDERS: dict[str, Any] = {
-    "risk": "workbench.risk:signoff_facts",
-    "impact_assessment": "workbench.impact:signoff_facts",
-    "ai_system": "workbench.oversight.policy:ai_system_facts",
-}
 
 #: Facts that name a record's author(s); those people may not decide on it.
 AUTHOR_FACTS = ("assessor", "authors")
@@ -195,8 +187,12 @@ def _load(path: str) -> Policy:
 
 
 def load_policy(path: str | Path | None = None) -> Policy:
-    """The sign-off policy in force (``policy.yaml`` beside this module by default)."""
-    return _load(str(path or POLICY_FILE))
+    """The sign-off policy in force: ``path``, else the file ``WORKBENCH_SIGNOFF_POLICY`` names,
+    else ``policy.yaml`` beside this module. Sign-offs are re-checked against the policy in
+    force wherever they are counted, so a request made under another policy does not count."""
+    import os
+
+    return _load(str(path or os.environ.get(POLICY_ENV, "").strip() or POLICY_FILE))
 
 
 # -- facts ------------------------------------------------------------------------------------------
@@ -213,14 +209,15 @@ def _plain(value: Any) -> Any:
 
 
 def _provider(kind: str) -> Callable[..., Mapping[str, Any]] | None:
-    target = FACT_PROVIDERS.get(kind)
+    """The fact provider a feature registered for ``kind`` (see :mod:`workbench.features`);
+    when its module (or function) is not importable, the record's own fields are the facts."""
+    from workbench.features import fact_providers, resolve
+
+    target = fact_providers().get(kind)
     if target is None:
         return None
-    if callable(target):
-        return target
-    module, _, name = str(target).partition(":")
     try:
-        return getattr(importlib.import_module(module), name)
+        return resolve(target)
     except (ImportError, AttributeError):  # that feature is not installed (yet)
         return None
 

@@ -13,8 +13,9 @@ from pydantic import BaseModel, Field
 
 from workbench.oversight import policy as P
 from workbench.oversight.model import Decision
-from workbench.oversight.status import _frames, _target_frame, request_states
+from workbench.oversight.status import request_states, signoff_frames, target_frame
 from workbench.oversight.workflow import (
+    Refusal,
     _context,
     _decide_refusal,
     _request_refusal,
@@ -57,10 +58,12 @@ class Eligibility(BaseModel):
 
 def eligibility(store: Store, kind: str, record_id: str, *, user: str | None = None,
                 policy: P.Policy | None = None) -> Eligibility:
-    """What ``user`` may do now (request, decide and as which signer, withdraw), with reasons.
+    """What ``user`` (default: the acting user) may do now (request, decide and as which
+    signer, withdraw), with reasons.
 
     The same checks as :func:`request`, :func:`decide` and :func:`withdraw`, without writing;
-    widgets enable their buttons from it.
+    widgets enable their buttons from it. It only answers a question: every write is decided
+    for the acting user.
     """
     ctx = _context(store, kind, record_id, user)
     out = Eligibility(user=ctx.user, name=ctx.person.name if ctx.person else "",
@@ -80,22 +83,22 @@ def eligibility(store: Store, kind: str, record_id: str, *, user: str | None = N
                               "requested")
     else:
         outcome = _request_refusal(ctx, policy)
-        out.can_request = not isinstance(outcome, tuple)
-        out.request_reason = outcome[1] if isinstance(outcome, tuple) else ""
+        out.can_request = not isinstance(outcome, Refusal)
+        out.request_reason = outcome.message if isinstance(outcome, Refusal) else ""
     if out.own_decision is not None:
         out.decide_reason = f"{ctx.user} already decided ({out.own_decision})"
     else:
         outcome = _decide_refusal(ctx, Decision.approve, None)
-        if isinstance(outcome, tuple):
-            out.decide_reason = outcome[1]
+        if isinstance(outcome, Refusal):
+            out.decide_reason = outcome.message
         else:
             required = {r["signer"]: r for r in req["required"]}
             out.can_decide = True
-            out.sign_as = outcome
-            out.sign_as_labels = {n: required[n]["label"] for n in outcome}
+            out.sign_as = list(outcome.signers)
+            out.sign_as_labels = {n: required[n]["label"] for n in outcome.signers}
     refusal = _withdraw_refusal(ctx, _withdraw_target(ctx))
     out.can_withdraw = refusal is None
-    out.withdraw_reason = "" if refusal is None else refusal[1]
+    out.withdraw_reason = "" if refusal is None else refusal.message
     return out
 
 
@@ -121,16 +124,16 @@ def pending(store: Store, user: str | None = None) -> pd.DataFrame:
     """
     import pandas as pd
 
-    from workbench.identity import current_user, roles_of
+    from workbench.identity import roles_of
 
-    login = (user or current_user()).strip().lower()
+    login = (user or store.acting_user()).strip().lower()
     roles = {r.value for r in roles_of(store, login)}
-    req, dec = _frames(store)
+    req, dec = signoff_frames(store)
     states = request_states(req, dec)
     states = states[states["state"] == "pending"]
     if states.empty:
         return pd.DataFrame(columns=PENDING_COLUMNS)
-    targets = _target_frame(store, sorted(states["target_kind"].unique().tolist()))
+    targets = target_frame(store, sorted(states["target_kind"].unique().tolist()))
     live = states.merge(targets, on=["target_kind", "target_id"])
     live = live[live["target_version"] == live["current_version"]]
     allowed = [login not in (b or {}) and login not in d

@@ -41,14 +41,18 @@ __all__ = [
     "STATUS_FRAME_COLUMNS",
     "DecisionView",
     "FieldChange",
+    "InvalidDecision",
     "SignOffStatus",
     "diff_content",
+    "invalid_signoffs",
     "readable",
     "recent_decisions",
     "request_states",
+    "signoff_frames",
     "stale_approvals",
     "status",
     "status_frame",
+    "target_frame",
 ]
 
 STATES = ("approved", "pending", "stale", "rejected", "changes_requested", "none")
@@ -72,6 +76,17 @@ class DecisionView(BaseModel):
     comment: str = ""
     conditions: list[str] = Field(default_factory=list)
     request_id: str
+
+
+class InvalidDecision(BaseModel):
+    """A decision that does not count, and why (see :mod:`workbench.oversight.validity`)."""
+
+    id: str
+    who: str
+    role: str
+    decision: str
+    version: int
+    reason: str
 
 
 class FieldChange(BaseModel):
@@ -103,6 +118,7 @@ class SignOffStatus(BaseModel):
     decisions: list[DecisionView] = Field(default_factory=list)
     changed_fields: list[str] = Field(default_factory=list)
     changes: list[FieldChange] = Field(default_factory=list)
+    invalid: list[InvalidDecision] = Field(default_factory=list)
     note: str = ""
 
     def summary(self) -> str:
@@ -132,23 +148,50 @@ class SignOffStatus(BaseModel):
                      f"{', '.join(self.changed_fields) or 'since'})")
         if self.note:
             text += f"; {self.note}"
+        if self.invalid:
+            first = self.invalid[0]
+            more = f" (and {len(self.invalid) - 1} more)" if len(self.invalid) > 1 else ""
+            text += (f"; {len(self.invalid)} invalid sign-off{'s' if len(self.invalid) > 1 else ''}"
+                     f" ignored: {first.who} as {first.role}: {first.reason}{more}")
         return text
 
 
 # -- the vectorized core ---------------------------------------------------------------------------
-def _frames(store: Store, kind: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The request and decision registers (optionally of one target kind), times parsed."""
+def signoff_frames(store: Store, kind: str | None = None, *, invalid: bool = False
+                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The request and decision registers (optionally of one target kind), times parsed.
+
+    Decisions are re-checked (:func:`workbench.oversight.validity.check_decisions`): only valid
+    ones are returned, unless ``invalid`` is set, which returns only the invalid ones (with
+    their ``invalid_reason``). Every count of sign-offs starts here.
+    """
     import pandas as pd
+
+    from workbench.oversight.validity import check_decisions, request_problems
 
     req = store.frame("signoff_request")
     dec = store.frame("signoff")
     if kind is not None:
         req = req[req["target_kind"] == kind]
         dec = dec[dec["target_kind"] == kind]
+    dec = check_decisions(store, req, dec.reset_index(drop=True))
+    # a request that is not sound (written around the workflow) is no request at all
+    req = req[request_problems(store, req) == ""]
+    dec = dec[~dec["valid"]] if invalid else dec[dec["valid"]]
     req = req.assign(requested_at=pd.to_datetime(req["requested_at"], utc=True,
                                                  format="ISO8601"))
     dec = dec.assign(decided_at=pd.to_datetime(dec["decided_at"], utc=True, format="ISO8601"))
     return req.reset_index(drop=True), dec.reset_index(drop=True)
+
+
+def invalid_signoffs(store: Store, kind: str | None = None) -> pd.DataFrame:
+    """Decisions that do not count, with why (``invalid_reason``): see
+    :mod:`workbench.oversight.validity`."""
+    _, dec = signoff_frames(store, kind, invalid=True)
+    out = dec.rename(columns={"target_kind": "kind", "target_id": "record_id",
+                              "target_version": "version", "signer": "who"})
+    return out[["id", "decided_at", "who", "role", "decision", "kind", "record_id", "version",
+                "invalid_reason"]].reset_index(drop=True)
 
 
 def request_states(req: pd.DataFrame, dec: pd.DataFrame) -> pd.DataFrame:
@@ -207,7 +250,7 @@ def request_states(req: pd.DataFrame, dec: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _target_frame(store: Store, kinds: list[str]) -> pd.DataFrame:
+def target_frame(store: Store, kinds: list[str]) -> pd.DataFrame:
     """Latest version, hash and a display title of every record of ``kinds`` (one query each)."""
     import pandas as pd
 
@@ -290,9 +333,9 @@ def status_frame(store: Store, kind: str | None = None) -> pd.DataFrame:
         pending_with, stale, request_id, requested_by, requested_at, request_outdated``.
         Computed from three registers with group-bys and merges, never per record.
     """
-    req, dec = _frames(store, kind)
+    req, dec = signoff_frames(store, kind)
     kinds = sorted(req["target_kind"].unique().tolist())
-    return _target_states(request_states(req, dec), _target_frame(store, kinds))
+    return _target_states(request_states(req, dec), target_frame(store, kinds))
 
 
 # -- one record ------------------------------------------------------------------------------------
@@ -386,7 +429,7 @@ def status(store: Store, kind: str, record_id: str) -> SignOffStatus:
 
     kind = model_for(kind).kind
     current = store.get(kind, record_id)
-    req, dec = _frames(store, kind)
+    req, dec = signoff_frames(store, kind)
     req = req[req["target_id"] == record_id]
     dec = dec[dec["target_id"] == record_id]
     title = current.record.display_name()
@@ -398,6 +441,11 @@ def status(store: Store, kind: str, record_id: str) -> SignOffStatus:
     result = SignOffStatus(kind=kind, record_id=record_id, title=title, state="none",
                            current_version=current.version,
                            current_hash=current.content_hash)
+    _, bad = signoff_frames(store, kind, invalid=True)
+    bad = bad[bad["target_id"] == record_id].sort_values("decided_seq")
+    result.invalid = [InvalidDecision(id=row.id, who=row.signer, role=row.role,
+                                      decision=str(row.decision), version=int(row.target_version),
+                                      reason=row.invalid_reason) for row in bad.itertuples()]
     result.decisions = [
         DecisionView(id=row.id, who=row.signer, role=row.role, when=row.decided_at.to_pydatetime(),
                      decision=Decision(row.decision), version=int(row.target_version),
@@ -455,7 +503,7 @@ def stale_approvals(store: Store, kind: str | None = None) -> pd.DataFrame:
 def recent_decisions(store: Store, limit: int = 20, *, kind: str | None = None
                      ) -> pd.DataFrame:
     """The latest sign-off decisions, newest first (who, role, what, decision, comment)."""
-    _, dec = _frames(store, kind)
+    _, dec = signoff_frames(store, kind)
     dec = dec.sort_values("decided_at", ascending=False).head(limit)
     out = dec.rename(columns={"target_kind": "kind", "target_id": "record_id",
                               "target_version": "version", "signer": "who"})

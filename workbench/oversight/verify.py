@@ -1,9 +1,12 @@
-"""The integrity check ``workbench verify`` runs for sign-offs (registered in EXTRA_CHECKS).
+"""The integrity check ``workbench verify`` runs for sign-offs (registered by the oversight
+feature in :mod:`workbench.features`).
 
 The hash chain proves no stored version was altered; this check proves every sign-off still
 names what it claims: the version it approved exists and has the content hash the signer saw,
 the decision was recorded by the signer and never edited, and no approval was given by the
-author of the version it approves (a record saved around the workflow would show here).
+author of the version it approves. Every other reason a decision does not count
+(:mod:`workbench.oversight.validity`: the signer did not hold the role then, the request was
+withdrawn or closed...) is named too, so a sign-off written around the workflow shows here.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ def check_signoffs(store: Store) -> list[Problem]:
             frames.append((kind, store.frame(kind)))
     if not frames:
         return problems
+    named: set[str] = set()
     targets = sorted({k for _, df in frames for k in df["target_kind"].unique()})
     versions = []
     for kind in targets:
@@ -82,4 +86,32 @@ def check_signoffs(store: Store) -> list[Problem]:
                 f"sign-off {row.id!r}: {row.signer} approved {row.target_kind} "
                 f"{row.target_id!r} version {row.target_version}, which they authored "
                 "(segregation of duties)", kind=kind, record_id=row.id))
+        named.update(str(p.record_id) for p in problems)
+    problems += _invalid_decisions(store, frames, named)
     return problems
+
+
+def _invalid_decisions(store: Store, frames: list, named: set[str]) -> list[Problem]:
+    """Decisions the re-check refuses to count, for a reason not reported above."""
+    import pandas as pd
+
+    from workbench.oversight.validity import check_decisions
+
+    from workbench.oversight.validity import request_problems
+
+    found = dict(frames)
+    out: list[Problem] = []
+    req = found.get("signoff_request", pd.DataFrame(columns=["id"]))
+    if not req.empty:
+        unsound = request_problems(store, req)
+        out += [Problem(f"sign-off request {rid!r} is not sound: {why}",
+                        kind="signoff_request", record_id=rid)
+                for rid, why in zip(req["id"], unsound) if why and rid not in named]
+    dec = found.get("signoff")
+    if dec is None or dec.empty:
+        return out
+    checked = check_decisions(store, req, dec.reset_index(drop=True))
+    out += [Problem(f"sign-off {row.id!r} by {row.signer} does not count: {row.invalid_reason}",
+                    kind="signoff", record_id=row.id)
+            for row in checked[~checked["valid"]].itertuples() if row.id not in named]
+    return out

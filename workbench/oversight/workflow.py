@@ -12,7 +12,7 @@ repeated decision collides with the first instead of adding a second.
 
 from __future__ import annotations
 
-import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -34,8 +34,8 @@ from workbench.oversight.model import (
     request_id_for,
     signoff_id_for,
 )
-from workbench.oversight.status import _frames, request_states
-from workbench.store._hashing import content_hash
+from workbench.oversight.status import request_states, signoff_frames
+from workbench.store import content_hash, workflow
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -43,14 +43,28 @@ if TYPE_CHECKING:  # pragma: no cover
     from workbench.model import Person
     from workbench.store import Store, StoredVersion
 
-__all__ = ["WITHDRAW_ROLES", "decide", "request", "withdraw"]
+__all__ = ["WITHDRAW_ROLES", "Allowed", "Refusal", "decide", "request", "withdraw"]
 
 #: Roles that may withdraw anyone's request (besides the requester).
 WITHDRAW_ROLES = frozenset({Role.governance_lead, Role.admin})
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+@dataclass(frozen=True)
+class Refusal:
+    """Why the acting user may not do something: the error to raise and its one-line message."""
+
+    error: type[WorkbenchError]
+    message: str
+
+    def raise_(self) -> None:
+        raise self.error(self.message)
+
+
+@dataclass(frozen=True)
+class Allowed:
+    """The user may decide, signing as one of ``signers`` (signer names of the request)."""
+
+    signers: Sequence[str]
 
 
 def _what(kind: str, record_id: str) -> str:
@@ -107,15 +121,15 @@ class _Context:
         return None if mine.empty else mine.iloc[0]
 
 
-def _context(store: Store, kind: str, record_id: str, user: str | None,
+def _context(store: Store, kind: str, record_id: str, user: str | None = None,
              version: int | None = None) -> _Context:
-    from workbench.identity import current_user
-
+    """Everything the rules look at. ``user`` is whose view to compute (queues and eligibility
+    shown to someone); every write is decided for the acting user (``user=None``)."""
     kind = model_for(kind).kind
     if kind in ("signoff", "signoff_request"):
         raise ValidationError("sign-off records are not signed off themselves; name the record "
                               "they are about")
-    login = (user or current_user()).strip().lower()
+    login = (user or store.acting_user()).strip().lower()
     found = store.find("person", login)
     current = store.get(kind, record_id)
     if version is not None and version != current.version:
@@ -125,7 +139,7 @@ def _context(store: Store, kind: str, record_id: str, user: str | None,
             f"({current.describe()}); sign-offs bind to the current content: review version "
             f"{current.version}. Nothing was saved.", kind=kind, record_id=record_id,
             base_version=version, latest_version=current.version)
-    req, dec = _frames(store, kind)
+    req, dec = signoff_frames(store, kind)
     req = req[req["target_id"] == record_id]
     dec = dec[dec["target_id"] == record_id]
     states = request_states(req, dec)
@@ -162,33 +176,32 @@ def _comment_of(ctx: _Context, request_id: str, who: str) -> str:
 
 
 # -- deciding ---------------------------------------------------------------------------------------
-def _decide_refusal(ctx: _Context, decision: Decision, role: str | None
-                    ) -> tuple[type[WorkbenchError], str] | list[str]:
-    """The refusal (exception class, message), or the signer names the user may decide as."""
+def _decide_refusal(ctx: _Context, decision: Decision, role: str | None) -> Refusal | Allowed:
+    """Why the user may not decide, or the signer names they may decide as."""
     verb = DECISION_VERBS[decision]
     if ctx.person is None or not ctx.person.active:
-        return PermissionDeniedError, (f"{ctx.user} is not an active person in this store and "
-                                       "cannot sign off")
+        return Refusal(PermissionDeniedError,
+                       f"{ctx.user} is not an active person in this store and cannot sign off")
     req = ctx.request
     if req is None:
         older = ctx.states[(ctx.states["state"] == "pending")]
         if not older.empty:
             last = older.sort_values("target_version").iloc[-1]
-            return ConflictError, (
+            return Refusal(ConflictError, (
                 f"sign-off was requested for version {int(last['target_version'])} of "
                 f"{ctx.what}, which has changed since ({ctx.current.describe()}): request "
-                f"sign-off of version {ctx.current.version}; nothing was saved")
-        return NotFoundError, (
+                f"sign-off of version {ctx.current.version}; nothing was saved"))
+        return Refusal(NotFoundError, (
             f"no sign-off of {ctx.what} version {ctx.current.version} was requested; request "
-            f"it first (workbench signoff request {ctx.kind} {ctx.record_id})")
+            f"it first (workbench signoff request {ctx.kind} {ctx.record_id})"))
     if req["state"] != "pending":
-        return ValidationError, _closed_message(ctx, req)
+        return Refusal(ValidationError, _closed_message(ctx, req))
     barred = ctx.barred()
     if ctx.user in barred:
         reason = barred[ctx.user]
         others = ", ".join(req["missing"]) or "another signer"
-        return PermissionDeniedError, (f"{ctx.user} {reason} and cannot {verb} it; "
-                                       f"{others} must decide (segregation of duties)")
+        return Refusal(PermissionDeniedError, f"{ctx.user} {reason} and cannot {verb} it; "
+                       f"{others} must decide (segregation of duties)")
     required = {r["signer"]: r for r in req["required"]}
     missing = list(req["missing_signers"])
 
@@ -200,37 +213,40 @@ def _decide_refusal(ctx: _Context, decision: Decision, role: str | None
 
     if role is not None:
         if role not in required:
-            return ValidationError, (
+            return Refusal(ValidationError, (
                 f"{role} is not a sign-off this request needs; it needs "
-                f"{', '.join(required)} ({', '.join(r['label'] for r in required.values())})")
+                f"{', '.join(required)} ({', '.join(r['label'] for r in required.values())})"))
         slot = required[role]
         if role not in missing:
             done = ctx.decisions[(ctx.decisions["request_id"] == req["id"])
                                  & (ctx.decisions["role"] == role)]
             by = ", ".join(done["signer"]) if not done.empty else "someone"
-            return ConflictError, (f"the {slot['label']} sign-off of {ctx.what} version "
-                                   f"{ctx.current.version} was already given by {by}")
+            return Refusal(ConflictError, f"the {slot['label']} sign-off of {ctx.what} version "
+                           f"{ctx.current.version} was already given by {by}")
         if not can_fill(role):
             if slot.get("person"):
-                return PermissionDeniedError, (
+                return Refusal(PermissionDeniedError, (
                     f"{ctx.user} is not the {slot['label']} named for this sign-off "
-                    f"({slot['person']} is) and cannot {verb} {ctx.what} as {role}")
-            return PermissionDeniedError, (
+                    f"({slot['person']} is) and cannot {verb} {ctx.what} as {role}"))
+            return Refusal(PermissionDeniedError, (
                 f"{ctx.user} does not hold the role {slot['role']} and cannot sign as "
-                f"{slot['label']}; an admin grants roles on person records")
-        return [role]
+                f"{slot['label']}; an admin grants roles on person records"))
+        return Allowed([role])
     fillable = [name for name in missing if can_fill(name)]
     if not fillable:
-        return PermissionDeniedError, (
+        return Refusal(PermissionDeniedError, (
             f"{ctx.user} cannot {verb} {ctx.what}: it awaits {', '.join(req['missing'])}, and "
-            f"{ctx.user} is none of them")
-    return fillable
+            f"{ctx.user} is none of them"))
+    return Allowed(fillable)
 
 
 def decide(store: Store, kind: str, record_id: str, decision: Decision | str, *,
            role: str | None = None, comment: str = "", conditions: list[str] | None = None,
-           version: int | None = None, user: str | None = None) -> SignOff:
+           version: int | None = None) -> SignOff:
     """Record the acting user's decision on the open sign-off request of a record.
+
+    The decision is always the acting user's (:meth:`Store.acting_user`): there is no way to
+    decide for someone else.
 
     Parameters
     ----------
@@ -247,8 +263,6 @@ def decide(store: Store, kind: str, record_id: str, decision: Decision | str, *,
         Required for ``approve_with_conditions`` (one per item).
     version
         The version the signer reviewed; refused when it is no longer the current one.
-    user
-        The acting user (default: :func:`workbench.identity.current_user`).
 
     Returns
     -------
@@ -265,13 +279,6 @@ def decide(store: Store, kind: str, record_id: str, decision: Decision | str, *,
         No open request, a withdrawn or closed request, a missing comment or conditions, or
         the record or request changed meanwhile. Nothing is written.
     """
-    return _decide(store, kind, record_id, decision, role=role, comment=comment,
-                   conditions=conditions, version=version, user=user, at=None)
-
-
-def _decide(store: Store, kind: str, record_id: str, decision: Decision | str, *,
-            role: str | None, comment: str, conditions: list[str] | None,
-            version: int | None, user: str | None, at: dt.datetime | None) -> SignOff:
     try:
         decision = Decision(decision)
     except ValueError:
@@ -279,17 +286,19 @@ def _decide(store: Store, kind: str, record_id: str, decision: Decision | str, *
                               f"{', '.join(d.value for d in Decision)}") from None
     comment = (comment or "").strip()
     conditions = [c.strip() for c in (conditions or []) if c and c.strip()]
-    ctx = _context(store, kind, record_id, user, version)
+    ctx = _context(store, kind, record_id, version=version)
     existing = ctx.own_decision()
     if existing is not None:
         return _repeat(ctx, existing, decision, role)
     outcome = _decide_refusal(ctx, decision, role)
-    if isinstance(outcome, tuple):
-        raise outcome[0](outcome[1])
-    if len(outcome) > 1:
-        raise ValidationError(f"{ctx.user} may sign as {' or '.join(outcome)}; choose one role "
-                              "(one person signs once per request)", [("role", "required")])
-    signer_name = outcome[0]
+    if isinstance(outcome, Refusal):
+        outcome.raise_()
+    assert isinstance(outcome, Allowed)
+    if len(outcome.signers) > 1:
+        raise ValidationError(f"{ctx.user} may sign as {' or '.join(outcome.signers)}; choose "
+                              "one role (one person signs once per request)",
+                              [("role", "required")])
+    signer_name = outcome.signers[0]
     if decision in (Decision.reject, Decision.request_changes) and not comment:
         raise ValidationError(
             f"a decision to {DECISION_VERBS[decision]} {ctx.what} needs a comment saying what "
@@ -305,13 +314,13 @@ def _decide(store: Store, kind: str, record_id: str, decision: Decision | str, *
         id=signoff_id_for(req["id"], ctx.user), request_id=req["id"], target_kind=ctx.kind,
         target_id=ctx.record_id, target_version=ctx.current.version,
         target_hash=ctx.current.content_hash, signer=ctx.user, role=signer_name,
-        decision=decision, conditions=conditions, comment=comment, decided_at=at or _now())
+        decision=decision, conditions=conditions, comment=comment, decided_at=store.now())
     why = f"{decision.value} {ctx.kind} {ctx.record_id} v{ctx.current.version} as {signer_name}"
     try:
         _save_guarded(store, record, ctx, why)
     except ConflictError as exc:
         if exc.kind == "signoff":
-            again = _context(store, kind, record_id, user)
+            again = _context(store, kind, record_id)
             mine = again.own_decision()
             if mine is not None:
                 return _repeat(again, mine, decision, role)
@@ -356,7 +365,8 @@ def _save_guarded(store: Store, record: Any, ctx: _Context, reason: str) -> None
     target = _unchanged(ctx.current)
     if target is not None:
         items.append((target, ctx.current.version))
-    store.save_many(items, reason=reason, author=ctx.user)
+    with workflow("oversight"):
+        store.save_many(items, reason=reason)
 
 
 def _changed_meanwhile(ctx: _Context, exc: ConflictError) -> ConflictError:
@@ -374,60 +384,61 @@ def _changed_meanwhile(ctx: _Context, exc: ConflictError) -> ConflictError:
 
 
 # -- requesting -------------------------------------------------------------------------------------
-def _request_refusal(ctx: _Context, policy: P.Policy | None
-                     ) -> tuple[type[WorkbenchError], str] | P.Requirement:
+def _request_refusal(ctx: _Context, policy: P.Policy | None) -> Refusal | P.Requirement:
     if ctx.person is None or not ctx.person.active:
-        return PermissionDeniedError, (f"{ctx.user} is not an active person in this store and "
-                                       "cannot request sign-off")
+        return Refusal(PermissionDeniedError, f"{ctx.user} is not an active person in this "
+                       "store and cannot request sign-off")
     writing = sorted(r.value for r in WRITING_ROLES)
     if not ctx.user_roles & set(writing):
-        return PermissionDeniedError, (
+        return Refusal(PermissionDeniedError, (
             f"{ctx.user} does not hold a role that may request sign-off "
-            f"({', '.join(writing)})")
+            f"({', '.join(writing)})"))
     req = ctx.request
     if req is not None and req["state"] in ("approved", "rejected", "changes_requested"):
-        return ValidationError, _closed_message(ctx, req).replace(": nothing to decide", "")
+        return Refusal(ValidationError,
+                       _closed_message(ctx, req).replace(": nothing to decide", ""))
     approved_same = ctx.states[(ctx.states["state"] == "approved")
                                & (ctx.states["target_hash"] == ctx.current.content_hash)]
     if not approved_same.empty:
         row = approved_same.iloc[-1]
-        return ValidationError, (
+        return Refusal(ValidationError, (
             f"{ctx.what} version {ctx.current.version} is identical to version "
             f"{int(row['target_version'])}, which is approved (by {row['approved_by']}): "
-            "nothing to request")
+            "nothing to request"))
     barred = P.barred_people(ctx.current, ctx.facts())
     try:
         need = P.requirement(ctx.kind, ctx.record_id, ctx.facts(), policy, barred=barred)
     except ValidationError as exc:
-        return ValidationError, str(exc)
+        return Refusal(ValidationError, str(exc))
     holders = P.role_holders(ctx.store)
     candidates = []
     for slot in need.required:
         people = P.eligible(slot, holders)
         if slot.person and ctx.store.find("person", slot.person) is None:
-            return ValidationError, (f"the {slot.label} of {ctx.what} is {slot.person}, who is "
-                                     "not a person in this store; fix the record first")
+            return Refusal(ValidationError, f"the {slot.label} of {ctx.what} is {slot.person}, "
+                           "who is not a person in this store; fix the record first")
         free = people - set(barred)
         if not free:
             why = "; ".join(f"{p} {barred[p]}" for p in sorted(people & set(barred)))
             who = why or f"nobody holds the role {slot.role}"
-            return ValidationError, (
+            return Refusal(ValidationError, (
                 f"nobody can sign {ctx.what} version {ctx.current.version} as {slot.label}: "
                 f"{who} (segregation of duties: a version is signed by people who did not "
-                "write it). Nothing was saved")
+                "write it). Nothing was saved"))
         candidates.append(free)
     if not P.assignable(candidates):
-        return ValidationError, (
+        return Refusal(ValidationError, (
             f"the sign-offs of {ctx.what} need {len(candidates)} different people "
             f"({', '.join(s.describe() for s in need.required)}), but the same person is the "
-            "only one who could give them; nothing was saved")
+            "only one who could give them; nothing was saved"))
     return need
 
 
 def request(store: Store, kind: str, record_id: str, *, version: int | None = None,
-            note: str = "", user: str | None = None, policy: P.Policy | None = None
-            ) -> SignOffRequest:
+            note: str = "", policy: P.Policy | None = None) -> SignOffRequest:
     """Request sign-off of the current version of a record, as the policy requires.
+
+    The acting user (:meth:`Store.acting_user`) is the requester.
 
     Parameters
     ----------
@@ -437,8 +448,6 @@ def request(store: Store, kind: str, record_id: str, *, version: int | None = No
         The version to sign; only the current version can be requested.
     note
         A message to the signers.
-    user
-        The requester (default: the acting user); needs a role that writes records.
     policy
         The policy to apply (default: :func:`~workbench.oversight.policy.load_policy`).
 
@@ -456,22 +465,16 @@ def request(store: Store, kind: str, record_id: str, *, version: int | None = No
     NotFoundError, ConflictError
         Unknown record or version; an older version named.
     PermissionDeniedError
-        The user may not request sign-off.
+        The user may not request sign-off (they need a role that writes records).
     """
-    return _request(store, kind, record_id, version=version, note=note, user=user,
-                    policy=policy, at=None)
-
-
-def _request(store: Store, kind: str, record_id: str, *, version: int | None, note: str,
-             user: str | None, policy: P.Policy | None, at: dt.datetime | None
-             ) -> SignOffRequest:
-    ctx = _context(store, kind, record_id, user, version)
+    ctx = _context(store, kind, record_id, version=version)
     req = ctx.request
     if req is not None and req["state"] == "pending":
         return store.get("signoff_request", req["id"]).record
     outcome = _request_refusal(ctx, policy)
-    if isinstance(outcome, tuple):
-        raise outcome[0](outcome[1])
+    if isinstance(outcome, Refusal):
+        outcome.raise_()
+    assert isinstance(outcome, P.Requirement)
     round_ = 1 if req is None else int(req["round"]) + 1
     record = SignOffRequest(
         id=request_id_for(ctx.kind, ctx.record_id, ctx.current.version, round_),
@@ -479,7 +482,7 @@ def _request(store: Store, kind: str, record_id: str, *, version: int | None, no
         target_hash=ctx.current.content_hash, round=round_, rule=outcome.rule,
         because=outcome.because, required=outcome.required,
         barred=P.barred_people(ctx.current, ctx.facts()), requested_by=ctx.user,
-        requested_at=at or _now(), note=(note or "").strip())
+        requested_at=store.now(), note=(note or "").strip())
     why = f"sign-off of {ctx.kind} {ctx.record_id} v{ctx.current.version} requested"
     try:
         _save_guarded(store, record, ctx, why)
@@ -493,14 +496,43 @@ def _request(store: Store, kind: str, record_id: str, *, version: int | None, no
 
 
 # -- withdrawing ------------------------------------------------------------------------------------
-def withdraw(store: Store, kind: str, record_id: str, *, reason: str = "",
-             user: str | None = None) -> SignOffRequest:
-    """Withdraw the open sign-off request of a record (the requester, or a governance lead).
+#: How often a withdrawal looks again when the store changed between its checks and its save.
+WITHDRAW_ATTEMPTS = 5
+
+
+def withdraw(store: Store, kind: str, record_id: str, *, reason: str = "") -> SignOffRequest:
+    """Withdraw the open sign-off request of a record, as the acting user (the requester, or a
+    governance lead or admin).
 
     Decisions already given stay in the store but no longer count. A request that is already
     approved, rejected or sent back is closed and cannot be withdrawn.
     """
-    return _withdraw(store, kind, record_id, reason=reason, user=user, at=None)
+    # A decision does not change the request record, so a version check on the request alone
+    # would let a withdrawal land just after the last approval closed it (and discard that
+    # approval). The save is therefore refused if anything was saved since the checks were
+    # made; the withdrawal then looks again, and refuses if the request closed meanwhile.
+    for _ in range(WITHDRAW_ATTEMPTS):
+        seen = store.head()
+        ctx = _context(store, kind, record_id)
+        row = _withdraw_target(ctx)
+        refusal = _withdraw_refusal(ctx, row)
+        if refusal is not None:
+            refusal.raise_()
+        stored = store.get("signoff_request", row["id"])
+        updated = stored.record.model_copy(update={
+            "status": RequestStatus.withdrawn, "withdrawn_by": ctx.user,
+            "withdrawn_at": store.now(), "withdraw_reason": (reason or "").strip()})
+        why = "sign-off request withdrawn" + (f": {reason.strip()}" if reason else "")
+        try:
+            with workflow("oversight"):
+                store.save(updated, base_version=stored.version, reason=why,
+                           unchanged_since=seen)
+        except ConflictError:
+            continue  # something was saved meanwhile (perhaps a decision): look again
+        return store.get("signoff_request", row["id"]).record
+    raise ConflictError(f"the store kept changing while the sign-off request for {ctx.what} was "
+                        f"being withdrawn ({WITHDRAW_ATTEMPTS} attempts); nothing was saved: "
+                        "try again")
 
 
 def _withdraw_target(ctx: _Context) -> Any:
@@ -511,51 +543,19 @@ def _withdraw_target(ctx: _Context) -> Any:
     return None if pending.empty else pending.iloc[-1]
 
 
-def _withdraw_refusal(ctx: _Context, row: Any) -> tuple[type[WorkbenchError], str] | None:
+def _withdraw_refusal(ctx: _Context, row: Any) -> Refusal | None:
     if ctx.person is None or not ctx.person.active:
-        return PermissionDeniedError, f"{ctx.user} is not an active person in this store"
+        return Refusal(PermissionDeniedError, f"{ctx.user} is not an active person in this store")
     if row is None:
-        return NotFoundError, f"{ctx.what} has no open sign-off request to withdraw"
+        return Refusal(NotFoundError, f"{ctx.what} has no open sign-off request to withdraw")
     if row["state"] != "pending":
-        return ValidationError, (f"the sign-off of {ctx.what} version "
-                                 f"{int(row['target_version'])} is {row['state'].replace('_', ' ')}"
-                                 " and closed: there is nothing to withdraw")
+        return Refusal(ValidationError, f"the sign-off of {ctx.what} version "
+                       f"{int(row['target_version'])} is {row['state'].replace('_', ' ')} and "
+                       "closed: there is nothing to withdraw")
     allowed = {r.value for r in WITHDRAW_ROLES}
     if row["requested_by"] != ctx.user and not ctx.user_roles & allowed:
-        return PermissionDeniedError, (
+        return Refusal(PermissionDeniedError, (
             f"{ctx.user} cannot withdraw the request of {row['requested_by']}: only the "
-            "requester or a governance lead or admin may")
+            "requester or a governance lead or admin may"))
     return None
 
-
-#: How often a withdrawal looks again when the store changed between its checks and its save.
-WITHDRAW_ATTEMPTS = 5
-
-
-def _withdraw(store: Store, kind: str, record_id: str, *, reason: str, user: str | None,
-              at: dt.datetime | None) -> SignOffRequest:
-    # A decision does not change the request record, so a version check on the request alone
-    # would let a withdrawal land just after the last approval closed it (and discard that
-    # approval). The save is therefore refused if anything was saved since the checks were
-    # made; the withdrawal then looks again, and refuses if the request closed meanwhile.
-    for _ in range(WITHDRAW_ATTEMPTS):
-        seen = store.head()
-        ctx = _context(store, kind, record_id, user)
-        row = _withdraw_target(ctx)
-        refusal = _withdraw_refusal(ctx, row)
-        if refusal is not None:
-            raise refusal[0](refusal[1])
-        stored = store.get("signoff_request", row["id"])
-        updated = stored.record.model_copy(update={
-            "status": RequestStatus.withdrawn, "withdrawn_by": ctx.user,
-            "withdrawn_at": at or _now(), "withdraw_reason": (reason or "").strip()})
-        why = "sign-off request withdrawn" + (f": {reason.strip()}" if reason else "")
-        try:
-            store.save(updated, base_version=stored.version, author=ctx.user, reason=why,
-                       unchanged_since=seen)
-        except ConflictError:
-            continue  # something was saved meanwhile (perhaps a decision): look again
-        return store.get("signoff_request", row["id"]).record
-    raise ConflictError(f"the store kept changing while the sign-off request for {ctx.what} was "
-                        f"being withdrawn ({WITHDRAW_ATTEMPTS} attempts); nothing was saved: "
-                        "try again")

@@ -132,8 +132,7 @@ def draft_soa(store: Store, *, owner: str | None = None, soa_id: str = SOA_ID,
 
 
 def save_soa(store: Store, soa: StatementOfApplicability | Mapping[str, Any], *,
-             base_version: int | None = None, reason: str = "",
-             author: str | None = None) -> StoredVersion:
+             base_version: int | None = None, reason: str = "") -> StoredVersion:
     """Validate and save a version of the Statement of Applicability.
 
     Raises
@@ -146,7 +145,7 @@ def save_soa(store: Store, soa: StatementOfApplicability | Mapping[str, Any], *,
         Someone saved the SoA since ``base_version``.
     """
     record = validate_record(StatementOfApplicability, soa)
-    return store.save(record, base_version=base_version, author=author,
+    return store.save(record, base_version=base_version,
                       reason=reason or f"Statement of Applicability {record.status.value}")
 
 
@@ -161,8 +160,8 @@ def _current(store: Store, soa_id: str) -> StoredVersion:
 def update_entry(store: Store, control_id: str, *, applicable: Any = _UNSET,
                  justification: Any = _UNSET, implementation: Any = _UNSET,
                  owner: Any = _UNSET, evidence_ids: Any = _UNSET, notes: Any = _UNSET,
-                 soa_id: str = SOA_ID, base_version: int | None = None, reason: str = "",
-                 author: str | None = None) -> StoredVersion:
+                 soa_id: str = SOA_ID, base_version: int | None = None, reason: str = ""
+                 ) -> StoredVersion:
     """Change one control's entry (only the fields given) and save a new version.
 
     ``base_version`` defaults to the latest version. An excluded control loses its
@@ -199,12 +198,12 @@ def update_entry(store: Store, control_id: str, *, applicable: Any = _UNSET,
         errors = [(f.removeprefix(prefix), m) for f, m in exc.errors]
         summary = "; ".join(m for _, m in errors)
         raise ValidationError(f"invalid entry {control_id}: {summary}", errors) from None
-    return store.save(record, base_version=base_version or current.version, author=author,
+    return store.save(record, base_version=base_version or current.version,
                       reason=reason or f"{control_id} updated")
 
 
-def submit_soa(store: Store, *, soa_id: str = SOA_ID, base_version: int | None = None,
-               author: str | None = None) -> StoredVersion:
+def submit_soa(store: Store, *, soa_id: str = SOA_ID, base_version: int | None = None
+               ) -> StoredVersion:
     """Mark the SoA submitted (every control decided and justified); then request sign-off.
 
     Raises
@@ -216,7 +215,7 @@ def submit_soa(store: Store, *, soa_id: str = SOA_ID, base_version: int | None =
     current = _current(store, soa_id)
     data = {**current.record.model_dump(), "status": SoAStatus.submitted}
     return save_soa(store, data, base_version=base_version or current.version,
-                    reason="submitted for sign-off", author=author)
+                    reason="submitted for sign-off")
 
 
 def soa_version(store: Store, *, soa_id: str = SOA_ID, which: str | int = "approved"

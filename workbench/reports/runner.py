@@ -343,12 +343,11 @@ def _record(store: Store, plan: ReportPlan, system: str | None, final: Path, out
             template_hash: str, executed: _Executed) -> str:
     """Save the report as Evidence: parameters, template hash, output hash, who, when."""
     import workbench
-    from workbench.identity import current_user
     from workbench.model import Evidence
     from workbench.store import safe_url
 
     now = dt.datetime.now(dt.timezone.utc)
-    who = current_user()
+    who = store.acting_user()
     slug = re.sub(r"[^a-z0-9._-]+", "-", f"report-{plan.template.name}-{system or 'all'}".lower())
     evidence_id = f"{slug[:70]}-{now:%Y%m%dt%H%M%S}-{output_hash[:8]}"
     title = plan.template.title or plan.template.name
@@ -369,7 +368,7 @@ def _record(store: Store, plan: ReportPlan, system: str | None, final: Path, out
             "duration_s": round(executed.duration, 3),
             "generated_by": f"workbench {workbench.__version__}",
         })
-    store.save(evidence, author=who, reason=f"report {plan.template.name} generated")
+    store.save(evidence, reason=f"report {plan.template.name} generated")
     return evidence_id
 
 

@@ -47,8 +47,7 @@ def criteria_in_force(store: Store) -> RiskCriteria:
 
 
 def save_criteria(store: Store, criteria: RiskCriteria | Mapping[str, Any], *,
-                  base_version: int | None = None, reason: str = "",
-                  author: str | None = None) -> StoredVersion:
+                  base_version: int | None = None, reason: str = "") -> StoredVersion:
     """Replace the risk criteria (a new, audited version; every risk is re-levelled by it).
 
     Parameters
@@ -62,8 +61,6 @@ def save_criteria(store: Store, criteria: RiskCriteria | Mapping[str, Any], *,
         The version the change started from (``None`` the first time criteria are saved).
     reason
         Why the criteria changed (kept with the version).
-    author
-        Who changes them; defaults to the acting user.
 
     Raises
     ------
@@ -78,7 +75,7 @@ def save_criteria(store: Store, criteria: RiskCriteria | Mapping[str, Any], *,
     if problems:
         summary = "; ".join(f"{f}: {m}" for f, m in problems)
         raise ValidationError(f"invalid risk criteria: {summary}", problems)
-    return store.save(criteria, base_version=base_version, reason=reason, author=author)
+    return store.save(criteria, base_version=base_version, reason=reason)
 
 
 def _risks_outside(store: Store, criteria: RiskCriteria) -> list[tuple[str, str]]:

@@ -178,7 +178,7 @@ def _checked(rows: list[Row], store: Store) -> Iterator[tuple[Row, Risk | None,
 
 
 def import_risks(store: Store, path: str | Path, *, reason: str = "",
-                 author: str | None = None, dry_run: bool = False) -> ImportResult:
+                 dry_run: bool = False) -> ImportResult:
     """Import the risks of a CSV or YAML file, all or nothing.
 
     New ids create risks; existing ids become a new version of the risk (unchanged rows
@@ -235,8 +235,7 @@ def import_risks(store: Store, path: str | Path, *, reason: str = "",
             else:
                 result.updated.append(r.id)
         return result
-    saved = store.save_many(items, reason=reason or f"imported from {path.name}",
-                            author=author)
+    saved = store.save_many(items, reason=reason or f"imported from {path.name}")
     for (r, base), version in zip(items, saved, strict=True):
         if base is None:
             result.created.append(r.id)

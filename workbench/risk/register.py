@@ -191,7 +191,7 @@ def prepare_risk(risk: Risk | Mapping[str, Any], lookup: Lookup) -> Risk:
 
 
 def save_risk(store: Store, risk: Risk | Mapping[str, Any], *, base_version: int | None = None,
-              reason: str = "", author: str | None = None) -> StoredVersion:
+              reason: str = "") -> StoredVersion:
     """Validate a risk against the criteria in force and the store, then save it.
 
     Parameters
@@ -204,8 +204,6 @@ def save_risk(store: Store, risk: Risk | Mapping[str, Any], *, base_version: int
         The version the edit started from; ``None`` creates a new risk.
     reason
         Why it changed (kept with the version).
-    author
-        Who saves it; defaults to the acting user.
 
     Returns
     -------
@@ -229,13 +227,13 @@ def save_risk(store: Store, risk: Risk | Mapping[str, Any], *, base_version: int
             prepare_risk(risk, Lookup.whole_store(store))  # raises with every problem
             raise
     prepared = prepare_risk(risk, Lookup.for_risks(store, [risk]))
-    return store.save(prepared, base_version=base_version, reason=reason, author=author)
+    return store.save(prepared, base_version=base_version, reason=reason)
 
 
-def accept_risk(store: Store, risk_id: str, *, rationale: str, accepted_by: str | None = None,
-                accepted_on: dt.date | None = None, reason: str = "",
-                author: str | None = None) -> StoredVersion:
-    """Record that the residual risk is accepted: status *accepted* with who, when and why.
+def accept_risk(store: Store, risk_id: str, *, rationale: str,
+                accepted_on: dt.date | None = None, reason: str = "") -> StoredVersion:
+    """Record that the acting user accepts the residual risk: status *accepted* with who, when
+    and why.
 
     This is the risk owner's statement, kept in the risk itself. The approval of a residual
     risk above the appetite is its owner's sign-off (``workbench.oversight.request(store,
@@ -243,11 +241,9 @@ def accept_risk(store: Store, risk_id: str, *, rationale: str, accepted_by: str 
     register's ``awaiting_acceptance`` stays True, and this new version makes an earlier
     approval stale.
     """
-    from workbench.identity import current_user
-
     current = store.get(Risk, risk_id)
-    who = accepted_by or author or current_user()
-    acceptance = Acceptance(accepted_by=who, accepted_on=accepted_on or dt.date.today(),
+    who = store.acting_user()
+    acceptance = Acceptance(accepted_by=who, accepted_on=accepted_on or store.now().date(),
                             rationale=rationale) if rationale.strip() else None
     if acceptance is None:
         raise ValidationError("rationale: an acceptance needs a rationale (why the residual "
@@ -255,7 +251,7 @@ def accept_risk(store: Store, risk_id: str, *, rationale: str, accepted_by: str 
     data = {**current.record.model_dump(), "status": RiskStatus.accepted,
             "acceptance": acceptance}
     return save_risk(store, data, base_version=current.version,
-                     reason=reason or f"residual risk accepted by {who}", author=author)
+                     reason=reason or f"residual risk accepted by {who}")
 
 
 def suggest_risk_id(existing: Sequence[str], system_id: str) -> str:

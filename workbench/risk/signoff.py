@@ -90,12 +90,12 @@ def risk_signoff_frame(store: Store, risks: pd.DataFrame | None = None) -> pd.Da
 
     from workbench.oversight.status import (
         STATUS_FRAME_COLUMNS,
-        _frames,
         _target_states,
         request_states,
+        signoff_frames,
     )
 
-    req, dec = _frames(store, "risk")
+    req, dec = signoff_frames(store, "risk")
     if req.empty:
         return pd.DataFrame(columns=STATUS_FRAME_COLUMNS)
     if risks is None:

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from workbench.errors import StoreError
 from workbench.store import _engine
+from workbench.store._access import SEED_REASON_PREFIX, Seeding, workflow
 from workbench.store._engine import DEFAULT_URL, resolve_url, safe_url
 from workbench.store._hashing import canonical_json, content_hash
 from workbench.store._store import META_COLUMNS, Store, StoredVersion
@@ -19,7 +20,9 @@ from workbench.store._verify import Problem, VerifyReport
 __all__ = [
     "DEFAULT_URL",
     "META_COLUMNS",
+    "SEED_REASON_PREFIX",
     "Problem",
+    "Seeding",
     "Store",
     "StoredVersion",
     "VerifyReport",
@@ -28,6 +31,7 @@ __all__ = [
     "open_store",
     "resolve_url",
     "safe_url",
+    "workflow",
 ]
 
 

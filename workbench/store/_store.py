@@ -15,8 +15,10 @@ from sqlalchemy.engine import Connection, Engine
 from workbench.errors import (
     ConflictError,
     NotFoundError,
+    PermissionDeniedError,
     StoreError,
     ValidationError,
+    WorkbenchError,
 )
 from workbench.model import Record, model_for, validate_record
 from workbench.store import _engine
@@ -31,6 +33,7 @@ except ImportError:  # pragma: no cover
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
+    from workbench.store._access import Seeding
     from workbench.store._verify import VerifyReport
 
 R = TypeVar("R", bound=Record)
@@ -46,8 +49,16 @@ class StoredVersion:
     """One saved version of a record: its content and who saved it, when and why."""
 
     __slots__ = (
-        "seq", "kind", "record_id", "version", "author", "saved_at", "reason",
-        "content_hash", "content", "_record",
+        "_record",
+        "author",
+        "content",
+        "content_hash",
+        "kind",
+        "reason",
+        "record_id",
+        "saved_at",
+        "seq",
+        "version",
     )
 
     def __init__(self, *, seq: int, kind: str, record_id: str, version: int, author: str,
@@ -100,6 +111,20 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+_UNKNOWN = object()
+#: Characters a database cannot keep in text (PostgreSQL refuses NUL in text columns).
+_FORBIDDEN_CHARS = ("\x00",)
+
+
+def _check_text(name: str, value: str) -> str:
+    if not isinstance(value, str):
+        raise ValidationError(f"{name} must be text, got {type(value).__name__}")
+    if any(ch in value for ch in _FORBIDDEN_CHARS):
+        raise ValidationError(f"{name} contains a NUL character, which cannot be stored; "
+                              "remove it", [(name, "contains a NUL character")])
+    return value
+
+
 def _kind(kind: KindArg) -> str:
     return model_for(kind).kind
 
@@ -122,6 +147,8 @@ class Store:
         self.engine = engine
         self.url = url
         self.dialect = engine.dialect.name
+        self._seeding: Seeding | None = None
+        self._db_login: object = _UNKNOWN
 
     def __repr__(self) -> str:
         return f"<Store {_engine.safe_url(self.url)}>"
@@ -162,8 +189,12 @@ class Store:
             raise StoreError(_engine.describe_operational_error(self.engine.url, exc)) from None
 
     def save(self, record: R, *, base_version: int | None = None, reason: str = "",
-             author: str | None = None, unchanged_since: int | None = None) -> StoredVersion:
-        """Append a version of ``record``.
+             unchanged_since: int | None = None) -> StoredVersion:
+        """Append a version of ``record``, as the acting user.
+
+        The author is whoever acts (see :func:`workbench.identity.current_user`), never a
+        parameter; the save is authorized against the permission policy
+        (:mod:`workbench.permissions`) inside the transaction that appends it.
 
         Parameters
         ----------
@@ -173,8 +204,6 @@ class Store:
             The version the edit started from; ``None`` creates a new record.
         reason
             Why it changed (kept with the version).
-        author
-            Login of the person saving; defaults to the acting user.
         unchanged_since
             A :meth:`head` read before the checks that decided this save: the save is refused
             when anything at all was saved after it. For a decision that rests on records
@@ -191,19 +220,113 @@ class Store:
         ConflictError
             Someone saved a newer version since ``base_version`` (or the record exists), or
             anything was saved after ``unchanged_since``.
+        PermissionDeniedError
+            The acting user is not an active person, or the policy does not let them write
+            this record.
         ValidationError
             The record is invalid or points to a record that does not exist.
         """
-        return self.save_many([(record, base_version)], reason=reason, author=author,
+        return self.save_many([(record, base_version)], reason=reason,
                               unchanged_since=unchanged_since)[0]
 
     def save_many(self, items: Iterable[tuple[Record, int | None]], *, reason: str = "",
-                  author: str | None = None, unchanged_since: int | None = None
-                  ) -> list[StoredVersion]:
+                  unchanged_since: int | None = None) -> list[StoredVersion]:
         """Append several records atomically: all are saved, or none (see :meth:`save`)."""
-        from workbench.identity import current_user
+        return self._append(items, reason=reason, unchanged_since=unchanged_since,
+                            actor=self.acting_user())
 
-        author = (author or current_user()).strip()
+    # -- who acts, and when ----------------------------------------------------------------------
+    def acting_user(self) -> str:
+        """Who saves through this store: the person being seeded while seeding; on a
+        PostgreSQL team store, the person's own database login; else the environment's user
+        (:func:`workbench.identity.environment_user`)."""
+        if self._seeding is not None and self._seeding.actor:
+            return self._seeding.actor
+        login = self.database_login()
+        if login is not None:
+            return login
+        from workbench.identity import environment_user
+
+        return environment_user()
+
+    def database_login(self) -> str | None:
+        """On a PostgreSQL team store, the person login this connection uses (None when the
+        connection is the store owner's, or on SQLite)."""
+        if self.dialect != "postgresql":
+            return None
+        if self._db_login is _UNKNOWN:
+            from workbench.store import team
+
+            self._db_login = team.person_login(self.engine)
+        return self._db_login  # type: ignore[return-value]
+
+    def forget_login(self) -> None:
+        """Look the database login up again on the next save (after the team store changed)."""
+        self._db_login = _UNKNOWN
+
+    def now(self) -> dt.datetime:
+        """The store's clock: now (UTC), or the story's time while seeding."""
+        if self._seeding is not None and self._seeding.at is not None:
+            return self._seeding.at
+        return dt.datetime.now(dt.timezone.utc)
+
+    @contextmanager
+    def seeding(self) -> Iterator[Seeding]:
+        """Seed an empty store as the people of a story, at its times (see :class:`Seeding`).
+
+        Refused when the store holds anything. Every version saved inside has a reason that
+        starts with ``seed:``, so the audit trail says the history was seeded.
+        """
+        from workbench.store._access import begin_seeding
+
+        seed = begin_seeding(self)
+        self._seeding = seed
+        try:
+            yield seed
+        finally:
+            self._seeding = None
+
+    @contextmanager
+    def acting_as(self, login: str, *, at: dt.datetime | None = None) -> Iterator[None]:
+        """While seeding (:meth:`seeding`) only: save and decide as ``login``, at ``at``.
+
+        Anywhere else it is refused: the acting identity is not something a caller chooses.
+        """
+        if self._seeding is None:
+            raise PermissionDeniedError("acting as another person is possible only while "
+                                        "seeding an empty store (store.seeding())")
+        with self._seeding.acting_as(login, at=at):
+            yield
+
+    def bootstrap(self, login: str, *, name: str = "", email: str = "") -> StoredVersion:
+        """Create the first person of an empty store, an admin (``workbench init --admin``).
+
+        Every later save needs an active person with the right role; this is the one save
+        that needs none. Refused on a store that holds anything.
+        """
+        from workbench.identity import environment_user
+        from workbench.model import Person
+
+        login = (login or "").strip().lower()
+        if self.head():
+            raise PermissionDeniedError(
+                f"{self!r} already holds records: an admin adds people with `workbench admin "
+                "add-user` instead")
+        person = Person(id=login, name=name or login, email=email, roles=["admin"])
+        try:
+            by = environment_user()
+        except WorkbenchError:
+            by = login
+        why = f"store initialised with {login} as its first admin" + (
+            f" (by {by})" if by != login else "")
+        return self._append([(person, None)], reason=why, actor=login)[0]
+
+    def _append(self, items: Iterable[tuple[Record, int | None]], *, reason: str,
+                actor: str, unchanged_since: int | None = None) -> list[StoredVersion]:
+        from workbench import permissions
+        from workbench.store._access import SEED_REASON_PREFIX, StoreAccessView, active_workflow
+
+        author = (actor or "").strip()
         if not author:
             raise ValidationError("author: a save needs an author (set WORKBENCH_USER)")
         if unchanged_since is not None and (not isinstance(unchanged_since, int)
@@ -211,6 +334,11 @@ class Store:
                                             or unchanged_since < 0):
             raise ValidationError("unchanged_since must be a head() sequence number (an "
                                   f"integer >= 0), got {unchanged_since!r}")
+        reason = _check_text("reason", reason)
+        seeding = self._seeding is not None
+        if reason.startswith(SEED_REASON_PREFIX.strip()) and not seeding:
+            raise ValidationError(f"a reason may not start with {SEED_REASON_PREFIX.strip()!r}: "
+                                  "that marks versions saved while seeding a new store")
         prepared = self._prepare(items)
         if not prepared:
             return []
@@ -220,6 +348,7 @@ class Store:
             latest = self._latest_meta(conn, {(p[0].kind, p[0].id) for p in prepared})
             out: list[StoredVersion | None] = []
             pending: list[tuple[int, Record, int, str, str]] = []
+            changes = []
             for index, (record, base, content, chash) in enumerate(prepared):
                 cur = latest.get((record.kind, record.id))
                 _check_base(record, base, cur)
@@ -229,17 +358,27 @@ class Store:
                 out.append(None)
                 pending.append((index, record, 1 if cur is None else cur.version + 1,
                                 content, chash))
+                changes.append(permissions.Change(
+                    kind=record.kind, record_id=record.id, label=record.label,
+                    content=json.loads(content), before=None if cur is None else cur.content))
             if pending:
+                people = {c.record_id: c.content for c in changes if c.kind == "person"}
+                view = StoreAccessView(conn, lambda c, kind, ids=None: c.execute(
+                    _latest_select(kind, ids, dialect=self.dialect)), pending=people)
+                permissions.authorize(view, author, changes, workflow=active_workflow())
                 self._check_references(conn, [p[1] for p in pending])
                 head = conn.execute(
                     sa.select(T.c.seq, T.c.entry_hash).order_by(T.c.seq.desc()).limit(1)
                 ).first()
                 seq, prev = (head.seq, head.entry_hash) if head else (0, GENESIS)
-                saved_at = _now()
+                saved_at = (self.now().isoformat(timespec="microseconds") if seeding
+                            else _now())
                 rows = []
                 for index, record, version, content, chash in pending:
                     seq += 1
                     why = reason or ("create" if version == 1 else "edit")
+                    if seeding:
+                        why = SEED_REASON_PREFIX + why
                     ehash = entry_hash(prev_hash=prev, seq=seq, kind=record.kind,
                                        record_id=record.id, version=version, author=author,
                                        saved_at=saved_at, reason=why, content_hash=chash)
@@ -444,6 +583,51 @@ class Store:
                                              format="ISO8601")
             df["_reason"] = pd.array(reasons, dtype="str")
             df["_hash"] = pd.array(hashes, dtype="str")
+        return df
+
+    def entry_hashes(self, seqs: Iterable[int]) -> dict[int, str]:
+        """The entry hash stored at each of ``seqs`` (sequence numbers not in the chain are left
+        out)."""
+        wanted = sorted({int(s) for s in seqs})
+        out: dict[int, str] = {}
+        with self._read() as conn:
+            for start in range(0, len(wanted), _CHUNK):
+                chunk = wanted[start:start + _CHUNK]
+                q = sa.select(T.c.seq, T.c.entry_hash).where(T.c.seq.in_(chunk))
+                out.update({int(seq): str(h) for seq, h in conn.execute(q)})
+        return out
+
+    def find_entry(self, entry_hash: str) -> int | None:
+        """The seq of the chain entry whose hash is ``entry_hash`` (None: not in the chain)."""
+        with self._read() as conn:
+            row = conn.execute(sa.select(T.c.seq).where(T.c.entry_hash == entry_hash)
+                               .limit(1)).first()
+        return None if row is None else int(row.seq)
+
+    def versions(self, kind: KindArg) -> pd.DataFrame:
+        """Every version of every record of ``kind``, in chain order, in one query.
+
+        Columns are the record's fields, then ``_seq``, ``_version``, ``_saved_by``,
+        ``_saved_at`` (UTC timestamps), ``_reason`` and ``_hash``. For questions about the past
+        ("which roles did this person hold when they signed?").
+        """
+        import pandas as pd
+
+        cls = model_for(kind)
+        q = (sa.select(T.c.content, T.c.seq, T.c.version, T.c.author, T.c.saved_at, T.c.reason,
+                       T.c.content_hash).where(T.c.kind == cls.kind).order_by(T.c.seq))
+        with self._read() as conn, _gc_paused():
+            rows = conn.execute(q).all()
+            df = pd.DataFrame([_loads(r[0]) for r in rows], columns=list(cls.model_fields))
+            _, seqs, versions, authors, saved, reasons, hashes = (
+                zip(*rows) if rows else ((),) * 7)
+            del rows
+        df["_seq"] = pd.array(seqs, dtype="int64")
+        df["_version"] = pd.array(versions, dtype="int64")
+        df["_saved_by"] = pd.array(authors, dtype="str")
+        df["_saved_at"] = pd.to_datetime(pd.array(saved, dtype="str"), utc=True, format="ISO8601")
+        df["_reason"] = pd.array(reasons, dtype="str")
+        df["_hash"] = pd.array(hashes, dtype="str")
         return df
 
     def log(self, *, kind: KindArg | None = None, limit: int | None = None) -> pd.DataFrame:

@@ -24,5 +24,13 @@ record_versions = sa.Table(
     sa.UniqueConstraint("kind", "record_id", "version", name="uq_record_versions_kind_id_version"),
 )
 
+#: Settings of the store (e.g. the team store's group roles), as key/value text.
+store_settings = sa.Table(
+    "store_settings",
+    metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+
 #: The Alembic revision this code expects (tests check it is the migrations' head).
-SCHEMA_REVISION = "0001_initial"
+SCHEMA_REVISION = "0002_team_store"

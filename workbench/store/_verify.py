@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
@@ -14,11 +14,6 @@ from workbench.store._tables import record_versions as T
 if TYPE_CHECKING:  # pragma: no cover
     from workbench.store._store import Store
 
-#: Further checks run after the chain, as "module:function"; each takes the store and returns
-#: a list of Problem. Features that bind to content hashes (sign-offs) add theirs here.
-EXTRA_CHECKS: list[str] = [
-    "workbench.oversight.verify:check_signoffs",
-]
 
 
 @dataclass(frozen=True)
@@ -109,8 +104,10 @@ def verify(store: Store, *, max_problems: int = 50) -> VerifyReport:
             if len(problems) >= max_problems:
                 break
     report.records = len(last_version)
-    for target in EXTRA_CHECKS:
-        module, _, name = target.partition(":")
-        check: Callable[[Store], list[Problem]] = getattr(importlib.import_module(module), name)
+    from workbench.features import resolve, verify_checks
+
+    # Further checks the features register (e.g. sign-offs bound to content hashes).
+    for target in verify_checks():
+        check: Callable[[Store], list[Problem]] = resolve(target)
         report.problems.extend(check(store))
     return report

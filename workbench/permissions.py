@@ -1,0 +1,357 @@
+"""Who may write what: the permission policy (data in ``oversight/permissions.yaml``).
+
+The store calls :func:`authorize` for every save, inside the transaction that appends the
+versions, so the check sees exactly the state the save builds on. Widgets, the command line,
+notebooks and plain Python therefore obey one rule. A refusal is a one-line
+:class:`~workbench.errors.PermissionDeniedError` naming the role needed and who holds it.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from workbench.errors import ConfigurationError, PermissionDeniedError
+from workbench.model import Role
+
+__all__ = [
+    "PERMISSIONS_ENV",
+    "PERMISSIONS_FILE",
+    "AccessView",
+    "Change",
+    "FieldCondition",
+    "Grant",
+    "KindPermissions",
+    "Permissions",
+    "authorize",
+    "load_permissions",
+    "record_people",
+    "record_systems",
+]
+
+PERMISSIONS_FILE = Path(__file__).parent / "oversight" / "permissions.yaml"
+#: Environment variable naming an organization's own permission policy file.
+PERMISSIONS_ENV = "WORKBENCH_PERMISSIONS"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class FieldCondition(_Strict):
+    """A test on one field of the record: ``equals`` a value, or is ``in`` / ``not_in`` a list."""
+
+    field: str = Field(min_length=1)
+    equals: Any = None
+    in_: list[Any] | None = Field(None, alias="in")
+    not_in: list[Any] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_test(cls, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            tests = [k for k in ("equals", "in", "in_", "not_in") if k in data]
+            if len(tests) != 1:
+                raise ValueError("a condition has exactly one of equals, in, not_in")
+        return data
+
+    def holds(self, content: Mapping[str, Any]) -> bool:
+        value = _plain(content.get(self.field))
+        if self.in_ is not None:
+            return value in self.in_
+        if self.not_in is not None:
+            return value not in self.not_in
+        return bool(value == self.equals)
+
+
+class Grant(_Strict):
+    """Holders of ``roles`` may write records of the kind (``scope: own``: only their own)."""
+
+    roles: list[Role] = Field(min_length=1)
+    scope: Literal["any", "own"] = "any"
+    when: list[FieldCondition] = Field(default_factory=list)
+    because: str = ""
+
+
+class KindPermissions(_Strict):
+    grants: list[Grant] = Field(default_factory=list)
+    workflow: Literal["oversight"] | None = None
+
+    @model_validator(mode="after")
+    def _one_way(self) -> KindPermissions:
+        if bool(self.grants) == bool(self.workflow):
+            raise ValueError("give either grants or workflow")
+        return self
+
+
+class Permissions(_Strict):
+    """The permission policy: per record kind, the grants that allow a save."""
+
+    version: int = 1
+    kinds: dict[str, KindPermissions]
+
+
+def _plain(value: Any) -> Any:
+    return value.value if isinstance(value, Enum) else value
+
+
+@functools.lru_cache(maxsize=8)
+def _load(path: str) -> Permissions:
+    import pydantic
+    import yaml
+
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigurationError(f"cannot read the permission policy {path}: {exc}") from None
+    try:
+        return Permissions.model_validate(data)
+    except pydantic.ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or '(file)'}: {e['msg']}"
+            for e in exc.errors(include_url=False))
+        raise ConfigurationError(f"the permission policy {path} is invalid: {problems}") from None
+
+
+def load_permissions(path: str | Path | None = None) -> Permissions:
+    """The permission policy in force: ``path``, else the file ``WORKBENCH_PERMISSIONS`` names,
+    else ``oversight/permissions.yaml``; kinds it does not list take the entry their feature
+    gives (:func:`workbench.features.permissions`), if any."""
+    import os
+
+    from workbench.features import permissions as feature_permissions
+
+    chosen = path or os.environ.get(PERMISSIONS_ENV, "").strip() or PERMISSIONS_FILE
+    policy = _load(str(chosen))
+    extra = {k: v for k, v in feature_permissions().items() if k not in policy.kinds}
+    if not extra:
+        return policy
+    try:
+        added = {k: KindPermissions.model_validate(v) for k, v in extra.items()}
+    except Exception as exc:  # noqa: BLE001 - a plug-in's entry is named, not a traceback
+        raise ConfigurationError(f"a feature's permission entry is invalid: {exc}") from None
+    return Permissions(version=policy.version, kinds={**policy.kinds, **added})
+
+
+# -- what a record is about ---------------------------------------------------------------------------
+def record_systems(kind: str, record_id: str, content: Mapping[str, Any]) -> list[str]:
+    """The AI systems a record belongs to: an AI system itself, else its ``system_id`` and
+    ``system_ids`` fields (empty for organization-wide records)."""
+    if kind == "ai_system":
+        return [record_id]
+    out: list[str] = []
+    one = content.get("system_id")
+    if isinstance(one, str) and one:
+        out.append(one)
+    many = content.get("system_ids")
+    if isinstance(many, list):
+        out += [s for s in many if isinstance(s, str) and s and s not in out]
+    return out
+
+
+def record_people(kind: str, content: Mapping[str, Any]) -> set[str]:
+    """People a record names as accountable for it (its ``owner``); an AI system's team too."""
+    people: set[str] = set()
+    owner = content.get("owner")
+    if isinstance(owner, str) and owner:
+        people.add(owner)
+    return people
+
+
+# -- the check ----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Change:
+    """One record about to be saved: its kind and id, new content, and the content it replaces
+    (``None`` when it is created)."""
+
+    kind: str
+    record_id: str
+    label: str
+    content: Mapping[str, Any]
+    before: Mapping[str, Any] | None
+
+
+class AccessView(Protocol):
+    """What the check reads, from inside the saving transaction (the store provides it)."""
+
+    def person(self, login: str) -> Mapping[str, Any] | None:
+        """The latest content of a person record (None when there is none)."""
+
+    def holders(self, roles: Iterable[str]) -> list[str]:
+        """Logins of the active people holding any of ``roles``."""
+
+    def system_people(self, system_ids: Sequence[str]) -> dict[str, set[str]]:
+        """system id -> its owner and team logins (systems not in the store are left out)."""
+
+
+def _roles_of(person: Mapping[str, Any] | None) -> set[str]:
+    if person is None or not person.get("active", True):
+        return set()
+    return {str(_plain(r)) for r in person.get("roles") or []}
+
+
+def _linked(view: AccessView, actor: str, change: Change, people: dict[str, set[str]]) -> bool:
+    """The own scope: the actor is on every system of the record, before and after the edit,
+    or the record names the actor as its owner before and after."""
+    states = [change.content] + ([change.before] if change.before is not None else [])
+    systems = {s for state in states for s in record_systems(change.kind, change.record_id, state)}
+    if change.kind == "ai_system" and change.before is None:
+        # registering a system: the actor must own it or be on its team in the new content
+        team = set(change.content.get("team") or []) | record_people("ai_system", change.content)
+        if actor in team:
+            return True
+    if systems and all(actor in people.get(s, set()) for s in systems):
+        return True
+    if change.before is not None:
+        return all(actor in record_people(change.kind, state) for state in states)
+    return False
+
+
+def _needs(view: AccessView, grants: Sequence[Grant]) -> str:
+    parts = []
+    for grant in grants:
+        roles = " or ".join(sorted(str(_plain(r)) for r in grant.roles))
+        holders = view.holders(str(_plain(r)) for r in grant.roles)
+        held = f"held by {', '.join(sorted(holders))}" if holders else "held by nobody"
+        scope = " on the team of its AI system" if grant.scope == "own" else ""
+        parts.append(f"the role {roles}{scope} ({held})")
+    return "; or ".join(parts)
+
+
+def check_authors(store: Any) -> list[Any]:
+    """A ``workbench verify`` check: every version was saved by an active person, and records
+    only admins may write (people, risk criteria) by an admin, as they stood at that moment.
+
+    The first version of the chain is the bootstrap (its author creates themselves as admin).
+    A version written around the library (a direct database insert) is found here when its
+    author was not a person, or granted themselves a role.
+    """
+    import pandas as pd
+
+    from workbench.store import Problem
+
+    log = store.log()
+    if log.empty:
+        return []
+    log = log.sort_values("seq").reset_index(drop=True)
+    people = store.versions("person")
+    probe = log[["seq", "kind", "record_id", "version", "author"]].rename(
+        columns={"author": "login"})
+    if people.empty:
+        merged = probe.assign(active=False, roles=[[] for _ in range(len(probe))],
+                              known=False)
+    else:
+        hist = people[["id", "_seq", "roles", "active"]].rename(
+            columns={"id": "login", "_seq": "p_seq"}).sort_values("p_seq")
+        merged = pd.merge_asof(probe.sort_values("seq"), hist, left_on="seq",
+                               right_on="p_seq", by="login", allow_exact_matches=False,
+                               direction="backward")
+        merged["known"] = merged["p_seq"].notna()
+        merged["active"] = merged["active"].fillna(False).astype(bool) & merged["known"]
+        merged["roles"] = [r if isinstance(r, list) else [] for r in merged["roles"]]
+    policy = load_permissions()
+    admin_only = {kind for kind, rule in policy.kinds.items()
+                  if rule.grants and all({str(_plain(r)) for r in g.roles} == {"admin"}
+                                         for g in rule.grants)}
+    # The bootstrap: the store's first save (one transaction: one author, one time) creates its
+    # author's own person record as an admin; that save needs no earlier person.
+    first = log.iloc[0]
+    batch = log[(log["author"] == first["author"]) & (log["saved_at"] == first["saved_at"])]
+    own = people[(people["id"] == first["author"]) & people["_seq"].isin(batch["seq"])]
+    bootstrap = set(batch["seq"]) if any("admin" in (r or []) for r in own["roles"]) else set()
+    problems = []
+    for row in merged.itertuples():
+        if row.seq in bootstrap:
+            continue
+        loc = dict(seq=int(row.seq), kind=row.kind, record_id=row.record_id,
+                   version=int(row.version))
+        if not row.active:
+            problems.append(Problem(f"saved by {row.login}, who was not an active person in the "
+                                    "store at that moment", **loc))
+        elif row.kind in admin_only and "admin" not in row.roles:
+            problems.append(Problem(f"saved by {row.login}, who was not an admin: only admins "
+                                    f"write {row.kind} records", **loc))
+    return problems
+
+
+def authorize(view: AccessView, actor: str, changes: Sequence[Change], *,
+              workflow: str | None = None, permissions: Permissions | None = None) -> None:
+    """Refuse the save unless ``actor`` may write every change.
+
+    Parameters
+    ----------
+    view
+        Reads of the store's current state (inside the saving transaction).
+    actor
+        The acting login (never chosen by the caller: the store resolves it).
+    changes
+        The records about to be saved.
+    workflow
+        The workflow writing them (``"oversight"`` for sign-off records), if any.
+
+    Raises
+    ------
+    PermissionDeniedError
+        One line naming the record, the role needed and who holds it.
+    """
+    policy = permissions or load_permissions()
+    person = view.person(actor)
+    roles = _roles_of(person)
+    if not roles and (person is None or not person.get("active", True)):
+        first = changes[0]
+        raise PermissionDeniedError(
+            f"{actor} is not an active person in this store and cannot save "
+            f"{first.label} {first.record_id!r}; an admin adds people "
+            f"(workbench admin add-user {actor} --role ...)")
+    system_ids = sorted({s for c in changes for state in (c.content, c.before or {})
+                         for s in record_systems(c.kind, c.record_id, state)})
+    people: dict[str, set[str]] | None = None
+    for change in changes:
+        rule = policy.kinds.get(change.kind)
+        what = f"{change.label} {change.record_id!r}"
+        if rule is None:
+            raise PermissionDeniedError(
+                f"the permission policy has no entry for {change.label} records, so nobody "
+                f"may save {what}; add the kind {change.kind!r} to permissions.yaml")
+        if rule.workflow is not None:
+            if workflow == rule.workflow:
+                continue
+            raise PermissionDeniedError(
+                f"{change.label} records are written only through wb.oversight (request, "
+                f"decide, withdraw), never saved directly; {what} was not saved")
+        applicable = [g for g in rule.grants
+                      if all(c.holds(change.content) for c in g.when)
+                      and (change.before is None or all(c.holds(change.before) for c in g.when))]
+        allowed = False
+        for grant in applicable:
+            if not roles & {str(_plain(r)) for r in grant.roles}:
+                continue
+            if grant.scope == "any":
+                allowed = True
+                break
+            if people is None:
+                people = view.system_people(system_ids)
+            if _linked(view, actor, change, people):
+                allowed = True
+                break
+        if allowed:
+            continue
+        held = ", ".join(sorted(roles)) or "no role"
+        scoped = [g for g in applicable if g.scope == "own"
+                  and roles & {str(_plain(r)) for r in g.roles}]
+        why = ""
+        if scoped:
+            systems = record_systems(change.kind, change.record_id, change.content)
+            owners = people or {}
+            team = ", ".join(f"{s} ({', '.join(sorted(owners.get(s, set()))) or 'nobody'})"
+                             for s in systems) or "no AI system"
+            why = f" ({actor} is not on the team of {team})"
+        needed = _needs(view, applicable) if applicable else "a grant whose conditions hold"
+        raise PermissionDeniedError(f"{actor} ({held}) may not save {what}{why}: it needs "
+                                    f"{needed}")
