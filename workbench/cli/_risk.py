@@ -11,9 +11,6 @@ from workbench.cli._output import print_fields, print_json, print_table
 from workbench.cli._systems import print_signoff_changes, signoff_text
 
 _STATUSES = ("identified", "assessed", "treated", "accepted", "closed")
-#: Values of the register's ``signoff`` column (workbench.risk.SIGNOFF_STATES).
-_SIGNOFF = ("approved", "pending", "stale", "rejected", "changes_requested", "none",
-            "not_required")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -31,7 +28,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     q.add_argument("--awaiting-acceptance", action="store_true",
                    help="only open risks above the appetite without a current sign-off "
                    "(approval) by their risk owner")
-    q.add_argument("--signoff", choices=_SIGNOFF, metavar="STATE",
+    q.add_argument("--signoff", metavar="STATE",
                    help="only risks in this sign-off state (approved, pending, stale, rejected, "
                    "changes_requested, none = not requested, not_required = within the "
                    "appetite)")
@@ -113,7 +110,15 @@ def _list(args: argparse.Namespace) -> int:
     if args.review_due:
         df = df[df["review_due"]]
     if args.signoff:
-        df = df[df["signoff"] == args.signoff]
+        from workbench.errors import ValidationError
+        from workbench.oversight.model import SignOffState
+
+        try:
+            wanted = SignOffState(args.signoff)
+        except ValueError:
+            raise ValidationError(f"--signoff {args.signoff!r} is not a sign-off state; use one "
+                                  f"of {', '.join(s.value for s in SignOffState)}") from None
+        df = df[df["signoff"] == wanted.value]
     changed = risk.signoff_changes(store, df)
     if args.json:
         cols = [c for c in df.columns if c not in ("_hash", "_reason")]

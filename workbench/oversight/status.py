@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
-from workbench.oversight.model import APPROVING, Decision
+from workbench.oversight.model import APPROVING, Decision, SignOffState
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -55,7 +55,8 @@ __all__ = [
     "target_frame",
 ]
 
-STATES = ("approved", "pending", "stale", "rejected", "changes_requested", "none")
+#: The states a record's sign-off can be in (every view uses :class:`SignOffState`).
+STATES = tuple(s.value for s in SignOffState if s is not SignOffState.not_required)
 STATUS_FRAME_COLUMNS = [
     "kind", "record_id", "title", "state", "approved_version", "current_version",
     "approved_by", "approved_at", "pending_with", "stale", "request_id", "requested_by",

@@ -13,14 +13,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from workbench.store._verify import Problem
+from workbench.oversight.model import APPROVING
+from workbench.store import Problem
 
 if TYPE_CHECKING:  # pragma: no cover
     from workbench.store import Store
 
 __all__ = ["check_signoffs"]
 
-_APPROVING = ("approve", "approve_with_conditions")
+_APPROVING = tuple(d.value for d in APPROVING)
 
 
 def check_signoffs(store: Store) -> list[Problem]:

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.errors import WorkbenchError
+from workbench.oversight.model import SignOffState
 from workbench.portfolio.data import STAGE_ORDER, PortfolioData, label
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -47,8 +48,8 @@ KIND_LABELS = {"ai_system": "Go-live", "impact_assessment": "Impact assessment",
                "risk": "Residual risk", "soa": "Statement of Applicability",
                "ai_policy": "AI policy", "aims_scope": "AIMS scope"}
 #: Sign-off states as people read them.
-SIGNOFF_LABELS = {"none": "not requested", "not_required": "not required",
-                  "changes_requested": "changes requested"}
+#: Sign-off states as people read them (from the one vocabulary, SignOffState).
+SIGNOFF_LABELS = {s.value: s.label for s in SignOffState if s.label != s.value}
 METRIC_LABELS = {
     "demographic_parity_difference": "Demographic parity difference",
     "demographic_parity_ratio": "Demographic parity ratio",
@@ -61,7 +62,7 @@ METRIC_LABELS = {
 
 def signoff_label(state: Any) -> str:
     """A sign-off state as people read it (``none`` -> ``not requested``)."""
-    return SIGNOFF_LABELS.get(str(state), str(state))
+    return SignOffState.label_of(state)
 
 
 # -- EU AI Act tiers ------------------------------------------------------------------------------

@@ -31,22 +31,21 @@ __all__ = [
     "signoff_label",
 ]
 
+from workbench.oversight.model import SignOffState  # noqa: E402
+
 #: The state of risks whose residual level is within the appetite: no sign-off is needed.
-NOT_REQUIRED = "not_required"
+NOT_REQUIRED = SignOffState.not_required.value
 #: Every value of the register's ``signoff`` column: the oversight states, then not_required.
-SIGNOFF_STATES = ("approved", "pending", "stale", "rejected", "changes_requested", "none",
-                  NOT_REQUIRED)
+SIGNOFF_STATES = tuple(s.value for s in SignOffState)
 #: Columns the sign-off adds to the register.
 SIGNOFF_COLUMNS = ("signoff", "signoff_by", "signoff_at", "signoff_version",
                    "signoff_pending_with")
-_LABELS = {"none": "not requested", NOT_REQUIRED: "not required",
-           "changes_requested": "changes requested"}
 
 
 def signoff_label(state: str) -> str:
     """A state as people read it (``none`` is "not requested", ``not_required`` "not
     required")."""
-    return _LABELS.get(str(state), str(state))
+    return SignOffState.label_of(state)
 
 
 def signoff_html(state: str, *, by: str = "", at: Any = None, changed: str = "") -> str:
