@@ -13,6 +13,8 @@ import datetime as dt
 import textwrap
 
 import pytest
+from actors import acting
+from tamper import forge_append
 
 from workbench import oversight, readiness
 from workbench import risk as wr
@@ -26,8 +28,6 @@ from workbench.errors import (
 )
 from workbench.model import Person
 from workbench.oversight.model import SignOff, SignOffRequest
-from actors import acting
-from tamper import forge_append
 
 
 @pytest.fixture

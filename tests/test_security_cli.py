@@ -79,7 +79,8 @@ def test_one_vocabulary_of_sign_off_states():
     from workbench.oversight import STATES
     from workbench.oversight.model import SignOffState
     from workbench.portfolio.governance import SIGNOFF_LABELS, signoff_label
-    from workbench.risk.signoff import SIGNOFF_STATES, signoff_label as risk_label
+    from workbench.risk.signoff import SIGNOFF_STATES
+    from workbench.risk.signoff import signoff_label as risk_label
 
     assert set(SIGNOFF_STATES) == {s.value for s in SignOffState}
     assert set(STATES) == {s.value for s in SignOffState} - {"not_required"}

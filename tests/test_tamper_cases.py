@@ -12,13 +12,13 @@ import json
 
 import pytest
 import sqlalchemy as sa
+from tamper import forge_append, tamper
 
 from workbench import anchors
 from workbench.model import Person
 from workbench.store import canonical_json, content_hash
 from workbench.store._hashing import entry_hash
 from workbench.store._tables import record_versions as T
-from tamper import forge_append, tamper
 
 
 @pytest.fixture

@@ -13,14 +13,14 @@ import uuid
 
 import pytest
 import sqlalchemy as sa
+from actors import acting
+from tamper import forge_append
 
 from workbench import oversight
 from workbench.errors import PermissionDeniedError, StoreError
 from workbench.model import AISystem, Person
 from workbench.oversight.model import SignOff
 from workbench.store import open_store, team
-from actors import acting
-from tamper import forge_append
 
 pytestmark = pytest.mark.postgres
 

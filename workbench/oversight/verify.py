@@ -96,9 +96,7 @@ def _invalid_decisions(store: Store, frames: list, named: set[str]) -> list[Prob
     """Decisions the re-check refuses to count, for a reason not reported above."""
     import pandas as pd
 
-    from workbench.oversight.validity import check_decisions
-
-    from workbench.oversight.validity import request_problems
+    from workbench.oversight.validity import check_decisions, request_problems
 
     found = dict(frames)
     out: list[Problem] = []
