@@ -29,6 +29,7 @@ SEEDERS: list[str] = [
     "workbench.demo.risks:seed",
     "workbench.demo.impact:seed",
     "workbench.demo.oversight:seed",
+    "workbench.demo.explain:seed",
     "workbench.demo.readiness:seed",
 ]
 

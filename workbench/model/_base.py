@@ -62,6 +62,7 @@ RECORD_KINDS: dict[str, str] = {
     "audit_programme": "workbench.readiness.model:AuditProgramme",
     "management_review": "workbench.readiness.model:ManagementReview",
     "nonconformity": "workbench.readiness.model:Nonconformity",
+    "model_card": "workbench.explain.model:ModelCard",
 }
 
 _LOADED: dict[str, type[Record]] = {}

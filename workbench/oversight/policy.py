@@ -57,6 +57,7 @@ FACT_PROVIDERS: dict[str, Any] = {
     "risk": "workbench.risk:signoff_facts",
     "impact_assessment": "workbench.impact:signoff_facts",
     "ai_system": "workbench.oversight.policy:ai_system_facts",
+    "model_card": "workbench.explain.card:signoff_facts",
 }
 
 #: Facts that name a record's author(s); those people may not decide on it.

@@ -1,0 +1,610 @@
+"""Filling, checking and submitting model cards; whether a card is stale, and why.
+
+A card is filled from the current version of each of its *sources*: the organization, the AI
+system, its owner, its latest impact assessment, and its latest unexpired explanation,
+fairness, monitoring (A.6.2.6) and logging (A.6.2.8) evidence. The card keeps the version and
+content hash of each source. When the sources a fill would pick today differ from those
+recorded (a source edited, newer evidence, evidence expired), the card is **stale**, with
+each change named, the same way an approval goes stale when its record changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from workbench.errors import NotFoundError, ValidationError
+from workbench.explain.model import (
+    CardStatus,
+    ModelCard,
+    SourceRef,
+    card_id_for,
+    check_fields,
+    written_fields,
+)
+from workbench.model import validate_record
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from workbench.oversight import SignOffStatus
+    from workbench.store import Store, StoredVersion
+
+__all__ = [
+    "CARD_FRAME_COLUMNS",
+    "ROLES",
+    "CardState",
+    "SourceChange",
+    "card_frame",
+    "card_state",
+    "current_sources",
+    "fill",
+    "refill",
+    "save_card",
+    "signoff_facts",
+    "source_changes",
+    "submit",
+    "submitted_card",
+    "write",
+]
+
+#: Source roles in the order a card lists them, with how people read them.
+ROLES: dict[str, str] = {
+    "organization": "organization", "ai_system": "AI system", "owner": "system owner",
+    "impact_assessment": "impact assessment", "explanation": "explanation evidence",
+    "fairness": "fairness evidence", "monitoring": "monitoring evidence",
+    "logging": "logging evidence"}
+CARD_FRAME_COLUMNS = ["system_id", "card_id", "version", "status", "signoff", "approved",
+                      "stale", "changes", "explanation_id", "model_version"]
+Frames = Callable[[str], "pd.DataFrame"]
+
+
+# --------------------------------------------------------------------------- sources
+
+
+def _latest_row(df: pd.DataFrame, order: list[str]) -> Any:
+    return None if df.empty else df.sort_values(order).iloc[-1]
+
+
+def _ref(role: str, kind: str, row: Any) -> SourceRef:
+    return SourceRef(role=role, kind=kind, id=str(row["id"]), version=int(row["_version"]),
+                     content_hash=str(row["_hash"]))
+
+
+def _evidence_roles(ev: pd.DataFrame, system_id: str, today: dt.date
+                    ) -> dict[str, Any]:
+    import pandas as pd
+
+    if ev.empty:
+        return {}
+    mine = ev[ev["system_ids"].map(lambda s: system_id in (s or []))]
+    expires = pd.to_datetime(mine["expires_at"], errors="coerce")
+    mine = mine[expires.isna() | (expires >= pd.Timestamp(today))]
+    if mine.empty:
+        return {}
+    mine = mine.assign(_when=pd.to_datetime(mine["collected_at"], utc=True, format="ISO8601"))
+    controls = mine["control_ids"].map(lambda c: set(c or []))
+    kinds = mine["evidence_kind"].astype(str)
+    picks = {
+        "explanation": mine[kinds == "explanation"],
+        "fairness": mine[kinds == "fairness_metrics"],
+        "monitoring": mine[controls.map(lambda c: "A.6.2.6" in c)],
+        "logging": mine[(kinds == "log") | controls.map(lambda c: "A.6.2.8" in c)],
+    }
+    return {role: _latest_row(df, ["_when", "id"]) for role, df in picks.items()
+            if not df.empty}
+
+
+def current_sources(store: Store, system_id: str, *, today: dt.date | None = None,
+                    frames: Frames | None = None) -> list[SourceRef]:
+    """The records a card of ``system_id`` would be filled from today, with their versions.
+
+    ``frames`` (``kind -> store.frame(kind)``, e.g. the readiness engine's cached registers)
+    avoids reading a register twice.
+
+    Raises
+    ------
+    NotFoundError
+        No such AI system.
+    """
+    frame = frames or store.frame
+    today = today or dt.date.today()
+    systems = frame("ai_system")
+    row = systems[systems["id"] == system_id] if not systems.empty else systems
+    if row.empty:
+        raise NotFoundError(f"no AI system {system_id!r} in the store; `workbench systems list` "
+                            "shows the ids")
+    system = row.iloc[0]
+    out: list[SourceRef] = []
+    orgs = frame("organization")
+    if not orgs.empty:
+        out.append(_ref("organization", "organization", orgs.sort_values("id").iloc[0]))
+    out.append(_ref("ai_system", "ai_system", system))
+    people = frame("person")
+    owner = people[people["id"] == system["owner"]] if not people.empty else people
+    if not owner.empty:
+        out.append(_ref("owner", "person", owner.iloc[0]))
+    ia = frame("impact_assessment")
+    mine = ia[ia["system_id"] == system_id] if not ia.empty else ia
+    latest = _latest_row(mine.assign(_on=mine["assessed_on"].astype(str)) if not mine.empty
+                         else mine, ["_on", "_saved_at"])
+    if latest is not None:
+        out.append(_ref("impact_assessment", "impact_assessment", latest))
+    for role, ev_row in _evidence_roles(frame("evidence"), system_id, today).items():
+        out.append(_ref(role, "evidence", ev_row))
+    order = list(ROLES)
+    return sorted(out, key=lambda s: order.index(s.role))
+
+
+@dataclass(frozen=True)
+class SourceChange:
+    """One difference between the sources a card was filled from and those of today."""
+
+    role: str
+    change: str  # changed, replaced, new, gone
+    kind: str
+    record_id: str
+    was: SourceRef | None = None
+    now: SourceRef | None = None
+    fields: tuple[str, ...] = ()
+
+    def text(self) -> str:
+        label = ROLES.get(self.role, self.role)
+        if self.change == "changed":
+            assert self.was is not None and self.now is not None
+            what = f": {', '.join(self.fields)}" if self.fields else ""
+            return (f"{label} {self.record_id} changed (version {self.was.version} -> "
+                    f"{self.now.version}){what}")
+        if self.change == "replaced":
+            assert self.was is not None
+            return f"newer {label} {self.record_id} (filled from {self.was.id})"
+        if self.change == "new":
+            return f"{label} {self.record_id} is now available (none when filled)"
+        return f"{label} {self.record_id} no longer counts (expired or unlinked)"
+
+
+def source_changes(recorded: list[SourceRef], current: list[SourceRef], *,
+                   store: Store | None = None) -> list[SourceChange]:
+    """What changed between the recorded sources and today's; with ``store``, the fields
+    that changed in an edited source are named (two reads per edited source)."""
+    was = {s.role: s for s in recorded}
+    now = {s.role: s for s in current}
+    out: list[SourceChange] = []
+    for role in [r for r in ROLES if r in was or r in now]:
+        a, b = was.get(role), now.get(role)
+        if a is not None and b is not None:
+            if a.id == b.id and a.content_hash == b.content_hash:
+                continue
+            if a.id == b.id:
+                fields: tuple[str, ...] = ()
+                if store is not None:
+                    fields = _changed_fields(store, a, b)
+                out.append(SourceChange(role, "changed", b.kind, b.id, a, b, fields))
+            else:
+                out.append(SourceChange(role, "replaced", b.kind, b.id, a, b))
+        elif b is not None:
+            out.append(SourceChange(role, "new", b.kind, b.id, None, b))
+        elif a is not None:
+            out.append(SourceChange(role, "gone", a.kind, a.id, a, None))
+    return out
+
+
+def _changed_fields(store: Store, a: SourceRef, b: SourceRef) -> tuple[str, ...]:
+    from workbench.oversight import diff_content
+
+    try:
+        before = store.get(a.kind, a.id, a.version).content
+        after = store.get(b.kind, b.id, b.version).content
+    except NotFoundError:
+        return ()
+    seen: dict[str, None] = {}
+    for change in diff_content(before, after, kind=a.kind):
+        seen.setdefault(change.field.split(".")[0].split("[")[0], None)
+    return tuple(seen)
+
+
+# --------------------------------------------------------------------------- filling
+
+
+def _round(value: Any, digits: int = 4) -> Any:
+    return round(float(value), digits) if isinstance(value, (int, float)) and not \
+        isinstance(value, bool) else value
+
+
+def _group_figures(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    keep = ("accuracy", "selection_rate", "true_positive_rate", "false_positive_rate",
+            "mean_absolute_error")
+    return [{"feature": str(r["feature"]), "group": str(r["group"]), "count": int(r["count"]),
+             **{k: _round(r.get(k)) for k in keep if r.get(k) is not None},
+             "reliable": bool(r.get("reliable", True))} for r in rows]
+
+
+def _interpretation(d: Mapping[str, Any], evidence_id: str) -> str:
+    imp = d.get("importance") or []
+    tops = ", ".join(f"{r['feature']} ({r['importance_mean']:.3f} ± {r['importance_std']:.3f})"
+                     for r in imp[:3])
+    model = d.get("model") or {}
+    settings = d.get("settings") or {}
+    text = (f"Permutation importance on {d.get('sample_size', 0):,} held-out rows "
+            f"({settings.get('n_repeats')} repeats, scored by {settings.get('scorer')}) ranks "
+            f"the inputs of model {(model.get('sha256') or '')[:12] or model.get('declared_version')}"
+            f"; the most important are {tops}. Partial dependence shows how the score moves "
+            f"with each of them.")
+    brier = (d.get("performance") or {}).get("brier_score")
+    if brier is not None:
+        text += f" Calibration: Brier score {brier:.3f} (0 is perfect)."
+    text += (" A single decision is explained to the person concerned with wb.explain.decision "
+             "(its top factors, their direction and size, the method and its limits). "
+             f"Evidence: {evidence_id}.")
+    return text
+
+
+def _system_text(system: Mapping[str, Any]) -> str:
+    from workbench.portfolio.data import label
+
+    context = system.get("deployment_context") or "not recorded"
+    return (f"{label(system.get('oversight_mode'))}; {label(system.get('automation_level'))}"
+            f" (from the inventory). Deployment: {context}.")
+
+
+def _limitations(ia: Mapping[str, Any] | None, fairness: Mapping[str, Any] | None,
+                 explanation: Mapping[str, Any] | None) -> list[str]:
+    out: list[str] = []
+    if ia:
+        lim = (ia.get("model_info") or {}).get("limitations")
+        if lim:
+            out.append(str(lim))
+        out += [f"Failure mode: {m}" for m in ia.get("failure_modes") or []]
+        gaps = (ia.get("data") or {}).get("gaps")
+        if gaps:
+            out.append(f"Data gaps: {gaps}")
+    for source, details in (("fairness", fairness), ("explanation", explanation)):
+        if not details:
+            continue
+        for m in details.get("metrics") or details.get("fairness_metrics") or []:
+            if m.get("breach"):
+                sign = "<=" if m.get("bound") == "max" else ">="
+                out.append(f"{str(m['metric']).replace('_', ' ').capitalize()} by "
+                           f"{m['feature']} is {m['value']:.3f}, outside the threshold "
+                           f"{sign} {m['threshold']:g} ({source} evidence)")
+    return list(dict.fromkeys(out))
+
+
+def _development(system: Mapping[str, Any], model: Mapping[str, Any], features: list[str],
+                 training: str) -> str:
+    text = f"{system.get('technique')}. Model: {model.get('estimator', 'not yet explained')}"
+    if model:
+        text += f" {(model.get('sha256') or '')[:12]} ({model.get('library')})"
+    text += f"; {len(features)} input features." if features else "."
+    return text + (f" Training data: {training}" if training else "")
+
+
+def _annex_iv(system: Mapping[str, Any], card: dict[str, Any], ia_id: str | None,
+              explanation: Mapping[str, Any] | None, fairness_id: str | None,
+              monitoring: str) -> list[dict[str, Any]]:
+    model = (explanation or {}).get("model") or {}
+    features = (explanation or {}).get("features") or []
+    metrics = ", ".join(k.replace("_", " ") for k, v in card["accuracy_metrics"].items()
+                        if v is not None)
+    refs_ia = [f"impact_assessment {ia_id}"] if ia_id else []
+    refs_ex = [f"evidence {card['_explanation_id']}"] if card.get("_explanation_id") else []
+    items = [
+        ("annex_iv.1", f"{system['name']}: {system['purpose']} Provided by "
+         f"{card['provider']['name'] or 'the organization'}; version "
+         f"{card['model_version'] or 'not declared'}. Deployed in "
+         f"{system.get('deployment_context') or 'a context not recorded'} "
+         f"({', '.join(system.get('geography') or []) or 'no geography recorded'}).",
+         [f"ai_system {system['id']}"]),
+        ("annex_iv.2", _development(system, model, features, card["training_data"]), refs_ex),
+        ("annex_iv.3", "Capabilities and limitations, accuracy for the groups concerned and the "
+         "human oversight measures are the sections of the instructions for use above: "
+         f"{len(card['known_limitations'])} known limitations, "
+         f"{len(card['accuracy_by_group'])} group figures. Oversight: {card['oversight']}",
+         refs_ex + ([f"evidence {fairness_id}"] if fairness_id else [])),
+        ("annex_iv.4", (f"Measured with {metrics} on held-out data; by group with the "
+                        "selection rate, accuracy and true and false positive rates "
+                        "(Fairlearn)." if metrics else "No performance metrics recorded yet.")
+         + " Why they suit the system: see the accuracy statement.", refs_ex),
+        ("annex_iv.5", "The system's risks are managed in the workbench's risk register and its "
+         "impact assessment" + (f" ({ia_id})" if ia_id else " (none recorded yet)") + ".",
+         refs_ia),
+        ("annex_iv.6", "Every version of this card and of the records it is filled from is kept "
+         "in the workbench's append-only, hash-chained store, with who changed what, when and "
+         "why.", []),
+        ("annex_iv.9", monitoring or "No monitoring evidence (A.6.2.6) recorded for this system "
+         "yet.", []),
+    ]
+    return [{"id": i, "content": c, "references": r} for i, c, r in items]
+
+
+def fill(store: Store, system_id: str, *, model_version: str | None = None,
+         today: dt.date | None = None) -> ModelCard:
+    """A draft card of ``system_id`` filled from its sources today (not saved).
+
+    Written fields (and the model version, unless given) are kept from the current card.
+
+    Raises
+    ------
+    NotFoundError
+        No such AI system.
+    """
+    today = today or dt.date.today()
+    sources = current_sources(store, system_id, today=today)
+    by_role = {s.role: s for s in sources}
+
+    def content(role: str) -> dict[str, Any] | None:
+        ref = by_role.get(role)
+        return None if ref is None else store.get(ref.kind, ref.id, ref.version).content
+
+    system = content("ai_system") or {}
+    org, owner, ia = content("organization"), content("owner"), content("impact_assessment")
+    expl, fair = content("explanation"), content("fairness")
+    monitor, logs = content("monitoring"), content("logging")
+    existing = store.find("model_card", card_id_for(system_id))
+    kept = {k: v for k, v in (existing.content if existing else {}).items()
+            if k in written_fields()}
+    ed = (expl or {}).get("details") or {}
+    fd = (fair or {}).get("details") or {}
+    version = (model_version if model_version is not None else
+               (existing.content.get("model_version") if existing else None)
+               or ((ed.get("model") or {}).get("declared_version") or ""))
+    contact = ""
+    if owner:
+        contact = ", ".join(x for x in (owner.get("name"), owner.get("job_title"),
+                                        owner.get("email")) if x)
+    perf = ed.get("performance") or {}
+    if not perf and fd.get("overall"):
+        perf = {k: v for k, v in fd["overall"].items() if k != "count"}
+    groups = ed.get("by_group") or fd.get("by_group") or []
+    data = (ia or {}).get("data") or {}
+    training = " ".join(x for x in (
+        f"Sources: {', '.join(data.get('sources') or [])}." if data.get("sources") else "",
+        data.get("provenance", ""), data.get("representativeness", "")) if x)
+    monitoring = (f"{monitor['title']} (evidence {by_role['monitoring'].id}, collected "
+                  f"{str(monitor['collected_at'])[:10]})." if monitor else "")
+    card: dict[str, Any] = {
+        **kept, "id": card_id_for(system_id), "system_id": system_id,
+        "model_version": version or "",
+        "model_fingerprint": (ed.get("model") or {}).get("sha256") or "",
+        "status": CardStatus.draft,
+        "provider": {"name": (org or {}).get("legal_name") or (org or {}).get("name") or "",
+                     "contact": contact},
+        "intended_purpose": (ia or {}).get("purpose") or system.get("purpose", ""),
+        "intended_uses": list((ia or {}).get("intended_uses") or []),
+        "accuracy_metrics": {k: _round(v) for k, v in perf.items()},
+        "accuracy_by_group": _group_figures(groups),
+        "known_limitations": _limitations(ia, fd, ed),
+        "foreseeable_misuse": list((ia or {}).get("unintended_uses") or []),
+        "interpretation": _interpretation(ed, by_role["explanation"].id) if expl else "",
+        "input_features": [{"name": r["feature"], "dtype": (ed.get("feature_types") or {})
+                            .get(r["feature"], ""), "importance": _round(r["importance_mean"]),
+                            "importance_std": _round(r["importance_std"])}
+                           for r in ed.get("importance") or []],
+        "training_data": training, "oversight": _system_text(system),
+        "monitoring": monitoring,
+        "log_evidence": [f"{logs['title']} (evidence {by_role['logging'].id})"] if logs else [],
+        "sources": [s.model_dump() for s in sources],
+    }
+    card["_explanation_id"] = by_role["explanation"].id if expl else None
+    card["annex_iv"] = _annex_iv(system, card, by_role["impact_assessment"].id if ia else None,
+                                 ed or None, by_role["fairness"].id if fair else None,
+                                 monitoring)
+    card.pop("_explanation_id")
+    return validate_record(ModelCard, card)
+
+
+# --------------------------------------------------------------------------- saving
+
+
+def save_card(store: Store, card: ModelCard | Mapping[str, Any], *,
+              base_version: int | None = None, reason: str = "") -> StoredVersion:
+    """Validate and append a version of a card (``base_version=None`` creates it).
+
+    Raises
+    ------
+    ValidationError, ConflictError, NotFoundError
+        Nothing is saved.
+    """
+    record = validate_record(ModelCard, card if isinstance(card, ModelCard) else dict(card))
+    return store.save(record, base_version=base_version, reason=reason or (
+        "model card submitted for sign-off" if record.status == CardStatus.submitted
+        else "model card draft saved"))
+
+
+def refill(store: Store, system_id: str, *, model_version: str | None = None,
+           reason: str = "") -> StoredVersion:
+    """Fill the card from its sources and save it as a draft (a new version when anything
+    changed; the same version when nothing did)."""
+    existing = store.find("model_card", card_id_for(system_id))
+    card = fill(store, system_id, model_version=model_version)
+    return save_card(store, card, base_version=existing.version if existing else None,
+                     reason=reason or "model card filled from its sources")
+
+
+def write(store: Store, system_id: str, values: Mapping[str, Any], *,
+          base_version: int | None = None, reason: str = "") -> StoredVersion:
+    """Save the written parts of a card (a draft again); the filled parts are unchanged.
+
+    ``base_version`` defaults to the current version (the caller has just looked at it).
+
+    Raises
+    ------
+    NotFoundError
+        The system has no card yet: fill it first.
+    ValidationError
+        A key that is not a written field, or an invalid value.
+    """
+    current = _current(store, system_id)
+    check_fields(dict(values), written_fields())
+    data = {**current.content, **dict(values), "status": CardStatus.draft.value}
+    return save_card(store, data, base_version=base_version or current.version,
+                     reason=reason or "model card edited")
+
+
+def _current(store: Store, system_id: str) -> StoredVersion:
+    found = store.find("model_card", card_id_for(system_id))
+    if found is None:
+        store.get("ai_system", system_id)  # an unknown system says so
+        raise NotFoundError(f"{system_id} has no model card yet: fill it first (workbench "
+                            f"modelcard fill {system_id}, or wb.explain.refill)")
+    return found
+
+
+def submitted_card(store: Store, system_id: str, *, today: dt.date | None = None
+                   ) -> tuple[ModelCard, int]:
+    """The current card marked submitted, and the version it is based on (not saved).
+
+    Raises
+    ------
+    NotFoundError
+        The system has no card yet.
+    ValidationError
+        The card is stale (each change named) or a required field is empty (each named).
+    """
+    current = _current(store, system_id)
+    card = current.record
+    changes = source_changes(card.sources, current_sources(store, system_id, today=today),
+                             store=store)
+    if changes:
+        raise ValidationError(
+            f"cannot submit the model card of {system_id}: it is stale ("
+            + "; ".join(c.text() for c in changes) + f"); refill it first (workbench modelcard "
+            f"fill {system_id})", [("sources", "stale")])
+    gaps = card.submit_problems()
+    if gaps:
+        raise ValidationError(
+            f"cannot submit the model card of {system_id}: {len(gaps)} required item(s) "
+            f"empty: {', '.join(f for f, _ in gaps)}; write them (ModelCardEditor) or keep it "
+            "as a draft", gaps)
+    data = {**current.content, "status": CardStatus.submitted.value}
+    return validate_record(ModelCard, data), current.version
+
+
+def submit(store: Store, system_id: str, *, base_version: int | None = None,
+           reason: str = "model card submitted for sign-off") -> StoredVersion:
+    """Mark the card submitted (a new version) once it is complete and not stale.
+
+    Raises
+    ------
+    NotFoundError, ValidationError
+        See :func:`submitted_card`; nothing is saved.
+    ConflictError
+        ``base_version`` is not the current version.
+    """
+    card, version = submitted_card(store, system_id)
+    return save_card(store, card, base_version=base_version or version, reason=reason)
+
+
+def signoff_facts(store: Store, stored: StoredVersion) -> dict[str, Any]:
+    """Facts of a card for the sign-off policy: ``stale`` (its sources changed) and the
+    ``system_owner`` of its AI system."""
+    card = stored.record
+    system = store.find("ai_system", card.system_id)
+    try:
+        stale = bool(source_changes(card.sources, current_sources(store, card.system_id)))
+    except NotFoundError:
+        stale = True
+    return {"stale": stale, "system_owner": system.content.get("owner") if system else None}
+
+
+# --------------------------------------------------------------------------- state
+
+
+@dataclass
+class CardState:
+    """A system's model card as people see it: its status, sign-off, and staleness."""
+
+    system_id: str
+    card_id: str
+    stored: StoredVersion | None
+    changes: list[SourceChange] = field(default_factory=list)
+    signoff: SignOffStatus | None = None
+
+    @property
+    def card(self) -> ModelCard | None:
+        return None if self.stored is None else self.stored.record
+
+    @property
+    def stale(self) -> bool:
+        return bool(self.changes)
+
+    @property
+    def status(self) -> str:
+        return "none" if self.stored is None else str(self.stored.content.get("status"))
+
+    @property
+    def signoff_state(self) -> str:
+        return "none" if self.signoff is None else self.signoff.state
+
+    @property
+    def current(self) -> bool:
+        """Approved and not stale: what readiness counts."""
+        return self.signoff_state == "approved" and not self.stale
+
+    def summary(self) -> str:
+        if self.stored is None:
+            return f"no model card of {self.system_id} yet"
+        text = (f"model card {self.card_id} version {self.stored.version}: {self.status}, "
+                f"sign-off {self.signoff.summary() if self.signoff else 'none'}")
+        if self.stale:
+            text += "; STALE: " + "; ".join(c.text() for c in self.changes)
+        return text
+
+
+def card_state(store: Store, system_id: str, *, today: dt.date | None = None) -> CardState:
+    """The card of ``system_id``: status, sign-off and what changed in its sources.
+
+    Raises
+    ------
+    NotFoundError
+        No such AI system.
+    """
+    from workbench import oversight
+
+    store.get("ai_system", system_id)
+    card_id = card_id_for(system_id)
+    found = store.find("model_card", card_id)
+    if found is None:
+        return CardState(system_id, card_id, None)
+    changes = source_changes(found.record.sources,
+                             current_sources(store, system_id, today=today), store=store)
+    return CardState(system_id, card_id, found, changes,
+                     oversight.status(store, "model_card", card_id))
+
+
+def card_frame(store: Store, *, today: dt.date | None = None, frames: Frames | None = None,
+               signoffs: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per model card: status, sign-off state, whether it is stale and why.
+
+    Columns :data:`CARD_FRAME_COLUMNS`; ``approved`` means the current content is approved,
+    ``changes`` lists each changed source in words. ``frames`` and ``signoffs`` (the sign-off
+    status frame) reuse registers already loaded; otherwise each is read once.
+    """
+    import pandas as pd
+
+    from workbench import oversight
+
+    frame = frames or store.frame
+    cards = frame("model_card")
+    if cards.empty:
+        return pd.DataFrame(columns=CARD_FRAME_COLUMNS)
+    states = signoffs if signoffs is not None else oversight.status_frame(store, "model_card")
+    states = states[states["kind"] == "model_card"].set_index("record_id")["state"].to_dict()
+    rows = []
+    for row in cards.to_dict(orient="records"):
+        recorded = [SourceRef.model_validate(s) for s in (row["sources"] or [])]
+        try:
+            now = current_sources(store, row["system_id"], today=today, frames=frame)
+        except NotFoundError:
+            now = []
+        changes = source_changes(recorded, now)
+        state = states.get(row["id"], "none")
+        explanation = next((s.id for s in recorded if s.role == "explanation"), None)
+        rows.append({"system_id": row["system_id"], "card_id": row["id"],
+                     "version": int(row["_version"]), "status": str(row["status"]),
+                     "signoff": state, "approved": state == "approved",
+                     "stale": bool(changes), "changes": [c.text() for c in changes],
+                     "explanation_id": explanation, "model_version": row["model_version"]})
+    return pd.DataFrame(rows, columns=CARD_FRAME_COLUMNS)
