@@ -48,6 +48,7 @@ __all__ = [
     "card_html",
     "card_id_for",
     "card_state",
+    "card_view",
     "current_sources",
     "data_fingerprint",
     "decision",
@@ -104,6 +105,7 @@ _LAZY = {
     "submit": "workbench.explain.card",
     "write": "workbench.explain.card",
     "card_html": "workbench.explain.card_views",
+    "card_view": "workbench.explain.card_views",
 }
 
 

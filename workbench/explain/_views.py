@@ -42,9 +42,13 @@ def plotly_text(value: Any) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
+#: Figures keep a fixed width so a printed report (A4) shows them whole.
+WIDTH = 680
+
+
 def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
-    fig.update_layout(title=plotly_text(title), height=height, plot_bgcolor="#ffffff",
-                      margin={"l": 10, "r": 30, "t": 60, "b": 40})
+    fig.update_layout(title=plotly_text(title), height=height, width=WIDTH,
+                      plot_bgcolor="#ffffff", margin={"l": 10, "r": 30, "t": 60, "b": 40})
     return fig
 
 
@@ -114,7 +118,8 @@ def calibration_figure(calibration: pd.DataFrame | None) -> go.Figure:
                    zip(calibration["count"], calibration["mean_predicted"],
                        calibration["fraction_positive"], strict=True)], hoverinfo="text"))
     fig.update_layout(xaxis={"title": "mean predicted probability", "range": [0, 1]},
-                      yaxis={"title": "observed share of positives", "range": [0, 1]})
+                      yaxis={"title": "observed share of positives", "range": [0, 1]},
+                      legend={"x": 0.02, "y": 0.98, "bgcolor": "rgba(255,255,255,0.8)"})
     return _layout(fig, "Calibration", 340)
 
 

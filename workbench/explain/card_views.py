@@ -16,7 +16,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from workbench.explain.model import ModelCard
     from workbench.store import Store
 
-__all__ = ["card_html", "card_figures", "state_badges", "state_html"]
+__all__ = ["CardView", "card_figures", "card_html", "card_view", "state_badges", "state_html"]
 
 _MUTED = "color:#57606a"
 _LABELS = {
@@ -178,3 +178,38 @@ def card_figures(store: Store, card: ModelCard) -> list[go.Figure]:
     if not cal.empty:
         figures.append(V.calibration_figure(cal))
     return figures
+
+
+class CardView:
+    """What the model card report shows for one system: the card (or, without one, the draft
+    a fill would record) as HTML, and the figures of its explanation evidence."""
+
+    def __init__(self, html: str, figures: list[go.Figure], recorded: bool) -> None:
+        self.html = html
+        self.figures = figures
+        self.recorded = recorded
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+
+def card_view(store: Store, system_id: str) -> CardView:
+    """The model card report of ``system_id``.
+
+    Raises
+    ------
+    NotFoundError
+        No such AI system.
+    """
+    from workbench.explain.card import card_state, fill
+
+    state = card_state(store, system_id)
+    if state.card is not None:
+        return CardView(card_html(state.card, state), card_figures(store, state.card), True)
+    draft = fill(store, system_id)
+    note = (f'<div class="wb-draft" style="border-left:4px solid {STATUS_COLOURS["draft"]};'
+            f'padding:4px 10px;margin:6px 0"><b>Not recorded.</b> {esc(system_id)} has no model '
+            "card yet; below is what filling it from the records would give today (nothing is "
+            "saved). Fill it with <code>workbench modelcard fill "
+            f"{esc(system_id)}</code> and write its remaining parts.</div>")
+    return CardView(note + card_html(draft), card_figures(store, draft), False)
