@@ -227,11 +227,11 @@ def _interpretation(d: Mapping[str, Any], evidence_id: str) -> str:
                      for r in imp[:3])
     model = d.get("model") or {}
     settings = d.get("settings") or {}
+    ident = (model.get("sha256") or "")[:12] or model.get("declared_version")
     text = (f"Permutation importance on {d.get('sample_size', 0):,} held-out rows "
             f"({settings.get('n_repeats')} repeats, scored by {settings.get('scorer')}) ranks "
-            f"the inputs of model {(model.get('sha256') or '')[:12] or model.get('declared_version')}"
-            f"; the most important are {tops}. Partial dependence shows how the score moves "
-            f"with each of them.")
+            f"the inputs of model {ident}; the most important are {tops}. Partial dependence "
+            "shows how the score moves with each of them.")
     brier = (d.get("performance") or {}).get("brier_score")
     if brier is not None:
         text += f" Calibration: Brier score {brier:.3f} (0 is perfect)."
@@ -415,10 +415,12 @@ def save_card(store: Store, card: ModelCard | Mapping[str, Any], *,
 
 def refill(store: Store, system_id: str, *, model_version: str | None = None,
            reason: str = "") -> StoredVersion:
-    """Fill the card from its sources and save it as a draft (a new version when anything
-    changed; the same version when nothing did)."""
+    """Fill the card from its sources and save it as a draft; when nothing would change, the
+    current version is returned as it is (a submitted card stays submitted)."""
     existing = store.find("model_card", card_id_for(system_id))
     card = fill(store, system_id, model_version=model_version)
+    if existing is not None and {**existing.content, "status": "draft"} == card.content():
+        return existing  # nothing to refill: it keeps its status (and its approval)
     return save_card(store, card, base_version=existing.version if existing else None,
                      reason=reason or "model card filled from its sources")
 
