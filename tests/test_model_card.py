@@ -192,3 +192,23 @@ def test_model_card_html_escapes_and_follows_the_sections(demo_store):
              wb.explain.sections().instructions_for_use]
     assert order == sorted(order)
     assert "Annex IV(9) Post-market monitoring" in html
+
+
+def test_a8_2_reads_the_card_and_its_explanation(demo_store):
+    def row() -> dict:
+        return wb.readiness.assess(demo_store, only=["A.8.2"], verify=False).requirement("A.8.2")
+
+    first = row()
+    assert any(e.startswith("model_card mc-credit-scoring v2 (approved, explanation "
+                            "explain-credit-scoring-") for e in first["evidence"])
+    cv = [m for m in first["missing"] if "(cv-screening)" in m]
+    assert len(cv) == 1 and cv[0].startswith("TalentMatch CV screening (cv-screening): model "
+                                             "card mc-cv-screening is stale (newer "
+                                             "explanation evidence explain-cv-screening-")
+    C.refill(demo_store, "card-fraud")  # a card without explanation evidence, as a draft
+    fraud = [m for m in row()["missing"] if "(card-fraud)" in m]
+    assert fraud == [
+        "Sentinel card-fraud detection (card-fraud): model card mc-card-fraud rests on no "
+        "explanation evidence: record one (workbench explain run) and refill the card",
+        "Sentinel card-fraud detection (card-fraud): submit model card mc-card-fraud "
+        "(workbench modelcard submit) and request its sign-off"]

@@ -203,9 +203,12 @@ def decision_html(explanation: DecisionExplanation) -> str:
     table, how it was computed and its limits."""
     lines = explanation.sentences()
     factors = explanation.top_factors
-    rows = [{"n": str(r.rank), "factor": r.label, "value": r.value, "effect": r.direction,
+    from workbench.explain._decision import _fmt_value
+
+    rows = [{"n": str(r.rank), "factor": r.label, "value": _fmt_value(r.value),
+             "effect": r.direction,
              "size": "" if r.direction == "no effect" else explanation._amount(r.contribution),
-             "typical": r.typical} for r in factors.itertuples()]
+             "typical": _fmt_value(r.typical)} for r in factors.itertuples()]
     colour = {"raised": "#1a7f37", "lowered": "#cf222e", "no effect": _GREY}
     table = html_table(rows, {"n": "#", "factor": "Factor", "value": "This case",
                               "effect": "Effect", "size": "By", "typical": "Typical value"},
