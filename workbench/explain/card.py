@@ -38,6 +38,7 @@ __all__ = [
     "CardState",
     "SourceChange",
     "card_frame",
+    "all_sources",
     "card_state",
     "current_sources",
     "fill",
@@ -64,42 +65,75 @@ Frames = Callable[[str], "pd.DataFrame"]
 # --------------------------------------------------------------------------- sources
 
 
-def _latest_row(df: pd.DataFrame, order: list[str]) -> Any:
-    return None if df.empty else df.sort_values(order).iloc[-1]
-
-
 def _ref(role: str, kind: str, row: Any) -> SourceRef:
     return SourceRef(role=role, kind=kind, id=str(row["id"]), version=int(row["_version"]),
                      content_hash=str(row["_hash"]))
 
 
-def _evidence_roles(ev: pd.DataFrame, system_id: str, today: dt.date
-                    ) -> dict[str, Any]:
+def _latest_per(df: pd.DataFrame, key: str, order: list[str]) -> pd.DataFrame:
+    """The last row of each ``key`` by ``order`` (one sort, no loop)."""
+    return df.sort_values(order).drop_duplicates(key, keep="last")
+
+
+def all_sources(store: Store, *, today: dt.date | None = None, frames: Frames | None = None
+                ) -> dict[str, list[SourceRef]]:
+    """For every AI system, the records its card would be filled from today (see
+    :func:`current_sources`), computed for all systems at once with pandas."""
     import pandas as pd
 
-    if ev.empty:
-        return {}
-    mine = ev[ev["system_ids"].map(lambda s: system_id in (s or []))]
-    expires = pd.to_datetime(mine["expires_at"], errors="coerce")
-    mine = mine[expires.isna() | (expires >= pd.Timestamp(today))]
-    if mine.empty:
-        return {}
-    mine = mine.assign(_when=pd.to_datetime(mine["collected_at"], utc=True, format="ISO8601"))
-    controls = mine["control_ids"].map(lambda c: set(c or []))
-    kinds = mine["evidence_kind"].astype(str)
-    picks = {
-        "explanation": mine[kinds == "explanation"],
-        "fairness": mine[kinds == "fairness_metrics"],
-        "monitoring": mine[controls.map(lambda c: "A.6.2.6" in c)],
-        "logging": mine[(kinds == "log") | controls.map(lambda c: "A.6.2.8" in c)],
-    }
-    return {role: _latest_row(df, ["_when", "id"]) for role, df in picks.items()
-            if not df.empty}
+    frame = frames or store.frame
+    today = today or dt.date.today()
+    systems = frame("ai_system")
+    out: dict[str, list[SourceRef]] = {str(i): [] for i in systems["id"]}
+    if systems.empty:
+        return out
+    orgs = frame("organization")
+    if not orgs.empty:
+        org = _ref("organization", "organization", orgs.sort_values("id").iloc[0])
+        for refs in out.values():
+            refs.append(org)
+    for _, row in systems.iterrows():
+        out[str(row["id"])].append(_ref("ai_system", "ai_system", row))
+    people = frame("person")
+    if not people.empty:
+        owners = systems[["id", "owner"]].merge(people, left_on="owner", right_on="id",
+                                                suffixes=("_system", ""))
+        for _, row in owners.iterrows():
+            out[str(row["id_system"])].append(_ref("owner", "person", row))
+    ia = frame("impact_assessment")
+    if not ia.empty:
+        latest = _latest_per(ia.assign(_on=ia["assessed_on"].astype(str)), "system_id",
+                             ["_on", "_saved_at"])
+        for _, row in latest.iterrows():
+            if str(row["system_id"]) in out:
+                out[str(row["system_id"])].append(_ref("impact_assessment",
+                                                       "impact_assessment", row))
+    ev = frame("evidence")
+    if not ev.empty:
+        expires = pd.to_datetime(ev["expires_at"], errors="coerce")
+        ev = ev[expires.isna() | (expires >= pd.Timestamp(today))]
+        ev = ev.assign(_when=pd.to_datetime(ev["collected_at"], utc=True, format="ISO8601"),
+                       _system=ev["system_ids"]).explode("_system").dropna(subset=["_system"])
+        controls = ev["control_ids"].map(lambda c: set(c or []))
+        kinds = ev["evidence_kind"].astype(str)
+        roles = {"explanation": kinds == "explanation",
+                 "fairness": kinds == "fairness_metrics",
+                 "monitoring": controls.map(lambda c: "A.6.2.6" in c),
+                 "logging": (kinds == "log") | controls.map(lambda c: "A.6.2.8" in c)}
+        for role, mask in roles.items():
+            for _, row in _latest_per(ev[mask.astype(bool)], "_system",
+                                      ["_when", "id"]).iterrows():
+                if str(row["_system"]) in out:
+                    out[str(row["_system"])].append(_ref(role, "evidence", row))
+    order = list(ROLES)
+    return {k: sorted(v, key=lambda s: order.index(s.role)) for k, v in out.items()}
 
 
 def current_sources(store: Store, system_id: str, *, today: dt.date | None = None,
                     frames: Frames | None = None) -> list[SourceRef]:
-    """The records a card of ``system_id`` would be filled from today, with their versions.
+    """The records a card of ``system_id`` would be filled from today, with their versions:
+    the organization, the AI system, its owner, its latest impact assessment, and its latest
+    unexpired explanation, fairness, monitoring (A.6.2.6) and logging (A.6.2.8) evidence.
 
     ``frames`` (``kind -> store.frame(kind)``, e.g. the readiness engine's cached registers)
     avoids reading a register twice.
@@ -109,33 +143,11 @@ def current_sources(store: Store, system_id: str, *, today: dt.date | None = Non
     NotFoundError
         No such AI system.
     """
-    frame = frames or store.frame
-    today = today or dt.date.today()
-    systems = frame("ai_system")
-    row = systems[systems["id"] == system_id] if not systems.empty else systems
-    if row.empty:
+    found = all_sources(store, today=today, frames=frames)
+    if system_id not in found:
         raise NotFoundError(f"no AI system {system_id!r} in the store; `workbench systems list` "
                             "shows the ids")
-    system = row.iloc[0]
-    out: list[SourceRef] = []
-    orgs = frame("organization")
-    if not orgs.empty:
-        out.append(_ref("organization", "organization", orgs.sort_values("id").iloc[0]))
-    out.append(_ref("ai_system", "ai_system", system))
-    people = frame("person")
-    owner = people[people["id"] == system["owner"]] if not people.empty else people
-    if not owner.empty:
-        out.append(_ref("owner", "person", owner.iloc[0]))
-    ia = frame("impact_assessment")
-    mine = ia[ia["system_id"] == system_id] if not ia.empty else ia
-    latest = _latest_row(mine.assign(_on=mine["assessed_on"].astype(str)) if not mine.empty
-                         else mine, ["_on", "_saved_at"])
-    if latest is not None:
-        out.append(_ref("impact_assessment", "impact_assessment", latest))
-    for role, ev_row in _evidence_roles(frame("evidence"), system_id, today).items():
-        out.append(_ref(role, "evidence", ev_row))
-    order = list(ROLES)
-    return sorted(out, key=lambda s: order.index(s.role))
+    return found[system_id]
 
 
 @dataclass(frozen=True)
@@ -594,13 +606,11 @@ def card_frame(store: Store, *, today: dt.date | None = None, frames: Frames | N
         return pd.DataFrame(columns=CARD_FRAME_COLUMNS)
     states = signoffs if signoffs is not None else oversight.status_frame(store, "model_card")
     states = states[states["kind"] == "model_card"].set_index("record_id")["state"].to_dict()
+    everything = all_sources(store, today=today, frames=frame)
     rows = []
     for row in cards.to_dict(orient="records"):
         recorded = [SourceRef.model_validate(s) for s in (row["sources"] or [])]
-        try:
-            now = current_sources(store, row["system_id"], today=today, frames=frame)
-        except NotFoundError:
-            now = []
+        now = everything.get(row["system_id"], [])
         changes = source_changes(recorded, now)
         state = states.get(row["id"], "none")
         explanation = next((s.id for s in recorded if s.role == "explanation"), None)

@@ -299,7 +299,7 @@ def card_todo(f: Facts, row: pd.Series) -> list[str]:
                                           else "")
         return [f"{what} is stale ({shown}): refill it, submit it and have it approved again"]
     todo = []
-    if not row["explanation_id"]:
+    if not isinstance(row["explanation_id"], str) or not row["explanation_id"]:
         todo.append(f"{what} rests on no explanation evidence: record one "
                     "(workbench explain run) and refill the card")
     if row["signoff"] == "none" and row["status"] == "draft":
