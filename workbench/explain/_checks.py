@@ -40,6 +40,7 @@ __all__ = [
     "Prepared",
     "SingleClassError",
     "check_estimator",
+    "check_target",
     "data_fingerprint",
     "model_fingerprint",
     "prepare",
@@ -305,26 +306,36 @@ def prepare(model: Any, data: pd.DataFrame, *, target: str | None = None,
         elif classes:
             prepared.positive = classes[-1]
     if target is not None:
-        y = frame[target]
-        missing = y.isna()
-        if missing.any():
-            raise ExplainInputError(MSG_TARGET_MISSING_VALUES.format(
-                target=target, count=int(missing.sum()),
-                first=int(missing.to_numpy().nonzero()[0][0])), [(target, "missing values")])
-        if task == "classification":
-            values = [_plain(v) for v in pd.unique(y)]
-            if len(values) < 2:
-                raise SingleClassError(MSG_ONE_CLASS.format(target=target, value=values[0],
-                                                            rows=len(y)),
-                                       [(target, "one class")])
-            unknown = [v for v in values if v not in prepared.classes]
-            if unknown and prepared.classes:
-                raise ValidationError(
-                    f"target {target!r} has value(s) {_names(unknown)} the model does not "
-                    f"predict (its classes: {_names(prepared.classes)})",
-                    [(target, "unknown class")])
-        prepared.y = y
+        prepared.y = check_target(prepared, frame[target], target)
     return prepared
+
+
+def check_target(prepared: Prepared, y: Any, name: str) -> Any:
+    """Refuse a target with missing values, one class, or classes the model does not know;
+    return it unchanged."""
+    import pandas as pd
+
+    missing = pd.isna(pd.Series(y) if not isinstance(y, pd.Series) else y)
+    if len(missing) != len(prepared.X):
+        raise ExplainInputError(f"{name} has {len(missing)} values but there are "
+                                f"{len(prepared.X)} rows; give one per row", [(name, "length")])
+    if missing.any():
+        raise ExplainInputError(MSG_TARGET_MISSING_VALUES.format(
+            target=name, count=int(missing.sum()),
+            first=int(missing.to_numpy().nonzero()[0][0])), [(name, "missing values")])
+    if prepared.task == "classification":
+        values = [_plain(v) for v in pd.unique(pd.Series(y) if not isinstance(y, pd.Series)
+                                               else y)]
+        if len(values) < 2:
+            raise SingleClassError(MSG_ONE_CLASS.format(target=name, value=values[0],
+                                                        rows=len(missing)),
+                                   [(name, "one class")])
+        unknown = [v for v in values if v not in prepared.classes]
+        if unknown and prepared.classes:
+            raise ValidationError(
+                f"target {name!r} has value(s) {_names(unknown)} the model does not "
+                f"predict (its classes: {_names(prepared.classes)})", [(name, "unknown class")])
+    return y
 
 
 # --------------------------------------------------------------------------- fingerprints

@@ -19,6 +19,7 @@ from workbench.errors import ConfigurationError, ValidationError
 from workbench.explain._checks import (
     DATA_FINGERPRINT_METHOD,
     Prepared,
+    check_target,
     data_fingerprint,
     model_fingerprint,
     prepare,
@@ -116,11 +117,11 @@ def importance(model: Any, X: pd.DataFrame, y: Any, *, n_repeats: int = 5,
         raise ValidationError(f"X must be a pandas DataFrame of the model's features, got "
                               f"{type(X).__name__}")
     _check_repeats(n_repeats)
-    target = "__target__"
-    frame = X.assign(**{target: pd.Series(y, index=X.index) if not isinstance(
-        y, pd.Series) else y.to_numpy()})
-    prepared = prepare(model, frame, target=target)
-    raw = permutation_importance(model, prepared.inputs(prepared.X), prepared.y,
+    prepared = prepare(model, X)
+    check_target(prepared, y, "y")
+    # The caller's own objects go to scikit-learn untouched: no copy, no overhead of ours.
+    data = X if [str(c) for c in X.columns] == prepared.features else X[prepared.features]
+    raw = permutation_importance(model, data if prepared.named else data.to_numpy(), y,
                                  n_repeats=n_repeats, random_state=random_state,
                                  scoring=scoring, n_jobs=n_jobs, max_samples=max_samples)
     return _importance_frame(prepared.features, raw)
