@@ -7,7 +7,8 @@ import json
 import subprocess
 import sys
 
-HEAVY = ["pandas", "plotly", "sqlalchemy", "papermill", "ipywidgets", "fairlearn", "alembic"]
+HEAVY = ["pandas", "plotly", "sqlalchemy", "papermill", "ipywidgets", "fairlearn", "alembic",
+         "sklearn", "shap"]
 
 
 def _loaded_after(code: str) -> set[str]:
@@ -23,6 +24,12 @@ def _loaded_after(code: str) -> set[str]:
 
 def test_import_workbench_is_light():
     assert _loaded_after("import workbench") == set()
+
+
+def test_import_explain_is_light():
+    """The explanation feature (and the model card record the store loads) import nothing
+    heavy: scikit-learn, pandas and shap load when an explanation is computed."""
+    assert _loaded_after("import workbench.explain; import workbench.explain.model") == set()
 
 
 def test_cli_help_is_light():

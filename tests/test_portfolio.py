@@ -161,7 +161,8 @@ def test_system_page_from_the_query_string(demo_url, monkeypatch):
     page = portfolio.system_page(demo_url)
     assert page.title == "Sentinel card-fraud detection"
     assert [p.key for p in page.panels] == ["facts", "golive", "eu-ai-act", "impact",
-                                            "system-risk", "system-fairness", "system-evidence"]
+                                            "system-risk", "system-fairness", "model-card",
+                                            "system-evidence"]
     assert '<option value="card-fraud" selected>' in page.header
     facts = dict(page.panels[0].table.itertuples(index=False))
     assert facts["Owner"] == "Sven Eriksen, Head of Fraud Prevention"

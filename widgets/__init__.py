@@ -1,7 +1,9 @@
 """The workbench's Jupyter widgets (ipywidgets), imported as ``workbench.widgets``."""
 
+from workbench.widgets.explain import DecisionExplainer
 from workbench.widgets.fairness_report import FairnessReport
 from workbench.widgets.impact_form import ImpactAssessmentForm
+from workbench.widgets.model_card import ModelCardEditor
 from workbench.widgets.readiness import ReadinessSummary
 from workbench.widgets.risk_editor import RiskRegisterEditor
 from workbench.widgets.risk_heatmap import RiskHeatmap
@@ -9,8 +11,10 @@ from workbench.widgets.signoff import PendingQueue, SignOffPanel
 from workbench.widgets.soa_editor import SoAEditor
 
 __all__ = [
+    "DecisionExplainer",
     "FairnessReport",
     "ImpactAssessmentForm",
+    "ModelCardEditor",
     "PendingQueue",
     "ReadinessSummary",
     "RiskHeatmap",

@@ -17,6 +17,7 @@ _SUBMODULES = frozenset(
         "cli",
         "demo",
         "errors",
+        "explain",
         "identity",
         "impact",
         "fairness",

@@ -113,6 +113,12 @@ BUILTIN: tuple[Feature, ...] = (
         seeders=((30, "workbench.demo.impact:seed"),),
     ),
     Feature(
+        name="explain",
+        kinds={"model_card": "workbench.explain.model:ModelCard"},
+        fact_providers={"model_card": "workbench.explain.card:signoff_facts"},
+        seeders=((45, "workbench.demo.explain:seed"),),
+    ),
+    Feature(
         name="readiness",
         kinds={
             "soa": "workbench.readiness.model:StatementOfApplicability",

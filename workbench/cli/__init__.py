@@ -23,6 +23,7 @@ _COMMAND_MODULES = (
     "workbench.cli._signoff",
     "workbench.cli._risk",
     "workbench.cli._impact",
+    "workbench.cli._explain",
     "workbench.cli._readiness",
 )
 

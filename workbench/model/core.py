@@ -285,6 +285,7 @@ class EvidenceKind(StrEnum):
     test_result = "test_result"
     metric = "metric"
     fairness_metrics = "fairness_metrics"
+    explanation = "explanation"  # computed from the model: importance, calibration, by group
     model_card = "model_card"
     data_sheet = "data_sheet"
     log = "log"

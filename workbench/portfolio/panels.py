@@ -70,6 +70,7 @@ SYSTEM_PANELS: list[str] = [
     "workbench.portfolio.system_panels:impact_panel",
     "workbench.portfolio.system_panels:system_risk_panel",
     "workbench.portfolio.system_panels:system_fairness_panel",
+    "workbench.portfolio.system_panels:model_card_panel",
     "workbench.portfolio.panels:system_evidence_panel",
 ]
 

@@ -35,6 +35,7 @@ __all__ = [
     "eu_ai_act_panel",
     "golive_panel",
     "impact_panel",
+    "model_card_panel",
     "signoff_html",
     "system_fairness_panel",
     "system_risk_panel",
@@ -276,3 +277,64 @@ def system_fairness_panel(data: PortfolioData, system_id: str) -> Panel:
     head = f'<p style="margin:2px 0 6px 0">{head}</p>'
     return Panel(key="system-fairness", title=title, note=note, table=latest,
                  html=head + fairness_table(latest, with_system=False, only_thresholds=False))
+
+
+def _signoff_line(status: SignOffStatus | None, data: PortfolioData) -> str:
+    """One line of sign-off state (the card's decisions are in the full card report)."""
+    if status is None or status.state == "none":
+        return esc("no sign-off has been requested")
+    if status.state in ("approved", "stale") and status.approved_version is not None:
+        when = f" on {fmt_date(status.approved_at)}" if status.approved_at else ""
+        return esc(f"version {status.approved_version} approved by "
+                   f"{_names(data, status.approved_by)}{when}" +
+                   (" (the card changed since)" if status.state == "stale" else ""))
+    if status.state == "pending":
+        waiting = data.names_in(pd.Series([", ".join(status.pending_with)])).iloc[0]
+        return esc(f"version {status.current_version} awaits {waiting}")
+    return esc(status.summary())
+
+
+def model_card_panel(data: PortfolioData, system_id: str) -> Panel:
+    """The system's model card in brief: status and sign-off, stale or not (and what changed),
+    the model, its headline metrics and most important features, and how to open it."""
+    from workbench.explain.card import card_state
+    from workbench.explain.card_views import state_badges
+
+    _system_row(data, system_id)
+    state = card_state(data.store, system_id, today=data.today)
+    title = "Model card"
+    report = (f'<span style="{_MUTED}">Full card: <code>workbench report model_card --system '
+              f"{esc(system_id)}</code></span>")
+    if state.card is None:
+        return Panel(key="model-card", title=title, html=(
+            f"<p>{badge('none')} No model card has been recorded for this system; its "
+            "instructions for use (EU AI Act Art. 13) are not documented here.</p>"))
+    card = state.card
+    metrics = ", ".join(f"{k.replace('_', ' ')} {v:.3f}" for k, v in
+                        card.accuracy_metrics.items() if v is not None and k in
+                        ("accuracy", "roc_auc", "brier_score", "r2"))
+    tops = ", ".join(f.name for f in card.input_features[:3])
+    explanation = card.source("explanation")
+    facts = [
+        ("Status", state_badges(state)),
+        ("Model", esc(f"version {card.model_version or 'not declared'}, fingerprint "
+                      f"{card.model_fingerprint[:12] or 'none'}")),
+        ("Accuracy", esc(metrics or "not recorded")),
+        ("Most important", esc(tops or "not explained yet")),
+        ("Explained by", esc(f"evidence {explanation.id}" if explanation else "no explanation "
+                             "evidence")),
+        ("Sign-off", _signoff_line(state.signoff, data)),
+    ]
+    html = _facts_table(facts)
+    if state.stale:
+        items = "".join(f"<li>{esc(c.text())}</li>" for c in state.changes[:5])
+        more = (f'<li style="{_MUTED}">… and {fmt_int(len(state.changes) - 5)} more</li>'
+                if len(state.changes) > 5 else "")
+        html += (f'<div class="wb-stale" style="margin-top:6px">{badge("stale")} Changed since '
+                 f'it was filled:<ul style="margin:2px 0">{items}{more}</ul></div>')
+    table = pd.DataFrame([{"card_id": state.card_id, "version": state.stored.version,
+                           "status": state.status, "signoff": state.signoff_state,
+                           "stale": state.stale,
+                           "changes": [c.text() for c in state.changes]}])
+    return Panel(key="model-card", title=title, html=html + report, table=table,
+                 note=f"version {fmt_int(state.stored.version)} of the card")

@@ -14,9 +14,11 @@ from workbench.readiness.clause_rules import approval_todo
 from workbench.readiness.rules import (
     Outcome,
     evidence_rule,
+    few,
     graded,
     met,
     missing,
+    not_applicable,
     plural,
     rule,
 )
@@ -26,7 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from workbench.readiness.facts import Facts
 
-__all__: list[str] = []
+__all__ = ["card_todo"]
 
 _SIGNOFF = ("signoff", "signoff_request")
 _PEOPLE_CATEGORIES = {"user", "affected_individual", "group", "non_user", "vulnerable_group"}
@@ -279,8 +281,83 @@ def ai_system_deployment(f: Facts) -> Outcome:
 
 
 evidence_rule("A.6.2.6", "monitoring reports or a monitoring plan", scope="operating")
-evidence_rule("A.6.2.7", "technical documentation or a system or model card",
-              scope="in_scope", evidence_kinds=("model_card",))
+
+
+# -- model cards (A.6.2.7, A.8.2): a system with a card is judged on its card ---------------------
+_CARD_READS = ("model_card", "ai_system", "evidence", "organization", "person",
+               "impact_assessment", *_SIGNOFF)
+
+
+def card_todo(f: Facts, row: pd.Series) -> list[str]:
+    """What stands between a system's model card and counting: it must be approved (its
+    current content), not stale, and rest on explanation evidence. Empty when it counts."""
+    card = str(row["card_id"])
+    what = f"model card {card}"
+    if bool(row["stale"]):
+        changes = list(row["changes"])
+        shown = "; ".join(changes[:2]) + (f" and {len(changes) - 2} more" if len(changes) > 2
+                                          else "")
+        return [f"{what} is stale ({shown}): refill it, submit it and have it approved again"]
+    todo = []
+    if not isinstance(row["explanation_id"], str) or not row["explanation_id"]:
+        todo.append(f"{what} rests on no explanation evidence: record one "
+                    "(workbench explain run) and refill the card")
+    if row["signoff"] == "none" and row["status"] == "draft":
+        todo.append(f"submit {what} (workbench modelcard submit) and request its sign-off")
+    else:
+        item = approval_todo(f, "model_card", card, what)
+        if item:
+            todo.append(item)
+    return todo
+
+
+def _documented(f: Facts, control: str, expects: str, *,
+                evidence_kinds: tuple[str, ...] = ()) -> Outcome:
+    """Per in-scope system: its model card when it has one (approved, current, on explanation
+    evidence), else valid evidence linked to ``control`` (the evidence rule's reading)."""
+    from workbench.readiness.facts import SYSTEM_SCOPES
+
+    systems = f.systems_in("in_scope")
+    if systems.empty:
+        return not_applicable(f"no {SYSTEM_SCOPES['in_scope']}")
+    cards = f.model_cards()
+    plain = systems[~systems["id"].isin(cards.index)]
+    cov = f.coverage([control, *(f"kind:{k}" for k in evidence_kinds)], plain,
+                     org_wide_counts=False)
+    todo: list[str] = []
+    done: list[str] = []
+    evidence = [f"evidence {e}" for e in cov.valid]
+    for sid, label in zip(systems["id"], systems["label"], strict=True):
+        if sid in cards.index:
+            row = cards.loc[sid]
+            items = card_todo(f, row)
+            todo += [f"{label}: {item}" for item in items]
+            if not items:
+                done.append(sid)
+                evidence.append(f"model_card {row['card_id']} v{row['version']} (approved, "
+                                f"explanation {row['explanation_id']})")
+        elif sid in cov.covered:
+            done.append(sid)
+        else:
+            old = cov.expired_only.get(sid)
+            note = f" (renew expired {', '.join(old)})" if old else ""
+            todo.append(f"{label}: add evidence for {control}, {expects}{note}")
+    reason = (f"{len(done):,} of {len(systems):,} in-scope AI systems are documented (an "
+              f"approved, current model card, or valid evidence for {control})")
+    if cov.expired:
+        reason += f"; expired: {few(cov.expired)}"
+    return graded(done, todo, reason=reason, evidence=evidence, expired=cov.expired)
+
+
+@rule("A.6.2.7", reads=_CARD_READS)
+def technical_documentation(f: Facts) -> Outcome:
+    """Met when every in-scope system is documented: by its model card, approved, not stale and
+    resting on explanation evidence, or (a system without a card) by valid technical
+    documentation evidence."""
+    return _documented(f, "A.6.2.7", "technical documentation or a model card (workbench "
+                       "modelcard fill)", evidence_kinds=("model_card",))
+
+
 evidence_rule("A.6.2.8", "the logging specification or sample event logs", scope="operating",
               evidence_kinds=("log",))
 
@@ -292,7 +369,13 @@ evidence_rule("A.7.5", "data provenance or lineage records", scope="developed")
 evidence_rule("A.7.6", "data preparation steps and their rationale", scope="developed")
 
 # -- A.8 information for interested parties -------------------------------------------------------
-evidence_rule("A.8.2", "user documentation or instructions for use", scope="in_scope")
+@rule("A.8.2", reads=_CARD_READS)
+def information_for_users(f: Facts) -> Outcome:
+    """Met when every in-scope system has instructions for use: its model card, approved, not
+    stale and resting on explanation evidence (the means to interpret outputs), or (a system
+    without a card) valid user documentation evidence."""
+    return _documented(f, "A.8.2", "user documentation or instructions for use (a model card)")
+
 evidence_rule("A.8.3", "the external reporting channel and its procedure")
 evidence_rule("A.8.4", "the incident communication plan")
 evidence_rule("A.8.5", "the information provided to interested parties (transparency "

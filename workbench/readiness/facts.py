@@ -345,6 +345,19 @@ class Facts:
         return self._get("assessments", ("impact_assessment", "signoff", "signoff_request"),
                          load)
 
+    def model_cards(self) -> pd.DataFrame:
+        """Model cards indexed by system id: status, sign-off state, ``approved``, ``stale``
+        (its sources changed since it was filled), ``changes`` and ``explanation_id``."""
+        def load() -> pd.DataFrame:
+            from workbench.explain.card import card_frame
+
+            return card_frame(self.store, today=self.today, frames=self.frame,
+                              signoffs=self.signoffs()).set_index("system_id")
+
+        return self._get("model_cards", ("model_card", "ai_system", "organization", "person",
+                                         "impact_assessment", "evidence", "signoff",
+                                         "signoff_request"), load)
+
     # -- this feature's records ----------------------------------------------------------------
     def soa(self) -> SoAView:
         def load() -> SoAView:

@@ -44,6 +44,7 @@ EU_COLUMNS = ["system_id", "system_name", "tier", "article", "article_title", "c
 ARTICLE_RECORDS: dict[str, tuple[str, ...]] = {
     "art6": ("impact_assessment",),
     "art9": ("risks", "impact_assessment"),
+    "art13": ("model_card",),
     "art17": ("ai_policy", "soa"),
     "art26": ("go_live",),
     "art27": ("impact_assessment",),
@@ -183,6 +184,20 @@ def _system_records(facts: Facts, system_id: str, kinds: tuple[str, ...]
                          f"({facts.state_of('ai_system', system_id)})")
             (todo.append(item) if item else None)
             ok += item is None
+        elif kind == "model_card":
+            from workbench.readiness.control_rules import card_todo
+
+            cards = facts.model_cards()
+            if system_id not in cards.index:
+                todo.append("fill and approve the model card, the instructions for use "
+                            "(workbench modelcard fill)")
+                continue
+            row = cards.loc[system_id]
+            found.append(f"model_card {row['card_id']} ({row['signoff']}"
+                         + (", stale" if row["stale"] else "") + ")")
+            items = card_todo(facts, row)
+            todo += items
+            ok += not items
         elif kind == "ai_policy":
             pol = facts.policy()
             if pol.policy is None:

@@ -1,0 +1,103 @@
+"""Where model cards show: the ModelCardEditor (state-level), the system dashboard's panel,
+the model card report notebook, and the sign-off policy's rule."""
+
+from __future__ import annotations
+
+import pytest
+
+import workbench as wb
+from tests.conftest import NOTEBOOKS, execute_notebook, notebook_text
+
+
+def test_editor_saves_written_parts_and_submits(demo_store, monkeypatch):
+    from workbench.widgets import ModelCardEditor
+
+    monkeypatch.setenv("WORKBENCH_USER", "ravi")  # a data scientist of the demo
+
+    saved = []
+    editor = ModelCardEditor(demo_store, "credit-scoring", on_saved=saved.append)
+    assert editor.base_version == 2
+    assert editor.form.fields["expected_lifetime"].widget.value.startswith("Three years")
+    assert "intended_purpose" not in editor.form.fields  # filled parts are not edited here
+    editor.form.fields["maintenance"].widget.value = "Monthly monitoring; yearly validation."
+    editor.reason.value = "maintenance plan updated"
+    result = editor.save()
+    assert result.version == 3 and result.content["status"] == "draft"
+    assert result.reason == "maintenance plan updated" and saved == [result]
+    editor.submit()
+    current = demo_store.get("model_card", "mc-credit-scoring")
+    assert current.version == 4 and current.content["status"] == "submitted"
+    assert current.content["maintenance"] == "Monthly monitoring; yearly validation."
+    editor.request_signoff()
+    assert editor.status.text == ("Sign-off requested of version 4: awaits system owner grace, "
+                                  "AI governance lead."), editor.status.text
+
+
+def test_editor_keeps_typed_text_on_a_conflict(demo_store):
+    from workbench.widgets import ModelCardEditor
+
+    editor = ModelCardEditor(demo_store, "credit-scoring")
+    wb.explain.write(demo_store, "credit-scoring", {"logging": "changed elsewhere"})
+    editor.form.fields["logging"].widget.value = "my text"
+    head = demo_store.head()
+    assert editor.save() is None
+    assert "was changed by chloe" in editor.status.text
+    assert "Your edits are still here." in editor.status.text
+    assert editor.form.fields["logging"].widget.value == "my text"
+    assert demo_store.head() == head
+
+
+def test_editor_for_a_system_without_a_card(demo_store):
+    from workbench.widgets import ModelCardEditor
+
+    editor = ModelCardEditor(demo_store, "card-fraud")
+    assert editor.base_version is None and editor.buttons["submit"].disabled
+    assert "No model card for card-fraud yet" in editor.banner.value
+    editor.refill()
+    assert editor.base_version == 1 and not editor.buttons["submit"].disabled
+    assert editor.submit() is None
+    assert editor.status.text.startswith("cannot submit the model card of card-fraud: ")
+    assert "required before" not in editor.form.fields["human_oversight"].error.value
+    assert editor.form.fields["human_oversight"].error.value  # shown beside the field
+
+
+def test_the_dashboard_panel(demo_store):
+    data = wb.portfolio.load(demo_store)
+    panels = {s: wb.portfolio.build_panels(
+        data, ["workbench.portfolio.system_panels:model_card_panel"], s)[0]
+        for s in ("credit-scoring", "cv-screening", "card-fraud")}
+    assert all(not p.error for p in panels.values())
+    credit = panels["credit-scoring"]
+    assert ">approved<" in credit.html and ">stale<" not in credit.html
+    assert "version 2 approved by Grace Kim, Chloe Lindqvist" in credit.html
+    assert "workbench report model_card --system credit-scoring" in credit.html
+    cv = panels["cv-screening"]
+    assert ">stale<" in cv.html and "newer explanation evidence explain-cv-screening-" in cv.html
+    assert bool(cv.table.iloc[0]["stale"]) is True
+    assert "No model card has been recorded for this system" in panels["card-fraud"].html
+
+
+def test_the_policy_rule():
+    policy = wb.oversight.load_policy()
+    rule = policy.match("model_card", {"status": "submitted", "stale": False})
+    assert (rule.id, rule.requires) == ("model-card", ["system_owner", "governance_lead"])
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("system_id, expected", [
+    ("cv-screening", ["Instructions for use", "Stale:", "Annex IV(1) General description",
+                      "Permutation importance"]),
+    ("card-fraud", ["Not recorded.", "card-fraud has no model card yet",
+                    "No explanation evidence yet"]),
+])
+def test_the_report_notebook(demo_url, tmp_path, monkeypatch, system_id, expected):
+    monkeypatch.setenv("WORKBENCH_DATABASE_URL", demo_url)
+    nb = execute_notebook(NOTEBOOKS / "model_card.ipynb", tmp_path / "out.ipynb",
+                          {"system_id": system_id})
+    text = notebook_text(nb)
+    for item in expected:
+        assert item in text, item
+    if system_id == "cv-screening":
+        figures = [o for c in nb.cells for o in c.get("outputs", [])
+                   if "application/vnd.plotly.v1+json" in o.get("data", {})]
+        assert len(figures) == 3

@@ -1,0 +1,185 @@
+"""Edit a model card: what the records fill is shown, what people write is edited here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as W
+from workbench.widgets._common import StatusLine, message_html, reports_errors
+from workbench.widgets._form import ModelForm
+
+from workbench.errors import ConflictError, ValidationError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from workbench.explain.card import CardState
+    from workbench.store import Store, StoredVersion
+
+__all__ = ["ModelCardEditor"]
+
+
+class ModelCardEditor(W.VBox):
+    """The model card of one AI system: its state and filled parts, and a form for the
+    written parts (accuracy statement, oversight measures, lifetime, maintenance, logging...).
+
+    Parameters
+    ----------
+    store
+        The workbench store.
+    system_id
+        The AI system; when it has no card yet, *Fill from the records* creates one.
+    on_saved
+        Called with each saved version.
+
+    Notes
+    -----
+    Buttons call :meth:`refill`, :meth:`save`, :meth:`submit`, :meth:`request_signoff` and
+    :meth:`reload`; tests call them directly. Validation errors show beside their fields; a
+    save based on an outdated version keeps what was typed and says who changed the card.
+    """
+
+    def __init__(self, store: Store, system_id: str, *,
+                 on_saved: Callable[[StoredVersion], Any] | None = None) -> None:
+        from workbench.explain.model import ModelCard, written_fields
+
+        store.get("ai_system", system_id)  # NotFoundError for an unknown system
+        self.store = store
+        self.system_id = system_id
+        self.on_saved = on_saved
+        self.base_version: int | None = None
+        self.state: CardState | None = None
+        self.status = StatusLine()
+        self.error_details = W.Output()
+        self.banner = W.HTML()
+        self.filled = W.HTML()
+        textareas = written_fields()
+        self.form = ModelForm(ModelCard, fields=textareas, textareas=textareas)
+        self.reason = W.Text(placeholder="why (kept in the audit trail)", description="Reason",
+                             layout=W.Layout(width="520px"))
+        specs = {"refill": ("Fill from the records", "refresh", ""),
+                 "save": ("Save draft", "save", "primary"),
+                 "submit": ("Submit", "check", ""),
+                 "request_signoff": ("Request sign-off", "paper-plane", ""),
+                 "reload": ("Discard and reload", "undo", "")}
+        self.buttons: dict[str, W.Button] = {}
+        for name, (text, icon, style) in specs.items():
+            button = W.Button(description=text, icon=icon, button_style=style,
+                              layout=W.Layout(width="auto"))
+            button.on_click(lambda _, n=name: getattr(self, n)())
+            self.buttons[name] = button
+        self.filled_box = W.Accordion(children=[self.filled], titles=("Filled from the records",))
+        super().__init__([self.banner, self.filled_box,
+                          W.HTML("<b>Written parts</b> (a refill keeps them)"), self.form,
+                          self.reason, W.HBox(list(self.buttons.values())), self.status,
+                          self.error_details])
+        self.add_class("wb-model-card-editor")
+        self.reload()
+
+    # -- loading ---------------------------------------------------------------------------------
+    @reports_errors()
+    def reload(self) -> None:
+        """Show the current card (discarding unsaved edits)."""
+        from workbench.explain.card import card_state
+        from workbench.explain.card_views import card_html, state_html
+
+        self.state = card_state(self.store, self.system_id)
+        if self.state.stored is None:
+            self.base_version = None
+            self.banner.value = message_html(
+                f"No model card for {self.system_id} yet: fill it from the records.", "warning")
+            self.filled.value = ""
+            self.form.set_values({})
+            self._enable(False)
+            return
+        self.base_version = self.state.stored.version
+        self.form.set_values(self.state.stored.content)
+        self.banner.value = state_html(self.state)
+        self.filled.value = card_html(self.state.stored.content)
+        self._enable(True)
+        self.status.show(f"Editing version {self.base_version} "
+                         f"({self.state.stored.describe()}).", "info")
+
+    def _enable(self, has_card: bool) -> None:
+        for name in ("save", "submit", "request_signoff"):
+            self.buttons[name].disabled = not has_card
+
+    def values(self) -> dict[str, Any]:
+        """The written parts as typed (not validated)."""
+        return self.form.values()
+
+    # -- actions ---------------------------------------------------------------------------------
+    def _done(self, saved: StoredVersion, what: str) -> StoredVersion:
+        unchanged = saved.version == self.base_version
+        self.reason.value = ""
+        self.reload()
+        self.status.show(f"No changes (version {saved.version})." if unchanged else
+                         f"{what} version {saved.version} of the model card.",
+                         "info" if unchanged else "ok")
+        if self.on_saved is not None and not unchanged:
+            self.on_saved(saved)
+        return saved
+
+    @reports_errors()
+    def refill(self) -> StoredVersion | None:
+        """Fill the card from its sources (a draft again); the written parts are kept, and
+        what is typed but not saved is saved with it."""
+        from workbench.explain.card import fill, save_card
+
+        card = fill(self.store, self.system_id)
+        data = {**card.model_dump(), **self.values()} if self.base_version else \
+            card.model_dump()
+        try:
+            saved = save_card(self.store, data, base_version=self.base_version,
+                              reason=self.reason.value.strip() or "model card filled from "
+                              "its sources")
+        except ConflictError as exc:
+            self.status.show(f"{exc} Your edits are still here.", "error")
+            return None
+        return self._done(saved, "Filled")
+
+    @reports_errors()
+    def save(self) -> StoredVersion | None:
+        """Save the written parts as a draft."""
+        from workbench.explain.card import write
+
+        try:
+            saved = write(self.store, self.system_id, self.values(),
+                          base_version=self.base_version,
+                          reason=self.reason.value.strip() or "model card edited")
+        except ValidationError as exc:
+            self.form.show_errors(exc.errors, str(exc))
+            self.status.show(f"Not saved: {exc}", "error")
+            return None
+        except ConflictError as exc:
+            self.status.show(f"{exc} Your edits are still here.", "error")
+            return None
+        return self._done(saved, "Saved")
+
+    @reports_errors()
+    def submit(self) -> StoredVersion | None:
+        """Save the written parts, then submit the card (complete and not stale)."""
+        from workbench.explain.card import submit
+
+        saved = self.save()
+        if saved is None:
+            return None
+        try:
+            done = submit(self.store, self.system_id, base_version=saved.version)
+        except ValidationError as exc:
+            self.form.show_errors([e for e in exc.errors if e[0] in self.form.fields])
+            self.status.show(str(exc), "error")
+            return None
+        return self._done(done, "Submitted")
+
+    @reports_errors()
+    def request_signoff(self) -> None:
+        """Ask the system owner and the AI governance lead to approve the submitted card."""
+        from workbench import oversight
+        from workbench.explain.model import card_id_for
+
+        request = oversight.request(self.store, "model_card", card_id_for(self.system_id),
+                                    note=self.reason.value.strip())
+        self.reload()
+        waiting = ", ".join(s.describe() for s in request.required)
+        self.status.show(f"Sign-off requested of version {request.target_version}: awaits "
+                         f"{waiting}.", "ok")
