@@ -111,7 +111,7 @@ def _list(args: argparse.Namespace) -> int:
         df = df[df["review_due"]]
     if args.signoff:
         from workbench.errors import ValidationError
-        from workbench.oversight.model import SignOffState
+        from workbench.model.states import SignOffState
 
         try:
             wanted = SignOffState(args.signoff)

@@ -20,6 +20,7 @@ from pydantic import Field, field_validator, model_validator
 
 from workbench.model import NonEmptyStr, Part, Record, Reference, Slug
 from workbench.model.core import StrEnum
+from workbench.model.states import SignOffState
 
 __all__ = [
     "APPROVING",
@@ -57,38 +58,6 @@ DECISION_VERBS = {
     Decision.reject: "reject",
     Decision.request_changes: "request changes to",
 }
-
-
-class SignOffState(StrEnum):
-    """The sign-off state of a record (derived, never stored): one vocabulary for every view.
-
-    ``not_required`` is the risk register's state of a risk within the appetite.
-    """
-
-    approved = "approved"
-    pending = "pending"
-    stale = "stale"
-    rejected = "rejected"
-    changes_requested = "changes_requested"
-    none = "none"
-    not_required = "not_required"
-
-    @property
-    def label(self) -> str:
-        """How people read it ("not requested", "changes requested")."""
-        return _STATE_LABELS.get(self.value, self.value)
-
-    @classmethod
-    def label_of(cls, state: object) -> str:
-        """The label of a state given as text (unknown text is shown as it is)."""
-        try:
-            return cls(str(state)).label
-        except ValueError:
-            return str(state)
-
-
-_STATE_LABELS = {"none": "not requested", "not_required": "not required",
-                 "changes_requested": "changes requested"}
 
 
 class RequestStatus(StrEnum):

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.errors import WorkbenchError
-from workbench.oversight.model import SignOffState
+from workbench.model.states import SignOffState
 from workbench.portfolio.data import STAGE_ORDER, PortfolioData, label
 
 if TYPE_CHECKING:  # pragma: no cover

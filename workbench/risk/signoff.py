@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from workbench.model.states import SignOffState
+
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
@@ -30,8 +32,6 @@ __all__ = [
     "signoff_html",
     "signoff_label",
 ]
-
-from workbench.oversight.model import SignOffState  # noqa: E402
 
 #: The state of risks whose residual level is within the appetite: no sign-off is needed.
 NOT_REQUIRED = SignOffState.not_required.value
