@@ -61,6 +61,10 @@ _KERNEL_FILE = re.compile(r"kernel-([0-9a-f-]{36})\.json")
 _ERRORS = ("Traceback", "There was an error", "cannot be shown", "could not be shown")
 
 
+class ViewFailed(Exception):
+    """A page view that was never drawn, or showed an error."""
+
+
 # -- the server -------------------------------------------------------------------------------
 class Server:
     """Voila as ``workbench dashboard`` runs it; counts its kernels and its memory."""
@@ -80,6 +84,7 @@ class Server:
         self.base = f"http://127.0.0.1:{port}/"
         env = {**os.environ, "WORKBENCH_DATABASE_URL": store_url, "WORKBENCH_USER": "elena",
                "JUPYTER_RUNTIME_DIR": str(log.parent / f"runtime-{port}")}
+        self.log_path = log
         self.log = open(log, "wb")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             voila_command(dashboards_dir(), port, kernels=self.life), env=env,
@@ -148,6 +153,13 @@ class Server:
         self.log.close()
 
 
+def _log_problems(path: Path, limit: int = 40) -> str:
+    """Voila's log lines about kernels that died or failed, for the report."""
+    lines = [line for line in path.read_text(errors="replace").splitlines()
+             if re.search(r"died|error|Error|Traceback|restart|timed out", line)]
+    return "    Voila's log:\n" + "\n".join(f"      {line}" for line in lines[-limit:])
+
+
 # -- the browser ------------------------------------------------------------------------------
 async def view(browser, url: str, ready: str, figures: int, *, leave: str = "vanish"):
     """Open ``url`` in a new viewer's context; seconds until usable (and the open page).
@@ -156,16 +168,25 @@ async def view(browser, url: str, ready: str, figures: int, *, leave: str = "van
     browser), "close" closes the tab as a person does (the unload request releases the
     kernel), "stay" keeps the page open and returns it.
     """
+    from playwright.async_api import TimeoutError as PlaywrightTimeout
+
     context = await browser.new_context(viewport={"width": 1280, "height": 1600})
     page = await context.new_page()
     start = time.perf_counter()
-    await page.goto(url, timeout=TIMEOUT_MS)
-    await page.wait_for_selector(ready, timeout=TIMEOUT_MS)
-    await page.wait_for_function(_DRAWN, arg=figures, timeout=TIMEOUT_MS)
+    try:
+        await page.goto(url, timeout=TIMEOUT_MS)
+        await page.wait_for_selector(ready, timeout=TIMEOUT_MS)
+        await page.wait_for_function(_DRAWN, arg=figures, timeout=TIMEOUT_MS)
+    except PlaywrightTimeout:
+        text = await page.inner_text("body")
+        await context.close()
+        raise ViewFailed(f"{url} not drawn after {TIMEOUT_MS / 1000:.0f} s; the page shows: "
+                         f"{' '.join(text.split())[:300]!r}") from None
     elapsed = time.perf_counter() - start
     text = await page.inner_text("body")
     if any(marker in text for marker in _ERRORS):
-        raise SystemExit(f"{url} shows an error:\n{text[:2000]}")
+        await context.close()
+        raise ViewFailed(f"{url} shows an error: {' '.join(text.split())[:300]!r}")
     if leave == "stay":
         return elapsed, page
     if leave == "close":
@@ -201,6 +222,7 @@ async def _many(server: Server, viewers: int, views: int) -> dict:
     for item in pages:
         queue.put_nowait(item)
     renders: list[float] = []
+    failed: list[str] = []
     peak = {"kernels": server.kernels(), "memory": server.memory_mb()}
     done = asyncio.Event()
 
@@ -213,7 +235,11 @@ async def _many(server: Server, viewers: int, views: int) -> dict:
     async def viewer(browser) -> None:
         while not queue.empty():
             path, ready, figures = queue.get_nowait()
-            elapsed, _ = await view(browser, server.base + path, ready, figures)
+            try:
+                elapsed, _ = await view(browser, server.base + path, ready, figures)
+            except ViewFailed as exc:
+                failed.append(str(exc))
+                continue
             renders.append(elapsed)
 
     async with async_playwright() as pw:
@@ -225,7 +251,7 @@ async def _many(server: Server, viewers: int, views: int) -> dict:
         done.set()
         await sampler
         await browser.close()
-    return {"renders": renders, "wall": wall, **peak}
+    return {"renders": renders, "failed": failed, "wall": wall, **peak}
 
 
 def many_viewers(store_url: str, tmp: Path, args: argparse.Namespace) -> bool:
@@ -246,8 +272,14 @@ def many_viewers(store_url: str, tmp: Path, args: argparse.Namespace) -> bool:
     print(f"(a) {args.views} page views by {args.viewers} concurrent viewers, each closed "
           f"without unload; pool {life.pool_size} per dashboard, culled after "
           f"{life.cull_idle_timeout} s idle, checked every {life.cull_interval} s")
-    print(f"  page views: {len(result['renders'])} in {result['wall']:.0f} s, render median "
-          f"{median(result['renders']):.2f} s, slowest {max(result['renders']):.2f} s")
+    renders, failed = result["renders"], result["failed"]
+    print(f"  page views: {len(renders) + len(failed)} in {result['wall']:.0f} s, "
+          f"{len(failed)} failed; render median {median(renders):.2f} s, slowest "
+          f"{max(renders):.2f} s")
+    for problem in failed:
+        print(f"    FAILED {problem}")
+    if failed:
+        print(_log_problems(server.log_path))
     rows = [("pools alone (floor)", idle_k, idle_mb), ("peak during the views",
                                                        result["kernels"], result["memory"]),
             ("right after the last view", after_k, after_mb),
@@ -255,7 +287,7 @@ def many_viewers(store_url: str, tmp: Path, args: argparse.Namespace) -> bool:
     for label, kernels, mb in rows:
         print(f"  {label:<44} kernels {kernels:3d}   memory {mb:8.0f} MB")
     ratio = culled_mb / idle_mb
-    ok = culled_k == server.pools and ratio <= 1.25
+    ok = culled_k == server.pools and ratio <= 1.25 and not failed
     print(f"  kernels after culling {culled_k} (pools: {server.pools}); memory ratio "
           f"{ratio:.2f} against the pools alone   target: kernels = pools, memory <= 1.25")
     print(f"  -> {'OK' if ok else 'OVER TARGET'}\n", flush=True)

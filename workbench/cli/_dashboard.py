@@ -25,7 +25,7 @@ import socket
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 
@@ -124,7 +124,7 @@ def voila_command(root: Path, port: int, *, preheat: bool = True,
     (``preheat=False`` is a pool of 0)."""
     kernels = kernels or KernelLife()
     if not preheat:
-        kernels = KernelLife(**{**kernels.__dict__, "pool_size": 0})
+        kernels = replace(kernels, pool_size=0)
     return [python or sys.executable, "-m", "workbench.cli._voila", str(root),
             f"--port={port}", "--no-browser", "--Voila.ip=127.0.0.1",
             "--show_tracebacks=False", "--strip_sources=True", "--theme=light",
