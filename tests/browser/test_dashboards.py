@@ -47,6 +47,14 @@ _FIGURES = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map
 }))"""
 
 
+_MARK_OLD = ("document.querySelectorAll('.js-plotly-plot')"
+             ".forEach(gd => gd.dataset.old = '1')")
+_ONLY_NEW_DRAWN = """n => {
+  const gds = Array.from(document.querySelectorAll('.js-plotly-plot'));
+  return gds.length === n && gds.every(gd => !gd.dataset.old && gd.querySelector('.main-svg'));
+}"""
+
+
 def _figures(page) -> list[dict]:
     page.wait_for_function(
         "Array.from(document.querySelectorAll('.js-plotly-plot'))"
@@ -157,9 +165,13 @@ def test_choosing_a_system_switches_in_place_in_the_same_kernel(page, voila_serv
     wait_until(lambda: kernel_ids(process) - before - {mine}, 60, "the pool refilled")
     running = kernel_ids(process)
     page.evaluate("window.sameDocument = true")
+    page.evaluate(_MARK_OLD)
     page.select_option(PICKER, label="Sentinel card-fraud detection")
     page.wait_for_function("document.querySelector('.wb-title').innerText"
                            ".startsWith('Sentinel')", timeout=TIMEOUT_MS)
+    # wait for the new figures alone: while drawing, plotly's renderer briefly holds
+    # twice as many plot elements
+    page.wait_for_function(_ONLY_NEW_DRAWN, arg=2, timeout=TIMEOUT_MS)
     figures = _figures(page)
     text = page.inner_text("body")
     assert page.evaluate("window.sameDocument") is True  # the page was not reloaded
