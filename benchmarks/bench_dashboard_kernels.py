@@ -396,8 +396,10 @@ def main() -> None:
     parser.add_argument("--views", type=int, default=50)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--pool-size", type=int, default=1)
-    parser.add_argument("--cull-idle-timeout", type=int, default=30)
-    parser.add_argument("--cull-interval", type=int, default=5)
+    # Longer than a page takes to connect to its kernel under this load (until it connects,
+    # a viewer's kernel counts as idle), short enough for a run of minutes.
+    parser.add_argument("--cull-idle-timeout", type=int, default=90)
+    parser.add_argument("--cull-interval", type=int, default=10)
     args = parser.parse_args()
     os.environ.setdefault("WORKBENCH_USER", "bench")
     from workbench import demo

@@ -51,6 +51,8 @@ class KernelLife:
         Preheated kernels kept ready per dashboard (0: a kernel starts per page view).
     cull_idle_timeout
         Seconds without any message after which a viewer's kernel is shut down (0: never).
+        Keep it well above the time a page takes to load: until the page connects to its
+        kernel, the kernel counts as idle.
     cull_interval
         Seconds between two checks for idle kernels.
     cull_connected
