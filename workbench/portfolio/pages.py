@@ -293,7 +293,7 @@ class Prepared:
     """A page built ahead of its viewer, rebuilt only when something it shows has changed.
 
     A preheated dashboard kernel builds the page before anyone asks for it; when a viewer
-    arrives, :meth:`show` compares the store's head (a change counter bumped by every saved
+    arrives, :meth:`refresh` compares the store's head (a change counter bumped by every saved
     version), the date and the URL's query string with those the page was built with, and
     rebuilds only what is out of date. Viewers get current numbers without waiting for them.
     """
