@@ -100,9 +100,10 @@ def test_voila_command_serves_locally_without_code_or_tracebacks():
     from workbench.cli._dashboard import dashboards_dir, voila_command
 
     cmd = voila_command(dashboards_dir(), 9999)
-    assert cmd[1:4] == ["-m", "voila", str(dashboards_dir())]
+    assert cmd[1:4] == ["-m", "workbench.cli._voila", str(dashboards_dir())]  # Voila, set up
     assert {"--port=9999", "--Voila.ip=127.0.0.1", "--show_tracebacks=False",
-            "--strip_sources=True", "--preheat_kernel=True", "--no-browser"} <= set(cmd)
+            "--strip_sources=True", "--preheat_kernel=True", "--no-browser",
+            "--template=workbench"} <= set(cmd)
     assert "--preheat_kernel=True" not in voila_command(dashboards_dir(), 1, preheat=False)
     assert sorted(p.name for p in dashboards_dir().glob("*.ipynb")) == ["portfolio.ipynb",
                                                                         "system.ipynb"]

@@ -9,6 +9,7 @@ from workbench.widgets.risk_editor import RiskRegisterEditor
 from workbench.widgets.risk_heatmap import RiskHeatmap
 from workbench.widgets.signoff import PendingQueue, SignOffPanel
 from workbench.widgets.soa_editor import SoAEditor
+from workbench.widgets.system_dashboard import SystemDashboard
 
 __all__ = [
     "DecisionExplainer",
@@ -21,4 +22,5 @@ __all__ = [
     "RiskRegisterEditor",
     "SignOffPanel",
     "SoAEditor",
+    "SystemDashboard",
 ]

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import socket
 import subprocess
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -46,18 +48,54 @@ def start_server(command: list[str], env: dict[str, str], log_path: Path, ready_
 
 
 def start_voila(store_url: str, tmp: Path, *, preheat: bool = True, user: str = VIEWER,
-                root: Path | None = None) -> tuple[subprocess.Popen, str]:
+                root: Path | None = None, kernels=None) -> tuple[subprocess.Popen, str]:
     """Serve the shipped dashboards (or the notebooks of ``root``) exactly as ``workbench
-    dashboard`` does."""
+    dashboard`` does (``kernels``: a ``KernelLife``, default the command's)."""
     from workbench.cli._dashboard import dashboards_dir, voila_command
 
     port = free_port()
     env = {**os.environ, "WORKBENCH_DATABASE_URL": store_url, "WORKBENCH_USER": user,
            "JUPYTER_RUNTIME_DIR": str(tmp / "runtime")}
     base = f"http://127.0.0.1:{port}/"
-    process = start_server(voila_command(root or dashboards_dir(), port, preheat=preheat), env,
+    process = start_server(voila_command(root or dashboards_dir(), port, preheat=preheat,
+                                         kernels=kernels), env,
                            tmp / f"voila-{port}.log", base, "voila")
     return process, base
+
+
+_KERNEL_FILE = re.compile(r"kernel-([0-9a-f-]{36})\.json")
+
+
+def kernel_ids(process: subprocess.Popen) -> set[str]:
+    """The ids of the kernels running under a Voila process (from their connection files)."""
+    import psutil
+
+    ids = set()
+    for child in psutil.Process(process.pid).children(recursive=True):
+        with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+            found = _KERNEL_FILE.search(" ".join(child.cmdline()))
+            if found:
+                ids.add(found.group(1))
+    return ids
+
+
+def page_kernel_id(tab) -> str:
+    """The id of the kernel a Voila page is connected to (from its page config)."""
+    return tab.evaluate("JSON.parse(document.getElementById('jupyter-config-data')"
+                        ".textContent).kernelId")
+
+
+def wait_until(condition: Callable[[], object], timeout_s: float, what: str) -> object:
+    """Poll ``condition`` until it returns something true; fail naming ``what`` (and the
+    last value seen) if ``timeout_s`` passes first."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"{what}: not so after {timeout_s:.0f} s (last seen: {value!r})")
+        time.sleep(0.25)
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -159,12 +197,19 @@ def seeded_store(_demo_template: Path, tmp_path_factory: pytest.TempPathFactory)
 
 
 @pytest.fixture(scope="session")
-def voila_url(seeded_store: str, chromium_executable: str,
-              tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A Voila server (preheated kernels, as `workbench dashboard` runs it) on the demo."""
+def voila_server(seeded_store: str, chromium_executable: str,
+                 tmp_path_factory: pytest.TempPathFactory
+                 ) -> Iterator[tuple[subprocess.Popen, str]]:
+    """A Voila server (preheated kernels, as `workbench dashboard` runs it) on the demo:
+    the process and its base URL."""
     process, base = start_voila(seeded_store, tmp_path_factory.mktemp("voila"))
-    yield base
+    yield process, base
     stop(process)
+
+
+@pytest.fixture(scope="session")
+def voila_url(voila_server: tuple[subprocess.Popen, str]) -> str:
+    return voila_server[1]
 
 
 #: Voila's page scrolls inside this element, not the document: a full-page screenshot of the

@@ -13,6 +13,8 @@ pytestmark = pytest.mark.browser
 PORTFOLIO = "voila/render/portfolio.ipynb"
 SYSTEM = "voila/render/system.ipynb"
 TIMEOUT_MS = 90_000
+#: The system page's dropdown (an ipywidgets Dropdown: its options' values are the names).
+PICKER = ".wb-system-dashboard select"
 
 
 def _open(page, url: str, ready: str) -> str:
@@ -43,6 +45,14 @@ _FIGURES = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map
   meta: (gd.layout || {}).meta || null,
   traces: (gd.data || []).map(t => ({type: t.type, name: t.name || '', text: t.text || null}))
 }))"""
+
+
+_MARK_OLD = ("document.querySelectorAll('.js-plotly-plot')"
+             ".forEach(gd => gd.dataset.old = '1')")
+_ONLY_NEW_DRAWN = """n => {
+  const gds = Array.from(document.querySelectorAll('.js-plotly-plot'));
+  return gds.length === n && gds.every(gd => !gd.dataset.old && gd.querySelector('.main-svg'));
+}"""
 
 
 def _figures(page) -> list[dict]:
@@ -120,7 +130,7 @@ def test_system_page_from_the_url(page, voila_url, seeded_store):
 
     _open(page, voila_url + SYSTEM + "?system=credit-scoring", ".wb-title")
     assert page.inner_text(".wb-title") == "ClearCredit consumer credit scoring"
-    assert page.locator("select#wb-system").input_value() == "credit-scoring"
+    assert page.locator(PICKER).input_value() == "ClearCredit consumer credit scoring"
     page.wait_for_selector('[data-panel="system-evidence"]', timeout=TIMEOUT_MS)
     figures = _figures(page)
     text = page.inner_text("body")
@@ -140,14 +150,49 @@ def test_system_page_from_the_url(page, voila_url, seeded_store):
     _assert_no_error(page, text)
 
 
-def test_choosing_a_system_in_the_list_opens_it(page, voila_url):
-    _open(page, voila_url + SYSTEM, "select#wb-system")
+def test_choosing_a_system_switches_in_place_in_the_same_kernel(page, voila_server):
+    """The dropdown rebuilds the panels in the page's own kernel: no navigation, no kernel
+    started for the switch (kernels counted in the server's process tree)."""
+    from tests.browser.conftest import kernel_ids, page_kernel_id, wait_until
+
+    process, base = voila_server
+    before = kernel_ids(process)
+    _open(page, base + SYSTEM + "?system=credit-scoring", '[data-panel="system-evidence"]')
+    mine = page_kernel_id(page)
+    assert mine in kernel_ids(process)
+    # Voila refills its pool of preheated kernels a second after this view took one: wait
+    # for that kernel, so that any kernel appearing later is one the switch started.
+    wait_until(lambda: kernel_ids(process) - before - {mine}, 60, "the pool refilled")
+    running = kernel_ids(process)
+    page.evaluate("window.sameDocument = true")
+    page.evaluate(_MARK_OLD)
+    page.select_option(PICKER, label="Sentinel card-fraud detection")
+    page.wait_for_function("document.querySelector('.wb-title').innerText"
+                           ".startsWith('Sentinel')", timeout=TIMEOUT_MS)
+    # wait for the new figures alone: while drawing, plotly's renderer briefly holds
+    # twice as many plot elements
+    page.wait_for_function(_ONLY_NEW_DRAWN, arg=2, timeout=TIMEOUT_MS)
+    figures = _figures(page)
+    text = page.inner_text("body")
+    assert page.evaluate("window.sameDocument") is True  # the page was not reloaded
+    assert page.url == base + SYSTEM + "?system=credit-scoring"
+    assert page_kernel_id(page) == mine and kernel_ids(process) == running
+    assert "Sven Eriksen, Head of Fraud Prevention" in text
+    assert "Grace Kim, Head of Credit Risk" not in text  # ClearCredit's panels are gone
+    assert "Minimal risk" in page.inner_text('[data-panel="eu-ai-act"]')
+    assert len(figures) == 2 and all(f["drawn"] for f in figures)  # risks, evidence
+    assert page.locator('[data-panel="facts"]').count() == 1  # replaced, not appended
+    _no_panel_failed(page)
+    _assert_no_error(page, text)
+
+
+def test_choosing_a_system_without_one_in_the_url(page, voila_url):
+    _open(page, voila_url + SYSTEM, PICKER)
     assert "Choose an AI system to see it in depth." in page.inner_text("body")
-    with page.expect_navigation(timeout=TIMEOUT_MS):
-        page.select_option("select#wb-system", "card-fraud")
-    page.wait_for_selector(".wb-title", timeout=TIMEOUT_MS)
-    assert page.url.endswith("?system=card-fraud")
-    assert page.inner_text(".wb-title") == "Sentinel card-fraud detection"
+    page.select_option(PICKER, label="TalentMatch CV screening")
+    page.wait_for_selector('[data-panel="system-evidence"]', timeout=TIMEOUT_MS)
+    assert page.inner_text(".wb-title") == "TalentMatch CV screening"
+    assert "Choose an AI system to see it in depth." not in page.inner_text("body")
     _assert_no_error(page, page.inner_text("body"))
 
 

@@ -18,7 +18,13 @@ from urllib.parse import parse_qs
 
 from workbench.errors import WorkbenchError
 from workbench.portfolio.data import PortfolioData, fmt_date, load
-from workbench.portfolio.panels import PORTFOLIO_PANELS, SYSTEM_PANELS, Panel, build_panels
+from workbench.portfolio.panels import (
+    PORTFOLIO_PANELS,
+    SYSTEM_PANELS,
+    Panel,
+    build_panels,
+    html_bundle,
+)
 from workbench.render import badge, esc
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -32,6 +38,7 @@ __all__ = [
     "portfolio_page",
     "prepare",
     "query_parameter",
+    "system_options",
     "system_page",
     "system_report",
     "system_selector",
@@ -100,23 +107,37 @@ def wait_for_viewer() -> None:
 
 @dataclass
 class Page:
-    """A dashboard page ready to display (``_ipython_display_``) or to turn into HTML."""
+    """A dashboard page ready to display (``_ipython_display_``) or to turn into HTML.
+
+    ``notice`` is a message shown between the header and the panels (e.g. "choose a
+    system"); ``system_id`` names the system a one-system page shows ("" if none).
+    """
 
     title: str
     header: str = ""
     panels: list[Panel] = field(default_factory=list)
     error: str = ""
     data: PortfolioData | None = None
+    notice: str = ""
+    system_id: str = ""
 
     def to_html(self) -> str:
-        return self.header + "".join(p.to_html() for p in self.panels)
+        return self.header + self.notice + "".join(p.to_html() for p in self.panels)
+
+    def bundles(self, *, header: bool = True) -> list[dict]:
+        """The page as the mimetype bundles a kernel displays, in order (without the
+        header if ``header`` is false, for a widget that shows the header itself)."""
+        top = (self.header if header else "") + self.notice
+        out = [html_bundle(top)] if top else []
+        for panel in self.panels:
+            out.extend(panel.bundles())
+        return out
 
     def _ipython_display_(self) -> None:
-        from IPython.display import HTML, display
+        from IPython.display import display
 
-        display(HTML(self.header))
-        for panel in self.panels:
-            display(panel)
+        for bundle in self.bundles():
+            display(bundle, raw=True)
 
 
 def message_box(text: str, *, level: str = "error", hint: str = "") -> str:
@@ -212,11 +233,20 @@ def system_report(database_url: str = "", system_id: str = "", *,
     return Page(title=names[system_id], header=header, panels=panels, data=data)
 
 
+def system_options(data: PortfolioData) -> list[tuple[str, str]]:
+    """The AI systems to choose from, as ``(name, id)`` pairs in the order of their names."""
+    return list(zip(data.systems["name"], data.systems["id"]))
+
+
 def system_selector(data: PortfolioData, selected: str = "") -> str:
-    """A plain HTML form choosing a system by name; it reloads the page with ``?system=ID``."""
+    """A plain HTML form choosing a system by name; it reloads the page with ``?system=ID``.
+
+    The dashboard itself switches systems in place (``workbench.widgets.SystemDashboard``);
+    this form serves pages built without widgets.
+    """
     options = ['<option value="">Choose an AI system…</option>'] + [
         f'<option value="{esc(i)}"{" selected" if i == selected else ""}>{esc(n)}</option>'
-        for i, n in zip(data.systems["id"], data.systems["name"])]
+        for n, i in system_options(data)]
     return (f'<form class="wb-select" method="get" style="{_FONT};margin:6px 0 4px 0">'
             '<label style="color:#57606a;margin-right:6px" for="wb-system">AI system</label>'
             f'<select id="wb-system" name="system" onchange="this.form.submit()" '
@@ -225,47 +255,55 @@ def system_selector(data: PortfolioData, selected: str = "") -> str:
 
 
 def system_page(database_url: str = "", system_id: str = "", *,
-                today: dt.date | None = None, data: PortfolioData | None = None) -> Page:
-    """One AI system in depth, chosen by ``system_id`` or ``?system=ID`` in the page URL."""
+                today: dt.date | None = None, data: PortfolioData | None = None,
+                selector: bool = True) -> Page:
+    """One AI system in depth, chosen by ``system_id`` or ``?system=ID`` in the page URL.
+
+    With ``selector`` the header ends with an HTML form choosing another system (it reloads
+    the page); without it, the page leaves choosing to its widget and any message ("choose
+    a system", "no such system") is the page's ``notice``.
+    """
     system_id = (system_id or query_parameter("system")).strip()
     try:
         data = data or _open(database_url, today)
         who = viewer(data.store)
         names = data.system_names()
-        selector = system_selector(data, system_id)
-        if not system_id:
-            return Page(title="AI system", data=data,
-                        header=_header(data, who, "") + selector + message_box(
-                            "Choose an AI system to see it in depth.", level="info"))
-        if system_id not in names:
-            return Page(title="AI system", data=data, error=f"unknown system {system_id}",
-                        header=_header(data, who, "") + selector + message_box(
-                            f"There is no AI system {system_id!r} in the inventory.",
-                            level="warning", hint="Choose one from the list above."))
+        form = system_selector(data, system_id) if selector else ""
+        if not system_id or system_id not in names:
+            error = f"unknown system {system_id}" if system_id else ""
+            notice = message_box(
+                f"There is no AI system {system_id!r} in the inventory.", level="warning",
+                hint="Choose one from the list above.") if system_id else message_box(
+                "Choose an AI system to see it in depth.", level="info")
+            header = _header(data, who, "") + form
+            if selector:  # the message below the form, as part of the header
+                header, notice = header + notice, ""
+            return Page(title="AI system", data=data, header=header, notice=notice,
+                        error=error)
         row = data.systems[data.systems["id"] == system_id].iloc[0]
         sub = f"{row['business_unit']} · {row['purpose']}"
-        return Page(title=names[system_id], data=data,
-                    header=_header(data, who, names[system_id], sub) + selector,
+        return Page(title=names[system_id], data=data, system_id=system_id,
+                    header=_header(data, who, names[system_id], sub) + form,
                     panels=build_panels(data, SYSTEM_PANELS, system_id))
     except Exception as exc:  # noqa: BLE001 - a dashboard shows a message, never a traceback
         return _failed("AI system", exc)
-
 
 
 class Prepared:
     """A page built ahead of its viewer, rebuilt only when something it shows has changed.
 
     A preheated dashboard kernel builds the page before anyone asks for it; when a viewer
-    arrives, :meth:`show` compares the store's head (a change counter bumped by every saved
+    arrives, :meth:`refresh` compares the store's head (a change counter bumped by every saved
     version), the date and the URL's query string with those the page was built with, and
     rebuilds only what is out of date. Viewers get current numbers without waiting for them.
     """
 
     def __init__(self, build: Callable[..., Page], database_url: str = "",
-                 *args: object) -> None:
+                 *args: object, **kwargs: object) -> None:
         self.build = build
         self.database_url = database_url
         self.args = args
+        self.kwargs = kwargs
         self.data: PortfolioData | None = None
         self.head: int | None = None
         self.page: Page | None = None
@@ -283,19 +321,26 @@ class Prepared:
         except WorkbenchError:
             return None
 
-    def refresh(self) -> Page:
-        """Reload what changed since the page was built and return the page."""
-        key = (dt.date.today(), os.environ.get("QUERY_STRING", ""))
+    def current_data(self) -> PortfolioData | None:
+        """The registers, reloaded first if the store or the date changed since they were
+        loaded (None if the store cannot be opened: the page builder shows why)."""
         head = self._current_head()
-        if self.data is None or head is None or head != self.head or key[0] != self.data.today:
+        if (self.data is None or head is None or head != self.head
+                or dt.date.today() != self.data.today):
             try:
                 self.data = _open(self.database_url, None)
                 self.head = self.data.store.head()
             except Exception:  # noqa: BLE001 - the page builder shows the message
                 self.data, self.head = None, None
             self.page = None
+        return self.data
+
+    def refresh(self) -> Page:
+        """Reload what changed since the page was built and return the page."""
+        key = (dt.date.today(), os.environ.get("QUERY_STRING", ""))
+        data = self.current_data()
         if self.page is None or key != self.key:
-            self.page = self.build(self.database_url, *self.args, data=self.data)
+            self.page = self.build(self.database_url, *self.args, data=data, **self.kwargs)
             self.key = key
         return self.page
 
@@ -303,6 +348,8 @@ class Prepared:
         self.refresh()._ipython_display_()
 
 
-def prepare(build: Callable[..., Page], database_url: str = "", *args: object) -> Prepared:
-    """Build ``build(database_url, *args)`` now; display the result to show it up to date."""
-    return Prepared(build, database_url, *args)
+def prepare(build: Callable[..., Page], database_url: str = "", *args: object,
+            **kwargs: object) -> Prepared:
+    """Build ``build(database_url, *args, **kwargs)`` now; display the result to show it up
+    to date."""
+    return Prepared(build, database_url, *args, **kwargs)

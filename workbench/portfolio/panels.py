@@ -41,6 +41,7 @@ __all__ = [
     "error_panel",
     "evidence_panel",
     "figure_bundle",
+    "html_bundle",
     "inventory_panel",
     "kpi_panel",
     "operation_panel",
@@ -111,15 +112,27 @@ class Panel:
         """The panel as HTML (without its figure)."""
         return f"{self.header_html()}{self.html}{self.after_html}</section>"
 
-    def _ipython_display_(self) -> None:
-        from IPython.display import HTML, display
-
-        display(HTML(f"{self.header_html()}{self.html}</section>"))
+    def bundles(self) -> list[dict[str, Any]]:
+        """The panel as the mimetype bundles a kernel displays: its HTML, its figure, the
+        HTML below the figure (a dashboard widget sets them as an ``Output``'s outputs)."""
+        out = [html_bundle(f"{self.header_html()}{self.html}</section>")]
         if self.figure is not None:
-            display(figure_bundle(self.figure), raw=True)
+            out.append(figure_bundle(self.figure))
         if self.after_html:
-            display(HTML(f"{_section(self.key + '-more')}{self.after_html}"
-                         "</section>"))
+            out.append(html_bundle(f"{_section(self.key + '-more')}{self.after_html}"
+                                   "</section>"))
+        return out
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        for bundle in self.bundles():
+            display(bundle, raw=True)
+
+
+def html_bundle(html: str) -> dict[str, Any]:
+    """HTML as a mimetype bundle (what ``display(HTML(html))`` sends)."""
+    return {"text/html": html, "text/plain": ""}
 
 
 def figure_bundle(figure: Any) -> dict[str, Any]:
