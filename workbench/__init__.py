@@ -20,6 +20,7 @@ _SUBMODULES = frozenset(
         "identity",
         "impact",
         "fairness",
+        "interop",
         "model",
         "oversight",
         "portfolio",
