@@ -24,6 +24,7 @@ _COMMAND_MODULES = (
     "workbench.cli._risk",
     "workbench.cli._impact",
     "workbench.cli._readiness",
+    "workbench.cli._interop",
 )
 
 
