@@ -75,7 +75,7 @@ def _export(args: argparse.Namespace) -> int:
 
     if args.all and args.kind:
         raise ConfigurationError("give record kinds or --all, not both")
-    kinds = None if (args.all or (args.template and not args.kind)) else args.kind
+    kinds = args.kind or None
     if kinds is None and not args.all and not args.template:
         raise ConfigurationError("name the record kinds to export (e.g. `workbench export risk "
                                  "-o risks.xlsx`) or give --all")
