@@ -91,7 +91,7 @@ def test_an_archive_whose_chain_was_edited_is_refused(demo_store, tmp_path):
 
     def new_content(lines):
         entry = json.loads(lines[3])
-        entry["content"] = entry["content"].replace("Larkspur", "Larkspvr")
+        entry["content"] = entry["content"].replace(":", ": ", 1)  # same record, other bytes
         return [*lines[:3], (json.dumps(entry) + "\n").encode(), *lines[4:]]
 
     content = tmp_path / "content.jsonl.gz"
