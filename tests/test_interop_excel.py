@@ -236,3 +236,14 @@ def test_a_file_that_is_not_a_workbook_is_refused(demo_store, tmp_path):
     Workbook().save(empty)
     with pytest.raises(excel.WorkbookError, match="'Sheet' is not a record kind"):
         excel.import_workbook(demo_store, empty)
+
+
+def test_importing_interop_loads_nothing_heavy():
+    import subprocess
+    import sys
+
+    code = ("import sys, workbench.interop as i; i.__all__; "
+            "print(sorted(m for m in ('openpyxl', 'pandas', 'sqlalchemy') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "[]", out.stdout
