@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_dashboard.py
 	$(PY) benchmarks/bench_explain.py
 	$(PY) benchmarks/bench_dashboard_kernels.py
+	$(PY) benchmarks/bench_interop.py
 
 lint: $(STAMP)
 	$(PY) -m ruff check workbench widgets tests benchmarks

@@ -59,15 +59,17 @@ def seed_register(url: str, n: int):
 
     store = open_store(url)
     systems = [f"system-{i:04d}" for i in range(50)]
-    store.save(Person(id="alice", name="Alice"), author="alice")
-    store.save_many([(AISystem(
-        id=s, name=s, purpose="benchmark", owner="alice", business_unit="Ops",
-        lifecycle_stage="operate", org_roles=["provider"], technique="GBM",
-        technique_family="classical_ml", automation_level="partial",
-        oversight_mode="on_the_loop"), None) for s in systems], author="alice")
     records = list(_evidence(n, systems))
-    for start in range(0, n, 5000):
-        store.save_many([(r, None) for r in records[start:start + 5000]], author="alice")
+    # Seeded as alice, the store's first admin and its governance lead.
+    with store.seeding(), store.acting_as("alice"):
+        store.save(Person(id="alice", name="Alice", roles=["admin", "governance_lead"]))
+        store.save_many([(AISystem(
+            id=s, name=s, purpose="benchmark", owner="alice", business_unit="Ops",
+            lifecycle_stage="operate", org_roles=["provider"], technique="GBM",
+            technique_family="classical_ml", automation_level="partial",
+            oversight_mode="on_the_loop"), None) for s in systems])
+        for start in range(0, n, 5000):
+            store.save_many([(r, None) for r in records[start:start + 5000]])
     # The floor: the same current rows as a flat table, one column per field.
     flat = pd.DataFrame([r.content() for r in records])
     for col in ("control_ids", "clause_ids", "system_ids", "links", "details"):

@@ -69,16 +69,19 @@ def seed(url: str, n_systems: int, n_risks: int):
     from workbench.store import open_store
 
     store = open_store(url)
-    store.save_many([(Person(id=p, name=p), None) for p in PEOPLE], author="bench")
     systems = [f"system-{i:04d}" for i in range(n_systems)]
-    store.save_many([(AISystem(
-        id=s, name=f"System {s}", purpose="benchmark", owner=PEOPLE[i % 20],
-        business_unit=f"Unit {i % 12}", lifecycle_stage="operate", org_roles=["provider"],
-        technique="GBM", technique_family="classical_ml", automation_level="partial",
-        oversight_mode="on_the_loop"), None) for i, s in enumerate(systems)], author="bench")
     records = list(_risks(n_risks, systems))
-    for start in range(0, n_risks, 5000):
-        store.save_many([(r, None) for r in records[start:start + 5000]], author="bench")
+    # Seeded as "bench", the store's first admin and its governance lead.
+    with store.seeding(), store.acting_as("bench"):
+        store.save_many([(Person(id="bench", name="Bench", roles=["admin", "governance_lead"]),
+                          None), *((Person(id=p, name=p), None) for p in PEOPLE)])
+        store.save_many([(AISystem(
+            id=s, name=f"System {s}", purpose="benchmark", owner=PEOPLE[i % 20],
+            business_unit=f"Unit {i % 12}", lifecycle_stage="operate", org_roles=["provider"],
+            technique="GBM", technique_family="classical_ml", automation_level="partial",
+            oversight_mode="on_the_loop"), None) for i, s in enumerate(systems)])
+        for start in range(0, n_risks, 5000):
+            store.save_many([(r, None) for r in records[start:start + 5000]])
     # The floor's data: the same current risks as a flat table, one column per field.
     flat = pd.DataFrame([r.content() for r in records])
     for col in ("controls", "actions", "acceptance"):

@@ -21,6 +21,7 @@ _SUBMODULES = frozenset(
         "identity",
         "impact",
         "fairness",
+        "interop",
         "model",
         "oversight",
         "portfolio",

@@ -25,6 +25,7 @@ _COMMAND_MODULES = (
     "workbench.cli._impact",
     "workbench.cli._explain",
     "workbench.cli._readiness",
+    "workbench.cli._interop",
 )
 
 

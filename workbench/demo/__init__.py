@@ -9,6 +9,7 @@ the demo always has something overdue and something fresh).
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -58,7 +59,7 @@ def seed(store: Store, *, as_of: dt.date | None = None) -> DemoSummary:
     # Each feature's seeder, in the manifest's order (see workbench.features). Seeding saves as
     # the people of the story at the story's times, which only an empty store allows; every
     # version's reason says it was seeded.
-    with store.seeding():
+    with nullcontext() if store.seeding_active else store.seeding():
         for target in seeders():
             counts = resolve(target)(store, as_of)
             for label, count in counts.items():

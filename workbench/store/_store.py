@@ -270,6 +270,11 @@ class Store:
             return self._seeding.at
         return dt.datetime.now(dt.timezone.utc)
 
+    @property
+    def seeding_active(self) -> bool:
+        """Whether this store is being seeded (inside :meth:`seeding`)."""
+        return self._seeding is not None
+
     @contextmanager
     def seeding(self) -> Iterator[Seeding]:
         """Seed an empty store as the people of a story, at its times (see :class:`Seeding`).
