@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.cli._common import add_json_flag, iso_date, open_cli_store
-from workbench.cli._output import print_fields, print_json, print_table
+from workbench.cli._output import print_fields, print_json, print_table, warn_problems
 
 _STATUS = {"met": "met", "partial": "partial", "missing": "MISSING",
            "not_applicable": "n/a"}
@@ -113,6 +113,7 @@ def _summary(args: argparse.Namespace) -> int:
     store = open_cli_store(args)
     only = [args.clause] if args.clause else None
     result = readiness.assess(store, today=args.as_of, only=only, verify=not args.no_verify)
+    warn_problems(result.problems)
     if args.json:
         print_json(result.to_dict())
         return 0
@@ -148,6 +149,7 @@ def _show(args: argparse.Namespace) -> int:
     store = open_cli_store(args)
     rule = readiness.get_rule(args.id)
     result = readiness.assess(store, today=args.as_of, only=[args.id])
+    warn_problems(result.problems)
     row = result.requirement(args.id)
     if args.json:
         data = {k: v for k, v in row.items() if k != "score"}
@@ -287,7 +289,9 @@ def _nist(args: argparse.Namespace) -> int:
     from workbench import readiness
 
     store = open_cli_store(args)
-    coverage = readiness.nist_coverage(readiness.assess(store, verify=False))
+    result = readiness.assess(store, verify=False)
+    warn_problems(result.problems)
+    coverage = readiness.nist_coverage(result)
     if args.function:
         coverage = coverage[coverage["function"] == args.function]
     if args.json:
@@ -312,7 +316,10 @@ def _eu(args: argparse.Namespace) -> int:
     from workbench import readiness
 
     store = open_cli_store(args)
+    from workbench.registers import problems_of
+
     obligations = readiness.eu_obligations(store, system_id=args.system)
+    warn_problems(problems_of(obligations))
     if args.json:
         print_json(obligations.to_dict(orient="records"))
         return 0

@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from workbench.cli._common import add_json_flag, iso_date, open_cli_store
-from workbench.cli._output import print_fields, print_json, print_table
+from workbench.cli._output import print_fields, print_json, print_table, warn_problems
 from workbench.cli._systems import print_signoff_changes, signoff_text
 
 _STATUSES = ("identified", "assessed", "treated", "accepted", "closed")
@@ -104,11 +104,13 @@ def _list(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from workbench import risk
+    from workbench.registers import problems_of
 
     store = open_cli_store(args)
     df = risk.register(store, system_id=args.system, business_unit=args.business_unit,
                        owner=args.owner, status=args.status, level=args.level,
                        above_appetite=True if args.above_appetite else None, as_of=args.as_of)
+    warn_problems(problems_of(df))
     if args.awaiting_acceptance:
         df = df[df["awaiting_acceptance"]]
     if args.review_due:
@@ -244,11 +246,13 @@ def _signoff_line(signoff: Any, facts: dict[str, Any]) -> str:
 
 def _heatmap(args: argparse.Namespace) -> int:
     from workbench import risk
+    from workbench.registers import problems_of
 
     store = open_cli_store(args)
     crit = risk.criteria_in_force(store)
     df = risk.register(store, system_id=args.system, business_unit=args.business_unit,
                        criteria=crit)
+    warn_problems(problems_of(df))
     if not args.include_closed:
         df = risk.open_risks(df)
     which = "inherent" if args.inherent else "residual"
@@ -323,9 +327,11 @@ def _read_mapping(path: str) -> dict[str, Any]:
 
 def _actions(args: argparse.Namespace) -> int:
     from workbench import risk
+    from workbench.registers import problems_of
 
     store = open_cli_store(args)
     reg = risk.register(store, system_id=args.system, as_of=args.as_of)
+    warn_problems(problems_of(reg))
     acts = risk.overdue_actions(reg) if args.overdue else risk.actions(reg)
     if args.owner:
         acts = acts[acts["owner"] == args.owner]

@@ -7,7 +7,7 @@ import datetime as dt
 import os
 
 from workbench.cli._common import add_json_flag, iso_date, open_cli_store
-from workbench.cli._output import print_fields, print_json, print_table
+from workbench.cli._output import print_fields, print_json, print_table, warn_problems
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -117,10 +117,12 @@ def _log(args: argparse.Namespace) -> int:
 
 def _list(args: argparse.Namespace) -> int:
     from workbench.model import model_for
+    from workbench.registers import parsed_versions
 
     cls = model_for(args.kind)
     store = open_cli_store(args)
-    versions = store.latest(cls)
+    versions, problems = parsed_versions(store.latest(cls))
+    warn_problems(problems)
     if args.json:
         print_json([v.content | {"_version": v.version} for v in versions])
         return 0

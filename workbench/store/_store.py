@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
+import pydantic
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
@@ -65,9 +66,21 @@ class StoredVersion:
 
     @property
     def record(self) -> Any:
-        """The record as its pydantic model (parsed on first access)."""
+        """The record as its pydantic model (parsed on first access).
+
+        Raises ``InvalidRecordError`` (a :class:`ValidationError`) naming the record, the
+        version and the field when the stored content fails today's model.
+        """
         if self._record is None:
-            self._record = model_for(self.kind).model_validate(self.content)
+            from workbench.registers import InvalidRecordError, check_content
+
+            try:
+                self._record = model_for(self.kind).model_validate(self.content)
+            except pydantic.ValidationError:
+                problem = check_content(self.kind, self.content, record_id=self.record_id,
+                                        version=self.version)
+                assert problem is not None
+                raise InvalidRecordError(problem) from None
         return self._record
 
     def describe(self) -> str:
