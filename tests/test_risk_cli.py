@@ -165,6 +165,7 @@ def test_import_csv_and_yaml(cli, tmp_path, demo_store):
           residual_consequence: 3
           owner: farid
           identified_on: {day}
+          _version: 1
         """))
     code, out, _ = cli("import", str(yml))
     assert code == 0 and "1 changed" in out and demo_store.get("risk", "imp-1").version == 2
