@@ -21,7 +21,6 @@ from workbench.render import from_spreadsheet_cell
 from workbench.risk.model import Risk
 
 if TYPE_CHECKING:  # pragma: no cover
-    import pandas as pd
 
     from workbench.registers import RecordProblem
     from workbench.store import Store
