@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from workbench.render import STATUS_COLOURS
+from workbench.render import STATUS_COLOURS, plotly_text
 
 if TYPE_CHECKING:  # pragma: no cover
     import plotly.graph_objects as go
@@ -227,9 +227,10 @@ def inventory_figure(data: PortfolioData) -> go.Figure:
     counts = inventory_counts(data)
     fig = go.Figure()
     for unit in counts.columns:
-        fig.add_trace(go.Bar(name=str(unit), x=list(counts.index), y=counts[unit].tolist(),
-                             hovertemplate="%{x}: %{y:,} systems<extra>" + str(unit)
-                             .replace("<", "&lt;") + "</extra>"))
+        fig.add_trace(go.Bar(name=plotly_text(unit), x=[plotly_text(s) for s in counts.index],
+                             y=counts[unit].tolist(),
+                             hovertemplate="%{x}: %{y:,} systems<extra>" + plotly_text(unit)
+                             + "</extra>"))
     fig.update_layout(barmode="stack", height=360, margin={"l": 40, "r": 10, "t": 10, "b": 40},
                       legend={"title": "Business unit"}, yaxis={"title": "AI systems",
                       "tickformat": ",d", "rangemode": "tozero"}, plot_bgcolor="#fff",
@@ -317,7 +318,8 @@ def evidence_timeline_figure(fresh: pd.DataFrame, today: dt.date) -> go.Figure:
             continue
         fig.add_trace(go.Bar(
             name=status.capitalize(), orientation="h", marker_color=colour,
-            y=fresh.loc[rows, "title"].tolist(), base=start[rows].dt.strftime("%Y-%m-%d").tolist(),
+            y=[plotly_text(t) for t in fresh.loc[rows, "title"]],
+            base=start[rows].dt.strftime("%Y-%m-%d").tolist(),
             x=((end[rows] - start[rows]).dt.days * 86_400_000).tolist(),
             customdata=list(zip(start[rows].map(fmt_date), fresh.loc[rows, "expires_at"]
                                 .map(fmt_date).replace("", "no expiry"))),

@@ -16,6 +16,7 @@ import pandas as pd
 
 from workbench.errors import WorkbenchError
 from workbench.portfolio.data import STAGE_ORDER, PortfolioData, label
+from workbench.render import plotly_text
 
 if TYPE_CHECKING:  # pragma: no cover
     import plotly.graph_objects as go
@@ -90,10 +91,12 @@ def tier_figure(data: PortfolioData) -> go.Figure:
         row = counts.loc[name]
         if not row.any():
             continue
-        fig.add_trace(go.Bar(name=name, x=list(counts.columns), y=row.tolist(),
+        fig.add_trace(go.Bar(name=plotly_text(name), x=[plotly_text(c) for c in counts.columns],
+                             y=row.tolist(),
                              marker_color=TIER_COLOURS[tier] if tier != "undetermined"
                              else "#afb8c1",
-                             hovertemplate="%{x}: %{y:,} systems<extra>" + name + "</extra>"))
+                             hovertemplate="%{x}: %{y:,} systems<extra>" + plotly_text(name)
+                             + "</extra>"))
     fig.update_layout(barmode="stack", height=340, margin={"l": 50, "r": 10, "t": 10, "b": 40},
                       legend={"title": {"text": "EU AI Act"}, "traceorder": "normal"},
                       yaxis={"title": {"text": "AI systems"}, "tickformat": ",d",

@@ -354,10 +354,10 @@ def readiness_figure(result: Readiness, *, title: str | None = None) -> go.Figur
     """
     import plotly.graph_objects as go
 
-    from workbench.render import STATUS_COLOURS
+    from workbench.render import STATUS_COLOURS, plotly_text
 
     by = result.by_clause
-    labels = [f"{'Clause ' if k == 'clause' else ''}{g} {t}" for g, k, t in
+    labels = [plotly_text(f"{'Clause ' if k == 'clause' else ''}{g} {t}") for g, k, t in
               zip(by["group"], by["kind"], by["title"], strict=True)]
     percent = [0.0 if math.isnan(p) else float(p) for p in by["percent"]]
     colours = [STATUS_COLOURS.get(_band(p), "#57606a") for p in by["percent"]]
@@ -370,7 +370,8 @@ def readiness_figure(result: Readiness, *, title: str | None = None) -> go.Figur
                            hoverinfo="text", customdata=list(by["group"])))
     overall = "n/a" if math.isnan(result.overall) else f"{result.overall:.0f}%"
     fig.update_layout(
-        title=title or f"ISO/IEC 42001 readiness: {overall} overall (as of {result.today})",
+        title=plotly_text(title) if title else (f"ISO/IEC 42001 readiness: {overall} overall "
+                                                f"(as of {result.today})"),
         xaxis={"range": [0, 110], "title": "readiness (%)", "ticksuffix": "%"},
         yaxis={"autorange": "reversed", "automargin": True},
         height=max(320, 26 * len(labels) + 120), margin={"l": 10, "r": 30, "t": 60, "b": 40},
