@@ -224,10 +224,12 @@ def _export(args: argparse.Namespace) -> int:
     store = open_cli_store(args)
     table = readiness.soa_table(store, which=_which(args))
     if args.format == "csv":
+        from workbench.render import csv_text
+
         out = table.copy()
         for col in ("risks", "evidence", "expired_evidence"):
             out[col] = out[col].map("; ".join)
-        text = out.to_csv(index=False)
+        text = csv_text(out)  # spreadsheet-safe: no cell runs as a formula
     else:
         body = readiness.soa_document(store, which=_which(args))
         text = ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>Statement of "

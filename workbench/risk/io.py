@@ -99,16 +99,32 @@ def _parse_actions(text: str, line: int) -> tuple[list[dict[str, Any]], list[tup
                                                                                     str]]]:
     actions, problems = [], []
     for n, raw in enumerate(t for t in text.splitlines() if t.strip()):
-        parts = [p.strip() for p in raw.split("|")]
-        if len(parts) not in (3, 4):
+        pieces = raw.split("|")
+        parts = [p.strip() for p in pieces]
+        # The description may itself contain "|": owner, due and done_on are read from the
+        # right (done_on is there when the last two cells are dates, or the last is empty).
+        tail = 3 if len(parts) >= 4 and _is_day(parts[-2]) and (
+            not parts[-1] or _is_day(parts[-1])) else 2
+        if len(parts) < 3:
             problems.append((line, f"actions.{n}", "write each action on its own line as "
                              f"'description | owner | due[ | done_on]', got {raw.strip()!r}"))
             continue
-        action = {"description": parts[0], "owner": parts[1], "due": parts[2]}
-        if len(parts) == 4 and parts[3]:
-            action["done_on"] = parts[3]
+        action = {"description": "|".join(pieces[:-tail]).strip(), "owner": parts[-tail],
+                  "due": parts[-tail + 1]}
+        if tail == 3 and parts[-1]:
+            action["done_on"] = parts[-1]
         actions.append(action)
     return actions, problems
+
+
+def _is_day(text: str) -> bool:
+    import datetime as dt
+
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _csv_rows(text: str) -> tuple[list[Row], list[tuple[int, str, str]]]:
