@@ -330,7 +330,9 @@ def _read_mapping(path: str) -> dict[str, Any]:
     file = Path(path)
     if not file.is_file():
         raise NotFoundError(f"no file {path!r}; give a YAML or JSON file of risk criteria")
-    text = file.read_text(encoding="utf-8")
+    from workbench.files import read_text
+
+    text = read_text(file, what="risk criteria file")
     try:
         data = json.loads(text) if file.suffix.lower() == ".json" else yaml.safe_load(text)
     except (ValueError, yaml.YAMLError) as exc:
@@ -389,7 +391,8 @@ def _import(args: argparse.Namespace) -> int:
                                    overwrite=args.overwrite)
     except (ValidationError, risk.ImportConflictError) as exc:
         for where, message in exc.errors:
-            print(f"{where}: {message}", file=sys.stderr)
+            if where.startswith("line "):  # each row's problem; the last line sums them up
+                print(f"{where}: {message}", file=sys.stderr)
         raise
     print(result.summary())
     return 0

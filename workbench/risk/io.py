@@ -138,7 +138,15 @@ def _csv_rows(text: str) -> tuple[list[Row], list[tuple[int, str, str]]]:
         return [], problems
     rows = []
     start = 2
-    for record in reader:
+    records = iter(reader)
+    while True:
+        try:
+            record = next(records)
+        except StopIteration:
+            break
+        except csv.Error as exc:  # a field over the csv module's limit, a NUL byte
+            problems.append((start, "(row)", _csv_problem(exc)))
+            break
         line = start
         start = reader.line_num + 1
         data: dict[str, Any] = {}
@@ -167,6 +175,35 @@ def _csv_rows(text: str) -> tuple[list[Row], list[tuple[int, str, str]]]:
     return rows, problems
 
 
+def _csv_problem(exc: Exception) -> str:
+    text = str(exc)
+    if "field larger than field limit" in text:
+        return (f"a cell is longer than the {csv.field_size_limit():,} characters a CSV cell "
+                "may hold here; shorten it (or import this risk from YAML)")
+    if "NUL" in text:
+        return "the line holds a NUL byte; the file is not a text CSV (save it as CSV UTF-8)"
+    return f"not a readable CSV line ({text})"
+
+
+def _mapping_value(node: Any, key: str) -> Any:
+    """The node of ``key`` in a YAML mapping node, looking through merge keys (``<<``)."""
+    import yaml
+
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    merged = []
+    for k, v in node.value:
+        if getattr(k, "value", None) == key:
+            return v
+        if getattr(k, "value", None) == "<<":
+            merged += v.value if isinstance(v, yaml.SequenceNode) else [v]
+    for m in merged:
+        found = _mapping_value(m, key)
+        if found is not None:
+            return found
+    return None
+
+
 def _yaml_rows(text: str) -> tuple[list[Row], list[tuple[int, str, str]]]:
     import yaml
 
@@ -177,28 +214,39 @@ def _yaml_rows(text: str) -> tuple[list[Row], list[tuple[int, str, str]]]:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
         return [], [(line, "(file)", f"not valid YAML: {getattr(exc, 'problem', exc)}")]
+    except RecursionError:
+        return [], [(1, "(file)", "the YAML nests or refers to itself too deeply to read")]
     if isinstance(data, dict) and "risks" in data:
         data = data["risks"]
-        node = next(v for k, v in node.value if k.value == "risks")
+        node = _mapping_value(node, "risks")
     if not isinstance(data, list):
         return [], [(1, "(file)", "expected a list of risks (or a mapping with 'risks:')")]
+    # Line numbers come from the composed nodes; when merge keys or aliases make them differ
+    # from the loaded data, rows fall back to the list's first line.
+    items = node.value if isinstance(node, yaml.SequenceNode) else []
+    if len(items) != len(data):
+        items = [node if node is not None else None] * len(data)
     rows, problems = [], []
-    for item, item_node in zip(data, node.value, strict=True):
-        line = item_node.start_mark.line + 1
+    for item, item_node in zip(data, items, strict=True):
+        line = item_node.start_mark.line + 1 if item_node is not None else 1
         if not isinstance(item, dict):
             problems.append((line, "(row)", "each risk must be a mapping of field: value"))
             continue
-        lines = {k.value: k.start_mark.line + 1 for k, _ in item_node.value}
+        lines = ({k.value: k.start_mark.line + 1 for k, _ in item_node.value
+                  if isinstance(getattr(k, "value", None), str)}
+                 if isinstance(item_node, yaml.MappingNode) else {})
         rows.append(Row(line, item, lines))
     return rows, problems
 
 
 def read_risk_rows(path: str | Path) -> tuple[list[Row], list[tuple[int, str, str]]]:
     """Rows of a ``.csv`` or ``.yaml``/``.yml`` file, and the problems found reading them."""
+    from workbench.files import read_text
+
     path = Path(path)
     if not path.is_file():
         raise NotFoundError(f"no file {str(path)!r}; give the path of a CSV or YAML file")
-    text = path.read_text(encoding="utf-8-sig")
+    text = read_text(path, what="risk file")
     suffix = path.suffix.lower()
     if suffix == ".csv":
         return _csv_rows(text)
