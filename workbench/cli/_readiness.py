@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from workbench.cli._common import add_json_flag, iso_date, open_cli_store
+from workbench.cli._common import add_json_flag, iso_date, open_cli_store, positive_int
 from workbench.cli._output import print_fields, print_json, print_table, warn_problems
 
 _STATUS = {"met": "met", "partial": "partial", "missing": "MISSING",
@@ -99,7 +99,7 @@ def _version_flags(parser: argparse.ArgumentParser) -> None:
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--current", action="store_true",
                        help="the current version, approved or not")
-    group.add_argument("--version", type=int, metavar="N", help="a given version")
+    group.add_argument("--version", type=positive_int, metavar="N", help="a given version")
 
 
 def _which(args: argparse.Namespace) -> str | int:
