@@ -40,6 +40,8 @@ KindArg = str | type[Record]
 #: Advisory lock key that serializes appends to the chain on PostgreSQL.
 _PG_LOCK_KEY = 42001_0001
 _CHUNK = 500
+#: The highest version number the versions table can hold (a 32-bit integer column).
+MAX_VERSION = 2**31 - 1
 META_COLUMNS = ("_version", "_saved_by", "_saved_at", "_reason", "_hash")
 
 
@@ -219,6 +221,13 @@ class Store:
         author = (author or current_user()).strip()
         if not author:
             raise ValidationError("author: a save needs an author (set WORKBENCH_USER)")
+        if not isinstance(reason, str):
+            raise ValidationError(f"reason: give the reason as text, got {type(reason).__name__}")
+        for name, text in (("reason", reason), ("author", author)):
+            if "\x00" in text:
+                from workbench.model._base import NUL_MESSAGE
+
+                raise ValidationError(f"{name}: {NUL_MESSAGE}", [(name, NUL_MESSAGE)])
         if unchanged_since is not None and (not isinstance(unchanged_since, int)
                                             or isinstance(unchanged_since, bool)
                                             or unchanged_since < 0):
@@ -370,6 +379,9 @@ class Store:
              ) -> StoredVersion | None:
         """Like :meth:`get` but returns None when the record (or version) does not exist."""
         kind = _kind(kind)
+        if version is not None and (isinstance(version, bool) or not isinstance(version, int)
+                                    or not 1 <= version <= MAX_VERSION):
+            return None  # no such version (and no query: the database's integers end there)
         with self._read() as conn:
             if version is None:
                 row = conn.execute(_latest_select(kind, [record_id], dialect=self.dialect)).first()
