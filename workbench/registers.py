@@ -30,7 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from workbench.errors import ValidationError
+from workbench.errors import NotFoundError, ValidationError
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -47,6 +47,7 @@ __all__ = [
     "problems_html",
     "problems_of",
     "read_register",
+    "require_ids",
     "with_problems",
 ]
 
@@ -250,3 +251,29 @@ def problems_html(problems: Iterable[RecordProblem]) -> str:
     return ('<div class="wb-record-problems" style="color:#9a6700;border-left:3px solid '
             '#9a6700;padding:4px 10px;margin:6px 0">Records left out because they fail their '
             f'checks:<ul style="margin:4px 0 0 0">{items}</ul></div>')
+
+
+def require_ids(kind: str, wanted: str | Iterable[str] | None, known: Iterable[Any]) -> None:
+    """Refuse ids of ``kind`` that are not among ``known`` (an unknown id is an error, never
+    an empty result).
+
+    Raises
+    ------
+    NotFoundError
+        Naming the first unknown id and the closest known ones.
+    """
+    import difflib
+
+    from workbench.model import model_for
+
+    if wanted is None:
+        return
+    ids = [wanted] if isinstance(wanted, str) else [str(w) for w in wanted]
+    have = {str(k) for k in known}
+    for rid in ids:
+        if rid not in have:
+            close = difflib.get_close_matches(rid, sorted(have), n=3, cutoff=0.6)
+            hint = (f"did you mean {', '.join(repr(c) for c in close)}?" if close
+                    else "check the id")
+            raise NotFoundError(f"no {model_for(kind).label} {rid!r} in the store; {hint} "
+                                f"(`workbench list {kind}` shows them)")

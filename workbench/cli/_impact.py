@@ -309,6 +309,7 @@ def _fairness_flags(args: argparse.Namespace) -> int:
     store = open_cli_store(args)
     df = fairness.flags(store)
     if args.system:
+        store.get("ai_system", args.system)  # an unknown system is an error, not an empty list
         df = df[df["system_id"] == args.system]
     if args.breaches:
         df = df[df["breach"]]

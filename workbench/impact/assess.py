@@ -179,7 +179,15 @@ def submit_assessment(store: Store, assessment_id: str, *, base_version: int | N
 
 
 def latest_assessment(store: Store, system_id: str) -> StoredVersion | None:
-    """The system's most recent assessment (latest ``assessed_on``, then latest save)."""
+    """The system's most recent assessment (latest ``assessed_on``, then latest save).
+
+    Raises
+    ------
+    NotFoundError
+        No such AI system.
+    """
+    if not store.exists("ai_system", system_id):
+        store.get("ai_system", system_id)  # the NotFoundError naming it
     df = store.frame("impact_assessment")
     if df.empty:
         return None

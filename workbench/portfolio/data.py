@@ -84,6 +84,13 @@ class PortfolioData:
     organization: str = ""
     extra: dict[str, Any] = field(default_factory=dict)  # caches for later panels
 
+    def require_system(self, system_id: str) -> None:
+        """NotFoundError for a system id that is not in the inventory (never an empty view)."""
+        from workbench.registers import problems_of, require_ids
+
+        require_ids("ai_system", system_id, [*self.systems.get("id", []), *(
+            p.record_id for p in problems_of(self.systems))])
+
     def person_names(self) -> dict[str, str]:
         return dict(zip(self.people["id"], self.people["name"]))
 
@@ -178,6 +185,7 @@ def reports_generated(data: PortfolioData, *, system_id: str | None = None) -> p
     """Reports recorded as evidence (newest first): ``title, collected_by, collected_at``."""
     ev = data.evidence[data.evidence["evidence_kind"] == "report"]
     if system_id is not None:
+        data.require_system(system_id)
         exploded = ev["system_ids"].explode()
         ev = ev.loc[exploded.index[exploded.eq(system_id).fillna(False)].unique()]
     people = data.person_names()
@@ -267,6 +275,7 @@ def evidence_freshness(data: PortfolioData, *, system_id: str | None = None,
     if not include_reports:
         ev = ev[ev["evidence_kind"] != "report"]
     if system_id is not None:
+        data.require_system(system_id)
         exploded = ev["system_ids"].explode()
         ev = ev.loc[exploded.index[exploded.eq(system_id).fillna(False)].unique()]
     ev = ev.reset_index(drop=True)

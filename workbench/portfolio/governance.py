@@ -115,6 +115,7 @@ def awaiting_acceptance(data: PortfolioData, *, system_id: str | None = None) ->
     reg = data.register()
     rows = reg[reg["awaiting_acceptance"].astype(bool)]
     if system_id is not None:
+        data.require_system(system_id)
         rows = rows[rows["system_id"] == system_id]
     people = data.person_names()
     return rows.assign(owner_name=rows["owner"].map(people).fillna(rows["owner"]),
@@ -194,6 +195,7 @@ def fairness_latest(data: PortfolioData, *, system_id: str | None = None) -> pd.
     """
     flags = data.fairness()
     if system_id is not None:
+        data.require_system(system_id)
         flags = flags[flags["system_id"] == system_id]
     if flags.empty:
         return flags.assign(system=pd.Series(dtype="str"), metric_label=pd.Series(dtype="str"),

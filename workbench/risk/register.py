@@ -464,12 +464,15 @@ def register(store: Store, *, system_id: str | Sequence[str] | None = None,
         residual score first. A risk (or AI system) whose stored version fails its checks is
         left out and named in the frame's problems (``wb.registers.problems_of``).
     """
-    from workbench.registers import problems_of, read_register, with_problems
+    from workbench.registers import problems_of, read_register, require_ids, with_problems
     from workbench.risk.signoff import risk_signoff_frame
 
     crit = criteria or criteria_in_force(store)
     risks = read_register(store, "risk").frame
     systems = read_register(store, "ai_system", meta=False).frame
+    # An unknown system is an error, not an empty register (one left out as invalid is known).
+    require_ids("ai_system", system_id, [*systems.get("id", []),
+                                         *(p.record_id for p in problems_of(systems))])
     df = build_register(risks, systems, crit, as_of=as_of,
                         signoffs=risk_signoff_frame(store, risks))
     df = filter_register(df, system_id=system_id, business_unit=business_unit, owner=owner,
