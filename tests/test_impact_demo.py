@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tests.conftest import DEMO_AS_OF
+from wbtest import DEMO_AS_OF
 from workbench import fairness, impact
 from workbench.demo.impact import ASSESSMENTS, synthetic_predictions
 

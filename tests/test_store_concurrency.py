@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import run_at_once
+from wbtest import run_at_once
 from workbench.model import Person
 
 

@@ -64,7 +64,7 @@ def _no_panel_failed(page) -> None:
 
 
 def test_portfolio_shows_the_store_kpis(page, voila_url, seeded_store):
-    from tests.test_portfolio_governance import expected_kpis
+    from wbtest import expected_kpis
 
     _open(page, voila_url + PORTFOLIO, ".wb-kpi")
     page.wait_for_selector('[data-panel="operation"]', timeout=TIMEOUT_MS)
@@ -158,7 +158,7 @@ def test_unknown_system_is_a_message(page, voila_url):
 
 
 def test_missing_database_is_a_clear_message(page, tmp_path):
-    from tests.browser.conftest import start_voila, stop
+    from wbbrowser import start_voila, stop
 
     missing = tmp_path / "missing.db"
     process, base = start_voila(f"sqlite:///{missing}", tmp_path, preheat=False)
@@ -178,7 +178,7 @@ def test_workbench_dashboard_serves_prints_urls_and_stops(page, seeded_store, tm
     import subprocess
     import sys
 
-    from tests.browser.conftest import free_port
+    from wbbrowser import free_port
     from workbench.cli._dashboard import port_free
 
     port = free_port()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import SCREENSHOTS, demo_copy, serve_notebooks
+from wbbrowser import SCREENSHOTS, demo_copy, serve_notebooks
 from workbench.store import open_store
 
 pytestmark = pytest.mark.browser
