@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from wbtest import DEMO_AS_OF, IN_CI, PG_ENV
 
 

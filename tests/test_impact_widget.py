@@ -4,10 +4,10 @@ the live EU AI Act tier, completeness, save draft / submit, conflicts keep the i
 from __future__ import annotations
 
 import pytest
-from workbench.widgets import ImpactAssessmentForm
 
 from workbench import impact
 from workbench.impact.questionnaire import load_questionnaire
+from workbench.widgets import ImpactAssessmentForm
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from wbtest import NOTEBOOKS, execute_notebook, notebook_text, run_nbval
 
 NOTEBOOK = NOTEBOOKS / "oversight_signoff.ipynb"

@@ -296,7 +296,7 @@ def test_a_withdrawal_in_a_store_that_keeps_changing_gives_up_loudly(org, monkey
     assert oversight.status(org, "ai_system", "card-fraud").state == "pending"
 
 
-# -- closing states ----------------------------------------------------------------------------------
+# -- closing states --------------------------------------------------------------------------------
 @pytest.mark.parametrize("decision,state,verb", [("reject", "rejected", "rejected"),
                                                  ("request_changes", "changes_requested",
                                                   "sent back for changes")])
@@ -316,7 +316,7 @@ def test_rejection_closes_the_request(org, decision, state, verb):
     assert oversight.request(org, "ai_system", "card-fraud", user="alice").target_version == 3
 
 
-# -- binding and staleness ---------------------------------------------------------------------------
+# -- binding and staleness -------------------------------------------------------------------------
 def _approve_v2(store):
     oversight.request(store, "ai_system", "card-fraud", user="ben")
     oversight.decide(store, "ai_system", "card-fraud", "approve", user="chloe")
@@ -389,7 +389,7 @@ def test_a_request_is_outdated_once_the_record_changes(org):
     assert bool(oversight.status_frame(org)["request_outdated"].iloc[0])
 
 
-# -- designated people and facts from providers --------------------------------------------------------
+# -- designated people and facts from providers ----------------------------------------------------
 @pytest.fixture
 def risky(org, tmp_path, monkeypatch):
     from test_oversight_fixtures import TEST_POLICY, OversightTestRisk, stub_facts

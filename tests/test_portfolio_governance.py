@@ -7,14 +7,13 @@ features' one-record APIs (``oversight.status``, ``impact.classify_system``, the
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import pytest
 
-from wbtest import expected_kpis
-
 from workbench import portfolio
+
+from wbtest import expected_kpis
 
 EVIL = "<img src=x onerror=alert(1)>"
 

@@ -11,6 +11,7 @@ import nbformat
 import pytest
 
 import workbench as wb
+
 from wbtest import NOTEBOOKS, execute_notebook, notebook_text
 
 SOA = NOTEBOOKS / "statement_of_applicability.ipynb"

@@ -6,9 +6,9 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from test_readiness_rules import Org, _org_template, org
-from workbench.widgets import ReadinessSummary, SoAEditor
 
 import workbench as wb
+from workbench.widgets import ReadinessSummary, SoAEditor
 
 __all__ = ["_org_template", "org"]
 

@@ -9,9 +9,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from wbtest import execute_notebook
 from workbench.errors import ConfigurationError, NotFoundError, ValidationError
 from workbench.reports import plan_reports, run_reports
+
+from wbtest import execute_notebook
 
 pytestmark = pytest.mark.notebook
 

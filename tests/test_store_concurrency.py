@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from wbtest import run_at_once
 from workbench.model import Person
+
+from wbtest import run_at_once
 
 
 def _save_from_base(url: str, name: str, barrier, results) -> None:

@@ -83,7 +83,7 @@ def run_at_once(target, argsets: list[tuple]) -> list:
     return out
 
 
-# -- portfolio --------------------------------------------------------------------------------------
+# -- portfolio -------------------------------------------------------------------------------------
 def expected_kpis(store: Any, today: dt.date) -> dict[str, Any]:
     """The governance KPIs from the records, one record at a time (no panel code)."""
     from workbench import impact, oversight, readiness, risk

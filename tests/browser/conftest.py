@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from wbbrowser import WIDTH, demo_copy, save_screenshot, start_voila, stop
 from wbtest import IN_CI
 

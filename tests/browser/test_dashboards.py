@@ -178,8 +178,9 @@ def test_workbench_dashboard_serves_prints_urls_and_stops(page, seeded_store, tm
     import subprocess
     import sys
 
-    from wbbrowser import free_port
     from workbench.cli._dashboard import port_free
+
+    from wbbrowser import free_port
 
     port = free_port()
     env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path), "WORKBENCH_USER": "chloe"}

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from workbench.store import open_store
+
 from wbbrowser import (
     HEATMAP,
     SCREENSHOTS,
@@ -20,7 +22,6 @@ from wbbrowser import (
     demo_copy,
     serve_notebooks,
 )
-from workbench.store import open_store
 
 pytestmark = pytest.mark.browser
 

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from wbtest import REPO
 
 SCREENSHOTS = REPO / "test-output" / "screenshots"

@@ -242,12 +242,12 @@ def crosswalk(item_id: str) -> CrosswalkResult:
 # --------------------------------------------------------------------------- id checks
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _ids(kind: str) -> tuple[str, ...]:
     return _default().ids(kind)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _id_set(kind: str) -> frozenset[str]:
     return frozenset(_ids(kind))
 

@@ -145,8 +145,8 @@ def _read(path: str) -> FairnessConfig:
     try:
         data = yaml.safe_load(read_text(p, what="fairness thresholds file"))
     except yaml.YAMLError as exc:
-        raise ValidationError(f"fairness thresholds file {p.name}: not valid YAML ({_yaml_problem(exc)})"
-                              ) from None
+        raise ValidationError(f"fairness thresholds file {p.name}: not valid YAML "
+                              f"({_yaml_problem(exc)})") from None
     return _parse(data, p.name)
 
 

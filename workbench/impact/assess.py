@@ -283,7 +283,8 @@ def propose_risk_from_harm(assessment: ImpactAssessment, harm_id: str, *, owner:
     text = harm.description if harm.description.endswith((".", "!", "?")) else \
         harm.description + "."
     description = (f"{text} Affects {harm.party}; severity {harm.severity.value}, "
-                   f"likelihood {harm.likelihood.value}, {harm.reversibility.value.replace('_', ' ')}"
+                   f"likelihood {harm.likelihood.value}, "
+                   f"{harm.reversibility.value.replace('_', ' ')}"
                    f", scale {harm.scale.value}. Identified in impact assessment "
                    f"{assessment.id} (harm {harm.id}) with no mitigating measure.")
     return proposed_risk(

@@ -502,8 +502,8 @@ def _read(path: Path) -> _File:
     try:
         data = yaml.safe_load(read_text(path, what="questionnaire file"))
     except yaml.YAMLError as exc:
-        raise ValidationError(f"questionnaire file {path.name}: not valid YAML ({_yaml_problem(exc)})"
-                              ) from None
+        raise ValidationError(f"questionnaire file {path.name}: not valid YAML "
+                              f"({_yaml_problem(exc)})") from None
     try:
         return _File.model_validate(data)
     except pydantic.ValidationError as exc:

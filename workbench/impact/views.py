@@ -101,7 +101,8 @@ def harms_figure(assessment: ImpactAssessment) -> go.Figure:
         customdata=hover, hovertemplate="%{y} x %{x}: %{customdata}<extra></extra>",
         colorscale=[[0, "#f6f8fa"], [1, "#bc4c00"]], showscale=False))
     fig.update_layout(title="Harms by severity and likelihood", xaxis_title="likelihood",
-                      yaxis_title="severity", height=360, margin={"l": 80, "r": 20, "t": 50, "b": 50})
+                      yaxis_title="severity", height=360,
+                      margin={"l": 80, "r": 20, "t": 50, "b": 50})
     return fig
 
 

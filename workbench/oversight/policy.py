@@ -199,7 +199,7 @@ def load_policy(path: str | Path | None = None) -> Policy:
     return _load(str(path or POLICY_FILE))
 
 
-# -- facts ------------------------------------------------------------------------------------------
+# -- facts -----------------------------------------------------------------------------------------
 def _plain(value: Any) -> Any:
     """Enum members and numpy scalars compared as plain values."""
     if isinstance(value, Enum):
@@ -248,7 +248,7 @@ def facts_for(store: Store, stored: StoredVersion) -> dict[str, Any]:
     return facts
 
 
-# -- requirement ------------------------------------------------------------------------------------
+# -- requirement -----------------------------------------------------------------------------------
 class Requirement(BaseModel):
     """What the policy asks for one version: the rule and the signers it needs."""
 

@@ -63,7 +63,7 @@ def _day(value: Any) -> str:
     return str(value)[:10] if isinstance(value, str) else f"{value:%Y-%m-%d}"
 
 
-# -- context: everything the rules look at, read once -----------------------------------------------
+# -- context: everything the rules look at, read once ----------------------------------------------
 @dataclass
 class _Context:
     store: Store
@@ -161,7 +161,7 @@ def _comment_of(ctx: _Context, request_id: str, who: str) -> str:
     return f" ({d.iloc[0]['comment']})" if not d.empty and d.iloc[0]["comment"] else ""
 
 
-# -- deciding ---------------------------------------------------------------------------------------
+# -- deciding --------------------------------------------------------------------------------------
 def _decide_refusal(ctx: _Context, decision: Decision, role: str | None
                     ) -> tuple[type[WorkbenchError], str] | list[str]:
     """The refusal (exception class, message), or the signer names the user may decide as."""
@@ -373,7 +373,7 @@ def _changed_meanwhile(ctx: _Context, exc: ConflictError) -> ConflictError:
     return exc
 
 
-# -- requesting -------------------------------------------------------------------------------------
+# -- requesting ------------------------------------------------------------------------------------
 def _request_refusal(ctx: _Context, policy: P.Policy | None
                      ) -> tuple[type[WorkbenchError], str] | P.Requirement:
     if ctx.person is None or not ctx.person.active:
@@ -492,7 +492,7 @@ def _request(store: Store, kind: str, record_id: str, *, version: int | None, no
     return record
 
 
-# -- withdrawing ------------------------------------------------------------------------------------
+# -- withdrawing -----------------------------------------------------------------------------------
 def withdraw(store: Store, kind: str, record_id: str, *, reason: str = "",
              user: str | None = None) -> SignOffRequest:
     """Withdraw the open sign-off request of a record (the requester, or a governance lead).

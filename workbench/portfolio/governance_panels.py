@@ -245,7 +245,8 @@ def readiness_panel(data: PortfolioData) -> Panel:
              + _more(len(top), gaps["requirement"].nunique(), "requirements with gaps"))
     return Panel(key="readiness", title="Readiness against ISO/IEC 42001", note=note,
                  problems=result.problems,
-                 html=f'<div class="wb-readiness-kpis" style="display:flex;flex-wrap:wrap">{head}</div>', figure=figure,
+                 html=('<div class="wb-readiness-kpis" style="display:flex;flex-wrap:wrap">'
+                       f"{head}</div>"), figure=figure,
                  after_html=after, table=readiness.clause_table(result))
 
 

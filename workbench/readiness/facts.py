@@ -372,7 +372,8 @@ class Facts:
 
             df = self.frame("impact_assessment").copy()
             states = self.approvals("impact_assessment")["state"]
-            df["approval"] = df["id"].map(states.to_dict()).astype(object).fillna("none").astype(str)
+            df["approval"] = (df["id"].map(states.to_dict()).astype(object).fillna("none")
+                              .astype(str))
             for col in ("assessed_on", "review_due"):
                 df[col] = pd.to_datetime(df[col], errors="coerce")
             return df

@@ -427,7 +427,8 @@ class Store:
             return int(conn.execute(q).scalar_one())
 
     def head(self) -> int:
-        """The sequence number of the newest version (0 for an empty store); a cheap change check."""
+        """The sequence number of the newest version (0 for an empty store): a cheap change
+        check."""
         with self._read() as conn:
             return int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(T.c.seq), 0)))
                        .scalar_one())
