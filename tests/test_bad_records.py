@@ -7,47 +7,17 @@ then leaves it out, names it in one line (record, version, field) and carries on
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-from typing import Any
 
 import pytest
 
 from workbench.cli import main
 
+from wbtest import append_unchecked
+
 BAD_ANSWER = ("impact assessment 'ia-cv-screening' version 3 is left out: "
               "answers.prohibited.social_scoring: answer yes, no or unknown (got 'maybe'); "
               "save a corrected version")
-
-
-def append_unchecked(store: Any, kind: str, content: dict[str, Any], *,
-                     reason: str = "written around the library") -> int:
-    """Append a version without any validation, keeping the hash chain intact (so `verify`
-    still passes: the content is what was saved, it just fails today's model)."""
-    import sqlalchemy as sa
-
-    from workbench.store._hashing import GENESIS, canonical_json, entry_hash, sha256_text
-    from workbench.store._tables import record_versions as T
-
-    with store.engine.begin() as conn:
-        head = conn.execute(sa.select(T.c.seq, T.c.entry_hash).order_by(T.c.seq.desc())
-                            .limit(1)).first()
-        seq, prev = (head.seq, head.entry_hash) if head else (0, GENESIS)
-        latest = conn.execute(sa.select(sa.func.max(T.c.version)).where(
-            T.c.kind == kind, T.c.record_id == content["id"])).scalar()
-        version = (latest or 0) + 1
-        text = canonical_json(content)
-        chash = sha256_text(text)
-        saved_at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
-        row = dict(seq=seq + 1, kind=kind, record_id=content["id"], version=version,
-                   author="legacy", saved_at=saved_at, reason=reason, content=text,
-                   content_hash=chash, prev_hash=prev)
-        row["entry_hash"] = entry_hash(prev_hash=prev, seq=seq + 1, kind=kind,
-                                       record_id=content["id"], version=version,
-                                       author="legacy", saved_at=saved_at, reason=reason,
-                                       content_hash=chash)
-        conn.execute(T.insert(), [row])
-    return version
 
 
 @pytest.fixture
