@@ -34,6 +34,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_risk.py
 	$(PY) benchmarks/bench_reports.py
 	$(PY) benchmarks/bench_dashboard.py
+	$(PY) benchmarks/bench_registers.py
 
 lint: $(STAMP)
 	$(PY) -m ruff check workbench widgets tests benchmarks
