@@ -157,16 +157,21 @@ def check_frame(kind: str, frame: pd.DataFrame) -> CheckedRegister:
     if frame.empty:
         return CheckedRegister(frame, ())
     screen = getattr(cls, "register_screen", None)
-    suspect = frame if screen is None else frame[screen(frame).to_numpy(dtype=bool)]
-    if suspect.empty:
-        return CheckedRegister(frame, ())
+    suspect = frame
+    if screen is not None:
+        mask = screen(frame).to_numpy(dtype=bool)
+        if not mask.any():  # the usual case: no copy of the frame at all
+            return CheckedRegister(frame, ())
+        suspect = frame[mask]
     fields = [f for f in cls.model_fields if f in suspect.columns]
+    # Column lists zipped into rows: several times faster than DataFrame.to_dict.
+    columns = [suspect[f].tolist() for f in fields]
     versions = (suspect["_version"].tolist() if "_version" in suspect.columns
                 else [None] * len(suspect))
     bad: list[Any] = []
     problems: list[RecordProblem] = []
-    for index, row, version in zip(suspect.index, suspect[fields].to_dict(orient="records"),
-                                   versions, strict=True):
+    for index, values, version in zip(suspect.index, zip(*columns), versions, strict=True):
+        row = dict(zip(fields, values))
         content = {k: v for k, v in row.items() if not _absent(v)}
         problem = check_content(cls.kind, content, record_id=str(row.get("id")),
                                 version=None if version is None else int(version))

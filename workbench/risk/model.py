@@ -427,9 +427,9 @@ class Risk(Record, kind="risk", label="risk"):
 
 
 def _texts(values: Any) -> Any:
-    """Non-empty text cells (a numpy bool array)."""
+    """Non-empty text cells (a numpy bool array; saved text is stripped already)."""
     if _is_text(values):
-        return (values.notna() & values.str.strip().ne("")).to_numpy(dtype=bool, na_value=False)
+        return (values.notna() & (values.str.len() > 0)).to_numpy(dtype=bool, na_value=False)
     return values.map(lambda v: isinstance(v, str) and v.strip() != "").to_numpy(dtype=bool)
 
 
