@@ -23,7 +23,8 @@ demo: $(STAMP)
 	WORKBENCH_USER=chloe $(WB) report impact_assessment --all --to html --out reports/demo --jobs 2
 	WORKBENCH_USER=elena $(WB) dashboard --no-browser
 
-## Run the whole test suite (store tests also on PostgreSQL when WORKBENCH_TEST_DATABASE_URL is set).
+## Run the whole test suite and the docstring examples (store tests also on PostgreSQL when
+## WORKBENCH_TEST_DATABASE_URL is set).
 test: $(STAMP)
 	$(PY) -m pytest
 
@@ -36,6 +37,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_explain.py
 	$(PY) benchmarks/bench_dashboard_kernels.py
 	$(PY) benchmarks/bench_interop.py
+	$(PY) benchmarks/bench_registers.py
 
 lint: $(STAMP)
 	$(PY) -m ruff check workbench widgets tests benchmarks

@@ -7,7 +7,6 @@ run instead of skipping.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import shutil
 import uuid
@@ -16,10 +15,7 @@ from pathlib import Path
 
 import pytest
 
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-PG_ENV = "WORKBENCH_TEST_DATABASE_URL"
-#: The demo's reference date in tests: today, so "overdue" means the same as in the product.
-DEMO_AS_OF = dt.date.today()
+from wbtest import DEMO_AS_OF, IN_CI, PG_ENV
 
 
 @pytest.fixture(autouse=True)
@@ -143,66 +139,3 @@ def demo_store(demo_url: str):
     s = open_store(demo_url, create=False)
     yield s
     s.close()
-
-
-# -- notebooks ------------------------------------------------------------------------------------
-REPO = Path(__file__).resolve().parent.parent
-NOTEBOOKS = REPO / "notebooks"
-DASHBOARDS = REPO / "dashboards"
-
-
-def execute_notebook(path: Path, out: Path, parameters: dict | None = None, *,
-                     timeout: int = 300):
-    """Run a notebook headless with papermill (the kernel inherits this process's environment,
-    so WORKBENCH_DATABASE_URL and WORKBENCH_USER set by a test reach it)."""
-    import papermill as pm
-
-    return pm.execute_notebook(str(path), str(out), parameters=parameters or {},
-                               kernel_name="python3", progress_bar=False,
-                               execution_timeout=timeout, cwd=str(out.parent))
-
-
-def run_nbval(path: Path, *, cwd: Path, env: dict[str, str] | None = None):
-    """Run nbval (lax: every cell must run without error) over one notebook in a subprocess."""
-    import subprocess
-    import sys
-
-    merged = {**os.environ, **(env or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "pytest", "--nbval-lax", "-q", "-p", "no:cacheprovider",
-         "--rootdir", str(cwd), str(path)],
-        cwd=cwd, env=merged, capture_output=True, text=True, timeout=600)
-
-
-def notebook_text(nb) -> str:
-    """Every text and HTML output of an executed notebook, joined (for assertions)."""
-    parts = []
-    for cell in nb.cells:
-        for output in cell.get("outputs", []):
-            if "text" in output:
-                parts.append(output["text"])
-            data = output.get("data", {})
-            for mime in ("text/plain", "text/html", "text/markdown"):
-                if mime in data:
-                    value = data[mime]
-                    parts.append(value if isinstance(value, str) else "".join(value))
-    return "\n".join(parts)
-
-
-# -- processes ------------------------------------------------------------------------------------
-def run_at_once(target, argsets: list[tuple]) -> list:
-    """Run ``target(*args, barrier, results)`` in one spawned process per argument tuple, all
-    released together by a barrier; return what each put on ``results`` (one item each)."""
-    import multiprocessing as mp
-
-    ctx = mp.get_context("spawn")
-    barrier = ctx.Barrier(len(argsets))
-    results = ctx.Queue()
-    procs = [ctx.Process(target=target, args=(*a, barrier, results)) for a in argsets]
-    for p in procs:
-        p.start()
-    out = [results.get(timeout=120) for _ in procs]
-    for p in procs:
-        p.join(timeout=60)
-        assert p.exitcode == 0
-    return out

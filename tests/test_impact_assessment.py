@@ -38,7 +38,8 @@ def answers(**changes: object) -> dict[str, object]:
 
 def complete(**changes: object) -> dict[str, object]:
     data = {
-        "id": "ia-cv", "system_id": "cv", "assessor": "alice", "assessed_on": TODAY, "trigger": "new_system",
+        "id": "ia-cv", "system_id": "cv", "assessor": "alice", "assessed_on": TODAY,
+        "trigger": "new_system",
         "scope": "Ranking of applications", "system_description": "Ranks CVs",
         "purpose": "Help recruiters", "intended_uses": ["Ordering applications"],
         "interested_parties": [{"name": "Applicants", "category": "affected_individual"},

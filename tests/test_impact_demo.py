@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tests.conftest import DEMO_AS_OF
 from workbench import fairness, impact
 from workbench.demo.impact import ASSESSMENTS, synthetic_predictions
+
+from wbtest import DEMO_AS_OF
 
 
 def test_assessments_and_their_states(demo_store):

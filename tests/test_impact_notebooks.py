@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tests.conftest import NOTEBOOKS, execute_notebook, notebook_text, run_nbval
+from wbtest import NOTEBOOKS, execute_notebook, notebook_text, run_nbval
 
 IMPACT = NOTEBOOKS / "impact_assessment.ipynb"
 FAIRNESS = NOTEBOOKS / "fairness_check.ipynb"

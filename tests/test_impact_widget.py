@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 from actors import acting
-from workbench.widgets import ImpactAssessmentForm
 
 from workbench import impact
 from workbench.impact.questionnaire import load_questionnaire
+from workbench.widgets import ImpactAssessmentForm
 
 
 @pytest.fixture
@@ -188,9 +188,8 @@ def test_part_errors_show_beside_the_part(demo_store, alice):
 
 def test_resubmitting_unchanged_keeps_the_approval(demo_store, monkeypatch):
     """Opening an approved assessment and submitting it untouched writes nothing."""
-    from workbench.widgets import ImpactAssessmentForm
-
     from workbench import oversight
+    from workbench.widgets import ImpactAssessmentForm
 
     monkeypatch.setenv("WORKBENCH_USER", "alice")
     head = demo_store.head()

@@ -113,7 +113,8 @@ def test_cli_backup_check_and_restore(demo_url, demo_store, tmp_path, capsys):
     out = tmp_path / "b.jsonl.gz"
     seq, head = demo_store.head_entry()
     assert main(["--database-url", demo_url, "backup", "-o", str(out)]) == 0
-    assert capsys.readouterr().out.strip() == f"wrote {out}: {seq} versions, chain head #{seq} {head}"
+    assert capsys.readouterr().out.strip() == (
+        f"wrote {out}: {seq} versions, chain head #{seq} {head}")
     assert main(["restore", str(out), "--check"]) == 0
     assert capsys.readouterr().out.strip() == (f"ok: b.jsonl.gz: {seq} versions, chain head "
                                                f"#{seq} {head}")

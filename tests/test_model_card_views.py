@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 import workbench as wb
-from tests.conftest import NOTEBOOKS, execute_notebook, notebook_text
+
+from wbtest import NOTEBOOKS, execute_notebook, notebook_text
 
 
 def test_editor_saves_written_parts_and_submits(demo_store, monkeypatch):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import NOTEBOOKS, execute_notebook, notebook_text, run_nbval
+from wbtest import NOTEBOOKS, execute_notebook, notebook_text, run_nbval
 
 NOTEBOOK = NOTEBOOKS / "oversight_signoff.ipynb"
 pytestmark = pytest.mark.notebook

@@ -6,7 +6,7 @@ from __future__ import annotations
 from actors import acting, bootstrap_tester
 from test_oversight_fixtures import make_org
 
-from tests.conftest import run_at_once
+from wbtest import run_at_once
 
 
 def _act(url: str, user: str, action: str, barrier, results) -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from actors import acting, bootstrap_tester
 from test_oversight_fixtures import edit, make_org
-from workbench.widgets import PendingQueue, SignOffPanel
 
 from workbench import oversight
 from workbench.store import open_store
+from workbench.widgets import PendingQueue, SignOffPanel
 
 XSS = "<img src=x onerror=alert(1)>"
 

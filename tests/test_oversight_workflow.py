@@ -286,8 +286,8 @@ def test_withdrawn_request_cannot_be_decided(org):
         withdrawn = oversight.withdraw(org, "ai_system", "card-fraud", reason="not ready")
     assert withdrawn.status.value == "withdrawn" and withdrawn.withdrawn_by == "ben"
     with acting("sven"):
-        _refused(org, ValidationError, r"the request for sign-off of AI system 'card-fraud' version 2 "
-                 r"was withdrawn by ben on \d{4}-\d\d-\d\d: there is nothing to decide",
+        _refused(org, ValidationError, r"the request for sign-off of AI system 'card-fraud' "
+                 r"version 2 was withdrawn by ben on \d{4}-\d\d-\d\d: there is nothing to decide",
                  oversight.decide, "ai_system", "card-fraud", "approve")
     with acting("ben"):
         _refused(org, NotFoundError, "no open sign-off request to withdraw", oversight.withdraw,
@@ -356,7 +356,7 @@ def test_a_withdrawal_in_a_store_that_keeps_changing_gives_up_loudly(org, monkey
     assert oversight.status(org, "ai_system", "card-fraud").state == "pending"
 
 
-# -- closing states ----------------------------------------------------------------------------------
+# -- closing states --------------------------------------------------------------------------------
 @pytest.mark.parametrize("decision,state,verb", [("reject", "rejected", "rejected"),
                                                  ("request_changes", "changes_requested",
                                                   "sent back for changes")])
@@ -381,7 +381,7 @@ def test_rejection_closes_the_request(org, decision, state, verb):
         assert oversight.request(org, "ai_system", "card-fraud").target_version == 3
 
 
-# -- binding and staleness ---------------------------------------------------------------------------
+# -- binding and staleness -------------------------------------------------------------------------
 def _approve_v2(store):
     with acting("ben"):
         oversight.request(store, "ai_system", "card-fraud")
@@ -463,7 +463,7 @@ def test_a_request_is_outdated_once_the_record_changes(org):
     assert bool(oversight.status_frame(org)["request_outdated"].iloc[0])
 
 
-# -- designated people and facts from providers --------------------------------------------------------
+# -- designated people and facts from providers ----------------------------------------------------
 def _test_feature(provider) -> None:
     """Register the test kind's feature: its fact provider, and who may save it."""
     from workbench import features
@@ -509,8 +509,8 @@ def test_designated_risk_owner_from_a_fact_provider(risky):
                  r"it requires one only when above_appetite = True", oversight.request,
                  "oversight_test_risk", "r-low", policy=policy)
     with acting("chloe"):
-        _refused(store, PermissionDeniedError, "chloe is not the risk owner named", oversight.decide,
-                 "oversight_test_risk", "r-high", "approve", role="risk_owner")
+        _refused(store, PermissionDeniedError, "chloe is not the risk owner named",
+                 oversight.decide, "oversight_test_risk", "r-high", "approve", role="risk_owner")
     with acting("ben"):
         oversight.decide(store, "oversight_test_risk", "r-high", "approve")
     with acting("sven"):

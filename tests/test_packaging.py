@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
+from wbtest import REPO
 
 tomllib = pytest.importorskip("tomllib")
 

@@ -7,52 +7,16 @@ features' one-record APIs (``oversight.status``, ``impact.classify_system``, the
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import pytest
 from actors import acting
 
 from workbench import portfolio
-from workbench.model import Evidence
+
+from wbtest import expected_kpis
 
 EVIL = "<img src=x onerror=alert(1)>"
-
-
-def expected_kpis(store: Any, today: dt.date) -> dict[str, Any]:
-    """The governance KPIs from the records, one record at a time (no panel code)."""
-    from workbench import impact, oversight, readiness, risk
-
-    crit = risk.criteria_in_force(store)
-    awaiting = above = overdue = 0
-    for r in store.records("risk"):
-        if r.status.value == "closed":
-            continue
-        band = crit.level(r.residual_likelihood, r.residual_consequence)
-        if crit.band_rank(band.name) > crit.band_rank(crit.appetite):
-            above += 1
-            awaiting += oversight.status(store, "risk", r.id).state != "approved"
-        overdue += sum(a.done_on is None and a.due < today for a in r.actions)
-    targets = {(q.target_kind, q.target_id) for q in store.records("signoff_request")}
-    states = [oversight.status(store, kind, rid) for kind, rid in targets]
-    latest: dict[str, Evidence] = {}
-    for e in store.records("evidence"):
-        if e.evidence_kind.value == "fairness_metrics":
-            sid = e.system_ids[0]
-            if sid not in latest or e.collected_at > latest[sid].collected_at:
-                latest[sid] = e
-    breaches = {sid: sum(bool(m.get("breach")) for m in e.details.get("metrics", []))
-                for sid, e in latest.items()}
-    tiers = [impact.classify_system(store, s.id).tier for s in store.records("ai_system")]
-    return {
-        "high_risk": tiers.count("high_risk"),
-        "awaiting_acceptance": awaiting, "above_appetite": above, "overdue_actions": overdue,
-        "readiness": round(readiness.assess(store, today=today).overall),
-        "approvals_pending": sum(s.state == "pending" for s in states),
-        "stale_approvals": sum(s.stale for s in states),
-        "fairness_breaches": sum(breaches.values()),
-        "fairness_systems": sum(1 for n in breaches.values() if n),
-    }
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import DASHBOARDS, NOTEBOOKS, execute_notebook, notebook_text, run_nbval
+from wbtest import DASHBOARDS, NOTEBOOKS, execute_notebook, notebook_text, run_nbval
 
 pytestmark = pytest.mark.notebook
 

@@ -214,7 +214,8 @@ def test_a_thousand_systems_assess_in_one_pass(org: Org):
             None) for i in range(1000)])
     with acting("alex"):
         store.save_many([(Risk(
-            id=f"r{i:04d}", system_id=f"s{i:04d}", title="r", risk_source="source.level_of_automation",
+            id=f"r{i:04d}", system_id=f"s{i:04d}", title="r",
+            risk_source="source.level_of_automation",
             objective="objective.fairness", inherent_likelihood=3, inherent_consequence=3,
             treatment="modify", controls=["A.6.2.4"], residual_likelihood=2, residual_consequence=2,
             owner="sam", status="assessed", identified_on=day(-10), next_review=day(100)), None)

@@ -11,7 +11,8 @@ import nbformat
 import pytest
 
 import workbench as wb
-from tests.conftest import NOTEBOOKS, execute_notebook, notebook_text
+
+from wbtest import NOTEBOOKS, execute_notebook, notebook_text
 
 SOA = NOTEBOOKS / "statement_of_applicability.ipynb"
 READINESS = NOTEBOOKS / "readiness.ipynb"

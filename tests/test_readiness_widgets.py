@@ -7,9 +7,9 @@ from types import SimpleNamespace
 
 from actors import acting
 from test_readiness_rules import Org, _org_template, org
-from workbench.widgets import ReadinessSummary, SoAEditor
 
 import workbench as wb
+from workbench.widgets import ReadinessSummary, SoAEditor
 
 __all__ = ["_org_template", "org"]
 

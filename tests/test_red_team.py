@@ -50,7 +50,7 @@ def _edit(store, kind, record_id, **changes):
     return store.save(current.record.model_copy(update=changes), base_version=current.version)
 
 
-# -- who writes what ---------------------------------------------------------------------------------
+# -- who writes what -------------------------------------------------------------------------------
 def test_01_a_contributor_cannot_give_himself_roles(demo):
     with acting("ravi"):
         _refused(demo, PermissionDeniedError, r"ravi \(contributor\) may not save person 'ravi'"

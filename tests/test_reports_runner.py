@@ -9,9 +9,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tests.conftest import execute_notebook
 from workbench.errors import ConfigurationError, NotFoundError, ValidationError
 from workbench.reports import plan_reports, run_reports
+
+from wbtest import execute_notebook
 
 pytestmark = pytest.mark.notebook
 
@@ -178,7 +179,7 @@ def _require_chromium() -> None:
     from workbench.reports.export import chromium_path
 
     if chromium_path() is None:
-        from tests.conftest import IN_CI
+        from wbtest import IN_CI
 
         if IN_CI:
             pytest.fail("Chromium is missing but CI=true: PDF export must be tested")

@@ -134,7 +134,7 @@ def test_actions_and_accept(cli, demo_store, monkeypatch):
 CSV_OK = textwrap.dedent("""\
     id,system_id,title,risk_source,objective,inherent_likelihood,inherent_consequence,treatment,controls,residual_likelihood,residual_consequence,owner,status,identified_on,actions
     imp-1,cv-screening,Imported risk,level_of_automation,fairness,3,4,modify,A.9.2;A.6.2.4,2,3,farid,assessed,{day},"Train recruiters | farid | {due}"
-    """)
+    """)  # noqa: E501
 
 
 def test_import_csv_and_yaml(cli, tmp_path, demo_store):
@@ -167,6 +167,7 @@ def test_import_csv_and_yaml(cli, tmp_path, demo_store):
           residual_consequence: 3
           owner: farid
           identified_on: {day}
+          _version: 1
         """))
     code, out, _ = cli("import", str(yml))
     assert code == 0 and "1 changed" in out and demo_store.get("risk", "imp-1").version == 2
@@ -180,7 +181,7 @@ def test_import_reports_every_bad_row_and_saves_nothing(cli, tmp_path, demo_stor
         imp-3,cv-screening,"Two-line
         title",machine_learning,fairness,3,4,modify,,2,3,farid,assessed,{day},"Retrain | ravi | 2001-01-01"
         imp-1,cv-screening,Again,machine_learning,fairness,3,4,modify,,4,4,farid,accepted,{day},
-        """))
+        """))  # noqa: E501
     head = demo_store.head()
     code, _, err = cli("import", str(bad))
     lines = err.strip().splitlines()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from tests.conftest import NOTEBOOKS, execute_notebook, notebook_text, run_nbval
+from wbtest import NOTEBOOKS, execute_notebook, notebook_text, run_nbval
 
 NOTEBOOK = NOTEBOOKS / "risk_assessment.ipynb"
 pytestmark = pytest.mark.notebook

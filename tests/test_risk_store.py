@@ -9,7 +9,7 @@ import pytest
 from actors import acting
 
 from workbench import risk as wr
-from workbench.errors import ConflictError, ValidationError
+from workbench.errors import ConflictError, NotFoundError, ValidationError
 from workbench.model import AISystem, Person
 
 TODAY = dt.date.today()
@@ -194,7 +194,8 @@ def test_register_from_the_store_filters_and_views(org):
     assert list(wr.register(org, level="high")["id"]) == ["chat-r01"]
     assert list(wr.register(org, level=["medium", "low"])["id"]) == ["chat-r02", "cv-r01"]
     assert list(wr.register(org, above_appetite=True)["id"]) == ["chat-r01"]
-    assert len(wr.register(org, system_id="nope")) == 0
+    with pytest.raises(NotFoundError, match="no AI system 'nope' in the store"):
+        wr.register(org, system_id="nope")  # an unknown system is an error, not an empty table
     assert list(wr.awaiting_acceptance(reg)["id"]) == ["chat-r01"]
     assert len(wr.overdue_actions(reg)) == 2 and len(wr.actions(reg)) == 4
     assert list(wr.reviews_due(reg)["id"]) == ["chat-r01"]

@@ -7,10 +7,10 @@ import datetime as dt
 from types import SimpleNamespace
 
 import pytest
-from workbench.widgets import RiskHeatmap, RiskRegisterEditor
 
 from workbench import risk as wr
 from workbench.errors import NotFoundError
+from workbench.widgets import RiskHeatmap, RiskRegisterEditor
 
 XSS = "<img src=x onerror=alert(1)>"
 TODAY = dt.date.today()

@@ -11,12 +11,12 @@ import pandas as pd
 import pytest
 from actors import acting
 from test_oversight_fixtures import only_admin
-from workbench.widgets import ImpactAssessmentForm, RiskHeatmap, RiskRegisterEditor
 
 from workbench import oversight
 from workbench import risk as wr
 from workbench.cli import main
 from workbench.model import AISystem, Person
+from workbench.widgets import ImpactAssessmentForm, RiskHeatmap, RiskRegisterEditor
 
 TODAY = dt.date.today()
 XSS = "<img src=x onerror=alert(1)>"

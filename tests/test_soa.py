@@ -200,13 +200,14 @@ def test_reports_show_the_approved_version_and_flag_a_stale_one(acme: Org):
     info = stale.attrs["soa"]
     assert info["state"] == "stale" and info["shown_version"] == 1
     assert info["banner"].startswith("STALE: version 1 was approved by chloe, elena on ")
-    assert "version 2 changed entries and has no sign-off request since it changed (a stale approval does not count)" in info[
-        "banner"]
+    assert ("version 2 changed entries and has no sign-off request since it changed (a stale "
+            "approval does not count)") in info["banner"]
     assert stale.set_index("control_id").at["A.2.2", "justification"] == "needed: A.2.2"
     current = wb.readiness.soa_table(acme.store, which="current")
     assert current.set_index("control_id").at["A.2.2", "justification"] == (
         "changed after approval")
-    assert current.attrs["soa"]["banner"].startswith("NOT APPROVED: version 2 has no sign-off request since it changed")
+    assert current.attrs["soa"]["banner"].startswith(
+        "NOT APPROVED: version 2 has no sign-off request since it changed")
     assert wb.readiness.soa_table(acme.store, which=1).attrs["soa"]["approved"]
     with pytest.raises(ValidationError, match="which must be 'approved', 'current' or a "
                        "version number"):

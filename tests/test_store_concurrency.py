@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from actors import bootstrap_tester
 
-from tests.conftest import run_at_once
 from workbench.model import Person
+
+from wbtest import run_at_once
 
 
 def _save_from_base(url: str, name: str, barrier, results) -> None:

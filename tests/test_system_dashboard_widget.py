@@ -4,10 +4,10 @@ switched in place from the registers already loaded."""
 from __future__ import annotations
 
 import pytest
-from workbench.widgets import SystemDashboard
 
 from workbench import portfolio
 from workbench.model import AISystem
+from workbench.widgets import SystemDashboard
 
 EVIL = "<img src=x onerror=alert(1)>"
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import ipywidgets as W
-from workbench.widgets._common import StatusLine, reports_errors
-from workbench.widgets._form import ModelForm
 
 from workbench.errors import ConflictError
 from workbench.model import AISystem, Evidence, Person
+from workbench.widgets._common import StatusLine, reports_errors
+from workbench.widgets._form import ModelForm
 
 
 def _form():

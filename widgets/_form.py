@@ -11,11 +11,11 @@ from typing import Any
 
 import ipywidgets as W
 from pydantic import BaseModel
-from workbench.widgets._common import StatusLine, message_html
 
 from workbench.errors import ValidationError
 from workbench.model import validate_record
 from workbench.render import esc
+from workbench.widgets._common import StatusLine, message_html
 
 __all__ = ["ModelForm"]
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as W
 from traitlets import Dict, Int, TraitError, Unicode, observe, validate
+
 from workbench.widgets._common import StatusLine, reports_errors
 
 if TYPE_CHECKING:  # pragma: no cover

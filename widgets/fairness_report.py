@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import ipywidgets as W
-from workbench.widgets._common import StatusLine, reports_errors
 
 from workbench import fairness
+from workbench.widgets._common import StatusLine, reports_errors
 
 if TYPE_CHECKING:  # pragma: no cover
     from workbench.fairness import FairnessResult

@@ -15,8 +15,6 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as W
-from workbench.widgets._common import StatusLine, message_html, reports_errors
-from workbench.widgets._form import ModelForm
 
 from workbench import impact, oversight
 from workbench.errors import ConflictError, NotFoundError, ValidationError
@@ -32,6 +30,8 @@ from workbench.impact.model import (
 )
 from workbench.impact.questionnaire import Question, Questionnaire, normalize_answer
 from workbench.render import STATUS_COLOURS, badge, esc, html_table
+from workbench.widgets._common import StatusLine, message_html, reports_errors
+from workbench.widgets._form import ModelForm
 
 if TYPE_CHECKING:  # pragma: no cover
     from workbench.store import Store

@@ -6,10 +6,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as W
-from workbench.widgets._common import StatusLine, message_html, reports_errors
-from workbench.widgets._form import ModelForm
 
 from workbench.errors import ConflictError, ValidationError
+from workbench.widgets._common import StatusLine, message_html, reports_errors
+from workbench.widgets._form import ModelForm
 
 if TYPE_CHECKING:  # pragma: no cover
     from workbench.explain.card import CardState

@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as W
 import traitlets as T
-from workbench.widgets._common import StatusLine, reports_errors
 
 from workbench import readiness as rd
 from workbench.render import STATUS_COLOURS, badge, esc, html_table, kpi
+from workbench.widgets._common import StatusLine, reports_errors
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd

@@ -8,9 +8,6 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as W
-from workbench.widgets._common import StatusLine, message_html, reports_errors
-from workbench.widgets._form import ModelForm
-from workbench.widgets.signoff import SignOffPanel
 
 from workbench import oversight
 from workbench import risk as wr
@@ -18,6 +15,9 @@ from workbench.errors import ConflictError, ValidationError
 from workbench.identity import current_user
 from workbench.render import esc
 from workbench.risk.model import Acceptance, Action, Risk
+from workbench.widgets._common import StatusLine, message_html, reports_errors
+from workbench.widgets._form import ModelForm
+from workbench.widgets.signoff import SignOffPanel
 
 if TYPE_CHECKING:  # pragma: no cover
     from workbench.store import Store, StoredVersion

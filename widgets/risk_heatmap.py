@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as W
 import traitlets as T
-from workbench.widgets._common import StatusLine, reports_errors
 
 from workbench import risk as wr
 from workbench.errors import NotFoundError, ValidationError
 from workbench.render import badge, esc, html_table
+from workbench.widgets._common import StatusLine, reports_errors
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as W
-from workbench.widgets._common import StatusLine, message_html, reports_errors
 
 from workbench import oversight
 from workbench.errors import NotFoundError
@@ -19,6 +18,7 @@ from workbench.identity import current_user
 from workbench.oversight.policy import label_of
 from workbench.oversight.status import in_model_order, readable
 from workbench.render import badge, esc, html_table
+from workbench.widgets._common import StatusLine, message_html, reports_errors
 
 if TYPE_CHECKING:  # pragma: no cover
     from workbench.store import Store

@@ -9,11 +9,11 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as W
-from workbench.widgets._common import StatusLine, message_html, reports_errors
 
 from workbench import readiness as rd
 from workbench.errors import ConflictError, ValidationError
 from workbench.render import STATUS_COLOURS, badge, esc
+from workbench.widgets._common import StatusLine, message_html, reports_errors
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd

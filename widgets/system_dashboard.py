@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 
 import ipywidgets as W
 import traitlets as T
-from workbench.widgets._common import StatusLine, reports_errors
 
 from workbench.portfolio.pages import system_options, system_page
+from workbench.widgets._common import StatusLine, reports_errors
 
 if TYPE_CHECKING:  # pragma: no cover
     from workbench.portfolio.pages import Page, Prepared

@@ -106,7 +106,7 @@ def default_anchor_file(store: Store | None = None) -> Path:
     return Path("workbench.anchors")
 
 
-# -- keys ---------------------------------------------------------------------------------------------
+# -- keys ------------------------------------------------------------------------------------------
 def _key_id(public_raw: bytes) -> str:
     return hashlib.sha256(public_raw).hexdigest()[:16]
 
@@ -168,7 +168,7 @@ def _raw_public(key: Any) -> bytes:
     return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
 
-# -- recording and reading ----------------------------------------------------------------------------
+# -- recording and reading -------------------------------------------------------------------------
 def record_anchor(store: Store, path: str | Path | None = None, *,
                   key: str | Path | None = None) -> Anchor:
     """Append the store's current head to the anchor file (signed when ``key`` is given, or

@@ -139,7 +139,7 @@ def load_permissions(path: str | Path | None = None) -> Permissions:
     return Permissions(version=policy.version, kinds={**policy.kinds, **added})
 
 
-# -- what a record is about ---------------------------------------------------------------------------
+# -- what a record is about ------------------------------------------------------------------------
 def record_systems(kind: str, record_id: str, content: Mapping[str, Any]) -> list[str]:
     """The AI systems a record belongs to: an AI system itself, else its ``system_id`` and
     ``system_ids`` fields (empty for organization-wide records)."""
@@ -164,7 +164,7 @@ def record_people(kind: str, content: Mapping[str, Any]) -> set[str]:
     return people
 
 
-# -- the check ----------------------------------------------------------------------------------------
+# -- the check -------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Change:
     """One record about to be saved: its kind and id, new content, and the content it replaces

@@ -1,19 +1,41 @@
-"""Safe HTML for notebooks, reports and dashboards.
+"""Text a user typed, made safe for the renderer it reaches: HTML, plotly, spreadsheets.
 
 Everything a user typed is escaped here, so a risk titled ``<img src=x onerror=alert(1)>``
-shows as text. Widgets, notebooks and dashboards build HTML only through these helpers.
+shows as text. Each renderer has its own rules, so each has its own helper:
+
+- HTML (notebooks, reports, dashboards): :func:`esc`, and :func:`html_table`, :func:`badge`,
+  :func:`kpi` built on it. Widgets, notebooks and dashboards build HTML only through these.
+- plotly labels (titles, axis and tick labels, legend names, hover text, annotations):
+  :func:`plotly_text`. Never pass :func:`esc` output to plotly: it shows ``&quot;`` as is.
+- spreadsheets (every CSV or Excel export): :func:`spreadsheet_cell`,
+  :func:`spreadsheet_frame` and :func:`csv_text`; imports undo the quoting with
+  :func:`from_spreadsheet_cell`.
 """
 
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["STATUS_COLOURS", "badge", "esc", "fmt_int", "fmt_pct", "html_table", "kpi"]
+__all__ = [
+    "STATUS_COLOURS",
+    "badge",
+    "csv_text",
+    "esc",
+    "fmt_int",
+    "fmt_pct",
+    "from_spreadsheet_cell",
+    "html_table",
+    "kpi",
+    "plotly_text",
+    "spreadsheet_cell",
+    "spreadsheet_frame",
+]
 
 #: Colours of status words wherever a status is shown (readable on white, colour-blind aware).
 STATUS_COLOURS: dict[str, str] = {
@@ -28,6 +50,100 @@ STATUS_COLOURS: dict[str, str] = {
 def esc(value: Any) -> str:
     """HTML-escape any value's text (None becomes an empty string)."""
     return "" if value is None else html.escape(str(value), quote=True)
+
+
+#: What plotly.js reads in label text (``svg_text_utils``): the tags b, i, em, s, u, sup, sub,
+#: span (with a style), a (a link, with href and target) and br; the entities &amp; &lt;
+#: &gt; &nbsp; &mu; &times; &plusmn; &deg; and numeric ones (others show as typed, hence a
+#: literal ``&quot;``); text with two dollar signs is typeset as LaTeX when MathJax is on the
+#: page; ``%{...}`` is a placeholder in hover and text templates. Encoding ``&``, ``<``, ``>``,
+#: ``$`` and ``%`` as entities leaves none of these, and plotly decodes each entity once, so
+#: the text shows exactly as typed.
+_PLOTLY_ENTITIES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "$": "&#36;",
+                                  "%": "&#37;"})
+
+
+def plotly_text(value: Any, *, max_length: int | None = None) -> str:
+    """User text for a plotly figure: shown as typed, never a link, markup, maths or a
+    template placeholder.
+
+    Use it for every title, axis title, tick text, category, legend name, hover text,
+    annotation and template fragment that carries text a user typed (``None`` becomes
+    ``""``). Markup of your own (``<br>``, ``<b>``) goes around the result.
+
+    Parameters
+    ----------
+    max_length
+        Cut longer text to this many characters, ending with an ellipsis (counted before
+        encoding, so an entity is never cut in half).
+
+    Examples
+    --------
+    >>> plotly_text('<a href="https://evil.example/">Sign in</a>')
+    '&lt;a href="https://evil.example/"&gt;Sign in&lt;/a&gt;'
+    >>> plotly_text("R&D: 5% of $10 &quot;")
+    'R&amp;D: 5&#37; of &#36;10 &amp;quot;'
+    """
+    text = "" if value is None else str(value)
+    if max_length is not None and len(text) > max_length:
+        text = text[:max(max_length - 1, 0)] + "…"
+    return text.translate(_PLOTLY_ENTITIES)
+
+
+#: First characters that make a spreadsheet read a cell as a formula (OWASP CSV injection).
+_FORMULA_START = frozenset("=+-@\t\r")
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+def _formula_like(text: str) -> bool:
+    """Text a spreadsheet could run: a formula character first, after any apostrophes we
+    added (so quoting is reversible), and not a plain number such as ``-3`` or ``+0.5``."""
+    bare = text.lstrip("'")
+    return bool(bare) and bare[0] in _FORMULA_START and not _NUMBER.fullmatch(text)
+
+
+def spreadsheet_cell(value: Any) -> Any:
+    """A cell for a CSV or Excel export: text a spreadsheet would run as a formula gets a
+    leading apostrophe (``=HYPERLINK(...)`` becomes ``'=HYPERLINK(...)``).
+
+    Text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is quoted
+    (OWASP's CSV injection rules); numbers, and text that is a number (``-3``), stay as
+    they are. Text that starts with apostrophes before such a character gets one more, so
+    :func:`from_spreadsheet_cell` gives back exactly what was exported.
+
+    Examples
+    --------
+    >>> print(spreadsheet_cell('=HYPERLINK("https://evil.example","x")'))
+    '=HYPERLINK("https://evil.example","x")
+    >>> spreadsheet_cell("-3"), spreadsheet_cell(-3), spreadsheet_cell("- item")
+    ('-3', -3, "'- item")
+    """
+    if isinstance(value, str) and _formula_like(value):
+        return "'" + value
+    return value
+
+
+def from_spreadsheet_cell(value: str) -> str:
+    """Undo :func:`spreadsheet_cell` on a cell read back from an exported file."""
+    if value.startswith("'") and _formula_like(value[1:]) and _formula_like(value):
+        return value[1:]
+    return value
+
+
+def spreadsheet_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` with every text cell and column name made safe for a spreadsheet
+    (:func:`spreadsheet_cell`); numbers, dates and booleans are left as they are."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or str(out[col].dtype) in ("str", "string"):
+            out[col] = out[col].map(spreadsheet_cell).astype(object)
+    out.columns = [spreadsheet_cell(str(c)) for c in out.columns]
+    return out
+
+
+def csv_text(frame: pd.DataFrame) -> str:
+    """The CSV of ``frame`` (no index, ``\n`` line ends), every cell spreadsheet-safe."""
+    return spreadsheet_frame(frame).to_csv(index=False, lineterminator="\n")
 
 
 def badge(label: str, colour: str | None = None, *, title: str | None = None) -> str:

@@ -14,7 +14,7 @@ import urllib.request
 
 import pytest
 
-from tests.browser.conftest import (
+from wbbrowser import (
     WIDTH,
     kernel_ids,
     page_kernel_id,

@@ -74,7 +74,7 @@ def _no_panel_failed(page) -> None:
 
 
 def test_portfolio_shows_the_store_kpis(page, voila_url, seeded_store):
-    from tests.test_portfolio_governance import expected_kpis
+    from wbtest import expected_kpis
 
     _open(page, voila_url + PORTFOLIO, ".wb-kpi")
     page.wait_for_selector('[data-panel="operation"]', timeout=TIMEOUT_MS)
@@ -153,7 +153,7 @@ def test_system_page_from_the_url(page, voila_url, seeded_store):
 def test_choosing_a_system_switches_in_place_in_the_same_kernel(page, voila_server):
     """The dropdown rebuilds the panels in the page's own kernel: no navigation, no kernel
     started for the switch (kernels counted in the server's process tree)."""
-    from tests.browser.conftest import kernel_ids, page_kernel_id, wait_until
+    from wbbrowser import kernel_ids, page_kernel_id, wait_until
 
     process, base = voila_server
     before = kernel_ids(process)
@@ -203,7 +203,7 @@ def test_unknown_system_is_a_message(page, voila_url):
 
 
 def test_missing_database_is_a_clear_message(page, tmp_path):
-    from tests.browser.conftest import start_voila, stop
+    from wbbrowser import start_voila, stop
 
     missing = tmp_path / "missing.db"
     process, base = start_voila(f"sqlite:///{missing}", tmp_path, preheat=False)
@@ -223,8 +223,9 @@ def test_workbench_dashboard_serves_prints_urls_and_stops(page, seeded_store, tm
     import subprocess
     import sys
 
-    from tests.browser.conftest import free_port
     from workbench.cli._dashboard import port_free
+
+    from wbbrowser import free_port
 
     port = free_port()
     env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path), "WORKBENCH_USER": "chloe"}

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import (
+from wbbrowser import (
     HEATMAP,
     SCREENSHOTS,
     busiest_residual_cell,

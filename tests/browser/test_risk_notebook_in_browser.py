@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import (
+from workbench.store import open_store
+
+from wbbrowser import (
     HEATMAP,
     SCREENSHOTS,
     busiest_residual_cell,
@@ -20,7 +22,6 @@ from tests.browser.conftest import (
     demo_copy,
     serve_notebooks,
 )
-from workbench.store import open_store
 
 pytestmark = pytest.mark.browser
 

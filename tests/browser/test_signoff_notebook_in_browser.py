@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import SCREENSHOTS, demo_copy, serve_notebooks
 from workbench.store import open_store
+
+from wbbrowser import SCREENSHOTS, demo_copy, serve_notebooks
 
 pytestmark = pytest.mark.browser
 

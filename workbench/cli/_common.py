@@ -27,3 +27,18 @@ def iso_date(text: str) -> dt.date:
 
 def add_json_flag(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+
+#: The largest count or version number the store's integer columns hold.
+_MAX_INT = 2**31 - 1
+
+
+def positive_int(text: str) -> int:
+    """argparse type for a version number or a count: a whole number from 1 to 2,147,483,647."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 1 <= value <= _MAX_INT:
+        raise argparse.ArgumentTypeError(f"{text} is out of range (1 to {_MAX_INT:,})")
+    return value

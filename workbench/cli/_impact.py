@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from workbench.cli._common import add_json_flag, iso_date, open_cli_store
-from workbench.cli._output import print_fields, print_json, print_table
+from workbench.cli._output import print_fields, print_json, print_table, warn_problems
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -184,9 +184,11 @@ def _questionnaire(args: argparse.Namespace) -> int:
 
 def _portfolio(args: argparse.Namespace) -> int:
     from workbench.impact import portfolio
+    from workbench.registers import problems_of
 
     store = open_cli_store(args)
     df = portfolio(store, as_of=args.as_of)
+    warn_problems(problems_of(df))
     if args.json:
         print_json(df.to_dict(orient="records"))
         return 0
@@ -307,6 +309,7 @@ def _fairness_flags(args: argparse.Namespace) -> int:
     store = open_cli_store(args)
     df = fairness.flags(store)
     if args.system:
+        store.get("ai_system", args.system)  # an unknown system is an error, not an empty list
         df = df[df["system_id"] == args.system]
     if args.breaches:
         df = df[df["breach"]]

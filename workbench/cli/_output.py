@@ -64,3 +64,10 @@ def print_fields(pairs: Iterable[tuple[str, Any]], *, indent: int = 0) -> None:
 def print_json(data: Any) -> None:
     json.dump(data, sys.stdout, indent=2, ensure_ascii=False, default=str)
     sys.stdout.write("\n")
+
+
+def warn_problems(problems: Iterable[Any]) -> None:
+    """Print one ``warning:`` line on standard error per record a command left out because it
+    fails its checks (see :mod:`workbench.registers`); the command carries on."""
+    for problem in problems:
+        print(f"warning: {problem}", file=sys.stderr)

@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from workbench.cli._common import add_json_flag, iso_date, open_cli_store
-from workbench.cli._output import print_fields, print_json, print_table
+from workbench.cli._common import add_json_flag, iso_date, open_cli_store, positive_int
+from workbench.cli._output import print_fields, print_json, print_table, warn_problems
 
 _STATUS = {"met": "met", "partial": "partial", "missing": "MISSING",
            "not_applicable": "n/a"}
@@ -99,7 +99,7 @@ def _version_flags(parser: argparse.ArgumentParser) -> None:
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--current", action="store_true",
                        help="the current version, approved or not")
-    group.add_argument("--version", type=int, metavar="N", help="a given version")
+    group.add_argument("--version", type=positive_int, metavar="N", help="a given version")
 
 
 def _which(args: argparse.Namespace) -> str | int:
@@ -113,6 +113,7 @@ def _summary(args: argparse.Namespace) -> int:
     store = open_cli_store(args)
     only = [args.clause] if args.clause else None
     result = readiness.assess(store, today=args.as_of, only=only, verify=not args.no_verify)
+    warn_problems(result.problems)
     if args.json:
         print_json(result.to_dict())
         return 0
@@ -148,6 +149,7 @@ def _show(args: argparse.Namespace) -> int:
     store = open_cli_store(args)
     rule = readiness.get_rule(args.id)
     result = readiness.assess(store, today=args.as_of, only=[args.id])
+    warn_problems(result.problems)
     row = result.requirement(args.id)
     if args.json:
         data = {k: v for k, v in row.items() if k != "score"}
@@ -222,10 +224,12 @@ def _export(args: argparse.Namespace) -> int:
     store = open_cli_store(args)
     table = readiness.soa_table(store, which=_which(args))
     if args.format == "csv":
+        from workbench.render import csv_text
+
         out = table.copy()
         for col in ("risks", "evidence", "expired_evidence"):
             out[col] = out[col].map("; ".join)
-        text = out.to_csv(index=False)
+        text = csv_text(out)  # spreadsheet-safe: no cell runs as a formula
     else:
         body = readiness.soa_document(store, which=_which(args))
         text = ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>Statement of "
@@ -287,7 +291,9 @@ def _nist(args: argparse.Namespace) -> int:
     from workbench import readiness
 
     store = open_cli_store(args)
-    coverage = readiness.nist_coverage(readiness.assess(store, verify=False))
+    result = readiness.assess(store, verify=False)
+    warn_problems(result.problems)
+    coverage = readiness.nist_coverage(result)
     if args.function:
         coverage = coverage[coverage["function"] == args.function]
     if args.json:
@@ -312,7 +318,10 @@ def _eu(args: argparse.Namespace) -> int:
     from workbench import readiness
 
     store = open_cli_store(args)
+    from workbench.registers import problems_of
+
     obligations = readiness.eu_obligations(store, system_id=args.system)
+    warn_problems(problems_of(obligations))
     if args.json:
         print_json(obligations.to_dict(orient="records"))
         return 0

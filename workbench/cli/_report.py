@@ -13,7 +13,7 @@ import sys
 import time
 from typing import Any
 
-from workbench.cli._common import open_cli_store
+from workbench.cli._common import open_cli_store, positive_int
 
 EXIT_REPORTS_FAILED = 3
 
@@ -33,7 +33,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="output format (default html; pdf needs Chromium)")
     p.add_argument("--out", metavar="DIR", default="reports",
                    help="output folder (default ./reports)")
-    p.add_argument("--jobs", type=int, default=2, metavar="N",
+    p.add_argument("--jobs", type=positive_int, default=2, metavar="N",
                    help="reports run at the same time (default 2)")
     p.add_argument("-p", "--parameter", action="append", default=[], metavar="KEY=VALUE",
                    help="set a parameter the template declares (repeatable)")

@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from workbench.cli._common import add_json_flag, iso_date, open_cli_store
-from workbench.cli._output import print_fields, print_json, print_table
+from workbench.cli._output import print_fields, print_json, print_table, warn_problems
 from workbench.cli._systems import print_signoff_changes, signoff_text
 
 _STATUSES = ("identified", "assessed", "treated", "accepted", "closed")
@@ -81,12 +81,28 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Import risks from CSV (one row per risk; columns as the risk's fields, "
         "controls separated by ';', actions one per line as 'description | owner | due | "
         "done_on', acceptance as accepted_by, accepted_on, acceptance_rationale) or YAML (a "
-        "list of risks). Existing ids get a new version. Every invalid row is reported with "
-        "its line and field, and then nothing is saved.")
+        "list of risks). Existing ids get a new version: a row that changes a risk names the "
+        "version it was edited from in _version (as `workbench risk export` writes it), and a "
+        "row based on an older version than the store's is a conflict. Every invalid or "
+        "conflicting row is reported with its line and field, and then nothing is saved.")
     q.add_argument("file")
     q.add_argument("--reason", default="", help="why (kept with every imported version)")
     q.add_argument("--dry-run", action="store_true", help="validate only; save nothing")
+    q.add_argument("--overwrite", action="store_true",
+                   help="save rows based on an older version (or naming none) over the newer "
+                   "version anyway; the saved versions' reason records it")
     q.set_defaults(handler=_import)
+
+    q = sub.add_parser(
+        "export", help="write the risks to a CSV or YAML file that `risk import` reads back",
+        description="Every risk (or one system's) in the import format, with its _version: "
+        "edit the file and import it; a row edited from a version someone has since changed "
+        "is a conflict instead of undoing their edit. Cells a spreadsheet would run as a "
+        "formula are quoted with an apostrophe.")
+    q.add_argument("-o", "--output", metavar="FILE", default="-",
+                   help="file to write, .csv or .yaml (default: CSV on standard output)")
+    q.add_argument("--system", metavar="ID", help="only this AI system's risks")
+    q.set_defaults(handler=_export)
 
 
 def _dates(frame: Any, columns: tuple[str, ...]) -> Any:
@@ -100,11 +116,13 @@ def _list(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from workbench import risk
+    from workbench.registers import problems_of
 
     store = open_cli_store(args)
     df = risk.register(store, system_id=args.system, business_unit=args.business_unit,
                        owner=args.owner, status=args.status, level=args.level,
                        above_appetite=True if args.above_appetite else None, as_of=args.as_of)
+    warn_problems(problems_of(df))
     if args.awaiting_acceptance:
         df = df[df["awaiting_acceptance"]]
     if args.review_due:
@@ -248,11 +266,13 @@ def _signoff_line(signoff: Any, facts: dict[str, Any]) -> str:
 
 def _heatmap(args: argparse.Namespace) -> int:
     from workbench import risk
+    from workbench.registers import problems_of
 
     store = open_cli_store(args)
     crit = risk.criteria_in_force(store)
     df = risk.register(store, system_id=args.system, business_unit=args.business_unit,
                        criteria=crit)
+    warn_problems(problems_of(df))
     if not args.include_closed:
         df = risk.open_risks(df)
     which = "inherent" if args.inherent else "residual"
@@ -314,7 +334,9 @@ def _read_mapping(path: str) -> dict[str, Any]:
     file = Path(path)
     if not file.is_file():
         raise NotFoundError(f"no file {path!r}; give a YAML or JSON file of risk criteria")
-    text = file.read_text(encoding="utf-8")
+    from workbench.files import read_text
+
+    text = read_text(file, what="risk criteria file")
     try:
         data = json.loads(text) if file.suffix.lower() == ".json" else yaml.safe_load(text)
     except (ValueError, yaml.YAMLError) as exc:
@@ -327,9 +349,11 @@ def _read_mapping(path: str) -> dict[str, Any]:
 
 def _actions(args: argparse.Namespace) -> int:
     from workbench import risk
+    from workbench.registers import problems_of
 
     store = open_cli_store(args)
     reg = risk.register(store, system_id=args.system, as_of=args.as_of)
+    warn_problems(problems_of(reg))
     acts = risk.overdue_actions(reg) if args.overdue else risk.actions(reg)
     if args.owner:
         acts = acts[acts["owner"] == args.owner]
@@ -366,10 +390,31 @@ def _import(args: argparse.Namespace) -> int:
 
     store = open_cli_store(args)
     try:
-        result = risk.import_risks(store, args.file, reason=args.reason, dry_run=args.dry_run)
-    except ValidationError as exc:
+        result = risk.import_risks(store, args.file, reason=args.reason, dry_run=args.dry_run,
+                                   overwrite=args.overwrite)
+    except (ValidationError, risk.ImportConflictError) as exc:
         for where, message in exc.errors:
-            print(f"{where}: {message}", file=sys.stderr)
+            if where.startswith("line "):  # each row's problem; the last line sums them up
+                print(f"{where}: {message}", file=sys.stderr)
         raise
     print(result.summary())
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from workbench import risk
+
+    store = open_cli_store(args)
+    target = args.output
+    fmt = "yaml" if target.lower().endswith((".yaml", ".yml")) else "csv"
+    text, problems = risk.export_risks(store, system_id=args.system, fmt=fmt)
+    warn_problems(problems)
+    if target == "-":
+        sys.stdout.write(text)
+        return 0
+    Path(target).write_text(text, encoding="utf-8", newline="")
+    print(f"wrote {target}: every risk with its _version; edit it and `workbench risk import "
+          f"{target}`")
     return 0

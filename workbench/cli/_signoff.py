@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 
-from workbench.cli._common import add_json_flag, open_cli_store
+from workbench.cli._common import add_json_flag, open_cli_store, positive_int
 from workbench.cli._output import print_fields, print_json, print_table
 
 
@@ -71,7 +71,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _target(q: argparse.ArgumentParser) -> None:
     q.add_argument("kind", help="record kind, e.g. impact_assessment, risk, ai_system")
     q.add_argument("id", help="record id")
-    q.add_argument("--version", type=int,
+    q.add_argument("--version", type=positive_int,
                    help="the version you reviewed (refused if it is no longer the current one)")
 
 

@@ -6,8 +6,8 @@ import argparse
 import datetime as dt
 import os
 
-from workbench.cli._common import add_json_flag, iso_date, open_cli_store
-from workbench.cli._output import print_fields, print_json, print_table
+from workbench.cli._common import add_json_flag, iso_date, open_cli_store, positive_int
+from workbench.cli._output import print_fields, print_json, print_table, warn_problems
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -63,7 +63,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     p = subparsers.add_parser("log", help="the audit trail: the latest saved versions")
     p.add_argument("--kind", help="only this record kind")
-    p.add_argument("-n", "--limit", type=int, default=30, help="how many (default 30)")
+    p.add_argument("-n", "--limit", type=positive_int, default=30,
+                   help="how many (default 30)")
     add_json_flag(p)
     p.set_defaults(handler=_log)
 
@@ -75,7 +76,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("show", help="show one record, a past version or its history")
     p.add_argument("kind")
     p.add_argument("id")
-    p.add_argument("--version", type=int, help="a past version (default: the latest)")
+    p.add_argument("--version", type=positive_int, help="a past version (default: the latest)")
     p.add_argument("--history", action="store_true", help="list every version instead")
     add_json_flag(p)
     p.set_defaults(handler=_show)
@@ -192,10 +193,12 @@ def _log(args: argparse.Namespace) -> int:
 
 def _list(args: argparse.Namespace) -> int:
     from workbench.model import model_for
+    from workbench.registers import parsed_versions
 
     cls = model_for(args.kind)
     store = open_cli_store(args)
-    versions = store.latest(cls)
+    versions, problems = parsed_versions(store.latest(cls))
+    warn_problems(problems)
     if args.json:
         print_json([v.content | {"_version": v.version} for v in versions])
         return 0

@@ -6,7 +6,7 @@ import argparse
 from typing import TYPE_CHECKING, Any
 
 from workbench.cli._common import add_json_flag, open_cli_store
-from workbench.cli._output import print_fields, print_json, print_table
+from workbench.cli._output import print_fields, print_json, print_table, warn_problems
 
 if TYPE_CHECKING:  # pragma: no cover
     from workbench.oversight import SignOffStatus
@@ -57,8 +57,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _list(args: argparse.Namespace) -> int:
+    from workbench.registers import parsed_versions
+
     store = open_cli_store(args)
-    systems = [v.record for v in store.latest("ai_system")]
+    versions, problems = parsed_versions(store.latest("ai_system"))
+    people_versions, people_problems = parsed_versions(store.latest("person"))
+    warn_problems(problems + people_problems)
+    systems = [v.record for v in versions]
     if args.business_unit:
         systems = [s for s in systems if s.business_unit.casefold() ==
                    args.business_unit.casefold()]
@@ -70,7 +75,7 @@ def _list(args: argparse.Namespace) -> int:
                 "signoff_pending_with": ""}
         print_json([s.content() | signoffs.get(s.id, none) for s in systems])
         return 0
-    people = {p.id: p.name for p in store.records("person")}
+    people = {v.record.id: v.record.name for v in people_versions}
     rows = [(s.id, s.name, s.business_unit, s.lifecycle_stage.value,
              ", ".join(r.value for r in s.org_roles), people.get(s.owner, s.owner),
              _STATE_CELLS.get(state, state))
@@ -102,7 +107,11 @@ def _show(args: argparse.Namespace) -> int:
     store = open_cli_store(args)
     version = store.get("ai_system", args.id)
     system = version.record
-    evidence = [e for e in store.records("evidence") if system.id in e.system_ids]
+    from workbench.registers import parsed_versions
+
+    items, problems = parsed_versions(store.latest("evidence"))
+    warn_problems(problems)
+    evidence = [v.record for v in items if system.id in v.record.system_ids]
     from workbench import oversight
 
     signoff = oversight.status(store, "ai_system", system.id)

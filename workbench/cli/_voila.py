@@ -3,8 +3,8 @@
 Voila itself, with two things it needs from the workbench before it starts:
 
 - the workbench's Voila template (``--template=workbench``, shipped in the dashboards'
-  ``jupyter/`` folder, which this puts on ``JUPYTER_PATH`` where Voila looks for templates): Voila's lab template with nothing
-  fetched from outside the machine;
+  ``jupyter/`` folder, which this puts on ``JUPYTER_PATH`` where Voila looks for templates):
+  Voila's lab template with nothing fetched from outside the machine;
 - :class:`PageIdentityProvider`, which gives every dashboard page the ``_xsrf`` cookie. A
   page's unload handler asks Voila to shut its kernel down with a POST carrying that cookie;
   Voila never sets it, so the POST was refused (403) and every closed tab left its kernel

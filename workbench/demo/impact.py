@@ -151,7 +151,8 @@ ASSESSMENTS: dict[str, tuple[str, int, str, int | None, dict[str, Any]]] = {
              "description": "Under-represented in the training data."},
             {"name": "Recruiters", "category": "user"},
         ],
-        "benefits": [{"party": "Recruiters", "description": "Time to first review down by a third."},
+        "benefits": [{"party": "Recruiters",
+                      "description": "Time to first review down by a third."},
                   {"party": "Job applicants", "description": "Faster answers."}],
         "harms": [
             _harm("h1", "Applicants aged 50 and over", "fairness", "Qualified older applicants "

@@ -464,10 +464,16 @@ def read_predictions(path: str | Path, columns: Sequence[str] = ()) -> pd.DataFr
         else:
             raise ValidationError(f"{p.name}: use a .csv or .parquet predictions file "
                                   f"(got {suffix or 'no extension'})")
+    except UnicodeDecodeError as exc:
+        raise ValidationError(
+            f"predictions file {p.name} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} "
+            f"at position {exc.start:,}): save it as UTF-8 (in Excel: \"CSV UTF-8\"), or "
+            "check that it is the right file", [("file", "not UTF-8 text")]) from None
     except (ValueError, OSError) as exc:
         if isinstance(exc, ValidationError):
             raise
-        raise ValidationError(f"{p.name} cannot be read as {suffix[1:]}: {exc}") from None
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ValidationError(f"{p.name} cannot be read as {suffix[1:]}: {first}") from None
     absent = [c for c in columns if c not in df.columns]
     if absent:
         raise ValidationError(

@@ -136,15 +136,17 @@ def load_thresholds(source: str | Path | Mapping[str, Any] | Iterable[Any] | Non
 def _read(path: str) -> FairnessConfig:
     import yaml
 
+    from workbench.files import read_text
+
     p = Path(path)
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    if not p.exists():
         raise NotFoundError(f"fairness thresholds file {path!r} does not exist; fix the path "
-                            f"(or {ENV_VAR})") from None
+                            f"(or {ENV_VAR})")
+    try:
+        data = yaml.safe_load(read_text(p, what="fairness thresholds file"))
     except yaml.YAMLError as exc:
-        raise ValidationError(f"fairness thresholds file {p.name}: not valid YAML ({_yaml_problem(exc)})"
-                              ) from None
+        raise ValidationError(f"fairness thresholds file {p.name}: not valid YAML "
+                              f"({_yaml_problem(exc)})") from None
     return _parse(data, p.name)
 
 

@@ -6,7 +6,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from workbench.errors import ValidationError
-from workbench.render import badge, esc, fmt_pct, html_table
+from workbench.render import badge, esc, fmt_pct, html_table, plotly_text
 
 if TYPE_CHECKING:  # pragma: no cover
     import plotly.graph_objects as go
@@ -77,24 +77,26 @@ def group_figure(result: FairnessResult, *, metric: str = "selection_rate",
     rows = result.by_group[result.by_group["feature"] == feature]
     reliable = rows["reliable"].tolist()
     fig = go.Figure(go.Bar(
-        x=rows["group"].astype(str).tolist(), y=rows[metric].astype(float).tolist(),
+        x=[plotly_text(g) for g in rows["group"].astype(str)],
+        y=rows[metric].astype(float).tolist(),
         customdata=[[int(c), "" if ok else " (below the minimum group size: unreliable)"]
                     for c, ok in zip(rows["count"], reliable)],
         hovertemplate="%{x}: %{y:.3f}<br>%{customdata[0]} rows%{customdata[1]}<extra></extra>",
         marker={"color": ["#0969da" if ok else "#8c959f" for ok in reliable],
                     "pattern": {"shape": ["" if ok else "/" for ok in reliable]}},
         text=[f"{v:.2f}" if not math.isnan(v) else "n/a" for v in rows[metric].astype(float)],
-        textposition="outside", name=_LABELS.get(metric, metric)))
+        textposition="outside", name=plotly_text(_LABELS.get(metric, metric))))
     # labels on a white ground, the upper line's above it and the lower's below, so two close
     # lines (parity difference and ratio) never print their labels on top of each other
     lines = sorted(threshold_lines(result, metric, feature), key=lambda ln: -ln["y"])
     for i, line in enumerate(lines):
         fig.add_hline(y=line["y"], line_dash="dash", line_color="#cf222e",
-                      annotation_text=line["label"], annotation_font_size=11,
+                      annotation_text=plotly_text(line["label"]), annotation_font_size=11,
                       annotation_bgcolor="rgba(255,255,255,0.85)",
                       annotation_position="bottom right" if i % 2 else "top right")
-    fig.update_layout(title=f"{_LABELS.get(metric, metric)} by {feature}",
-                      xaxis_title=feature, yaxis_title=_LABELS.get(metric, metric),
+    fig.update_layout(title=plotly_text(f"{_LABELS.get(metric, metric)} by {feature}"),
+                      xaxis_title=plotly_text(feature),
+                      yaxis_title=plotly_text(_LABELS.get(metric, metric)),
                       yaxis={"range": [0, 1.1] if metric != "count" else None},
                       height=380, margin={"l": 60, "r": 20, "t": 60, "b": 50}, showlegend=False)
     return fig

@@ -178,7 +178,15 @@ def submit_assessment(store: Store, assessment_id: str, *, base_version: int | N
 
 
 def latest_assessment(store: Store, system_id: str) -> StoredVersion | None:
-    """The system's most recent assessment (latest ``assessed_on``, then latest save)."""
+    """The system's most recent assessment (latest ``assessed_on``, then latest save).
+
+    Raises
+    ------
+    NotFoundError
+        No such AI system.
+    """
+    if not store.exists("ai_system", system_id):
+        store.get("ai_system", system_id)  # the NotFoundError naming it
     df = store.frame("impact_assessment")
     if df.empty:
         return None
@@ -274,7 +282,8 @@ def propose_risk_from_harm(assessment: ImpactAssessment, harm_id: str, *, owner:
     text = harm.description if harm.description.endswith((".", "!", "?")) else \
         harm.description + "."
     description = (f"{text} Affects {harm.party}; severity {harm.severity.value}, "
-                   f"likelihood {harm.likelihood.value}, {harm.reversibility.value.replace('_', ' ')}"
+                   f"likelihood {harm.likelihood.value}, "
+                   f"{harm.reversibility.value.replace('_', ' ')}"
                    f", scale {harm.scale.value}. Identified in impact assessment "
                    f"{assessment.id} (harm {harm.id}) with no mitigating measure.")
     return proposed_risk(

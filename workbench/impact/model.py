@@ -58,6 +58,32 @@ def _field_errors(title: str, problems: list[tuple[tuple[str | int, ...], str, A
 
 
 
+def _checked_answers(answers: dict[str, Any]
+                     ) -> tuple[dict[str, Any], list[tuple[tuple[str | int, ...], str, Any]]]:
+    """Answers to the questionnaire's questions, normalized, and a problem per invalid one.
+
+    Every save passes here, so an answer a question does not accept (``'maybe'`` to a yes/no
+    question) never reaches the store, whichever path saved it. Answers to questions the
+    questionnaire in force does not define are kept as they are: an organization's own
+    questions (``WORKBENCH_IMPACT_QUESTIONS``) may not be configured where a record is read.
+    """
+    from workbench.impact.questionnaire import normalize_answer, questionnaire
+
+    q = questionnaire()
+    out: dict[str, Any] = {}
+    problems: list[tuple[tuple[str | int, ...], str, Any]] = []
+    for key, value in answers.items():
+        if key not in q:
+            out[key] = value
+            continue
+        norm, error = normalize_answer(q.question(key), value)
+        if error:
+            problems.append((("answers", key), error, value))
+        elif norm is not None:
+            out[key] = norm
+    return out, problems
+
+
 class Trigger(StrEnum):
     """Why the assessment was done (ISO/IEC 42005 identification)."""
 
@@ -251,6 +277,8 @@ class ImpactAssessment(Record, kind="impact_assessment", label="impact assessmen
     @model_validator(mode="after")
     def _consistent(self) -> ImpactAssessment:
         problems: list[tuple[tuple[str | int, ...], str, Any]] = []
+        self.answers, answer_problems = _checked_answers(self.answers)
+        problems += answer_problems
         for name, items in (("harms", self.harms), ("measures", self.measures),
                             ("interested_parties", self.interested_parties)):
             keys = [getattr(i, "id", None) or getattr(i, "name", "").casefold() for i in items]

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from workbench.impact.classify import classify, provider_roles
+from workbench.registers import problems_of, read_register, with_problems
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -22,8 +23,12 @@ PORTFOLIO_COLUMNS = [
 
 
 def assessments(store: Store) -> pd.DataFrame:
-    """Every assessment's latest version, newest first per system (one query)."""
-    df = store.frame("impact_assessment")
+    """Every assessment's latest version, newest first per system (one query).
+
+    An assessment whose stored version fails its checks is left out; the returned frame
+    names it (``wb.registers.problems_of(frame)``).
+    """
+    df = read_register(store, "impact_assessment").frame
     if df.empty:
         return df
     return df.sort_values(["system_id", "assessed_on", "_saved_at"],
@@ -62,15 +67,18 @@ def portfolio(store: Store, *, as_of: dt.date | None = None) -> pd.DataFrame:
         (``draft``, ``submitted`` or ``none``), ``assessed_on``, ``assessor``,
         ``review_due``, ``overdue_review`` (bool) and ``approval`` (the sign-off state when
         the sign-off feature is installed, else ``none``). Built from two register queries;
-        the tier is computed from the answers, never stored.
+        the tier is computed from the answers, never stored. A system or assessment whose
+        stored version fails its checks is left out and named in the frame's problems
+        (``wb.registers.problems_of``).
     """
     import pandas as pd
 
     as_of = as_of or dt.date.today()
-    systems = store.frame("ai_system", meta=False)
+    systems = read_register(store, "ai_system", meta=False).frame
     if systems.empty:
-        return pd.DataFrame(columns=PORTFOLIO_COLUMNS)
+        return with_problems(pd.DataFrame(columns=PORTFOLIO_COLUMNS), problems_of(systems))
     latest = assessments(store)
+    problems = problems_of(systems, latest)
     if not latest.empty:
         latest = latest.drop_duplicates("system_id", keep="first")
         latest = latest[["system_id", "id", "status", "assessed_on", "assessor", "review_due",
@@ -100,7 +108,7 @@ def portfolio(store: Store, *, as_of: dt.date | None = None) -> pd.DataFrame:
     df["overdue_review"] = (due.notna() & (due < pd.Timestamp(as_of))).astype(bool)
     approval = _approval(store)
     df["approval"] = df["assessment_id"].map(lambda i: approval.get(i, "none") if i else "none")
-    return df[PORTFOLIO_COLUMNS].reset_index(drop=True)
+    return with_problems(df[PORTFOLIO_COLUMNS].reset_index(drop=True), problems)
 
 
 def signoff_facts(store: Store, stored_version: StoredVersion) -> dict[str, Any]:

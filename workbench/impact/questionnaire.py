@@ -494,14 +494,16 @@ class Questionnaire:
 def _read(path: Path) -> _File:
     import yaml
 
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    from workbench.files import read_text
+
+    if not path.exists():
         raise NotFoundError(f"questionnaire file {str(path)!r} does not exist; fix the path "
-                            f"(or {ENV_VAR})") from None
+                            f"(or {ENV_VAR})")
+    try:
+        data = yaml.safe_load(read_text(path, what="questionnaire file"))
     except yaml.YAMLError as exc:
-        raise ValidationError(f"questionnaire file {path.name}: not valid YAML ({_yaml_problem(exc)})"
-                              ) from None
+        raise ValidationError(f"questionnaire file {path.name}: not valid YAML "
+                              f"({_yaml_problem(exc)})") from None
     try:
         return _File.model_validate(data)
     except pydantic.ValidationError as exc:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from workbench.impact.model import ImpactAssessment, Likelihood, Severity
-from workbench.render import STATUS_COLOURS, badge, esc, html_table
+from workbench.render import STATUS_COLOURS, badge, esc, html_table, plotly_text
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -90,8 +90,9 @@ def harms_figure(assessment: ImpactAssessment) -> go.Figure:
 
     matrix = harms_matrix(assessment)
     frame = harms_frame(assessment)
-    hover = [[", ".join(frame.loc[(frame["severity"] == s) & (frame["likelihood"] == lk), "id"])
-              or "none" for lk in matrix.columns] for s in matrix.index]
+    hover = [[plotly_text(", ".join(frame.loc[(frame["severity"] == s)
+                                              & (frame["likelihood"] == lk), "id"]) or "none")
+              for lk in matrix.columns] for s in matrix.index]
     counts = matrix.to_numpy()
     fig = go.Figure(go.Heatmap(
         z=counts, x=[c.replace("_", " ") for c in matrix.columns],
@@ -100,7 +101,8 @@ def harms_figure(assessment: ImpactAssessment) -> go.Figure:
         customdata=hover, hovertemplate="%{y} x %{x}: %{customdata}<extra></extra>",
         colorscale=[[0, "#f6f8fa"], [1, "#bc4c00"]], showscale=False))
     fig.update_layout(title="Harms by severity and likelihood", xaxis_title="likelihood",
-                      yaxis_title="severity", height=360, margin={"l": 80, "r": 20, "t": 50, "b": 50})
+                      yaxis_title="severity", height=360,
+                      margin={"l": 80, "r": 20, "t": 50, "b": 50})
     return fig
 
 

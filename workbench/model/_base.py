@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Annotated, Any, ClassVar, NamedTuple, TypeVar
 
 import pydantic
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from typing_extensions import Self
 
 from workbench.errors import NotFoundError, ValidationError
@@ -55,10 +55,37 @@ class Reference(NamedTuple):
     record_id: str
 
 
+#: Why text with a NUL character is refused (PostgreSQL text cannot hold one), on every backend.
+NUL_MESSAGE = "contains a NUL character (\\x00), which the store cannot keep; remove it"
+
+
+def _has_nul(value: Any) -> bool:
+    """True when text anywhere in ``value`` (a string, list or dict; not a nested model,
+    which checks itself) holds a NUL character."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def _refuse_nul(value: Any) -> Any:
+    if _has_nul(value):
+        raise ValueError(NUL_MESSAGE)
+    return value
+
+
 class Part(BaseModel):
     """A structured part of a record (a list item, a nested block); not stored on its own."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        return _refuse_nul(value)
 
 
 class Record(BaseModel):
@@ -76,6 +103,11 @@ class Record(BaseModel):
     label: ClassVar[str]
 
     id: Slug
+
+    @field_validator("*")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        return _refuse_nul(value)
 
     def __init_subclass__(cls, kind: str | None = None, label: str | None = None, **kw: Any):
         super().__init_subclass__(**kw)

@@ -195,7 +195,7 @@ def load_policy(path: str | Path | None = None) -> Policy:
     return _load(str(path or os.environ.get(POLICY_ENV, "").strip() or POLICY_FILE))
 
 
-# -- facts ------------------------------------------------------------------------------------------
+# -- facts -----------------------------------------------------------------------------------------
 def _plain(value: Any) -> Any:
     """Enum members and numpy scalars compared as plain values."""
     if isinstance(value, Enum):
@@ -245,7 +245,7 @@ def facts_for(store: Store, stored: StoredVersion) -> dict[str, Any]:
     return facts
 
 
-# -- requirement ------------------------------------------------------------------------------------
+# -- requirement -----------------------------------------------------------------------------------
 class Requirement(BaseModel):
     """What the policy asks for one version: the rule and the signers it needs."""
 

@@ -31,7 +31,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["PENDING_COLUMNS", "Eligibility", "eligibility", "pending"]
 
 
-# -- what the user may do ---------------------------------------------------------------------------
+# -- what the user may do --------------------------------------------------------------------------
 class Eligibility(BaseModel):
     """What the acting user may do about a record's sign-off now, and why not."""
 
@@ -102,7 +102,7 @@ def eligibility(store: Store, kind: str, record_id: str, *, user: str | None = N
     return out
 
 
-# -- the queue --------------------------------------------------------------------------------------
+# -- the queue -------------------------------------------------------------------------------------
 PENDING_COLUMNS = ["request_id", "kind", "record_id", "title", "version", "sign_as",
                    "signers", "requested_by", "requested_at", "waiting_days", "note", "rule"]
 

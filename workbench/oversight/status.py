@@ -482,7 +482,7 @@ def status(store: Store, kind: str, record_id: str) -> SignOffStatus:
     return result
 
 
-# -- portfolio views --------------------------------------------------------------------------------
+# -- portfolio views -------------------------------------------------------------------------------
 def stale_approvals(store: Store, kind: str | None = None) -> pd.DataFrame:
     """Records whose approval no longer matches their content, with the fields changed since.
 

@@ -77,7 +77,7 @@ def _day(value: Any) -> str:
     return str(value)[:10] if isinstance(value, str) else f"{value:%Y-%m-%d}"
 
 
-# -- context: everything the rules look at, read once -----------------------------------------------
+# -- context: everything the rules look at, read once ----------------------------------------------
 @dataclass
 class _Context:
     store: Store
@@ -175,7 +175,7 @@ def _comment_of(ctx: _Context, request_id: str, who: str) -> str:
     return f" ({d.iloc[0]['comment']})" if not d.empty and d.iloc[0]["comment"] else ""
 
 
-# -- deciding ---------------------------------------------------------------------------------------
+# -- deciding --------------------------------------------------------------------------------------
 def _decide_refusal(ctx: _Context, decision: Decision, role: str | None) -> Refusal | Allowed:
     """Why the user may not decide, or the signer names they may decide as."""
     verb = DECISION_VERBS[decision]
@@ -383,7 +383,7 @@ def _changed_meanwhile(ctx: _Context, exc: ConflictError) -> ConflictError:
     return exc
 
 
-# -- requesting -------------------------------------------------------------------------------------
+# -- requesting ------------------------------------------------------------------------------------
 def _request_refusal(ctx: _Context, policy: P.Policy | None) -> Refusal | P.Requirement:
     if ctx.person is None or not ctx.person.active:
         return Refusal(PermissionDeniedError, f"{ctx.user} is not an active person in this "
@@ -495,7 +495,7 @@ def request(store: Store, kind: str, record_id: str, *, version: int | None = No
     return record
 
 
-# -- withdrawing ------------------------------------------------------------------------------------
+# -- withdrawing -----------------------------------------------------------------------------------
 #: How often a withdrawal looks again when the store changed between its checks and its save.
 WITHDRAW_ATTEMPTS = 5
 

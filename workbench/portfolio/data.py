@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from workbench.render import STATUS_COLOURS
+from workbench.render import STATUS_COLOURS, plotly_text
 
 if TYPE_CHECKING:  # pragma: no cover
     import plotly.graph_objects as go
@@ -83,6 +83,13 @@ class PortfolioData:
     evidence: pd.DataFrame
     organization: str = ""
     extra: dict[str, Any] = field(default_factory=dict)  # caches for later panels
+
+    def require_system(self, system_id: str) -> None:
+        """NotFoundError for a system id that is not in the inventory (never an empty view)."""
+        from workbench.registers import problems_of, require_ids
+
+        require_ids("ai_system", system_id, [*self.systems.get("id", []), *(
+            p.record_id for p in problems_of(self.systems))])
 
     def person_names(self) -> dict[str, str]:
         return dict(zip(self.people["id"], self.people["name"]))
@@ -178,6 +185,7 @@ def reports_generated(data: PortfolioData, *, system_id: str | None = None) -> p
     """Reports recorded as evidence (newest first): ``title, collected_by, collected_at``."""
     ev = data.evidence[data.evidence["evidence_kind"] == "report"]
     if system_id is not None:
+        data.require_system(system_id)
         exploded = ev["system_ids"].explode()
         ev = ev.loc[exploded.index[exploded.eq(system_id).fillna(False)].unique()]
     people = data.person_names()
@@ -227,9 +235,10 @@ def inventory_figure(data: PortfolioData) -> go.Figure:
     counts = inventory_counts(data)
     fig = go.Figure()
     for unit in counts.columns:
-        fig.add_trace(go.Bar(name=str(unit), x=list(counts.index), y=counts[unit].tolist(),
-                             hovertemplate="%{x}: %{y:,} systems<extra>" + str(unit)
-                             .replace("<", "&lt;") + "</extra>"))
+        fig.add_trace(go.Bar(name=plotly_text(unit), x=[plotly_text(s) for s in counts.index],
+                             y=counts[unit].tolist(),
+                             hovertemplate="%{x}: %{y:,} systems<extra>" + plotly_text(unit)
+                             + "</extra>"))
     fig.update_layout(barmode="stack", height=360, margin={"l": 40, "r": 10, "t": 10, "b": 40},
                       legend={"title": "Business unit"}, yaxis={"title": "AI systems",
                       "tickformat": ",d", "rangemode": "tozero"}, plot_bgcolor="#fff",
@@ -266,6 +275,7 @@ def evidence_freshness(data: PortfolioData, *, system_id: str | None = None,
     if not include_reports:
         ev = ev[ev["evidence_kind"] != "report"]
     if system_id is not None:
+        data.require_system(system_id)
         exploded = ev["system_ids"].explode()
         ev = ev.loc[exploded.index[exploded.eq(system_id).fillna(False)].unique()]
     ev = ev.reset_index(drop=True)
@@ -317,7 +327,8 @@ def evidence_timeline_figure(fresh: pd.DataFrame, today: dt.date) -> go.Figure:
             continue
         fig.add_trace(go.Bar(
             name=status.capitalize(), orientation="h", marker_color=colour,
-            y=fresh.loc[rows, "title"].tolist(), base=start[rows].dt.strftime("%Y-%m-%d").tolist(),
+            y=[plotly_text(t) for t in fresh.loc[rows, "title"]],
+            base=start[rows].dt.strftime("%Y-%m-%d").tolist(),
             x=((end[rows] - start[rows]).dt.days * 86_400_000).tolist(),
             customdata=list(zip(start[rows].map(fmt_date), fresh.loc[rows, "expires_at"]
                                 .map(fmt_date).replace("", "no expiry"))),

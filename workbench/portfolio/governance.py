@@ -17,6 +17,7 @@ import pandas as pd
 from workbench.errors import WorkbenchError
 from workbench.model.states import SignOffState
 from workbench.portfolio.data import STAGE_ORDER, PortfolioData, label
+from workbench.render import plotly_text
 
 if TYPE_CHECKING:  # pragma: no cover
     import plotly.graph_objects as go
@@ -91,10 +92,12 @@ def tier_figure(data: PortfolioData) -> go.Figure:
         row = counts.loc[name]
         if not row.any():
             continue
-        fig.add_trace(go.Bar(name=name, x=list(counts.columns), y=row.tolist(),
+        fig.add_trace(go.Bar(name=plotly_text(name), x=[plotly_text(c) for c in counts.columns],
+                             y=row.tolist(),
                              marker_color=TIER_COLOURS[tier] if tier != "undetermined"
                              else "#afb8c1",
-                             hovertemplate="%{x}: %{y:,} systems<extra>" + name + "</extra>"))
+                             hovertemplate="%{x}: %{y:,} systems<extra>" + plotly_text(name)
+                             + "</extra>"))
     fig.update_layout(barmode="stack", height=340, margin={"l": 50, "r": 10, "t": 10, "b": 40},
                       legend={"title": {"text": "EU AI Act"}, "traceorder": "normal"},
                       yaxis={"title": {"text": "AI systems"}, "tickformat": ",d",
@@ -113,6 +116,7 @@ def awaiting_acceptance(data: PortfolioData, *, system_id: str | None = None) ->
     reg = data.register()
     rows = reg[reg["awaiting_acceptance"].astype(bool)]
     if system_id is not None:
+        data.require_system(system_id)
         rows = rows[rows["system_id"] == system_id]
     people = data.person_names()
     return rows.assign(owner_name=rows["owner"].map(people).fillna(rows["owner"]),
@@ -192,6 +196,7 @@ def fairness_latest(data: PortfolioData, *, system_id: str | None = None) -> pd.
     """
     flags = data.fairness()
     if system_id is not None:
+        data.require_system(system_id)
         flags = flags[flags["system_id"] == system_id]
     if flags.empty:
         return flags.assign(system=pd.Series(dtype="str"), metric_label=pd.Series(dtype="str"),

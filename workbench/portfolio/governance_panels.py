@@ -20,6 +20,7 @@ from workbench.portfolio.governance import (
     overdue_actions,
 )
 from workbench.portfolio.panels import Panel
+from workbench.registers import problems_of
 from workbench.render import STATUS_COLOURS, badge, esc, fmt_int, html_table, kpi
 
 __all__ = [
@@ -120,7 +121,7 @@ def risk_panel(data: PortfolioData) -> Panel:
     crit = risk.register_criteria(reg)
     title = "Residual risk across the portfolio"
     if live.empty:
-        return Panel(key="risk", title=title,
+        return Panel(key="risk", title=title, problems=problems_of(reg),
                      html=html_table([], empty="No open risks are registered yet."))
     figure = readable_heatmap(risk.heatmap_figure(
         live, criteria=crit, title=f"Residual risk: {fmt_int(len(live))} open risks"))
@@ -133,7 +134,7 @@ def risk_panel(data: PortfolioData) -> Panel:
              + risk_rows_html(waiting.head(_ROWS), with_system=True)
              + _more(_ROWS, len(waiting), "risks awaiting acceptance"))
     return Panel(key="risk", title=title, figure=figure, note=note, after_html=after,
-                 table=risk.heatmap_matrix(live, crit))
+                 table=risk.heatmap_matrix(live, crit), problems=problems_of(reg))
 
 
 def actions_panel(data: PortfolioData) -> Panel:
@@ -243,7 +244,9 @@ def readiness_panel(data: PortfolioData) -> Panel:
     after = (_h4("Largest gaps") + table
              + _more(len(top), gaps["requirement"].nunique(), "requirements with gaps"))
     return Panel(key="readiness", title="Readiness against ISO/IEC 42001", note=note,
-                 html=f'<div class="wb-readiness-kpis" style="display:flex;flex-wrap:wrap">{head}</div>', figure=figure,
+                 problems=result.problems,
+                 html=('<div class="wb-readiness-kpis" style="display:flex;flex-wrap:wrap">'
+                       f"{head}</div>"), figure=figure,
                  after_html=after, table=readiness.clause_table(result))
 
 

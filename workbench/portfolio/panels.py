@@ -30,6 +30,7 @@ from workbench.portfolio.data import (
     label,
     reports_generated,
 )
+from workbench.registers import RecordProblem, problems_html, problems_of
 from workbench.render import STATUS_COLOURS, badge, esc, fmt_int, html_table, kpi
 
 __all__ = [
@@ -101,12 +102,14 @@ class Panel:
     note: str = ""
     after_html: str = ""  # shown below the figure
     error: str = ""
+    #: Records left out of the panel because they fail their checks, named under the title.
+    problems: tuple[RecordProblem, ...] = ()
 
     def header_html(self) -> str:
         note = f'<div style="{_MUTED};font-size:0.9em">{esc(self.note)}</div>' if self.note else ""
         title = (f'<h3 style="margin:0 0 6px 0;font-size:1.15em">{esc(self.title)}</h3>'
                  if self.title else "")
-        return _section(self.key) + title + note
+        return _section(self.key) + title + note + problems_html(self.problems)
 
     def to_html(self) -> str:
         """The panel as HTML (without its figure)."""
@@ -253,6 +256,7 @@ def inventory_panel(data: PortfolioData) -> Panel:
             "system's latest impact assessment")
     return Panel(key="inventory", title=title, figure=tier_figure(data),
                  table=tier_stage_counts(data), note=note,
+                 problems=problems_of(data.systems, data.eu_portfolio()),
                  after_html=('<h4 style="margin:6px 0;font-size:1em;font-weight:600">By business '
                              f"unit</h4>{table}"))
 

@@ -6,7 +6,7 @@ report show the same panels.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -26,6 +26,7 @@ from workbench.portfolio.governance_panels import (
     signoff_badge,
 )
 from workbench.portfolio.panels import Panel, _system_row
+from workbench.registers import RecordProblem, problems_of
 from workbench.render import STATUS_COLOURS, badge, esc, fmt_int, html_table
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -114,6 +115,11 @@ def _status(data: PortfolioData, kind: str, record_id: str) -> SignOffStatus:
     return oversight.status(data.store, kind, record_id)
 
 
+def _problems_of_system(system_id: str, *frames: Any) -> tuple[RecordProblem, ...]:
+    """The records about this system that a panel's frames left out (failing their checks)."""
+    return tuple(p for p in problems_of(*frames) if p.system_id == system_id)
+
+
 # -- panels ---------------------------------------------------------------------------------------
 def golive_panel(data: PortfolioData, system_id: str) -> Panel:
     """The system's go-live sign-off (system owner and AI governance lead)."""
@@ -184,8 +190,9 @@ def impact_panel(data: PortfolioData, system_id: str) -> Panel:
     port = data.eu_portfolio()
     row = port[port["system_id"] == system_id].iloc[0]
     title = "Impact assessment"
+    problems = _problems_of_system(system_id, port)
     if not row["assessment_id"]:
-        return Panel(key="impact", title=title, html=(
+        return Panel(key="impact", title=title, problems=problems, html=(
             f'<p>{badge("none")} No impact assessment has been recorded for this system; '
             "its EU AI Act tier cannot be determined without one.</p>"))
     record = data.store.get("impact_assessment", row["assessment_id"]).record
@@ -209,7 +216,7 @@ def impact_panel(data: PortfolioData, system_id: str) -> Panel:
         ("Conclusion", esc(record.conclusion)),
         ("Sign-off", signoff_html(status, data)),
     ]
-    return Panel(key="impact", title=title, html=_facts_table(facts),
+    return Panel(key="impact", title=title, html=_facts_table(facts), problems=problems,
                  note=f"version {fmt_int(status.current_version)} of the assessment",
                  table=pd.DataFrame([row]))
 
@@ -224,8 +231,9 @@ def system_risk_panel(data: PortfolioData, system_id: str) -> Panel:
     mine.attrs = dict(reg.attrs)
     live = risk.open_risks(mine)
     title = "Risks"
+    problems = _problems_of_system(system_id, reg)
     if live.empty:
-        return Panel(key="system-risk", title=title,
+        return Panel(key="system-risk", title=title, problems=problems,
                      html=html_table([], empty="No open risks are registered for this system."))
     crit = risk.register_criteria(reg)
     figure = readable_heatmap(risk.heatmap_figure(
@@ -252,7 +260,7 @@ def system_risk_panel(data: PortfolioData, system_id: str) -> Panel:
         after += (f'<p style="{_MUTED};font-size:0.85em">Showing {fmt_int(len(top))} of '
                   f"{fmt_int(len(live))} open risks.</p>")
     return Panel(key="system-risk", title=title, figure=figure, note=note, after_html=after,
-                 table=risk.heatmap_matrix(live, crit))
+                 table=risk.heatmap_matrix(live, crit), problems=problems)
 
 
 def system_fairness_panel(data: PortfolioData, system_id: str) -> Panel:

@@ -89,7 +89,8 @@ def interested_parties(f: Facts) -> Outcome:
     todo = [f"interested party {p['name']}: record its {what}" for p in parties
             for what, key in (("needs", "needs"), ("addressed-by", "addressed_by"))
             if not p.get(key)]
-    return graded(parties, todo, reason=f"{plural(len(parties), 'interested party', 'interested parties')} recorded",
+    recorded = plural(len(parties), "interested party", "interested parties")
+    return graded(parties, todo, reason=f"{recorded} recorded",
                   evidence=[f"aims_scope {row['id']} v{row['_version']}"])
 
 

@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import plotly.graph_objects as go
 
     from workbench.readiness.facts import Facts
+    from workbench.registers import RecordProblem
     from workbench.store import Store
 
 __all__ = [
@@ -74,6 +75,8 @@ class Readiness:
     today: dt.date
     soa_state: str = "none"
     totals: dict[str, float] = field(default_factory=dict)
+    #: Records left out because they fail their checks (see :mod:`workbench.registers`).
+    problems: tuple[RecordProblem, ...] = ()
 
     def requirement(self, requirement_id: str) -> dict[str, Any]:
         """One requirement's row as a dict (NotFoundError when it was not assessed)."""
@@ -112,6 +115,7 @@ class Readiness:
         for col in ("score", "percent"):
             by[col] = by[col].astype(object).where(by[col].notna(), None)
         return {"today": self.today.isoformat(), "overall": round(self.overall, 1),
+                "problems": [str(p) for p in self.problems],
                 "totals": {k: round(v, 1) for k, v in self.totals.items()},
                 "counts": self.counts(), "soa_state": self.soa_state,
                 "by_clause": by.to_dict(orient="records"),
@@ -138,6 +142,27 @@ def evaluate(rule: Rule, facts: Facts) -> Outcome:
         raise WorkbenchError(f"readiness rule {rule.id} ({rule.name}) returned "
                              f"{type(outcome).__name__}, not an Outcome")
     return outcome
+
+
+def with_record_problems(outcome: Outcome, rule: Rule, facts: Facts) -> Outcome:
+    """The outcome, naming each record of the kinds the rule reads that was left out because
+    it fails its checks.
+
+    Every register the rule declares is read first, so the result does not depend on which
+    rules ran before. A rule that would be met (or not applicable) on what was left is only
+    partial: one of its records could not be judged. Each problem becomes an item to do.
+    """
+    for kind in rule.reads:
+        facts.read(kind)
+    problems = facts.problems(rule.reads)
+    if not problems:
+        return outcome
+    status = "partial" if outcome.status in ("met", "not_applicable") else outcome.status
+    items = tuple(f"fix {p.label}: {p.field}: {p.message}" for p in problems)
+    n = len(problems)
+    reason = (f"{outcome.reason} ({n} record{'' if n == 1 else 's'} left out because "
+              f"{'it fails its' if n == 1 else 'they fail their'} checks)")
+    return Outcome(status, reason, outcome.missing + items, outcome.evidence, outcome.expired)
 
 
 def apply_soa(control_id: str, outcome: Outcome, facts: Facts) -> tuple[Outcome, str, str]:
@@ -250,7 +275,7 @@ def assess(store: Store, *, today: dt.date | str | None = None,
     item_titles, group_titles = _titles()
     rows = []
     for rule in _selected(only):
-        outcome = evaluate(rule, facts)
+        outcome = with_record_problems(evaluate(rule, facts), rule, facts)
         applicable = implementation = ""
         if rule.kind == "control":
             outcome, applicable, implementation = apply_soa(rule.id, outcome, facts)
@@ -274,8 +299,10 @@ def assess(store: Store, *, today: dt.date | str | None = None,
         part = req[(req["kind"] == kind) & counted]
         if not part.empty:
             totals[label] = float(part["score"].mean() * 100)
+    soa_state = facts.soa().state
     return Readiness(requirements=req, by_clause=by, overall=overall, gaps=_gaps(req),
-                     today=facts.today, soa_state=facts.soa().state, totals=totals)
+                     today=facts.today, soa_state=soa_state, totals=totals,
+                     problems=tuple(facts.problems()))
 
 
 def _by_group(req: pd.DataFrame, titles: dict[str, str]) -> pd.DataFrame:
@@ -327,10 +354,10 @@ def readiness_figure(result: Readiness, *, title: str | None = None) -> go.Figur
     """
     import plotly.graph_objects as go
 
-    from workbench.render import STATUS_COLOURS
+    from workbench.render import STATUS_COLOURS, plotly_text
 
     by = result.by_clause
-    labels = [f"{'Clause ' if k == 'clause' else ''}{g} {t}" for g, k, t in
+    labels = [plotly_text(f"{'Clause ' if k == 'clause' else ''}{g} {t}") for g, k, t in
               zip(by["group"], by["kind"], by["title"], strict=True)]
     percent = [0.0 if math.isnan(p) else float(p) for p in by["percent"]]
     colours = [STATUS_COLOURS.get(_band(p), "#57606a") for p in by["percent"]]
@@ -343,7 +370,8 @@ def readiness_figure(result: Readiness, *, title: str | None = None) -> go.Figur
                            hoverinfo="text", customdata=list(by["group"])))
     overall = "n/a" if math.isnan(result.overall) else f"{result.overall:.0f}%"
     fig.update_layout(
-        title=title or f"ISO/IEC 42001 readiness: {overall} overall (as of {result.today})",
+        title=plotly_text(title) if title else (f"ISO/IEC 42001 readiness: {overall} overall "
+                                                f"(as of {result.today})"),
         xaxis={"range": [0, 110], "title": "readiness (%)", "ticksuffix": "%"},
         yaxis={"autorange": "reversed", "automargin": True},
         height=max(320, 26 * len(labels) + 120), margin={"l": 10, "r": 30, "t": 60, "b": 40},

@@ -5,6 +5,10 @@ A :class:`Facts` holds one store and one day. Each accessor loads its register o
 impact portfolio once) and keeps it, so evaluating 70 rules costs a handful of queries and
 pandas operations, never a query per record. Accessors note which record kinds they read
 (:attr:`Facts.touched`) so a test can check that every rule declares what it reads.
+
+Registers are read checked (:func:`workbench.registers.read_register`): a stored record that
+fails its model is left out and kept in :meth:`Facts.problems`, so one bad record never
+stops readiness; the engine names it in the result of every rule that reads its kind.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from workbench.readiness.model import AIPolicy, StatementOfApplicability
+    from workbench.registers import RecordProblem
     from workbench.store import Store, VerifyReport
 
 __all__ = ["SYSTEM_SCOPES", "Coverage", "Facts", "PolicyView", "SoAView"]
@@ -123,6 +128,7 @@ class Facts:
         self.verify_chain = verify
         self.touched: set[str] = set()
         self._cache: dict[str, Any] = {}
+        self._problems: dict[tuple[str, str, int | None], RecordProblem] = {}
 
     def _get(self, key: str, kinds: Iterable[str], load: Callable[[], Any]) -> Any:
         self.touched.update(kinds)
@@ -136,8 +142,37 @@ class Facts:
 
     # -- registers -----------------------------------------------------------------------------
     def frame(self, kind: str) -> pd.DataFrame:
-        """The latest version of every record of ``kind`` (one query, cached)."""
-        return self._get(f"frame:{kind}", (kind,), lambda: self.store.frame(kind))
+        """The latest version of every record of ``kind`` (one query, cached); records that
+        fail their checks are left out and noted in :meth:`problems`."""
+        def load() -> pd.DataFrame:
+            from workbench.registers import read_register
+
+            return self._noted(read_register(self.store, kind).frame)
+
+        return self._get(f"frame:{kind}", (kind,), load)
+
+    def _noted(self, frame: Any) -> Any:
+        """Note the problems a checked frame carries; return the frame."""
+        from workbench.registers import problems_of
+
+        for p in problems_of(frame):
+            self._problems.setdefault((p.kind, p.record_id, p.version), p)
+        return frame
+
+    def read(self, kind: str) -> None:
+        """Read the register of ``kind`` now (checked, cached), so its problems are known.
+
+        Risks are read through the risk register, which checks them: no second read."""
+        if kind == "risk":
+            self.register()
+        else:
+            self.frame(kind)
+
+    def problems(self, kinds: Iterable[str] | None = None) -> list[RecordProblem]:
+        """Records left out of what was read so far because they fail their checks (of
+        ``kinds``, or of every kind)."""
+        wanted = None if kinds is None else set(kinds)
+        return [p for p in self._problems.values() if wanted is None or p.kind in wanted]
 
     def systems(self) -> pd.DataFrame:
         """AI systems with scope flags: ``live`` (in scope and not retired), ``developed``,
@@ -147,7 +182,7 @@ class Facts:
     def _load_systems(self) -> pd.DataFrame:
         import pandas as pd
 
-        df = self.store.frame("ai_system").copy()
+        df = self.frame("ai_system").copy()
         if df.empty:
             # Typed empty columns: an object-dtype empty mask would select columns, not rows.
             for col in ("live", "developed", "operating", "deployed", "provided",
@@ -203,7 +238,7 @@ class Facts:
     def _load_evidence(self) -> pd.DataFrame:
         import pandas as pd
 
-        df = self.store.frame("evidence").copy()
+        df = self.frame("evidence").copy()
         expires = pd.to_datetime(df["expires_at"], errors="coerce")
         df["expires"] = expires.dt.date.astype(object).where(expires.notna(), None)
         df["expired"] = (expires.notna() & (expires < pd.Timestamp(self.today))).astype(bool)
@@ -312,7 +347,7 @@ class Facts:
         def load() -> pd.DataFrame:
             from workbench import risk
 
-            return risk.register(self.store, as_of=self.today)
+            return self._noted(risk.register(self.store, as_of=self.today))
 
         return self._get("register", ("risk", "risk_criteria", "ai_system"), load)
 
@@ -325,7 +360,7 @@ class Facts:
         def load() -> pd.DataFrame:
             from workbench import impact
 
-            return impact.portfolio(self.store, as_of=self.today)
+            return self._noted(impact.portfolio(self.store, as_of=self.today))
 
         return self._get("portfolio", ("impact_assessment", "ai_system", "signoff",
                                        "signoff_request"), load)
@@ -335,9 +370,10 @@ class Facts:
         def load() -> pd.DataFrame:
             import pandas as pd
 
-            df = self.store.frame("impact_assessment").copy()
+            df = self.frame("impact_assessment").copy()
             states = self.approvals("impact_assessment")["state"]
-            df["approval"] = df["id"].map(states.to_dict()).astype(object).fillna("none").astype(str)
+            df["approval"] = (df["id"].map(states.to_dict()).astype(object).fillna("none")
+                              .astype(str))
             for col in ("assessed_on", "review_due"):
                 df[col] = pd.to_datetime(df[col], errors="coerce")
             return df
@@ -364,12 +400,19 @@ class Facts:
             import pandas as pd
 
             from workbench.readiness.model import SOA_ID
+            from workbench.registers import InvalidRecordError
 
             found = self.store.find("soa", SOA_ID)
             if found is None:
                 return SoAView()
+            try:
+                current = found.record
+            except InvalidRecordError as exc:  # judged as if there were no SoA, and named
+                self._problems.setdefault((exc.problem.kind, exc.problem.record_id,
+                                           exc.problem.version), exc.problem)
+                return SoAView()
             rows = self.approvals("soa")
-            view = SoAView(current=found.record, version=found.version,
+            view = SoAView(current=current, version=found.version,
                            state=self.state_of("soa", SOA_ID))
             if SOA_ID in rows.index and not pd.isna(rows.at[SOA_ID, "approved_version"]):
                 view.approved_version = int(rows.at[SOA_ID, "approved_version"])
@@ -383,7 +426,7 @@ class Facts:
             from workbench.model import validate_record
             from workbench.readiness.model import AIPolicy
 
-            df = self.store.frame("ai_policy")
+            df = self.frame("ai_policy")
             if df.empty:
                 return PolicyView()
             states = self.approvals("ai_policy")
@@ -410,7 +453,7 @@ class Facts:
         def load() -> pd.DataFrame:
             import pandas as pd
 
-            prog = self.store.frame("audit_programme")
+            prog = self.frame("audit_programme")
             cols = ["programme_id", "period_start", "period_end", "id", "title", "planned_on",
                     "auditor", "completed_on", "results", "reported_to"]
             if prog.empty:
@@ -433,7 +476,7 @@ class Facts:
         def load() -> pd.DataFrame:
             import pandas as pd
 
-            df = self.store.frame("management_review").copy()
+            df = self.frame("management_review").copy()
             df["held"] = pd.to_datetime(df["held_on"], errors="coerce")
             return df.sort_values("held", ascending=False).reset_index(drop=True)
 

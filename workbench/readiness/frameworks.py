@@ -246,6 +246,7 @@ def eu_obligations(store: Store, *, result: Readiness | None = None,
     from workbench import catalog
     from workbench.readiness.engine import assess
     from workbench.readiness.facts import Facts
+    from workbench.registers import with_problems
 
     facts = facts or Facts(store, today, verify=False)
     if system_id is not None:
@@ -293,7 +294,7 @@ def eu_obligations(store: Store, *, result: Readiness | None = None,
                 "status": _status(score)})
     out = pd.DataFrame(rows, columns=EU_COLUMNS)
     out["score"] = out["score"].astype("float64")
-    return out
+    return with_problems(out, facts.problems(), result.problems)
 
 
 def eu_summary(obligations: pd.DataFrame) -> pd.DataFrame:

@@ -71,7 +71,7 @@ def _unique(values: list[Any], what: str) -> list[Any]:
     return values
 
 
-# -- Statement of Applicability (6.1.3) -------------------------------------------------------------
+# -- Statement of Applicability (6.1.3) ------------------------------------------------------------
 class Implementation(StrEnum):
     """How far an included control is implemented."""
 
@@ -197,7 +197,7 @@ class StatementOfApplicability(Record, kind="soa", label="Statement of Applicabi
         return refs
 
 
-# -- AI policy (5.2, A.2) ----------------------------------------------------------------------------
+# -- AI policy (5.2, A.2) --------------------------------------------------------------------------
 class RelatedPolicy(Part):
     """Another organizational policy and how the AI policy aligns with it (A.2.3)."""
 
@@ -246,7 +246,7 @@ class AIPolicy(Record, kind="ai_policy", label="AI policy"):
                 *(Reference("authors", "person", a) for a in self.authors)]
 
 
-# -- AI objectives (6.2, A.6.1.2, A.9.3) --------------------------------------------------------------
+# -- AI objectives (6.2, A.6.1.2, A.9.3) -----------------------------------------------------------
 class ObjectiveArea(StrEnum):
     aims = "aims"  # objectives of the management system (6.2)
     responsible_development = "responsible_development"  # A.6.1.2
@@ -304,7 +304,7 @@ class AIObjective(Record, kind="ai_objective", label="AI objective"):
         return refs
 
 
-# -- internal audit (9.2) ----------------------------------------------------------------------------
+# -- internal audit (9.2) --------------------------------------------------------------------------
 class Audit(Part):
     """One internal audit of the programme: planned, then done with its results."""
 
@@ -363,7 +363,7 @@ class AuditProgramme(Record, kind="audit_programme", label="audit programme"):
         return refs
 
 
-# -- management review (9.3) -------------------------------------------------------------------------
+# -- management review (9.3) -----------------------------------------------------------------------
 class ReviewTopic(StrEnum):
     """The inputs a management review considers (ISO/IEC 42001 9.3.2)."""
 
@@ -439,7 +439,7 @@ class ManagementReview(Record, kind="management_review", label="management revie
         return refs
 
 
-# -- nonconformity and corrective action (10.2) ------------------------------------------------------
+# -- nonconformity and corrective action (10.2) ----------------------------------------------------
 class NCSource(StrEnum):
     internal_audit = "internal_audit"
     external_audit = "external_audit"

@@ -303,7 +303,8 @@ def nonconformity_and_corrective_action(f: Facts) -> Outcome:
         todo += [f"nonconformity {row.id}: corrective action '{a['description']}' was due on "
                  f"{a['due']}" for a in actions
                  if not a.get("done_on") and f.date(a["due"]) < f.today]
-    return graded(list(nc["id"]), todo, reason=f"{plural(len(nc), 'nonconformity', 'nonconformities')} handled"
+    handled = plural(len(nc), "nonconformity", "nonconformities")
+    return graded(list(nc["id"]), todo, reason=f"{handled} handled"
                   if not todo else f"{plural(len(nc), 'nonconformity', 'nonconformities')}, "
                   "some not handled yet",
                   evidence=[f"nonconformity {i}" for i in nc["id"]])

@@ -206,7 +206,7 @@ def rule(requirement_id: str, *, reads: Sequence[str]) -> Callable[[Callable[[Fa
     return decorate
 
 
-# -- rules as data: valid evidence of a requirement, per system or organization-wide -----------------
+# -- rules as data: valid evidence of a requirement, per system or organization-wide ---------------
 @dataclass(frozen=True)
 class EvidenceRule:
     """A requirement judged from valid (unexpired) evidence linked to it.
@@ -277,7 +277,7 @@ def evidence_rule(requirement_id: str, expects: str, *, scope: str | None = None
                          description=f"Met when valid evidence exists {where}: {expects}.")
 
 
-# -- access --------------------------------------------------------------------------------------------
+# -- access ----------------------------------------------------------------------------------------
 @functools.lru_cache(maxsize=1)
 def _load_modules() -> None:
     for module in RULE_MODULES:

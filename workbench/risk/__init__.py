@@ -32,7 +32,14 @@ from workbench.risk.heatmap import (
     open_risks,
     register_criteria,
 )
-from workbench.risk.io import ImportResult, import_risks, read_risk_rows
+from workbench.risk.io import (
+    VERSION_COLUMN,
+    ImportConflictError,
+    ImportResult,
+    export_risks,
+    import_risks,
+    read_risk_rows,
+)
 from workbench.risk.model import (
     CRITERIA_ID,
     Acceptance,
@@ -79,9 +86,11 @@ __all__ = [
     "CRITERIA_ID",
     "NOT_REQUIRED",
     "SIGNOFF_STATES",
+    "VERSION_COLUMN",
     "Acceptance",
     "Action",
     "Band",
+    "ImportConflictError",
     "ImportResult",
     "Lookup",
     "Risk",
@@ -100,6 +109,7 @@ __all__ = [
     "criteria_matrix",
     "criteria_version",
     "default_criteria",
+    "export_risks",
     "filter_register",
     "heatmap_figure",
     "heatmap_matrix",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from workbench.render import esc
+from workbench.render import plotly_text
 from workbench.risk.model import RiskCriteria, default_criteria
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -138,8 +138,8 @@ def _hover(register_df: pd.DataFrame, criteria: RiskCriteria, which: str, counts
             _cell=codes[keep])
         titles = best["title"].astype("str").map(_short)
         systems = best["system_name"].fillna(best["system_id"]).astype("str")
-        text = ("• " + titles.map(esc) + " <i>(" + systems.map(esc) + ", "
-                + best["id"].astype("str").map(esc) + ")</i>")
+        text = ("• " + titles.map(plotly_text) + " <i>(" + systems.map(plotly_text) + ", "
+                + best["id"].astype("str").map(plotly_text) + ")</i>")
         lines = text.groupby(best["_cell"]).agg("<br>".join).to_dict()
     bands = criteria.bands
     out: list[list[str]] = []
@@ -148,9 +148,9 @@ def _hover(register_df: pd.DataFrame, criteria: RiskCriteria, which: str, counts
         for ci, con in enumerate(criteria.consequence):
             n = int(counts[li, ci])
             band = bands[int(band_idx[li, ci])]
-            head = (f"<b>{esc(lik.label)} × {esc(con.label)}</b><br>"
+            head = (f"<b>{plotly_text(lik.label)} × {plotly_text(con.label)}</b><br>"
                     f"likelihood {li + 1} × consequence {ci + 1} = score {(li + 1) * (ci + 1)}"
-                    f" · {esc(band.title)}<br>")
+                    f" · {plotly_text(band.title)}<br>")
             if n == 0:
                 row.append(head + "no risks")
                 continue
@@ -239,17 +239,19 @@ def heatmap_figure(store_or_register: Store | pd.DataFrame, *, which: str = "res
         text=text.tolist(), texttemplate="%{text}", textfont={"size": 18, "color": "#ffffff"},
         customdata=hover, hovertemplate="%{customdata}<extra></extra>",
         colorbar={"title": {"text": "Level"}, "tickvals": list(range(k)),
-                  "ticktext": [esc(b.title) for b in crit.bands]},
+                  "ticktext": [plotly_text(b.title) for b in crit.bands]},
         name=which,
     )
     fig = go.Figure(trace)
     fig.update_layout(
-        title={"text": esc(heading)},
+        title={"text": plotly_text(heading)},
         xaxis={"title": {"text": "Consequence"}, "tickvals": list(range(1, n_c + 1)),
-               "ticktext": [esc(s.label) for s in crit.consequence], "showgrid": False,
+               "ticktext": [plotly_text(s.label) for s in crit.consequence],
+               "showgrid": False,
                "zeroline": False},
         yaxis={"title": {"text": "Likelihood"}, "tickvals": list(range(1, n_l + 1)),
-               "ticktext": [esc(s.label) for s in crit.likelihood], "showgrid": False,
+               "ticktext": [plotly_text(s.label) for s in crit.likelihood],
+               "showgrid": False,
                "zeroline": False},
         height=520, width=720, plot_bgcolor="#ffffff",
         margin={"l": 110, "r": 40, "t": 60, "b": 60},

@@ -382,6 +382,36 @@ class Risk(Record, kind="risk", label="risk"):
                                   self.acceptance.accepted_by))
         return refs
 
+    @classmethod
+    def register_screen(cls, frame: Any) -> Any:
+        """Rows of a register frame that may fail this model (a boolean Series).
+
+        The risk register reaches tens of thousands of rows, too many to validate each one
+        on every read, so :func:`workbench.registers.check_frame` validates only the rows
+        this vectorized screen flags: every field the register computes from (levels,
+        status, treatment, dates, actions, acceptance, the ids it joins on). A flagged row
+        that passes the model is kept.
+        """
+        import numpy as np
+        import pandas as pd
+
+        ok = np.ones(len(frame), dtype=bool)
+        for col in level_fields():
+            number = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype="float64",
+                                                                         na_value=np.nan)
+            ok &= (number >= 1) & (number <= MAX_SCALE_LEVELS) & (np.mod(number, 1) == 0)
+        for col in ("id", "system_id", "owner", "title"):
+            ok &= _texts(frame[col])
+        ok &= frame["status"].isin([s.value for s in RiskStatus]).to_numpy(dtype=bool)
+        ok &= frame["treatment"].isin([t.value for t in Treatment]).to_numpy(dtype=bool)
+        ok &= _dates(frame["identified_on"])
+        ok &= _dates(frame["next_review"]) | frame["next_review"].isna().to_numpy(dtype=bool)
+        ok &= _parts_ok(frame["actions"], list_of=True, fields=("due",),
+                        optional=("done_on",))
+        ok &= _parts_ok(frame["acceptance"], list_of=False, fields=("accepted_on",),
+                        optional=())
+        return pd.Series(~ok, index=frame.index)
+
     def scale_problems(self, criteria: RiskCriteria) -> list[tuple[str, str]]:
         """``(field, message)`` for each likelihood or consequence outside ``criteria``."""
         out = []
@@ -394,6 +424,68 @@ class Risk(Record, kind="risk", label="risk"):
                 out.append((field, f"{value} is outside the {axis} scale in force "
                             f"({criteria.scale_text(axis)})"))
         return out
+
+
+def _texts(values: Any) -> Any:
+    """Non-empty text cells (a numpy bool array; saved text is stripped already)."""
+    if _is_text(values):
+        return (values.notna() & (values.str.len() > 0)).to_numpy(dtype=bool, na_value=False)
+    return values.map(lambda v: isinstance(v, str) and v.strip() != "").to_numpy(dtype=bool)
+
+
+def _is_text(values: Any) -> bool:
+    import pandas as pd
+
+    return bool(pd.api.types.is_string_dtype(values.dtype)
+                and not pd.api.types.is_object_dtype(values.dtype))
+
+
+def _dates(values: Any) -> Any:
+    """Cells holding an ISO date text (a numpy bool array)."""
+    import pandas as pd
+
+    if not _is_text(values):
+        values = values.map(lambda v: v if isinstance(v, str) else None)
+    parsed = pd.to_datetime(values, format="%Y-%m-%d", errors="coerce")
+    return parsed.notna().to_numpy(dtype=bool)
+
+
+def _parts_ok(values: Any, *, list_of: bool, fields: tuple[str, ...],
+              optional: tuple[str, ...]) -> Any:
+    """Cells holding a part (or a list of parts) whose ``fields`` are text and whose
+    ``optional`` fields are text or null; an empty cell is fine. Converted as one Arrow
+    array; only when that fails is each cell looked at."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    struct = pa.struct([(f, pa.string()) for f in (*fields, *optional)])
+    try:
+        arr = pa.array(values.tolist(), type=pa.list_(struct) if list_of else struct,
+                       from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError):
+        return values.map(lambda v: _part_ok(v, list_of, fields, optional)).to_numpy(dtype=bool)
+    flat = pc.list_flatten(arr) if list_of else arr
+    bad = np.zeros(len(flat), dtype=bool)
+    for f in fields:
+        bad |= pc.is_null(pc.struct_field(flat, f)).to_numpy(zero_copy_only=False)
+    if list_of:
+        bad = ~pc.is_valid(flat).to_numpy(zero_copy_only=False) | bad
+        parents = pc.list_parent_indices(arr).to_numpy()
+        return np.bincount(parents[bad], minlength=len(values)) == 0
+    return ~(bad & pc.is_valid(flat).to_numpy(zero_copy_only=False))
+
+
+def _part_ok(value: Any, list_of: bool, fields: tuple[str, ...],
+             optional: tuple[str, ...]) -> bool:
+    if value is None or (isinstance(value, float) and value != value):
+        return True
+    items = value if list_of else [value]
+    if not isinstance(items, list):
+        return False
+    return all(isinstance(i, dict) and all(isinstance(i.get(f), str) for f in fields)
+               and all(isinstance(i.get(f), (str, type(None))) for f in optional)
+               for i in items)
 
 
 def proposed_risk(*, risk_id: str, system_id: str, title: str, description: str,

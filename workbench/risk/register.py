@@ -457,16 +457,24 @@ def register(store: Store, *, system_id: str | Sequence[str] | None = None,
         sign-offs), ``signoff_pending_with``, ``awaiting_acceptance`` (open, above the
         appetite and without a current approval), ``open_actions``, ``overdue_actions``,
         ``review_due`` and the store's ``_version``, ``_saved_by``, ``_saved_at``; highest
-        residual score first.
+        residual score first. A risk whose stored version fails its checks is left out and
+        named in the frame's problems (``wb.registers.problems_of``).
     """
+    from workbench.registers import problems_of, read_register, require_ids, with_problems
     from workbench.risk.signoff import risk_signoff_frame
 
     crit = criteria or criteria_in_force(store)
-    risks = store.frame("risk")
-    df = build_register(risks, store.frame("ai_system", meta=False), crit, as_of=as_of,
+    risks = read_register(store, "risk").frame
+    # Systems only lend their name, unit and owner (as text) to the register, so they are not
+    # validated here; the inventory's own pages name a system that fails its checks.
+    systems = store.frame("ai_system", meta=False)
+    # An unknown system is an error, not an empty register.
+    require_ids("ai_system", system_id, systems.get("id", []))
+    df = build_register(risks, systems, crit, as_of=as_of,
                         signoffs=risk_signoff_frame(store, risks))
-    return filter_register(df, system_id=system_id, business_unit=business_unit, owner=owner,
-                           status=status, level=level, above_appetite=above_appetite)
+    df = filter_register(df, system_id=system_id, business_unit=business_unit, owner=owner,
+                         status=status, level=level, above_appetite=above_appetite)
+    return with_problems(df, problems_of(risks))
 
 
 def signoff_facts(store: Store, stored_version: StoredVersion) -> dict[str, Any]:

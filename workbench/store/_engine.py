@@ -68,7 +68,7 @@ def sqlite_path(url: URL) -> Path | None:
 
 
 def make_engine(url: str | URL) -> Engine:
-    """Create the engine: SQLite in WAL mode with a busy timeout and IMMEDIATE write transactions."""
+    """Create the engine: SQLite in WAL mode, a busy timeout, IMMEDIATE write transactions."""
     parsed = parse_url(url) if isinstance(url, str) else url
     if parsed.get_backend_name() == "sqlite":
         path = sqlite_path(parsed)

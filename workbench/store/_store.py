@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
+import pydantic
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
@@ -42,6 +43,8 @@ KindArg = str | type[Record]
 #: Advisory lock key that serializes appends to the chain on PostgreSQL.
 _PG_LOCK_KEY = 42001_0001
 _CHUNK = 500
+#: The highest version number the versions table can hold (a 32-bit integer column).
+MAX_VERSION = 2**31 - 1
 META_COLUMNS = ("_version", "_saved_by", "_saved_at", "_reason", "_hash")
 
 
@@ -76,9 +79,21 @@ class StoredVersion:
 
     @property
     def record(self) -> Any:
-        """The record as its pydantic model (parsed on first access)."""
+        """The record as its pydantic model (parsed on first access).
+
+        Raises ``InvalidRecordError`` (a :class:`ValidationError`) naming the record, the
+        version and the field when the stored content fails today's model.
+        """
         if self._record is None:
-            self._record = model_for(self.kind).model_validate(self.content)
+            from workbench.registers import InvalidRecordError, check_content
+
+            try:
+                self._record = model_for(self.kind).model_validate(self.content)
+            except pydantic.ValidationError:
+                problem = check_content(self.kind, self.content, record_id=self.record_id,
+                                        version=self.version)
+                assert problem is not None
+                raise InvalidRecordError(problem) from None
         return self._record
 
     def describe(self) -> str:
@@ -112,19 +127,6 @@ def _gc_paused() -> Iterator[None]:
 
 
 _UNKNOWN = object()
-#: Characters a database cannot keep in text (PostgreSQL refuses NUL in text columns).
-_FORBIDDEN_CHARS = ("\x00",)
-
-
-def _check_text(name: str, value: str) -> str:
-    if not isinstance(value, str):
-        raise ValidationError(f"{name} must be text, got {type(value).__name__}")
-    if any(ch in value for ch in _FORBIDDEN_CHARS):
-        raise ValidationError(f"{name} contains a NUL character, which cannot be stored; "
-                              "remove it", [(name, "contains a NUL character")])
-    return value
-
-
 def _kind(kind: KindArg) -> str:
     return model_for(kind).kind
 
@@ -334,12 +336,18 @@ class Store:
         author = (actor or "").strip()
         if not author:
             raise ValidationError("author: a save needs an author (set WORKBENCH_USER)")
+        if not isinstance(reason, str):
+            raise ValidationError(f"reason: give the reason as text, got {type(reason).__name__}")
+        for name, text in (("reason", reason), ("author", author)):
+            if "\x00" in text:
+                from workbench.model._base import NUL_MESSAGE
+
+                raise ValidationError(f"{name}: {NUL_MESSAGE}", [(name, NUL_MESSAGE)])
         if unchanged_since is not None and (not isinstance(unchanged_since, int)
                                             or isinstance(unchanged_since, bool)
                                             or unchanged_since < 0):
             raise ValidationError("unchanged_since must be a head() sequence number (an "
                                   f"integer >= 0), got {unchanged_since!r}")
-        reason = _check_text("reason", reason)
         seeding = self._seeding is not None
         if reason.startswith(SEED_REASON_PREFIX.strip()) and not seeding:
             raise ValidationError(f"a reason may not start with {SEED_REASON_PREFIX.strip()!r}: "
@@ -501,6 +509,9 @@ class Store:
              ) -> StoredVersion | None:
         """Like :meth:`get` but returns None when the record (or version) does not exist."""
         kind = _kind(kind)
+        if version is not None and (isinstance(version, bool) or not isinstance(version, int)
+                                    or not 1 <= version <= MAX_VERSION):
+            return None  # no such version (and no query: the database's integers end there)
         with self._read() as conn:
             if version is None:
                 row = conn.execute(_latest_select(kind, [record_id], dialect=self.dialect)).first()
@@ -546,7 +557,8 @@ class Store:
             return int(conn.execute(q).scalar_one())
 
     def head(self) -> int:
-        """The sequence number of the newest version (0 for an empty store); a cheap change check."""
+        """The sequence number of the newest version (0 for an empty store): a cheap change
+        check."""
         with self._read() as conn:
             return int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(T.c.seq), 0)))
                        .scalar_one())
