@@ -7,7 +7,6 @@ one that reaches HTML through :func:`workbench.render.esc`.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -35,11 +34,11 @@ _SCORE_AXIS = {"probability": "mean predicted probability", "decision": "mean de
 
 
 def plotly_text(value: Any) -> str:
-    """Text for a plotly label, title or hover: HTML-escaped, so user text shows as text.
+    """Text for a plotly label, title or hover, shown as typed (no markup, link, maths or
+    template placeholder): the one place explanation figures escape what they label."""
+    from workbench.render import plotly_text as safe
 
-    The one place explanation figures escape what they label.
-    """
-    return html.escape("" if value is None else str(value), quote=True)
+    return safe(value)
 
 
 #: Figures keep a fixed width so a printed report (A4) shows them whole.
