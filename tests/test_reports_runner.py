@@ -94,23 +94,27 @@ def test_one_failing_system_does_not_stop_the_others(demo, tmp_path):
     tmp_path = tmp_path / "out"
     before = demo.count("evidence")
     results = run_reports(demo, BROKEN, system=THREE, out_dir=tmp_path, jobs=2)
+    seen = [(r.system_id, r.ok, r.error) for r in results]
     failed = [r for r in results if not r.ok]
-    assert [r.system_id for r in failed] == ["card-fraud"]
+    assert [r.system_id for r in failed] == ["card-fraud"], seen
     [bad] = failed
     assert bad.error == ("cell In [4] (if system_id == fail_for:) raised ValueError: "
-                         "no data for card-fraud")
-    assert bad.ename == "ValueError" and bad.exec_count == 4
+                         "no data for card-fraud"), seen
+    assert bad.ename == "ValueError" and bad.exec_count == 4, seen
     assert bad.output is None and bad.failed_notebook == tmp_path / "broken-card-fraud.failed.ipynb"
     kept = nbformat.read(str(bad.failed_notebook), as_version=4)
-    assert "An Exception was encountered at" in "".join(kept.cells[0].source)  # error on top
+    top = "".join(kept.cells[0].source)
+    assert "An Exception was encountered at" in top, top  # error on top
     written = sorted(p.name for p in tmp_path.iterdir())
     assert written == ["broken-card-fraud.failed.ipynb", "broken-credit-scoring.html",
-                       "broken-support-chatbot.html"]
-    assert demo.count("evidence") == before + 2  # a failed report is not evidence
+                       "broken-support-chatbot.html"], (written, seen)
+    after = demo.count("evidence")
+    assert after == before + 2, (before, after, seen)  # a failed report is not evidence
     # a later success replaces the stale failure
     [ok] = run_reports(demo, BROKEN, system="card-fraud", out_dir=tmp_path,
                        parameters={"fail_for": "nobody"}, record_evidence=False)
-    assert ok.ok and not (tmp_path / "broken-card-fraud.failed.ipynb").exists()
+    assert ok.ok, ok.error
+    assert not (tmp_path / "broken-card-fraud.failed.ipynb").exists()
 
 
 def test_a_failed_export_leaves_nothing_half_written(demo, tmp_path, monkeypatch):
