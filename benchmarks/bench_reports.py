@@ -48,7 +48,7 @@ def seed(url: str, systems: int) -> list[str]:
         base.update(id=f"{base['id']}-{i:03d}", name=f"{base['name']} ({i})")
         extra.append((AISystem(**base), None))
     if extra:
-        store.save_many(extra, author="chloe")
+        store.save_many(extra)
     ids = sorted(v.record_id for v in store.latest("ai_system"))
     store.close()
     return ids

@@ -117,9 +117,13 @@ def test_every_page_has_its_number_the_report_id_and_html_hash(report):
 
 def test_no_heading_ends_a_page(report):
     result, _, _, pages = report
-    for page in range(1, pages + 1):
-        body = _page_text(result.output, page)[:-2]  # the footer's two lines
+    texts = {page: _page_text(result.output, page) for page in range(1, pages + 1)}
+    for page, lines in texts.items():
+        body = lines[:-2]  # the footer's two lines
         assert body[-1] not in HEADINGS, (page, body[-5:])
+    # a section's heading and summary (one output) stay with its figure (the next output)
+    [risks] = [page for page, lines in texts.items() if "Risks" in lines]
+    assert "Residual risk: 5 open risks" in texts[risks], (risks, texts[risks][-8:])
 
 
 def test_the_evidence_timeline_is_whole(report):

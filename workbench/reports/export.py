@@ -83,7 +83,9 @@ PAGE_MARGINS_MM = {"top": 16, "bottom": 18, "left": 12, "right": 12}
 PRINT_WIDTH_PX = int((210 - PAGE_MARGINS_MM["left"] - PAGE_MARGINS_MM["right"]) * 96 / 25.4)
 
 #: Reports read left to right (the notebook stylesheet right-aligns table cells); the first
-#: page stands alone; a heading never ends a page; a figure or table row is never split (whole
+#: page stands alone; a heading never ends a page, nor does an output that ends with a heading
+#: and its one-line summary (the next output is what it introduces); a figure or table row is
+#: never split (whole
 #: cells may be: one cell can hold a report's every section). In print, the notebook's scroll
 #: boxes and table-display wrappers become plain blocks: Chromium never breaks a page inside a
 #: scroll container, so a long output would be pushed whole onto the next page and sliced
@@ -117,6 +119,8 @@ _REPORT_CSS = """<style>
   table.wb-far-too-wide td,table.wb-far-too-wide th{overflow-wrap:anywhere}
   h1,h2,h3,h4,h5,h6{break-after:avoid-page;break-inside:avoid-page}
   :is(h1,h2,h3,h4,h5,h6)+p{break-after:avoid-page}
+  .jp-OutputArea-child:has(:is(h1,h2,h3,h4,h5,h6):last-child,
+    :is(h1,h2,h3,h4,h5,h6)+:last-child){break-after:avoid-page}
   .jp-MarkdownCell:has(h1,h2,h3,h4,h5,h6){break-after:avoid-page}
   .wb-figure,.jp-RenderedImage,tr,img,svg,.wb-cover{break-inside:avoid-page}
   .wb-figure{max-width:100%}
