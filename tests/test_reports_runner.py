@@ -131,6 +131,30 @@ def test_a_failed_export_leaves_nothing_half_written(demo, tmp_path, monkeypatch
     assert sorted(p.name for p in tmp_path.iterdir()) == [kept]
 
 
+def test_a_report_that_cannot_be_recorded_fails_alone(demo, tmp_path, monkeypatch):
+    from workbench.errors import StoreError
+    from workbench.reports import records
+
+    saved = records.record_report
+
+    def refuse_one(store, report, **kwargs):
+        if report.system_id == "credit-scoring":
+            raise StoreError("the store is busy: nothing was saved, try again")
+        return saved(store, report, **kwargs)
+
+    monkeypatch.setattr(records, "record_report", refuse_one)
+    out = tmp_path / "out"
+    results = run_reports(demo, BROKEN, system=["credit-scoring", "support-chatbot"],
+                          out_dir=out, parameters={"fail_for": "nobody"})
+    seen = [(r.system_id, r.ok, r.error) for r in results]
+    assert seen == [
+        ("credit-scoring", False, (f"written to {out / 'broken-credit-scoring.html'} but not "
+         "recorded as evidence: the store is busy: nothing was saved, try again")),
+        ("support-chatbot", True, "")], seen
+    assert sorted(p.name for p in out.iterdir()) == ["broken-credit-scoring.html",
+                                                     "broken-support-chatbot.html"]
+
+
 @pytest.mark.parametrize(("options", "error", "message"), [
     ({"template": "quarterly", "system": "credit-scoring"}, NotFoundError,
      "no report template 'quarterly'"),

@@ -30,7 +30,12 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from workbench.errors import ConfigurationError, NotFoundError, ValidationError
+from workbench.errors import (
+    ConfigurationError,
+    NotFoundError,
+    ValidationError,
+    WorkbenchError,
+)
 from workbench.reports.templates import Template, coerce_value, find_template
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -384,12 +389,18 @@ def _finish(store: Store, plan: ReportPlan, system: str | None, executed: _Execu
         failed_path.unlink()  # an older failure of the same report is no longer current
     evidence_id = None
     if plan.record_evidence:
-        evidence_id = records.record_report(
-            store, report, template=plan.template, system_ids=[system] if system else [],
-            final=final, fmt=plan.to, output_hash=output_hash, html_hash=html_hash,
-            template_hash=template_hash, parameters=executed.parameters,
-            store_url=plan.store_url, duration=executed.duration,
-            shard=f"{plan.shard[0]}/{plan.shard[1]}" if plan.shard else None)
+        try:
+            evidence_id = records.record_report(
+                store, report, template=plan.template, system_ids=[system] if system else [],
+                final=final, fmt=plan.to, output_hash=output_hash, html_hash=html_hash,
+                template_hash=template_hash, parameters=executed.parameters,
+                store_url=plan.store_url, duration=executed.duration,
+                shard=f"{plan.shard[0]}/{plan.shard[1]}" if plan.shard else None)
+        except WorkbenchError as exc:  # the report stands; the batch goes on
+            return ReportResult(**base, ok=False, output=final, output_hash=output_hash,
+                                report_id=report.report_id, ename=type(exc).__name__,
+                                evalue=str(exc), error=f"written to {final} but not recorded "
+                                f"as evidence: {exc}")
     return ReportResult(**base, ok=True, output=final, output_hash=output_hash,
                         evidence_id=evidence_id, report_id=report.report_id)
 
