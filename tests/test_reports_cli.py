@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 import subprocess
 import sys
@@ -107,3 +108,23 @@ def test_voila_command_serves_locally_without_code_or_tracebacks():
     assert "--preheat_kernel=True" not in voila_command(dashboards_dir(), 1, preheat=False)
     assert sorted(p.name for p in dashboards_dir().glob("*.ipynb")) == ["portfolio.ipynb",
                                                                         "system.ipynb"]
+
+
+def test_verify_names_the_report_of_an_unchanged_file_only(cli_env, capsys):
+    assert main(["report", "broken", "--system", "credit-scoring", "--out", "out",
+                 "--period", "2026-Q3"]) == 0
+    capsys.readouterr()
+    path = cli_env / "out" / "broken-credit-scoring.html"
+    assert main(["report", "--verify", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert re.fullmatch(
+        rf"{re.escape(str(path))}: report report-broken-credit-scoring-\d{{8}}t\d{{6}}-"
+        r"[0-9a-f]{8} \(broken, credit-scoring, period 2026-Q3\), recorded by chloe at "
+        r"\d{4}-\d\d-\d\d \d\d:\d\d UTC; SHA-256 [0-9a-f]{64}; it saw the store at entry "
+        r"#\d+ \([0-9a-f]{64}\)\n", out), out
+    path.write_bytes(path.read_bytes().replace(b"report for credit-scoring",
+                                               b"report for credit-scorinG"))
+    assert main(["report", "--verify", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: broken-credit-scoring.html: no report recorded in this store "
+                          "has SHA-256 ") and err.count("\n") == 1, err

@@ -59,7 +59,7 @@ def test_one_report_as_html_with_interactive_figure_and_evidence(demo, tmp_path)
     rec = ev.record
     assert rec.evidence_kind.value == "report" and rec.system_ids == ["credit-scoring"]
     assert rec.content_hash == result.output_hash == _sha(result.output)
-    assert rec.collected_by == "tester" and ev.author == "tester"
+    assert rec.collected_by == "chloe" and ev.author == "chloe"  # the demo user runs it
     assert rec.details["parameters"] == {"system_id": "credit-scoring"}
     assert rec.details["template_hash"] == _sha(TEST_NOTEBOOKS / "system_summary.ipynb")
     assert rec.details["file"] == "system_summary-credit-scoring.html"
@@ -95,23 +95,27 @@ def test_one_failing_system_does_not_stop_the_others(demo, tmp_path):
     tmp_path = tmp_path / "out"
     before = demo.count("evidence")
     results = run_reports(demo, BROKEN, system=THREE, out_dir=tmp_path, jobs=2)
+    seen = [(r.system_id, r.ok, r.error) for r in results]
     failed = [r for r in results if not r.ok]
-    assert [r.system_id for r in failed] == ["card-fraud"]
+    assert [r.system_id for r in failed] == ["card-fraud"], seen
     [bad] = failed
     assert bad.error == ("cell In [4] (if system_id == fail_for:) raised ValueError: "
-                         "no data for card-fraud")
-    assert bad.ename == "ValueError" and bad.exec_count == 4
+                         "no data for card-fraud"), seen
+    assert bad.ename == "ValueError" and bad.exec_count == 4, seen
     assert bad.output is None and bad.failed_notebook == tmp_path / "broken-card-fraud.failed.ipynb"
     kept = nbformat.read(str(bad.failed_notebook), as_version=4)
-    assert "An Exception was encountered at" in "".join(kept.cells[0].source)  # error on top
+    top = "".join(kept.cells[0].source)
+    assert "An Exception was encountered at" in top, top  # error on top
     written = sorted(p.name for p in tmp_path.iterdir())
     assert written == ["broken-card-fraud.failed.ipynb", "broken-credit-scoring.html",
-                       "broken-support-chatbot.html"]
-    assert demo.count("evidence") == before + 2  # a failed report is not evidence
+                       "broken-support-chatbot.html"], (written, seen)
+    after = demo.count("evidence")
+    assert after == before + 2, (before, after, seen)  # a failed report is not evidence
     # a later success replaces the stale failure
     [ok] = run_reports(demo, BROKEN, system="card-fraud", out_dir=tmp_path,
                        parameters={"fail_for": "nobody"}, record_evidence=False)
-    assert ok.ok and not (tmp_path / "broken-card-fraud.failed.ipynb").exists()
+    assert ok.ok, ok.error
+    assert not (tmp_path / "broken-card-fraud.failed.ipynb").exists()
 
 
 def test_a_failed_export_leaves_nothing_half_written(demo, tmp_path, monkeypatch):
@@ -126,6 +130,30 @@ def test_a_failed_export_leaves_nothing_half_written(demo, tmp_path, monkeypatch
     assert not result.ok and result.error == "export failed: OSError: disk full"
     kept = "system_summary-credit-scoring.failed.ipynb"
     assert sorted(p.name for p in tmp_path.iterdir()) == [kept]
+
+
+def test_a_report_that_cannot_be_recorded_fails_alone(demo, tmp_path, monkeypatch):
+    from workbench.errors import StoreError
+    from workbench.reports import records
+
+    saved = records.record_report
+
+    def refuse_one(store, report, **kwargs):
+        if report.system_id == "credit-scoring":
+            raise StoreError("the store is busy: nothing was saved, try again")
+        return saved(store, report, **kwargs)
+
+    monkeypatch.setattr(records, "record_report", refuse_one)
+    out = tmp_path / "out"
+    results = run_reports(demo, BROKEN, system=["credit-scoring", "support-chatbot"],
+                          out_dir=out, parameters={"fail_for": "nobody"})
+    seen = [(r.system_id, r.ok, r.error) for r in results]
+    assert seen == [
+        ("credit-scoring", False, (f"written to {out / 'broken-credit-scoring.html'} but not "
+         "recorded as evidence: the store is busy: nothing was saved, try again")),
+        ("support-chatbot", True, "")], seen
+    assert sorted(p.name for p in out.iterdir()) == ["broken-credit-scoring.html",
+                                                     "broken-support-chatbot.html"]
 
 
 @pytest.mark.parametrize(("options", "error", "message"), [
@@ -241,11 +269,13 @@ def test_printer_outside_its_with_block_is_refused(tmp_path, monkeypatch):
         printer.print(tmp_path / "a.html", tmp_path / "a.pdf")
 
 
-def test_template_without_system_runs_once(store, tmp_path, monkeypatch):
+def test_template_without_system_runs_once(empty_store, tmp_path, monkeypatch):
     """On SQLite and PostgreSQL: the kernel reads the same store the report is recorded in."""
     from workbench import demo as demo_data
 
+    store = empty_store
     demo_data.seed(store)
+    monkeypatch.setenv("WORKBENCH_USER", "chloe")  # the demo's governance lead runs it
     [result] = run_reports(store, str(TEST_NOTEBOOKS / "organization_summary.ipynb"),
                            out_dir=tmp_path, to="ipynb")
     assert result.ok, result.error

@@ -3,7 +3,12 @@
 Exit codes (for cron and Airflow): 0 every report written; 1 refused before anything ran
 (unknown template or system, undeclared parameter, unwritable folder, no Chromium for PDF),
 one line on stderr; 2 usage error; 3 some reports failed (the others were written; each
-failure is one stderr line naming the system and the cell).
+failure is one stderr line naming the system and the cell, and its notebook is kept as
+``NAME-SYSTEM.failed.ipynb``).
+
+``--shard K/N`` runs part K of N of an ``--all`` batch, so a scheduler's mapped tasks (Airflow
+``.expand``) or a Kubernetes job array share it; ``--verify FILE`` says which recorded report
+a file is (exit 1 when no report in the store has its SHA-256).
 """
 
 from __future__ import annotations
@@ -37,8 +42,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="reports run at the same time (default 2)")
     p.add_argument("-p", "--parameter", action="append", default=[], metavar="KEY=VALUE",
                    help="set a parameter the template declares (repeatable)")
+    p.add_argument("--period", metavar="TEXT",
+                   help="the period the reports cover, on their first page (default: this "
+                   "quarter, e.g. 2026-Q4)")
+    p.add_argument("--shard", metavar="K/N",
+                   help="with --all: run part K of N of the batch (for N parallel workers)")
     p.add_argument("--no-evidence", action="store_true",
                    help="do not record the reports as evidence")
+    p.add_argument("--verify", metavar="FILE",
+                   help="check a report file against the evidence recorded for it")
     p.set_defaults(handler=_report)
 
 
@@ -59,6 +71,8 @@ def _report(args: argparse.Namespace) -> int:
 
     if args.list:
         return _list()
+    if args.verify:
+        return _verify(args)
     if not args.name:
         raise ValidationError("name a template (`workbench report --list` shows them)")
     from workbench import reports
@@ -67,9 +81,11 @@ def _report(args: argparse.Namespace) -> int:
     plan = reports.plan_reports(
         store, args.name, system=args.system, all_systems=args.all, to=args.to,
         out_dir=args.out, jobs=args.jobs, parameters=_parse_parameters(args.parameter),
-        record_evidence=not args.no_evidence)
+        record_evidence=not args.no_evidence, period=args.period, shard=args.shard)
     total = len(plan.systems)
-    print(f"{plan.template.name}: {total} report{'s' if total != 1 else ''} to "
+    part = (f" (shard {plan.shard[0]}/{plan.shard[1]} of {plan.batch_size})"
+            if plan.shard else "")
+    print(f"{plan.template.name}: {total} report{'s' if total != 1 else ''}{part} to "
           f"{plan.out_dir} as {plan.to}, {plan.jobs} at a time", file=sys.stderr)
     started = time.perf_counter()
     progress = _Progress(total)
@@ -100,8 +116,9 @@ class _Progress:
     def update(self, result: Any) -> None:
         self.done += 1
         status = "ok" if result.ok else "FAILED"
+        where = result.output or result.failed_notebook or result.error
         line = (f"[{self.done}/{self.total}] {result.system_id or result.template} {status} "
-                f"{result.duration_s:.1f} s -> {result.output or result.failed_notebook}")
+                f"{result.duration_s:.1f} s -> {where}")
         if self.bar is not None:
             self.bar.set_postfix_str(f"{result.system_id or ''} {status}")
             self.bar.update(1)
@@ -111,6 +128,21 @@ class _Progress:
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from workbench.reports import verify_report
+
+    store = open_cli_store(args)
+    found = verify_report(store, args.verify)
+    details = found.record.details
+    head = details.get("store_head") or {}
+    print(f"{args.verify}: report {found.record_id} ({details.get('template')}, "
+          f"{', '.join(found.record.system_ids) or 'organization'}, period "
+          f"{details.get('period', '?')}), recorded by {found.author} at "
+          f"{found.saved_at:%Y-%m-%d %H:%M} UTC; SHA-256 {found.record.content_hash}; it saw "
+          f"the store at entry #{head.get('seq', '?')} ({head.get('hash', '?')})")
+    return 0
 
 
 def _list() -> int:

@@ -39,6 +39,9 @@ SYSTEM_SCOPES = {
     "interacting": "in-scope AI systems with EU AI Act transparency or high-risk obligations",
 }
 _LIVE_STAGES = ("deploy", "operate")
+#: Requirements met by monitoring or measurement results. A report (evidence kind ``report``)
+#: shows what the store held: it records reporting and is never counted as such a result.
+MONITORING_REQUIREMENTS = frozenset({"9.1", "A.6.2.6"})
 
 
 def _empty(columns: list[str], dates: tuple[str, ...]) -> pd.DataFrame:
@@ -266,6 +269,9 @@ class Facts:
             parts.append(part)
         parts.append(base.assign(target="kind:" + ev["evidence_kind"].astype(str)))
         links = pd.concat(parts, ignore_index=True)
+        reports = set(ev.loc[ev["evidence_kind"].astype(str) == "report", "id"])
+        links = links[~(links["evidence_id"].isin(reports)
+                        & links["target"].isin(MONITORING_REQUIREMENTS))]
         links["system_ids"] = links["system_ids"].map(lambda s: list(s) if s else [None])
         links = links.explode("system_ids").rename(columns={"system_ids": "system_id"})
         return links[cols].reset_index(drop=True)

@@ -20,6 +20,7 @@ import queue
 import subprocess
 import tempfile
 import threading
+import time
 import uuid
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -27,7 +28,10 @@ from typing import Any
 
 from typing_extensions import Self
 
-__all__ = ["KernelPool", "warm_code"]
+__all__ = ["START_ATTEMPTS", "KernelPool", "KernelStartError", "warm_code"]
+
+#: Starts tried per report before it fails (a start can fail under a load spike).
+START_ATTEMPTS = 3
 
 #: Libraries the workbench imports lazily inside functions; warmed when a template uses it.
 WORKBENCH_LAZY_IMPORTS = ("pandas", "plotly.graph_objs._figure", "plotly.io._json",
@@ -57,6 +61,19 @@ def warm_code(modules: Iterable[str]) -> str:
     )
 
 
+class KernelStartError(RuntimeError):
+    """A report's kernel did not start, after every attempt; says why in one line."""
+
+    def __init__(self, cause: BaseException, *, attempts: int, stderr: str = "") -> None:
+        self.cause = cause
+        self.attempts = attempts
+        self.stderr = stderr
+        what = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+        tries = f"{attempts} attempt{'s' if attempts != 1 else ''}"
+        said = f"; its stderr ends: {stderr}" if stderr else ""
+        super().__init__(f"the kernel did not start ({tries}): {what}{said}")
+
+
 class _Started:
     """A started (or failed) kernel waiting in the pool."""
 
@@ -72,14 +89,20 @@ class KernelPool:
 
     ``take()`` returns a ready, warmed ``AsyncKernelManager`` (its process running, not
     owned by the caller's notebook client); the caller shuts it down with :meth:`release`.
+    A start that fails (the process exits, or no kernel_info reply within
+    ``startup_timeout``) is retried up to ``attempts`` times in all; then ``take()`` raises
+    :class:`KernelStartError` with the kernel's last stderr line.
     """
 
     def __init__(self, *, count: int, ahead: int, kernel_name: str, env: Mapping[str, str],
-                 warm: Iterable[str] = (), startup_timeout: float = 60) -> None:
+                 warm: Iterable[str] = (), startup_timeout: float = 60,
+                 attempts: int = START_ATTEMPTS, retry_delay: float = 1.0) -> None:
         self.kernel_name = kernel_name
         self.env = dict(env)
         self.code = warm_code(warm)
         self.startup_timeout = startup_timeout
+        self.attempts = max(attempts, 1)
+        self.retry_delay = retry_delay
         self._remaining = count
         self._lock = threading.Lock()
         self._ready: queue.Queue[_Started] = queue.Queue()
@@ -99,43 +122,79 @@ class KernelPool:
         thread.start()
 
     def _start_one(self) -> None:
-        from jupyter_client import BlockingKernelClient
+        """Start, check and warm one kernel, retrying a failed start (worker thread)."""
+        error: KernelStartError | None = None
+        for attempt in range(1, self.attempts + 1):
+            stderr = Path(self.runtime_dir) / f"kernel-{uuid.uuid4().hex}.stderr"
+            try:
+                km = self._boot(stderr)  # shuts its kernel down when it fails
+            except BaseException as exc:  # noqa: BLE001 - retried, then handed to the report
+                error = KernelStartError(exc, attempts=attempt, stderr=_tail(stderr))
+                if self._closed:
+                    break
+                if attempt < self.attempts:
+                    time.sleep(self.retry_delay * attempt)  # let a load spike pass
+                continue
+            self._ready.put(_Started(km=km))
+            return
+        self._ready.put(_Started(error=error))
+
+    def _boot(self, stderr: Path) -> Any:
+        """One start: the process, its kernel_info reply, then the warm-up, in order.
+
+        Liveness comes from the kernel manager (is the process running?), not from the
+        heartbeat: a standalone client's heartbeat misses a reply within one second while a
+        slow kernel is still importing, and wait_for_ready then reports a live kernel as
+        dead ("Kernel died before replying to kernel_info"). A client created by the manager
+        asks the manager instead.
+        """
         from jupyter_core.utils import run_sync
 
-        km = None
+        km = _manager_class()(kernel_name=self.kernel_name)
+        if os.name == "posix":
+            # Unix sockets: no TCP ports to race for with kernels started elsewhere.
+            km.transport = "ipc"
+            km.ip = str(Path(self.runtime_dir) / f"kernel-{uuid.uuid4().hex}")
+        km.__dict__["_wb_stderr"] = stderr
         try:
-            km = _manager_class()(kernel_name=self.kernel_name)
-            if os.name == "posix":
-                # Unix sockets: no TCP ports to race for with kernels started elsewhere.
-                km.transport = "ipc"
-                km.ip = str(Path(self.runtime_dir) / f"kernel-{uuid.uuid4().hex}")
-            run_sync(km.start_kernel)(env=self.env, stdout=subprocess.DEVNULL,
-                                      stderr=subprocess.DEVNULL)
-            kc = BlockingKernelClient()
-            kc.load_connection_info(km.get_connection_info())
-            kc.start_channels()
-            try:
-                kc.wait_for_ready(timeout=self.startup_timeout)
-                msg_id = kc.execute(self.code, silent=True, store_history=False)
-                while True:  # the warm-up's reply; nothing else arrives on this client's shell
-                    reply = kc.get_shell_msg(timeout=self.startup_timeout)
-                    if reply["parent_header"].get("msg_id") == msg_id:
-                        break
-            finally:
-                kc.stop_channels()
-            self._ready.put(_Started(km=km))
-        except BaseException as exc:  # noqa: BLE001 - handed to the report that takes it
-            if km is not None:
-                _shutdown(km)
-            self._ready.put(_Started(error=exc))
+            with open(stderr, "wb") as err:  # the kernel keeps its own copy of the descriptor
+                run_sync(self._start_and_warm)(km, err)
+        except BaseException:
+            _shutdown(km)
+            raise
+        return km
+
+    async def _start_and_warm(self, km: Any, stderr: Any) -> None:
+        await km.start_kernel(env=self.env, stdout=subprocess.DEVNULL, stderr=stderr)
+        kc = km.client()
+        kc.start_channels(hb=False)  # liveness is the manager's (see _boot)
+        try:
+            await kc.wait_for_ready(timeout=self.startup_timeout)
+            msg_id = kc.execute(self.code, silent=True, store_history=False)
+            while True:  # the warm-up's reply; nothing else arrives on this client's shell
+                reply = await kc.get_shell_msg(timeout=self.startup_timeout)
+                if reply["parent_header"].get("msg_id") == msg_id:
+                    break
+            if not await km.is_alive():
+                raise RuntimeError("the kernel exited during its warm-up")
+        finally:
+            kc.stop_channels()
+            clients = km.__dict__.get("_wb_clients", [])
+            if kc in clients:
+                clients.remove(kc)
 
     def take(self) -> Any:
         """Block until a warmed kernel is ready; start the next one ahead."""
         started = self._ready.get()
         self._spawn()
         if started.error is not None:
-            raise RuntimeError(f"the kernel did not start: {started.error}") from started.error
+            raise started.error
         return started.km
+
+    def stderr_tail(self, km: Any) -> str:
+        """The last line a kernel wrote to its stderr (why it died, often)."""
+        path = km.__dict__.get("_wb_stderr")
+        return _tail(path) if path is not None else ""
 
     def release(self, km: Any) -> None:
         """Shut a kernel down (every report gets a fresh one)."""
@@ -181,6 +240,22 @@ def _manager_class() -> type:
             return kc
 
     return PoolKernelManager
+
+
+def _tail(path: Path, limit: int = 200) -> str:
+    """The last non-empty line of a file, shortened to ``limit`` characters ('' if none)."""
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(0, os.SEEK_END)
+            handle.seek(max(handle.tell() - 8192, 0))
+            text = handle.read().decode("utf-8", "replace")
+    except OSError:
+        return ""
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    if not lines:
+        return ""
+    last = lines[-1]
+    return last if len(last) <= limit else last[:limit - 1] + "…"
 
 
 def _shutdown(km: Any) -> None:

@@ -5,7 +5,12 @@ started ahead (see :mod:`workbench.reports.kernels`), and exports happen as repo
 Every file is written to a temporary folder inside the output folder and renamed into place
 when complete, so an interrupted run leaves nothing half-written. A failing report does not
 stop the others; its executed notebook is kept (papermill puts the error at the top) and
-the failure names the system and the cell.
+the failure names the system and the cell. A report whose kernel never started leaves a
+``.failed.ipynb`` too: the parameterized template with the reason on top.
+
+Each report has an id (``report_id``), the id of its evidence record, made before export so the
+report can carry it: the first page and every PDF page footer name it together with the store
+head the report saw; see :mod:`workbench.reports.records`.
 """
 
 from __future__ import annotations
@@ -25,7 +30,12 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from workbench.errors import ConfigurationError, NotFoundError, ValidationError
+from workbench.errors import (
+    ConfigurationError,
+    NotFoundError,
+    ValidationError,
+    WorkbenchError,
+)
 from workbench.reports.templates import Template, coerce_value, find_template
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -35,16 +45,23 @@ __all__ = [
     "FORMATS",
     "ReportPlan",
     "ReportResult",
+    "default_period",
     "execute_plan",
     "output_stem",
+    "parse_shard",
     "plan_reports",
     "run_reports",
+    "shard_of",
     "summarize",
 ]
 
 FORMATS = ("html", "pdf", "ipynb")
 Format = Literal["html", "pdf", "ipynb"]
 SYSTEM_PARAMETER = "system_id"
+#: How long a cell may wait for its last output after its reply before the report fails (not,
+#: as nbclient's default, four seconds after which the outputs still in flight are dropped).
+IOPUB_TIMEOUT_S = 120
+_PERIOD_MAX = 40
 
 
 class ReportResult(BaseModel):
@@ -58,7 +75,9 @@ class ReportResult(BaseModel):
     output: Path | None = None  # the report written (html, pdf or ipynb)
     failed_notebook: Path | None = None  # kept when the report failed
     evidence_id: str | None = None
+    report_id: str = ""  # the id printed on the report (its evidence id when recorded)
     output_hash: str = ""
+    store_head: tuple[int, str] | None = None  # (seq, entry hash) when the report started
     duration_s: float = 0.0
     error: str = ""  # one line: what failed, where
     cell_index: int | None = None
@@ -71,7 +90,7 @@ class ReportResult(BaseModel):
         if self.ok:
             return f"{who}: written to {self.output}"
         kept = f"; its notebook is kept at {self.failed_notebook}" if self.failed_notebook else ""
-        return f"{who}: {self.error}{kept}"
+        return f"{who}: {self.error or 'failed'}{kept}"
 
 
 class ReportPlan(BaseModel):
@@ -88,6 +107,54 @@ class ReportPlan(BaseModel):
     jobs: int = 1
     store_url: str
     record_evidence: bool = True
+    period: str = ""
+    shard: tuple[int, int] | None = None
+    batch_size: int = 0  # systems in the whole batch (before sharding)
+
+
+def default_period(today: dt.date | None = None) -> str:
+    """The calendar quarter of ``today`` (``2026-Q4``): a report's period unless one is given."""
+    today = today or dt.date.today()
+    return f"{today.year}-Q{(today.month - 1) // 3 + 1}"
+
+
+def parse_shard(text: str | tuple[int, int] | None) -> tuple[int, int] | None:
+    """``"K/N"`` (or ``(K, N)``) checked: 1 <= K <= N.
+
+    Raises
+    ------
+    ValidationError
+        Not two whole numbers K/N, or K outside 1..N.
+    """
+    if text is None or text == "":
+        return None
+    if isinstance(text, tuple):
+        k, n = text
+        shown = f"{k}/{n}"
+    else:
+        shown = str(text).strip()
+        match = re.fullmatch(r"(\d{1,6})/(\d{1,6})", shown)
+        if not match:
+            raise ValidationError(f"--shard {shown}: write K/N, this run's part K of N "
+                                  "(e.g. 2/4)", [("shard", "expected K/N")])
+        k, n = int(match[1]), int(match[2])
+    if n < 1:
+        raise ValidationError(f"--shard {shown}: N is the number of parts; give 1 or more",
+                              [("shard", "N < 1")])
+    if not 1 <= k <= n:
+        raise ValidationError(f"--shard {shown}: K counts the parts from 1 to {n}; give "
+                              f"K/N with 1 <= K <= N (e.g. 1/{n})", [("shard", "K outside 1..N")])
+    return k, n
+
+
+def shard_of(systems: Sequence[str], shard: tuple[int, int]) -> list[str]:
+    """Part K of N of a batch: every N-th system id in sorted order, starting at the K-th.
+
+    Deterministic (it depends only on the sorted ids), so N workers that each take one part
+    together run every system exactly once; part sizes differ by at most one.
+    """
+    k, n = shard
+    return sorted(systems)[k - 1::n]
 
 
 def output_stem(template: str, system_id: str | None) -> str:
@@ -98,7 +165,8 @@ def plan_reports(store: Store, template: str | Path, *,
                  system: str | Sequence[str] | None = None, all_systems: bool = False,
                  to: str = "html", out_dir: str | Path = "reports",
                  jobs: int = 1, parameters: Mapping[str, str] | None = None,
-                 record_evidence: bool = True) -> ReportPlan:
+                 record_evidence: bool = True, period: str | None = None,
+                 shard: str | tuple[int, int] | None = None) -> ReportPlan:
     """Check a report request against the template and the store; nothing runs yet.
 
     Parameters
@@ -119,6 +187,12 @@ def plan_reports(store: Store, template: str | Path, *,
     parameters
         ``-p key=value`` texts; keys must be declared by the template, values are read as
         the declared default's type.
+    period
+        The period the report covers, shown on its first page (default: this calendar
+        quarter, ``2026-Q4``).
+    shard
+        ``"K/N"``: with ``all_systems``, run only part K of N of the batch
+        (:func:`shard_of`), so N scheduled workers share it.
 
     Raises
     ------
@@ -136,6 +210,10 @@ def plan_reports(store: Store, template: str | Path, *,
         raise ValidationError(f"--jobs {jobs}: give 1 or more")
     if system and all_systems:
         raise ValidationError("give --system ID or --all, not both")
+    part = parse_shard(shard)
+    if part is not None and not all_systems:
+        raise ValidationError("--shard splits an --all batch; give --all too")
+    period_text = _period(period)
     values = _parameters(tpl, parameters or {})
     declares_system = tpl.parameter(SYSTEM_PARAMETER) is not None
     if (system or all_systems) and not declares_system:
@@ -145,11 +223,15 @@ def plan_reports(store: Store, template: str | Path, *,
         raise ValidationError(f"give the system with --system or -p {SYSTEM_PARAMETER}=…, "
                               "not both")
     names = {v.record_id: v.content.get("name", v.record_id) for v in store.latest("ai_system")}
+    batch_size = 1
     if all_systems:
         systems: list[str | None] = sorted(names)
         if not systems:
             raise NotFoundError("--all: the store holds no AI systems yet; register one first "
                                 "(`workbench systems list` shows the inventory)")
+        batch_size = len(systems)
+        if part is not None:
+            systems = list(shard_of(names, part))
     elif declares_system:
         chosen = system or values.pop(SYSTEM_PARAMETER, None) or tpl.parameter(
             SYSTEM_PARAMETER).default  # type: ignore[union-attr]
@@ -157,6 +239,7 @@ def plan_reports(store: Store, template: str | Path, *,
             raise ValidationError(f"template {tpl.name!r} reports on one AI system: give "
                                   "--system ID or --all")
         systems = [chosen] if isinstance(chosen, str) else list(dict.fromkeys(chosen))
+        batch_size = len(systems)
         for one in systems:
             if one not in names:
                 raise NotFoundError(f"no AI system {one!r} in the store; `workbench systems "
@@ -172,7 +255,8 @@ def plan_reports(store: Store, template: str | Path, *,
     return ReportPlan(template=tpl, systems=systems, system_names=names, parameters=values,
                       to=to, out_dir=_writable_folder(Path(out_dir)), jobs=jobs,
                       store_url=absolute_store_url(resolve_url(store.url)),
-                      record_evidence=record_evidence)
+                      record_evidence=record_evidence, period=period_text, shard=part,
+                      batch_size=batch_size)
 
 
 def run_reports(store: Store, template: str | Path, *,
@@ -192,6 +276,8 @@ def execute_plan(store: Store, plan: ReportPlan, *,
     """Run a checked :class:`ReportPlan`: kernels ahead, parallel executions, atomic outputs."""
     from workbench.reports.kernels import KernelPool
 
+    if not plan.systems:  # an empty shard
+        return []
     env = {**os.environ, "WORKBENCH_DATABASE_URL": plan.store_url}
     work = Path(tempfile.mkdtemp(prefix=".wb-report-", dir=plan.out_dir))
     results: dict[int, ReportResult] = {}
@@ -211,12 +297,12 @@ def execute_plan(store: Store, plan: ReportPlan, *,
             printer = export.PdfPrinter().__enter__()
         template_hash = plan.template.file_hash()
         with ThreadPoolExecutor(max_workers=plan.jobs, thread_name_prefix="wb-report") as ex:
-            futures = {ex.submit(_execute_one, plan, system, pool, work): i
+            futures = {ex.submit(_execute_one, store, plan, system, pool, work): i
                        for i, system in enumerate(plan.systems)}
             for future in as_completed(futures):
                 index = futures[future]
                 system, executed = plan.systems[index], future.result()
-                result = _finish(store, plan, system, executed, work, printer, template_hash)
+                result = _finish(store, plan, system, executed, printer, template_hash)
                 results[index] = result
                 if on_result is not None:
                     on_result(result)
@@ -230,78 +316,103 @@ def execute_plan(store: Store, plan: ReportPlan, *,
 
 # -- one report -------------------------------------------------------------------------------
 class _Executed:
-    __slots__ = ("duration", "error", "nb_path", "parameters")
+    __slots__ = ("duration", "error", "head", "nb_path", "parameters", "started", "stderr")
 
-    def __init__(self, nb_path: Path, error: Any, duration: float, parameters: dict[str, Any]):
+    def __init__(self, nb_path: Path, parameters: dict[str, Any]) -> None:
         self.nb_path = nb_path
-        self.error = error
-        self.duration = duration
         self.parameters = parameters
+        self.error: Any = None
+        self.duration = 0.0
+        self.started = dt.datetime.now(dt.timezone.utc)
+        self.head: tuple[int, str] | None = None
+        self.stderr = ""  # the kernel's last stderr line, when it died while running
 
 
-def _execute_one(plan: ReportPlan, system: str | None, pool: Any, work: Path) -> _Executed:
+def _execute_one(store: Store, plan: ReportPlan, system: str | None, pool: Any,
+                 work: Path) -> _Executed:
     """Run papermill on a warmed kernel (worker thread); never raises for a notebook error."""
     import papermill as pm
-    from papermill.exceptions import PapermillExecutionError
 
     params = dict(plan.parameters)
     if system is not None:
         params[SYSTEM_PARAMETER] = system
-    nb_path = work / f"{output_stem(plan.template.name, system)}.ipynb"
+    executed = _Executed(work / f"{output_stem(plan.template.name, system)}.ipynb", params)
     start = time.perf_counter()
-    error: Any = None
     km = None
     try:
         km = pool.take()
-        pm.execute_notebook(str(plan.template.path), str(nb_path), parameters=params,
+        executed.started = dt.datetime.now(dt.timezone.utc)
+        executed.head = store.head_entry()  # what the store held when the report began
+        pm.execute_notebook(str(plan.template.path), str(executed.nb_path), parameters=params,
                             kernel_name=plan.template.kernel_name, progress_bar=False,
-                            request_save_on_cell_execute=False, km=km)
-    except PapermillExecutionError as exc:
-        error = exc
-    except Exception as exc:  # noqa: BLE001 - a kernel crash or timeout fails this report only
-        error = exc
+                            request_save_on_cell_execute=False, km=km,
+                            iopub_timeout=IOPUB_TIMEOUT_S, raise_on_iopub_timeout=True)
+    except Exception as exc:  # noqa: BLE001 - a notebook error, a kernel that did not start or
+        executed.error = exc  # died, a timeout: each fails this report only
+        if km is not None:
+            executed.stderr = pool.stderr_tail(km)
     finally:
         if km is not None:
             pool.release(km)
-    return _Executed(nb_path, error, time.perf_counter() - start, params)
+        executed.duration = time.perf_counter() - start
+    return executed
 
 
-def _finish(store: Store, plan: ReportPlan, system: str | None, executed: _Executed, work: Path,
+def _finish(store: Store, plan: ReportPlan, system: str | None, executed: _Executed,
             printer: Any, template_hash: str) -> ReportResult:
     """Export, rename into place and record evidence (main thread)."""
+    from workbench.reports import records
+
     stem = output_stem(plan.template.name, system)
-    base = {"template": plan.template.name, "system_id": system, "duration_s": executed.duration}
+    base = {"template": plan.template.name, "system_id": system, "duration_s": executed.duration,
+            "store_head": executed.head}
     failed_path = plan.out_dir / f"{stem}.failed.ipynb"
     if executed.error is not None:
-        return _failure(base, executed, failed_path)
+        return _failure(plan, base, executed, failed_path)
     try:
+        notebook_hash = _sha256(executed.nb_path)
+        report = records.ReportIdentity(
+            report_id=records.report_id(plan.template.name, system, executed.started,
+                                        notebook_hash),
+            template=plan.template.name, title=plan.template.title or plan.template.name,
+            system_id=system, system_name=plan.system_names.get(system, system) if system
+            else None, period=plan.period, started=executed.started,
+            store_head=executed.head or (0, ""), notebook_hash=notebook_hash)
         final = plan.out_dir / f"{stem}.{plan.to}"
-        produced = _export(plan, system, executed.nb_path, work, printer)
+        produced, html_hash = _export(plan, report, executed.nb_path, printer)
         output_hash = _sha256(produced)
         os.replace(produced, final)
     except Exception as exc:  # noqa: BLE001 - reported on this report, the batch goes on
         executed.error = exc
-        return _failure(base, executed, failed_path, stage="export")
+        return _failure(plan, base, executed, failed_path, stage="export")
     if failed_path.exists():
         failed_path.unlink()  # an older failure of the same report is no longer current
     evidence_id = None
     if plan.record_evidence:
-        evidence_id = _record(store, plan, system, final, output_hash, template_hash,
-                              executed)
+        try:
+            evidence_id = records.record_report(
+                store, report, template=plan.template, system_ids=[system] if system else [],
+                final=final, fmt=plan.to, output_hash=output_hash, html_hash=html_hash,
+                template_hash=template_hash, parameters=executed.parameters,
+                store_url=plan.store_url, duration=executed.duration,
+                shard=f"{plan.shard[0]}/{plan.shard[1]}" if plan.shard else None)
+        except WorkbenchError as exc:  # the report stands; the batch goes on
+            return ReportResult(**base, ok=False, output=final, output_hash=output_hash,
+                                report_id=report.report_id, ename=type(exc).__name__,
+                                evalue=str(exc), error=f"written to {final} but not recorded "
+                                f"as evidence: {exc}")
     return ReportResult(**base, ok=True, output=final, output_hash=output_hash,
-                        evidence_id=evidence_id)
+                        evidence_id=evidence_id, report_id=report.report_id)
 
 
-def _failure(base: dict[str, Any], executed: _Executed, failed_path: Path,
+def _failure(plan: ReportPlan, base: dict[str, Any], executed: _Executed, failed_path: Path,
              stage: str = "run") -> ReportResult:
+    """A failed report's result; its notebook is always kept, the reason on top."""
     from papermill.exceptions import PapermillExecutionError
 
     exc = executed.error
-    kept = None
-    if executed.nb_path.exists():
+    if isinstance(exc, PapermillExecutionError):  # papermill put the error on top already
         os.replace(executed.nb_path, failed_path)
-        kept = failed_path
-    if isinstance(exc, PapermillExecutionError):
         value = (exc.evalue or "").strip().splitlines()
         first_line = next((ln.strip() for ln in (exc.source or "").splitlines() if ln.strip()), "")
         if len(first_line) > 50:
@@ -309,67 +420,72 @@ def _failure(base: dict[str, Any], executed: _Executed, failed_path: Path,
         cell = f"cell In [{exc.exec_count}] ({first_line})" if first_line else \
             f"cell In [{exc.exec_count}]"
         message = f"{cell} raised {exc.ename}: {value[0] if value else ''}".rstrip(": ")
-        return ReportResult(**base, ok=False, failed_notebook=kept, error=message,
+        return ReportResult(**base, ok=False, failed_notebook=failed_path, error=message,
                             cell_index=exc.cell_index, exec_count=exc.exec_count,
                             ename=exc.ename, evalue=exc.evalue)
-    first = (str(exc).strip().splitlines() or [""])[0]
+    first = (str(exc).strip().splitlines() or [""])[0] or type(exc).__name__
+    if executed.stderr and executed.stderr not in first:
+        first += f"; the kernel's stderr ends: {executed.stderr}"
     what = "export failed" if stage == "export" else "the report did not run"
+    error = f"{what}: {type(exc).__name__}: {first}"
+    kept = _keep_failed_notebook(plan, executed, failed_path, error)
     return ReportResult(**base, ok=False, failed_notebook=kept, ename=type(exc).__name__,
-                        evalue=first, error=f"{what}: {type(exc).__name__}: {first}")
+                        evalue=first, error=error)
 
 
-def _export(plan: ReportPlan, system: str | None, nb_path: Path, work: Path,
-            printer: Any) -> Path:
+def _keep_failed_notebook(plan: ReportPlan, executed: _Executed, failed_path: Path,
+                          error: str) -> Path | None:
+    """Write ``NAME.failed.ipynb``: what ran (or the parameterized template, when its kernel
+    never started) with the reason in a cell on top, in papermill's manner."""
+    import nbformat
+    from papermill.execute import ERROR_MARKER_TAG, ERROR_STYLE
+    from papermill.iorw import load_notebook_node
+    from papermill.parameterize import parameterize_notebook
+
+    try:
+        if executed.nb_path.exists():
+            nb = nbformat.read(str(executed.nb_path), as_version=4)
+        else:
+            nb = parameterize_notebook(load_notebook_node(str(plan.template.path)),
+                                       executed.parameters,
+                                       kernel_name=plan.template.kernel_name)
+        cell = nbformat.v4.new_markdown_cell(
+            f"<span {ERROR_STYLE}>The report failed.</span>\n\n{_markdown_text(error)}")
+        cell.metadata["tags"] = [ERROR_MARKER_TAG]
+        nb.cells.insert(0, cell)
+        tmp = executed.nb_path.with_suffix(".failed.tmp")
+        nbformat.write(nb, str(tmp))
+        os.replace(tmp, failed_path)
+    except Exception:  # noqa: BLE001 - the one-line reason is still in the result
+        return None
+    return failed_path
+
+
+def _markdown_text(text: str) -> str:
+    """Text shown literally in a markdown cell (no markup, no HTML)."""
+    import html
+
+    return re.sub(r"([\\`*_{}\[\]()#+!|<>-])", r"\\\1", html.escape(text, quote=False))
+
+
+def _export(plan: ReportPlan, report: Any, nb_path: Path, printer: Any) -> tuple[Path, str]:
+    """The report file (in the work folder) and the SHA-256 of the HTML it was made from."""
     if plan.to == "ipynb":
-        return nb_path
+        return nb_path, ""
     import nbformat
 
     from workbench.reports.export import to_html
 
     nb = nbformat.read(str(nb_path), as_version=4)
-    title = plan.template.title or plan.template.name
-    if system:
-        title = f"{title}: {plan.system_names.get(system, system)}"
     html_path = nb_path.with_suffix(".html")
-    html_path.write_text(to_html(nb, title=title), encoding="utf-8")
+    html_path.write_bytes(to_html(nb, title=report.heading, cover=report.cover()).encode())
+    html_hash = _sha256(html_path)
     if plan.to == "html":
-        return html_path
+        return html_path, html_hash
     pdf_path = nb_path.with_suffix(".pdf")
-    printer.print(html_path, pdf_path)
-    return pdf_path
-
-
-def _record(store: Store, plan: ReportPlan, system: str | None, final: Path, output_hash: str,
-            template_hash: str, executed: _Executed) -> str:
-    """Save the report as Evidence: parameters, template hash, output hash, who, when."""
-    import workbench
-    from workbench.model import Evidence
-    from workbench.store import safe_url
-
-    now = dt.datetime.now(dt.timezone.utc)
-    who = store.acting_user()
-    slug = re.sub(r"[^a-z0-9._-]+", "-", f"report-{plan.template.name}-{system or 'all'}".lower())
-    evidence_id = f"{slug[:70]}-{now:%Y%m%dt%H%M%S}-{output_hash[:8]}"
-    title = plan.template.title or plan.template.name
-    if system:
-        title = f"{title}: {plan.system_names.get(system, system)}"
-    evidence = Evidence(
-        id=evidence_id, title=f"{title} ({now:%Y-%m-%d})", evidence_kind="report",
-        description=f"Generated by `workbench report {plan.template.name}` as {plan.to}.",
-        uri=final.resolve().as_uri(), content_hash=output_hash, collected_by=who,
-        collected_at=now, control_ids=list(plan.template.control_ids),
-        clause_ids=list(plan.template.clause_ids), system_ids=[system] if system else [],
-        details={
-            "template": plan.template.name, "template_hash": template_hash,
-            "parameters": {k: safe_url(v) if k == "database_url" and v else v
-                           for k, v in executed.parameters.items()},
-            "format": plan.to, "file": final.name,
-            "output_hash": output_hash, "store": safe_url(plan.store_url),
-            "duration_s": round(executed.duration, 3),
-            "generated_by": f"workbench {workbench.__version__}",
-        })
-    store.save(evidence, reason=f"report {plan.template.name} generated")
-    return evidence_id
+    printer.print(html_path, pdf_path, header=report.heading,
+                  footer=report.footer(html_hash))
+    return pdf_path, html_hash
 
 
 def _import_papermill() -> None:
@@ -391,6 +507,16 @@ def _import_papermill() -> None:
 
 
 # -- checks -------------------------------------------------------------------------------------
+def _period(period: str | None) -> str:
+    if period is None or not str(period).strip():
+        return default_period()
+    text = str(period).strip()
+    if len(text) > _PERIOD_MAX or not text.isprintable():
+        raise ValidationError(f"--period: give a short label of up to {_PERIOD_MAX} printable "
+                              "characters (e.g. 2026-Q4)", [("period", "too long or unprintable")])
+    return text
+
+
 def _parameters(tpl: Template, given: Mapping[str, str]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for key, text in given.items():
