@@ -116,16 +116,24 @@ def test_chromium_opening_a_report_requests_nothing_outside_the_machine(
     control.write_text('<html><head><script src="https://cdn.example.invalid/require.js">'
                        "</script></head><body>control</body></html>", encoding="utf-8")
 
-    from playwright.sync_api import sync_playwright
+    def visit() -> dict[str, list[str]]:
+        from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(chromium_path()),
-                                     args=list(CHROMIUM_FLAGS), headless=True)
-        try:
-            seen = {path.name: _blocked_requests(browser, path)
-                    for path in (control, result.output)}
-        finally:
-            browser.close()
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=str(chromium_path()),
+                                         args=list(CHROMIUM_FLAGS), headless=True)
+            try:
+                return {path.name: _blocked_requests(browser, path)
+                        for path in (control, result.output)}
+            finally:
+                browser.close()
+
+    # Playwright's sync API refuses a thread whose asyncio loop runs (an earlier in-process
+    # notebook run can leave one in this thread): the browser gets a thread of its own.
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        seen = worker.submit(visit).result()
     assert seen == {"control.html": ["https://cdn.example.invalid/require.js"],
                     result.output.name: []}, seen
 

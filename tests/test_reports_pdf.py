@@ -72,7 +72,7 @@ def report(_demo_template, tmp_path_factory):
     shutil.copyfile(_demo_template, db)
     url = f"sqlite:///{db}"
     saved = {k: os.environ.get(k) for k in ("WORKBENCH_DATABASE_URL", "WORKBENCH_USER")}
-    os.environ.update(WORKBENCH_DATABASE_URL=url, WORKBENCH_USER="tester")
+    os.environ.update(WORKBENCH_DATABASE_URL=url, WORKBENCH_USER="chloe")  # the demo admin
     try:
         with open_store(url) as store:
             head = store.head_entry()

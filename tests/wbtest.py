@@ -126,7 +126,8 @@ def expected_kpis(store: Any, today: dt.date) -> dict[str, Any]:
 def append_unchecked(store: Any, kind: str, content: dict[str, Any], *,
                      reason: str = "written around the library") -> int:
     """Append a version without any validation, keeping the hash chain intact (so `verify`
-    still passes: the content is what was saved, it just fails today's model)."""
+    still passes: the content is what was saved, it just fails today's model). Its author is
+    the acting login, who must be a person in the store for `verify` to pass."""
     import sqlalchemy as sa
 
     from workbench.store._hashing import GENESIS, canonical_json, entry_hash, sha256_text
@@ -139,15 +140,16 @@ def append_unchecked(store: Any, kind: str, content: dict[str, Any], *,
         latest = conn.execute(sa.select(sa.func.max(T.c.version)).where(
             T.c.kind == kind, T.c.record_id == content["id"])).scalar()
         version = (latest or 0) + 1
+        author = store.acting_user()
         text = canonical_json(content)
         chash = sha256_text(text)
         saved_at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
         row = dict(seq=seq + 1, kind=kind, record_id=content["id"], version=version,
-                   author="legacy", saved_at=saved_at, reason=reason, content=text,
+                   author=author, saved_at=saved_at, reason=reason, content=text,
                    content_hash=chash, prev_hash=prev)
         row["entry_hash"] = entry_hash(prev_hash=prev, seq=seq + 1, kind=kind,
                                        record_id=content["id"], version=version,
-                                       author="legacy", saved_at=saved_at, reason=reason,
+                                       author=author, saved_at=saved_at, reason=reason,
                                        content_hash=chash)
         conn.execute(T.insert(), [row])
     return version
