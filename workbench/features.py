@@ -92,6 +92,7 @@ BUILTIN: tuple[Feature, ...] = (
         kinds={
             "signoff_request": "workbench.oversight.model:SignOffRequest",
             "signoff": "workbench.oversight.model:SignOff",
+            "signoff_policy": "workbench.oversight.policy:StoredPolicy",
         },
         verify_checks=("workbench.oversight.verify:check_signoffs",),
         fact_providers={"ai_system": "workbench.oversight.policy:ai_system_facts"},

@@ -63,7 +63,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_json_flag(q)
     q.set_defaults(handler=_pending)
 
-    q = sub.add_parser("policy", help="the sign-off policy: which records need whose sign-off")
+    q = sub.add_parser("policy", help="the sign-off policy: which records need whose sign-off",
+                       description="Shows the policy in force for the store. --set FILE "
+                       "(admins only) keeps FILE in the store as its policy: versioned, and "
+                       "from then on the policy in force whatever file a user names.")
+    q.add_argument("--set", metavar="FILE", help="keep this policy file in the store (admin)")
+    q.add_argument("--note", default="", help="why the policy changes (with --set)")
     add_json_flag(q)
     q.set_defaults(handler=_policy)
 
@@ -212,13 +217,25 @@ def _pending(args: argparse.Namespace) -> int:
 
 
 def _policy(args: argparse.Namespace) -> int:
-    from workbench.oversight import load_policy
+    from workbench.errors import WorkbenchError
+    from workbench.oversight.policy import load_policy, policy_source, save_policy
 
-    policy = load_policy()
+    if args.set:
+        store = open_cli_store(args)
+        saved = save_policy(store, args.set, note=args.note)
+        print(f"the sign-off policy from {args.set} is now the store's policy "
+              f"(version {saved.version}, saved by {saved.author})")
+        return 0
+    try:
+        store = open_cli_store(args)
+    except WorkbenchError:  # no store yet: the policy a new store would start with
+        store = None
+    policy = load_policy(store=store)
     if args.json:
         print_json(policy.model_dump(mode="json", by_alias=True))
         return 0
     rows = [(r.kind, r.id, " and ".join(c.describe() for c in r.when) or "always",
              " + ".join(policy.signers[s].label for s in r.requires)) for r in policy.rules]
+    print(f"in force: {policy_source(store)}")
     print_table(rows, ["kind", "rule", "when", "signed by"])
     return 0

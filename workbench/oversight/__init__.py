@@ -23,6 +23,7 @@ from workbench.oversight.policy import (
     Policy,
     facts_for,
     load_policy,
+    save_policy,
 )
 from workbench.oversight.queue import Eligibility, eligibility, pending
 from workbench.oversight.status import (
@@ -59,6 +60,7 @@ __all__ = [
     "facts_for",
     "invalid_signoffs",
     "load_policy",
+    "save_policy",
     "pending",
     "recent_decisions",
     "request",

@@ -23,7 +23,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from workbench.errors import ConfigurationError, ValidationError
-from workbench.model import Role
+from workbench.model import Record, Role
 from workbench.oversight.model import RequiredSigner
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -31,17 +31,21 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "POLICY_FILE",
+    "STORED_POLICY_ID",
     "Condition",
     "Policy",
     "Requirement",
     "Rule",
     "SignerSpec",
+    "StoredPolicy",
     "ai_system_facts",
     "assignable",
     "barred_people",
     "facts_for",
     "label_of",
     "load_policy",
+    "policy_source",
+    "save_policy",
     "requirement",
     "role_holders",
 ]
@@ -173,6 +177,10 @@ class Policy(_Strict):
 
 @functools.lru_cache(maxsize=8)
 def _load(path: str) -> Policy:
+    return _read(path)
+
+
+def _read(path: str) -> Policy:
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
@@ -180,19 +188,120 @@ def _load(path: str) -> Policy:
     try:
         return Policy.model_validate(data)
     except pydantic.ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or '(file)'}: {e['msg']}"
-            for e in exc.errors(include_url=False))
-        raise ConfigurationError(f"the sign-off policy {path} is invalid: {problems}") from None
+        raise ConfigurationError(f"the sign-off policy {path} is invalid: "
+                                 f"{_problems(exc)}") from None
 
 
-def load_policy(path: str | Path | None = None) -> Policy:
-    """The sign-off policy in force: ``path``, else the file ``WORKBENCH_SIGNOFF_POLICY`` names,
-    else ``policy.yaml`` beside this module. Sign-offs are re-checked against the policy in
-    force wherever they are counted, so a request made under another policy does not count."""
+#: The id of the one sign-off policy record a store may hold.
+STORED_POLICY_ID = "signoff-policy"
+
+
+class StoredPolicy(Record, kind="signoff_policy", label="sign-off policy"):
+    """The organization's sign-off policy kept in the store: versioned and hash-chained like
+    every record, saved by admins only (``workbench signoff policy --set FILE``).
+
+    Once a store holds one, it is the policy in force for that store: a policy file or
+    ``WORKBENCH_SIGNOFF_POLICY`` no longer applies to it, so nobody can sign under a laxer
+    policy of their own. Every sign-off is re-checked against the version that was in force
+    when its request was made.
+    """
+
+    policy: dict[str, Any] = Field(description="the policy, as in policy.yaml")
+    note: str = Field("", description="why the policy changed")
+
+    @model_validator(mode="after")
+    def _check(self) -> StoredPolicy:
+        if self.id != STORED_POLICY_ID:
+            raise ValueError(f"the sign-off policy record's id is {STORED_POLICY_ID!r}")
+        try:
+            Policy.model_validate(self.policy)
+        except pydantic.ValidationError as exc:
+            raise ValueError(f"the policy is invalid: {_problems(exc)}") from None
+        return self
+
+
+def _problems(exc: pydantic.ValidationError) -> str:
+    return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or '(file)'}: {e['msg']}"
+                     for e in exc.errors(include_url=False))
+
+
+@functools.lru_cache(maxsize=32)
+def _parsed(content_hash: str, text: str) -> Policy:
+    import json
+
+    return Policy.model_validate(json.loads(text))
+
+
+def stored_policies(store: Store) -> list[tuple[int, int, Policy]]:
+    """Every version of the store's sign-off policy as ``(seq, version, policy)``, oldest
+    first (empty when the store holds none)."""
+    import json
+
+    frame = store.versions("signoff_policy")
+    if frame.empty:
+        return []
+    frame = frame.sort_values("_seq")
+    return [(int(seq), int(version), _parsed(str(h), json.dumps(policy, sort_keys=True)))
+            for seq, version, h, policy in zip(frame["_seq"], frame["_version"],
+                                                frame["_hash"], frame["policy"], strict=True)]
+
+
+def in_force(stored: list[tuple[int, int, Policy]], seq: int | None,
+             fallback: Policy) -> Policy:
+    """The policy in force just before ``seq`` (the latest stored version saved before it),
+    else ``fallback`` (the file's policy: a request made before the store held a policy)."""
+    chosen = fallback
+    for saved, _version, policy in stored:
+        if seq is not None and saved >= seq:
+            break
+        chosen = policy
+    return chosen
+
+
+def load_policy(path: str | Path | None = None, *, store: Store | None = None) -> Policy:
+    """The sign-off policy in force: ``path``; else the policy ``store`` holds (its latest
+    version); else the file ``WORKBENCH_SIGNOFF_POLICY`` names, else ``policy.yaml`` beside
+    this module. Sign-offs are re-checked against the policy in force when their request was
+    made, wherever they are counted, so a request made under another policy does not count."""
     import os
 
+    if path is None and store is not None:
+        stored = stored_policies(store)
+        if stored:
+            return stored[-1][2]
     return _load(str(path or os.environ.get(POLICY_ENV, "").strip() or POLICY_FILE))
+
+
+def save_policy(store: Store, source: Policy | str | Path, *, note: str = "") -> Any:
+    """Keep ``source`` (a policy, or a policy file) as the store's sign-off policy: a new
+    version of the ``signoff_policy`` record, which only admins may save. From then on it is
+    the policy in force for this store. Returns the stored version.
+
+    Raises
+    ------
+    ConfigurationError
+        The file cannot be read or is not a valid policy (nothing is written).
+    PermissionDeniedError
+        The acting user is not an admin.
+    """
+    policy = source if isinstance(source, Policy) else _read(str(source))
+    record = StoredPolicy.parse({"id": STORED_POLICY_ID, "note": note, "policy": policy.model_dump(
+        mode="json", by_alias=True, exclude_none=True)})
+    current = store.find("signoff_policy", STORED_POLICY_ID)
+    return store.save(record, base_version=current.version if current else None,
+                      reason=note or "sign-off policy changed")
+
+
+def policy_source(store: Store | None = None) -> str:
+    """Where :func:`load_policy` takes the policy from, in words."""
+    import os
+
+    if store is not None:
+        stored = stored_policies(store)
+        if stored:
+            return f"the store's sign-off policy, version {stored[-1][1]}"
+    named = os.environ.get(POLICY_ENV, "").strip()
+    return f"the file {named} ({POLICY_ENV})" if named else "the workbench's default policy"
 
 
 # -- facts -----------------------------------------------------------------------------------------

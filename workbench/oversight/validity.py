@@ -9,6 +9,8 @@ readiness, dashboards, reports and ``workbench verify`` therefore read decisions
 - its request exists, was recorded by its requester (who then held a role that may request),
   was not edited except to be withdrawn, and was open when the decision was recorded (not
   withdrawn before it, not already approved, rejected or sent back);
+- the request's signers are the ones the sign-off policy in force when it was made asks for
+  (the version of the store's own policy saved before it, else the policy file);
 - it names the version and content hash the request names, and a signer slot of the request;
 - the signer held the slot's role when they decided (their person record as it stood then,
   active), or is the person the slot designates;
@@ -26,7 +28,7 @@ from typing import TYPE_CHECKING
 
 from workbench.model import WRITING_ROLES
 from workbench.oversight.model import APPROVING, Decision
-from workbench.oversight.policy import AUTHOR_FACTS
+from workbench.oversight.policy import AUTHOR_FACTS, Policy, in_force, load_policy, stored_policies
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -110,18 +112,18 @@ def _target_versions(store: Store, kinds: list[str]) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def _off_policy(kind: str, rule_id: str, required: object) -> str:
+def _off_policy(policy: Policy, kind: str, rule_id: str, required: object) -> str:
     """Why a request's signers are not the ones the policy's rule asks for ("" when they are):
     an unknown rule, a signer the policy does not declare, or a role the signer does not have
-    in the policy (a request written around the workflow naming an easier signer)."""
-    from workbench.oversight.policy import load_policy
-
-    policy = load_policy()
+    in the policy (a request written around the workflow naming an easier signer). ``policy``
+    is the one in force when the request was made."""
     rule = next((r for r in policy.rules_for(kind) if r.id == rule_id), None)
     if rule is None:
         return f"the sign-off policy has no rule {rule_id!r} for {kind} records"
     stand_ins = {policy.signers[n].stand_in for n in rule.requires} - {None}
-    for slot in required if isinstance(required, list) else []:
+    slots = required if isinstance(required, list) else []
+    named = {slot.get("signer") for slot in slots}
+    for slot in slots:
         name = slot.get("signer")
         spec = policy.signers.get(name)
         if spec is None or (name not in rule.requires and name not in stand_ins):
@@ -131,6 +133,9 @@ def _off_policy(kind: str, rule_id: str, required: object) -> str:
                     f"{name} is {spec.role.value if spec.role else 'a designated person'}")
         if slot.get("person") and spec.person_fact is None:
             return f"the {name} sign-off names a person, but the policy's {name} is a role"
+    for name in rule.requires:  # every signer the rule asks for, or the one standing in
+        if name not in named and policy.signers[name].stand_in not in named:
+            return f"rule {rule_id} asks for a {name} sign-off, which the request leaves out"
     return ""
 
 
@@ -150,8 +155,12 @@ def request_problems(store: Store, req: pd.DataFrame) -> pd.Series:
     then = _roles_then(store, r["requested_by"], r["first_seq"].fillna(0))
     could = [bool(set(roles) & set(_WRITING)) and active
              for roles, active in zip(then["roles"], then["active"])]
-    off_policy = pd.Series([_off_policy(k, rule, req_slots) for k, rule, req_slots in zip(
-        req["target_kind"], req["rule"], req["required"])], index=r.index, dtype=object)
+    stored, fallback = stored_policies(store), load_policy()
+    off_policy = pd.Series([
+        _off_policy(in_force(stored, int(seq), fallback), k, rule, req_slots)
+        for seq, k, rule, req_slots in zip(r["first_seq"].fillna(0), req["target_kind"],
+                                           req["rule"], req["required"])],
+        index=r.index, dtype=object)
     reasons = np.select(
         [off_policy != "",
          r["first_author"].ne(r["requested_by"]),

@@ -407,7 +407,8 @@ def _request_refusal(ctx: _Context, policy: P.Policy | None) -> Refusal | P.Requ
             "nothing to request"))
     barred = P.barred_people(ctx.current, ctx.facts())
     try:
-        need = P.requirement(ctx.kind, ctx.record_id, ctx.facts(), policy, barred=barred)
+        need = P.requirement(ctx.kind, ctx.record_id, ctx.facts(),
+                             policy or P.load_policy(store=ctx.store), barred=barred)
     except ValidationError as exc:
         return Refusal(ValidationError, str(exc))
     holders = P.role_holders(ctx.store)
@@ -449,7 +450,8 @@ def request(store: Store, kind: str, record_id: str, *, version: int | None = No
     note
         A message to the signers.
     policy
-        The policy to apply (default: :func:`~workbench.oversight.policy.load_policy`).
+        The policy to apply (default: the one in force for this store,
+        :func:`~workbench.oversight.policy.load_policy`).
 
     Returns
     -------
