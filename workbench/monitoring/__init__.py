@@ -21,6 +21,7 @@ Examples
 
 from __future__ import annotations
 
+from workbench.monitoring.metrics import fingerprint, ks, psi, read_frame, wasserstein
 from workbench.monitoring.model import (
     BREACH_ACTIONS,
     FAIRNESS_MEASURES,
@@ -71,12 +72,17 @@ __all__ = [
     "RunResult",
     "State",
     "current_plan",
+    "fingerprint",
+    "ks",
     "plan_frame",
     "plan_id_for",
+    "psi",
+    "read_frame",
     "raised_ids",
     "run",
     "save_plan",
     "signoff_facts",
     "status_frame",
     "timeline_frame",
+    "wasserstein",
 ]

@@ -20,7 +20,8 @@ if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
     import pandas as pd
 
-__all__ = ["PSI_BINS", "check_frames", "fingerprint", "ks", "measure", "psi", "wasserstein"]
+__all__ = ["PSI_BINS", "check_frames", "fingerprint", "ks", "measure", "psi", "read_frame",
+           "wasserstein"]
 
 #: Quantile bins of the reference used by :func:`psi` for a numeric feature.
 PSI_BINS = 10
@@ -269,3 +270,27 @@ def measure(plan: MonitoringPlan, current: pd.DataFrame, reference: pd.DataFrame
                                    threshold=metric.threshold, direction=metric.direction,
                                    breached=bool(breached)))
     return out
+
+
+def read_frame(path: Any, *, what: str = "data") -> pd.DataFrame:
+    """Read a CSV (or ``.parquet``) sample for a run; one line when it cannot be read."""
+    from pathlib import Path
+
+    import pandas as pd
+
+    from workbench.errors import NotFoundError
+
+    file = Path(path)
+    if not file.is_file():
+        raise NotFoundError(f"{what}: no file {str(path)!r}; give a CSV file of the sample")
+    try:
+        if file.suffix.lower() == ".parquet":
+            return pd.read_parquet(file)
+        return pd.read_csv(file)
+    except pd.errors.EmptyDataError:
+        raise ValidationError(f"{what}: {file.name} is empty; a run needs at least one row"
+                              ) from None
+    except (ValueError, UnicodeDecodeError, OSError, pd.errors.ParserError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ValidationError(f"{what}: {file.name} cannot be read as a table ({first})"
+                              ) from None

@@ -219,7 +219,7 @@ def run(store: Store, system_id: str, *, current: pd.DataFrame, reference: pd.Da
     measurements = measure(plan, current, reference)
     when = store.now()
     breached = any(m.breached for m in measurements)
-    run_id = f"mr-{system_id}-{when:%Y%m%dt%H%M%S}"[:100]
+    run_id = f"mr-{system_id}-{when:%Y%m%dt%H%M%S%f}"[:100]
     record = MonitoringRun(
         id=run_id, system_id=system_id, plan_id=plan.id, plan_version=version, run_at=when,
         outcome="breach" if breached else "ok", measurements=measurements,

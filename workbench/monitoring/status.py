@@ -91,9 +91,10 @@ def status_frame(store: Store, *, now: dt.datetime | dt.date | None = None,
                                       "_version", "_saved_at"])
     runs = store.fields("monitoring_run", ["system_id", "run_at", "outcome"])
     runs["run_at"] = pd.to_datetime(runs["run_at"], utc=True, format="ISO8601")
+    runs = runs[runs["run_at"] <= when]  # judged as of ``now``: later runs did not happen yet
+    runs = runs.assign(breach=(runs["outcome"] == "breach").astype(int))
     per = runs.groupby("system_id", sort=False).agg(
-        runs=("id", "size"), breach_runs=("outcome", lambda s: int((s == "breach").sum())),
-        last_run_at=("run_at", "max"))
+        runs=("id", "size"), breach_runs=("breach", "sum"), last_run_at=("run_at", "max"))
     if not runs.empty:
         last = runs.sort_values("run_at").drop_duplicates("system_id", keep="last")
         per = per.join(last.set_index("system_id")["outcome"].rename("last_outcome"))
@@ -102,8 +103,10 @@ def status_frame(store: Store, *, now: dt.datetime | dt.date | None = None,
     out = out.merge(plans[["system_id", "frequency_days", "reviewer", "_version", "_saved_at"]],
                     on="system_id", how="left")
     out = out.merge(per, left_on="system_id", right_index=True, how="left")
-    out["runs"] = out["runs"].fillna(0).astype(int)
-    out["breach_runs"] = out["breach_runs"].fillna(0).astype(int)
+    out["runs"] = pd.to_numeric(out["runs"]).fillna(0).astype(int)
+    out["breach_runs"] = pd.to_numeric(out["breach_runs"]).fillna(0).astype(int)
+    out["last_run_at"] = pd.to_datetime(out["last_run_at"], utc=True)
+    out["_saved_at"] = pd.to_datetime(out["_saved_at"], utc=True)
     has_plan = out["frequency_days"].notna()
     freq = pd.to_timedelta(pd.to_numeric(out["frequency_days"]).fillna(0), unit="D")
     since = out["last_run_at"].where(out["last_run_at"].notna(), out["_saved_at"])
