@@ -30,7 +30,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from workbench.store import Store
 
-__all__ = ["PLANS", "WEEKS", "seed", "simulate"]
+__all__ = ["PLANS", "WEEKS", "demo_samples", "seed", "simulate"]
 
 #: Weekly runs over the past year.
 WEEKS = 52
@@ -206,3 +206,17 @@ def seed(store: Store, as_of: dt.date) -> dict[str, int]:
             raised += sum(1 for v in result.saved[1:] if v.version == 1)
     return {"monitoring plans": len(PLANS), "monitoring runs": runs,
             "records raised by monitoring breaches": raised}
+
+
+def demo_samples(system_id: str, *, week: int = WEEKS - 1) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(current, reference)`` samples of a demo system: week ``week`` of the simulation
+    (0 = a year ago) and its validation sample; for notebooks run without data files."""
+    import numpy as np
+
+    from workbench.errors import NotFoundError
+
+    if system_id not in PLANS:
+        raise NotFoundError(f"no demo monitoring data for {system_id!r}; give current_path "
+                            f"and reference_path (demo systems: {', '.join(PLANS)})")
+    rng = np.random.default_rng(_SEEDS[system_id] + 1000 + week)
+    return simulate(system_id, week, rng), simulate(system_id, None, rng)

@@ -50,6 +50,7 @@ from workbench.monitoring.status import (
     TIMELINE_COLUMNS,
     State,
     plan_frame,
+    recent_outcomes,
     status_frame,
     timeline_frame,
 )
@@ -78,6 +79,7 @@ __all__ = [
     "plan_id_for",
     "psi",
     "read_frame",
+    "recent_outcomes",
     "raised_ids",
     "run",
     "save_plan",

@@ -47,16 +47,13 @@ class MetricKind(StrEnum):
 
 #: Short labels of the metrics, for tables and figures.
 METRIC_LABELS: dict[str, str] = {
-    "accuracy": "accuracy on labelled outcomes",
-    "auc": "ROC AUC on labelled outcomes",
-    "error_rate": "error rate (by group when a feature is named)",
-    "fairness": "fairness gap per sensitive feature",
-    "psi": "population stability index (data drift)",
+    "accuracy": "accuracy", "auc": "ROC AUC", "error_rate": "error rate",
+    "fairness": "fairness gap", "psi": "PSI (data drift)",
     "ks": "Kolmogorov-Smirnov statistic (data drift)",
     "wasserstein": "Wasserstein distance (data drift)",
-    "prediction_drift": "population stability index of the predictions",
-    "volume": "volume change against the reference (|n/n_ref - 1|)",
-    "override_rate": "share of decisions overridden by a person",
+    "prediction_drift": "prediction drift (PSI of the scores)",
+    "volume": "volume change (|n / n_reference - 1|)",
+    "override_rate": "human override rate",
 }
 #: Metrics where a value *below* the threshold is the breach; every other one breaches above.
 _MIN_METRICS = frozenset({"accuracy", "auc"})

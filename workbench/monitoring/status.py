@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from workbench.store import Store
 
 __all__ = ["GRACE", "STATE_COLOURS", "STATE_LABELS", "STATUS_COLUMNS", "TIMELINE_COLUMNS", "State",
-           "plan_frame", "status_frame", "timeline_frame"]
+           "plan_frame", "recent_outcomes", "status_frame", "timeline_frame"]
 
 #: How late a run may be before the plan is overdue.
 GRACE = dt.timedelta(days=1)
@@ -121,6 +121,23 @@ def status_frame(store: Store, *, now: dt.datetime | dt.date | None = None,
     return out[list(STATUS_COLUMNS)].reset_index(drop=True)
 
 
+def recent_outcomes(store: Store, *, last: int = 12,
+                    now: dt.datetime | dt.date | None = None) -> dict[str, list[bool]]:
+    """System id -> whether each of its last ``last`` runs breached, oldest first (one
+    narrow query over every run)."""
+    import pandas as pd
+
+    runs = store.fields("monitoring_run", ["system_id", "run_at", "outcome"])
+    runs["run_at"] = pd.to_datetime(runs["run_at"], utc=True, format="ISO8601")
+    runs = runs[runs["run_at"] <= pd.Timestamp(_utc(now))].sort_values("run_at", kind="stable")
+    tail = runs.groupby("system_id", sort=False).tail(last)
+    breach = (tail["outcome"] == "breach").to_numpy()
+    out: dict[str, list[bool]] = {}
+    for sid, flag in zip(tail["system_id"], breach, strict=True):
+        out.setdefault(str(sid), []).append(bool(flag))
+    return out
+
+
 def timeline_frame(store: Store, system_id: str) -> pd.DataFrame:
     """Every measurement of ``system_id``'s monitoring runs, oldest first (one row each).
 
@@ -147,8 +164,11 @@ def timeline_frame(store: Store, system_id: str) -> pd.DataFrame:
         key = key.where(parts[col] == "", key + ":" + parts[col])
     df["key"] = key
     base = df["metric"].map(METRIC_LABELS).fillna(df["metric"])
-    where = (df["feature"].astype(str) + " " + df["group"].astype(str)).str.strip()
-    df["label"] = base.where(where == "", base + " - " + where)
+    feature, measure = parts["feature"], parts["measure"].str.replace("_", " ")
+    by_group = (measure != "") | (parts["metric"] == "error_rate")
+    label = base.where(feature == "", base + ": " + feature)
+    label = label.where(~by_group | (feature == ""), base + " by " + feature)
+    df["label"] = label.where(measure == "", label + " (" + measure + ")")
     df["value"] = df["value"].astype(float)
     df["threshold"] = df["threshold"].astype(float)
     df["breached"] = df["breached"].astype(bool)

@@ -146,6 +146,9 @@ def monitoring_and_measurement(f: Facts) -> Outcome:
         if state == "no_plan":
             todo.append(f"{label}: add a monitoring plan and record its runs (`workbench "
                         f"monitor plan {sid} --set FILE`, then `workbench monitor run`)")
+        elif row["runs"] == 0 and state != "overdue":
+            todo.append(f"{label}: record the first run of its monitoring plan (due "
+                        f"{row['next_due'].date()})")
         elif state == "overdue":
             last = row["last_run_at"]
             since = (f"the last run was on {last.date()}" if pd.notna(last)
