@@ -7,10 +7,11 @@ import json
 import pytest
 from actors import acting
 from monitoring_data import SYSTEM, make_org, plan_data, sample
-from wbtest import NOTEBOOKS, execute_notebook, notebook_text
 
 from workbench import monitoring
 from workbench.cli import main
+
+from wbtest import NOTEBOOKS, execute_notebook, notebook_text
 
 
 @pytest.fixture

@@ -10,7 +10,8 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
     import plotly.graph_objects as go
 
-__all__ = ["BAND_COLOUR", "outcome_strip", "run_details_html", "series_keys", "sparkline", "timeline_figure"]
+__all__ = ["BAND_COLOUR", "outcome_strip", "run_details_html", "series_keys", "sparkline",
+           "timeline_figure"]
 
 #: Fill of the region where a value breaches its threshold.
 BAND_COLOUR = "rgba(198, 40, 40, 0.12)"
