@@ -9,10 +9,11 @@ the plan version it measured against.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from workbench.model._base import NonEmptyStr, Part, Record, Reference, Slug
+from workbench.model._base import NUL_MESSAGE, NonEmptyStr, Part, Record, Reference, Slug
 from workbench.model.core import StrEnum
 
 __all__ = [
@@ -189,14 +190,23 @@ class MonitoringPlan(Record, kind="monitoring_plan", label="monitoring plan"):
 class Measurement(Part):
     """One value a run measured, with the threshold it was judged on."""
 
-    metric: str
+    metric: MetricKind
     feature: str = ""
     group: str = ""
     measure: str = ""
     value: float
     threshold: float
-    direction: str = "max"
+    direction: Literal["min", "max"] = "max"
     breached: bool
+
+    # A run holds many measurements: only the free-text fields need the NUL check (the
+    # others are numbers, booleans or fixed words, checked by their types).
+    @field_validator("feature", "group", "measure")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        if "\x00" in value:
+            raise ValueError(NUL_MESSAGE)
+        return value
 
 
 class MonitoringRun(Record, kind="monitoring_run", label="monitoring run"):
