@@ -272,3 +272,19 @@ def test_timeline_has_one_row_per_measurement(planned):
     assert psi[b.run.id] > 0.2 > psi[a.run.id]
     assert set(tl.loc[tl["metric"] == "error_rate", "group"]) == {"f", "m"}
     assert monitoring.timeline_frame(planned, "other").empty
+
+
+def test_a_plan_is_signed_off_by_the_system_owner(planned):
+    import workbench as wb
+
+    facts = monitoring.signoff_facts(planned, planned.get("monitoring_plan", f"mp-{SYSTEM}"))
+    assert facts == {"system_id": SYSTEM, "system_owner": "sven", "frequency_days": 7,
+                     "metrics": 10, "on_breach": ["propose_risk", "raise_nonconformity",
+                                                  "notify"]}
+    with acting("ravi"):
+        wb.oversight.request(planned, "monitoring_plan", f"mp-{SYSTEM}")
+    with acting("sven"):
+        wb.oversight.decide(planned, "monitoring_plan", f"mp-{SYSTEM}", "approve",
+                            role="system_owner")
+    status = wb.oversight.status(planned, "monitoring_plan", f"mp-{SYSTEM}")
+    assert status.state == "approved"
