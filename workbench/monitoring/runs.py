@@ -181,7 +181,8 @@ def _raise(store: Store, plan: MonitoringPlan, run: MonitoringRun, system: Any
         out.append(_with_history(store, "incident", ids["open_incident"][1], fresh,
                                  keep=("detected_on", "severity", "harm", "affected_persons",
                                        "serious", "death", "widespread_or_critical_infra",
-                                       "reported_on", "reported_to", "status")))
+                                       "reported_on", "reported_to", "status",
+                                       "nonconformity_id", "risk_ids")))
     return out
 
 
