@@ -146,34 +146,48 @@ def timeline_frame(store: Store, system_id: str) -> pd.DataFrame:
     """
     import pandas as pd
 
-    runs = store.frame("monitoring_run", meta=False, id_prefix=f"mr-{system_id}-")
-    runs = runs[runs["system_id"] == system_id]
-    rows = [(rid, at, outcome, pv, m["metric"], m["feature"], m["group"], m["measure"],
-             m["value"], m["threshold"], m["direction"], m["breached"])
-            for rid, at, outcome, pv, ms in zip(runs["id"], runs["run_at"], runs["outcome"],
-                                                 runs["plan_version"], runs["measurements"],
-                                                 strict=True)
-            for m in ms]
-    cols = ["run_id", "run_at", "outcome", "plan_version", "metric", "feature", "group",
-            "measure", "value", "threshold", "direction", "breached"]
-    df = pd.DataFrame(rows, columns=cols)
-    df["run_at"] = pd.to_datetime(df["run_at"], utc=True, format="ISO8601")
-    parts = df[["metric", "feature", "measure"]].astype(str)
-    key = parts["metric"]
-    for col in ("feature", "measure"):
-        key = key.where(parts[col] == "", key + ":" + parts[col])
-    df["key"] = key
-    base = df["metric"].map(METRIC_LABELS).fillna(df["metric"])
-    feature, measure = parts["feature"], parts["measure"].str.replace("_", " ")
-    by_group = (measure != "") | (parts["metric"] == "error_rate")
-    label = base.where(feature == "", base + ": " + feature)
-    label = label.where(~by_group | (feature == ""), base + " by " + feature)
-    df["label"] = label.where(measure == "", label + " (" + measure + ")")
-    df["value"] = df["value"].astype(float)
-    df["threshold"] = df["threshold"].astype(float)
-    df["breached"] = df["breached"].astype(bool)
-    return df.sort_values(["run_at", "key", "group"], kind="stable")[
-        list(TIMELINE_COLUMNS)].reset_index(drop=True)
+    import numpy as np
+
+    runs = [v.content for v in store.latest("monitoring_run", id_prefix=f"mr-{system_id}-")]
+    runs = [r for r in runs if r.get("system_id") == system_id]
+    names: dict[tuple[str, str, str], tuple[str, str]] = {}
+
+    def name(metric: str, feature: str, measure: str) -> tuple[str, str]:
+        """``(key, label)`` of a series, worked out once per series (not per row)."""
+        found = names.get((metric, feature, measure))
+        if found is None:
+            key = ":".join(p for p in (metric, feature, measure) if p)
+            label = METRIC_LABELS.get(metric, metric)
+            if feature:
+                grouped = bool(measure) or metric == "error_rate"
+                label += f" by {feature}" if grouped else f": {feature}"
+            if measure:
+                label += f" ({measure.replace('_', ' ')})"
+            found = names[(metric, feature, measure)] = (key, label)
+        return found
+
+    ms = [m for r in runs for m in r["measurements"]]
+    counts = [len(r["measurements"]) for r in runs]
+    series = [name(m["metric"], m["feature"], m["measure"]) for m in ms]
+    times = pd.to_datetime(pd.Series([r["run_at"] for r in runs], dtype=object), utc=True,
+                           format="ISO8601")
+    df = pd.DataFrame({
+        "run_id": np.repeat(np.array([r["id"] for r in runs], dtype=object), counts),
+        "run_at": times.to_numpy().repeat(counts) if runs else times.to_numpy(),
+        "outcome": np.repeat(np.array([r["outcome"] for r in runs], dtype=object), counts),
+        "plan_version": np.repeat(np.array([r["plan_version"] for r in runs], dtype="int64"),
+                                  counts),
+        "metric": [m["metric"] for m in ms], "feature": [m["feature"] for m in ms],
+        "group": [m["group"] for m in ms], "measure": [m["measure"] for m in ms],
+        "key": [k for k, _ in series], "label": [lbl for _, lbl in series],
+        "value": np.array([m["value"] for m in ms], dtype=float),
+        "threshold": np.array([m["threshold"] for m in ms], dtype=float),
+        "direction": [m["direction"] for m in ms],
+        "breached": np.array([m["breached"] for m in ms], dtype=bool)})
+    df["run_at"] = pd.to_datetime(df["run_at"], utc=True)
+    if not df["run_at"].is_monotonic_increasing:  # run ids sort by time; this is a safeguard
+        df = df.sort_values("run_at", kind="stable").reset_index(drop=True)
+    return df
 
 
 def plan_frame(store: Store, system_id: str) -> pd.DataFrame:

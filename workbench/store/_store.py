@@ -536,11 +536,13 @@ class Store:
             self.get(kind, record_id)  # raises the NotFoundError
         return [StoredVersion._from_row(r) for r in rows]
 
-    def latest(self, kind: KindArg) -> list[StoredVersion]:
-        """The latest version of every record of ``kind``, ordered by id, in one query."""
+    def latest(self, kind: KindArg, *, id_prefix: str | None = None) -> list[StoredVersion]:
+        """The latest version of every record of ``kind`` (whose id starts with ``id_prefix``,
+        when given), ordered by id, in one query."""
         kind = _kind(kind)
         with self._read() as conn:
-            rows = conn.execute(_latest_select(kind, dialect=self.dialect)).all()
+            rows = conn.execute(_latest_select(kind, dialect=self.dialect,
+                                               id_prefix=id_prefix)).all()
         return [StoredVersion._from_row(r) for r in rows]
 
     def records(self, kind: type[R] | str) -> list[Any]:
@@ -711,9 +713,12 @@ def _distinct_on(q: sa.Select, column: Any) -> sa.Select:
     return q.ext(distinct_on(column))
 
 
-def _prefix_clause(prefix: str) -> Any:
-    """``record_id`` starts with ``prefix`` (ids are lower-case slugs, so LIKE's case rules on
-    SQLite do not matter; ``%`` and ``_`` are escaped)."""
+def _prefix_clause(prefix: str, dialect: str) -> Any:
+    """``record_id`` starts with ``prefix``. On SQLite (binary collation) a range on the
+    (kind, record_id, version) index; elsewhere LIKE, with ``%`` and ``_`` escaped (the
+    database's collation decides how a range would order ids)."""
+    if dialect == "sqlite":
+        return sa.and_(T.c.record_id >= prefix, T.c.record_id < prefix + "\U0010ffff")
     return T.c.record_id.startswith(prefix, autoescape=True)
 
 
@@ -731,13 +736,13 @@ def _latest_select(kind: str, ids: Sequence[str] | None = None,
         if ids is not None:
             q = q.where(T.c.record_id.in_(list(ids)))
         if id_prefix is not None:
-            q = q.where(_prefix_clause(id_prefix))
+            q = q.where(_prefix_clause(id_prefix, dialect))
         return _distinct_on(q, T.c.record_id).order_by(T.c.record_id, T.c.version.desc())
     inner = sa.select(T.c.record_id, sa.func.max(T.c.version).label("v")).where(T.c.kind == kind)
     if ids is not None:
         inner = inner.where(T.c.record_id.in_(list(ids)))
     if id_prefix is not None:
-        inner = inner.where(_prefix_clause(id_prefix))
+        inner = inner.where(_prefix_clause(id_prefix, dialect))
     m = inner.group_by(T.c.record_id).subquery("m")
     return (sa.select(*cols)
             .join(m, sa.and_(T.c.record_id == m.c.record_id, T.c.version == m.c.v))
