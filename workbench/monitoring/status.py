@@ -144,9 +144,8 @@ def timeline_frame(store: Store, system_id: str) -> pd.DataFrame:
     Columns :data:`TIMELINE_COLUMNS`; ``key`` names the series (``psi:income``,
     ``error_rate:gender`` with its ``group``), ``label`` says it in words.
     """
-    import pandas as pd
-
     import numpy as np
+    import pandas as pd
 
     runs = [v.content for v in store.latest("monitoring_run", id_prefix=f"mr-{system_id}-")]
     runs = [r for r in runs if r.get("system_id") == system_id]
