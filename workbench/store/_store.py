@@ -107,7 +107,7 @@ class StoredVersion:
     def _from_row(cls, row: Any) -> StoredVersion:
         return cls(seq=row.seq, kind=row.kind, record_id=row.record_id, version=row.version,
                    author=row.author, saved_at=row.saved_at, reason=row.reason,
-                   content_hash=row.content_hash, content=json.loads(row.content))
+                   content_hash=row.content_hash, content=_loads(row.content))
 
 
 @contextmanager
@@ -744,10 +744,12 @@ def _latest_select(kind: str, ids: Sequence[str] | None = None,
     if id_prefix is not None:
         inner = inner.where(_prefix_clause(id_prefix, dialect))
     m = inner.group_by(T.c.record_id).subquery("m")
-    return (sa.select(*cols)
-            .join(m, sa.and_(T.c.record_id == m.c.record_id, T.c.version == m.c.v))
-            .where(T.c.kind == kind)
-            .order_by(T.c.record_id))
+    q = (sa.select(*cols)
+         .join(m, sa.and_(T.c.record_id == m.c.record_id, T.c.version == m.c.v))
+         .where(T.c.kind == kind))
+    if id_prefix is not None:  # the outer search too walks only the ids of the prefix
+        q = q.where(_prefix_clause(id_prefix, dialect))
+    return q.order_by(T.c.record_id)
 
 
 def _check_base(record: Record, base: int | None, cur: StoredVersion | None) -> None:
