@@ -38,6 +38,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_dashboard_kernels.py
 	$(PY) benchmarks/bench_interop.py
 	$(PY) benchmarks/bench_registers.py
+	$(PY) benchmarks/bench_monitoring.py
 
 lint: $(STAMP)
 	$(PY) -m ruff check workbench widgets tests benchmarks

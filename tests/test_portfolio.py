@@ -91,7 +91,8 @@ def test_portfolio_page_panels(demo_store, demo_url, monkeypatch):
     page = portfolio.portfolio_page(demo_url)
     assert page.error == ""
     assert [p.key for p in page.panels] == ["kpis", "inventory", "risk", "actions", "approvals",
-                                            "readiness", "fairness", "evidence", "operation"]
+                                            "readiness", "fairness", "evidence", "operation",
+                                            "monitoring"]
     assert not [p.error for p in page.panels if p.error]
     assert "Larkspur Group" in page.header and "Viewing as Elena Rossi" in page.header
     assert "read-only" in page.header
@@ -163,7 +164,7 @@ def test_system_page_from_the_query_string(demo_url, monkeypatch):
     assert page.title == "Sentinel card-fraud detection"
     assert [p.key for p in page.panels] == ["facts", "golive", "eu-ai-act", "impact",
                                             "system-risk", "system-fairness", "model-card",
-                                            "system-evidence"]
+                                            "system-evidence", "system-monitoring"]
     assert '<option value="card-fraud" selected>' in page.header
     facts = dict(page.panels[0].table.itertuples(index=False))
     assert facts["Owner"] == "Sven Eriksen, Head of Fraud Prevention"

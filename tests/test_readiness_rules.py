@@ -638,17 +638,42 @@ def test_8_4_impact_assessments_within_their_interval(org):
 
 
 # -- clause 9 -------------------------------------------------------------------------------------
-def test_9_1_monitoring_results_of_operating_systems(org):
+def _monitoring_plan(org, system: str):
+    from monitoring_data import plan_data
+
+    data = plan_data(id=f"mp-{system}", system_id=system, reviewer="sam",
+                     on_breach=["notify"])
+    return org.save(wb.monitoring.MonitoringPlan(**data))
+
+
+def test_9_1_monitoring_runs_on_the_plans_schedule(org):
+    from monitoring_data import sample
+
     assert org.status("9.1") == "missing"
     org.evidence("pack", kind="metric", clauses=["9.1"], systems=["alpha"])
-    org.evidence("old-pack", kind="metric", controls=["A.6.2.6"], systems=["beta"],
-                 expired=True)
+    org.evidence("report", kind="report", controls=["A.6.2.6"], systems=["beta"])
+    row = org.row("9.1")
+    assert row["status"] == "missing"  # evidence and reports are not measurements
+    assert row["missing"] == [
+        f"{name} ({sid}): add a monitoring plan and record its runs (`workbench monitor plan "
+        f"{sid} --set FILE`, then `workbench monitor run`)"
+        for sid, name in (("alpha", "Alpha scoring"), ("beta", "Beta assistant"))]
+    for system in ("alpha", "beta"):
+        _monitoring_plan(org, system)
+    with acting("alex"):
+        ran = wb.monitoring.run(org.store, "alpha", current=sample(seed=1),
+                                reference=sample(seed=2))
     row = org.row("9.1")
     assert row["status"] == "partial"
-    assert row["missing"] == [(f"Beta assistant (beta): add valid monitoring results (evidence "
-                              f"for 9.1) (renew expired old-pack (expired {day(-5)}))")]
-    org.evidence("beta-pack", kind="metric", controls=["A.6.2.6"], systems=["beta"])
+    assert row["evidence"] == [f"monitoring_run of alpha on {ran.run.run_at.date()} (ok)"]
+    with acting("alex"):
+        wb.monitoring.run(org.store, "beta", current=sample(seed=1), reference=sample(seed=2))
     assert org.status("9.1") == "met"
+    later = wb.readiness.assess(org.store, today=TODAY + dt.timedelta(days=21), only=["9.1"],
+                                verify=False).requirement("9.1")
+    assert later["status"] == "missing"
+    assert later["missing"][0] == (f"Alpha scoring (alpha): monitoring is overdue (every 7 "
+                                   f"days; the last run was on {ran.run.run_at.date()})")
 
 
 def test_9_2_1_internal_audit_in_the_last_year(org):

@@ -4,6 +4,7 @@ from workbench.widgets.explain import DecisionExplainer
 from workbench.widgets.fairness_report import FairnessReport
 from workbench.widgets.impact_form import ImpactAssessmentForm
 from workbench.widgets.model_card import ModelCardEditor
+from workbench.widgets.monitoring import MonitoringTimeline
 from workbench.widgets.readiness import ReadinessSummary
 from workbench.widgets.risk_editor import RiskRegisterEditor
 from workbench.widgets.risk_heatmap import RiskHeatmap
@@ -16,6 +17,7 @@ __all__ = [
     "FairnessReport",
     "ImpactAssessmentForm",
     "ModelCardEditor",
+    "MonitoringTimeline",
     "PendingQueue",
     "ReadinessSummary",
     "RiskHeatmap",

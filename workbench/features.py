@@ -131,6 +131,23 @@ BUILTIN: tuple[Feature, ...] = (
         },
         seeders=((50, "workbench.demo.readiness:seed"),),
     ),
+    Feature(
+        name="monitoring",
+        kinds={
+            "monitoring_plan": "workbench.monitoring.model:MonitoringPlan",
+            "monitoring_run": "workbench.monitoring.model:MonitoringRun",
+        },
+        fact_providers={"monitoring_plan": "workbench.monitoring.runs:signoff_facts"},
+        seeders=((47, "workbench.demo.monitoring:seed"),),
+        permissions={
+            kind: {"grants": [
+                {"roles": ["governance_lead"]},
+                {"roles": ["owner", "assessor", "contributor"], "scope": "own",
+                 "because": "owners and their teams plan and record the monitoring of their "
+                 "own systems"},
+            ]} for kind in ("monitoring_plan", "monitoring_run")
+        },
+    ),
 )
 
 _lock = threading.Lock()

@@ -323,7 +323,7 @@ def _criteria(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_mapping(path: str) -> dict[str, Any]:
+def _read_mapping(path: str, *, what: str = "risk criteria") -> dict[str, Any]:
     import json
     from pathlib import Path
 
@@ -333,17 +333,17 @@ def _read_mapping(path: str) -> dict[str, Any]:
 
     file = Path(path)
     if not file.is_file():
-        raise NotFoundError(f"no file {path!r}; give a YAML or JSON file of risk criteria")
+        raise NotFoundError(f"no file {path!r}; give a YAML or JSON file of {what}")
     from workbench.files import read_text
 
-    text = read_text(file, what="risk criteria file")
+    text = read_text(file, what=f"{what} file")
     try:
         data = json.loads(text) if file.suffix.lower() == ".json" else yaml.safe_load(text)
     except (ValueError, yaml.YAMLError) as exc:
         raise ValidationError(f"{file.name} is not valid YAML or JSON: {exc}".splitlines()[0]
                               ) from None
     if not isinstance(data, dict):
-        raise ValidationError(f"{file.name}: expected a mapping of criteria fields")
+        raise ValidationError(f"{file.name}: expected a mapping of {what} fields")
     return data
 
 

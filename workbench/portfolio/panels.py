@@ -63,6 +63,7 @@ PORTFOLIO_PANELS: list[str] = [
     "workbench.portfolio.governance_panels:fairness_panel",
     "workbench.portfolio.panels:evidence_panel",
     "workbench.portfolio.panels:operation_panel",
+    "workbench.portfolio.monitoring_panel:monitoring_panel",
 ]
 #: Panels of the one-system dashboard and report, in order (``fn(data, system_id)``).
 SYSTEM_PANELS: list[str] = [
@@ -74,6 +75,7 @@ SYSTEM_PANELS: list[str] = [
     "workbench.portfolio.system_panels:system_fairness_panel",
     "workbench.portfolio.system_panels:model_card_panel",
     "workbench.portfolio.panels:system_evidence_panel",
+    "workbench.portfolio.monitoring_panel:system_monitoring_panel",
 ]
 
 #: Notebook front ends right-align table cells; panels read left to right.

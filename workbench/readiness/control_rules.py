@@ -11,7 +11,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from workbench.readiness.clause_rules import approval_todo
+from workbench.readiness.operation_rules import MONITORING_READS, monitoring_states
 from workbench.readiness.rules import (
+    EvidenceRule,
     Outcome,
     evidence_rule,
     few,
@@ -280,7 +282,37 @@ def ai_system_deployment(f: Facts) -> Outcome:
                                                    for s in done])
 
 
-evidence_rule("A.6.2.6", "monitoring reports or a monitoring plan", scope="operating")
+_A626 = EvidenceRule("A.6.2.6", "monitoring reports or a monitoring plan", "operating")
+
+
+@rule("A.6.2.6", reads=("evidence", *MONITORING_READS))
+def ai_system_operation_and_monitoring(f: Facts) -> Outcome:
+    """Met when every AI system in operation has a monitoring plan with runs, or valid
+    evidence of its operation and monitoring (reports are not monitoring)."""
+    systems = f.systems_in("operating")
+    if systems.empty:
+        return _A626(f)
+    states = monitoring_states(f)
+    planned = states[(states["state"] != "no_plan") & (states["runs"] > 0)]
+    monitored = set(planned["system_id"]) & set(systems["id"])
+    if not monitored:
+        return _A626(f)
+    cov = f.coverage(["A.6.2.6"], systems, org_wide_counts=False)
+    labels = dict(zip(systems["id"], systems["label"], strict=True))
+    done = [s for s in systems["id"] if s in monitored or s in cov.covered]
+    todo = []
+    for sid in systems["id"]:
+        if sid in done:
+            continue
+        old = cov.expired_only.get(sid)
+        note = f" (renew expired {', '.join(old)})" if old else ""
+        todo.append(f"{labels[sid]}: add a monitoring plan and its runs, or evidence for "
+                    f"A.6.2.6 ({_A626.expects}){note}")
+    refs = [f"monitoring_plan mp-{s}" for s in sorted(monitored)]
+    refs += [f"evidence {e}" for e in cov.valid]
+    return graded(done, todo, reason=f"{len(done):,} of {len(systems):,} operating systems have "
+                  "a monitoring plan with runs or valid monitoring evidence", evidence=refs,
+                  expired=cov.expired)
 
 
 # -- model cards (A.6.2.7, A.8.2): a system with a card is judged on its card ---------------------

@@ -114,22 +114,53 @@ def impact_assessment_at_intervals(f: Facts) -> Outcome:
 
 
 # -- 9 performance evaluation ---------------------------------------------------------------------
-@rule("9.1", reads=("evidence", "ai_system"))
+#: What the monitoring rules (9.1, A.6.2.6) read.
+MONITORING_READS = ("ai_system", "monitoring_plan", "monitoring_run")
+
+
+def monitoring_states(f: Facts) -> pd.DataFrame:
+    """Each AI system's monitoring state on :attr:`Facts.today` (runs after it not counted),
+    read once per assessment (see :func:`workbench.monitoring.status_frame`)."""
+    def load() -> pd.DataFrame:
+        from workbench.monitoring import status_frame
+
+        return status_frame(f.store, now=f.today, systems=f.frame("ai_system"))
+
+    return f._get("monitoring_states", MONITORING_READS, load)
+
+
+@rule("9.1", reads=MONITORING_READS)
 def monitoring_and_measurement(f: Facts) -> Outcome:
-    """Met when every AI system in operation has valid monitoring or measurement results
-    (evidence linked to 9.1 or A.6.2.6)."""
+    """Met when every AI system in operation is measured on the schedule of its monitoring
+    plan (a run within the plan's frequency). Reports and other evidence are not
+    measurements; an overdue plan does not count."""
     systems = f.systems_in("operating")
     if systems.empty:
         return missing("no AI system in operation to monitor is recorded",
                        ["register the AI systems in operation"])
-    cov = f.coverage(["9.1", "A.6.2.6"], systems, org_wide_counts=False)
-    labels = dict(zip(systems["id"], systems["label"], strict=True))
-    todo = [f"{labels[s]}: add valid monitoring results (evidence for 9.1)"
-            + (f" (renew expired {', '.join(cov.expired_only[s])})" if s in cov.expired_only
-               else "") for s in cov.uncovered]
-    return graded(cov.covered, todo, reason=f"{len(cov.covered):,} of {len(systems):,} operating "
-                  "systems have valid monitoring results",
-                  evidence=[f"evidence {e}" for e in cov.valid], expired=cov.expired)
+    states = monitoring_states(f).set_index("system_id")
+    done, todo, refs = [], [], []
+    for sid, label in zip(systems["id"], systems["label"], strict=True):
+        row = states.loc[sid] if sid in states.index else None
+        state = "no_plan" if row is None else row["state"]
+        if state == "no_plan":
+            todo.append(f"{label}: add a monitoring plan and record its runs (`workbench "
+                        f"monitor plan {sid} --set FILE`, then `workbench monitor run`)")
+        elif row["runs"] == 0 and state != "overdue":
+            todo.append(f"{label}: record the first run of its monitoring plan (due "
+                        f"{row['next_due'].date()})")
+        elif state == "overdue":
+            last = row["last_run_at"]
+            since = (f"the last run was on {last.date()}" if pd.notna(last)
+                     else "no run recorded yet")
+            todo.append(f"{label}: monitoring is overdue (every {int(row['frequency_days'])} "
+                        f"days; {since})")
+        else:
+            done.append(sid)
+            refs.append(f"monitoring_run of {sid} on {row['last_run_at'].date()} "
+                        f"({row['state']})")
+    return graded(done, todo, reason=f"{len(done):,} of {len(systems):,} operating systems are "
+                  "measured on their monitoring plan's schedule", evidence=refs)
 
 
 def _completed(f: Facts):

@@ -107,7 +107,7 @@ class StoredVersion:
     def _from_row(cls, row: Any) -> StoredVersion:
         return cls(seq=row.seq, kind=row.kind, record_id=row.record_id, version=row.version,
                    author=row.author, saved_at=row.saved_at, reason=row.reason,
-                   content_hash=row.content_hash, content=json.loads(row.content))
+                   content_hash=row.content_hash, content=_loads(row.content))
 
 
 @contextmanager
@@ -536,11 +536,13 @@ class Store:
             self.get(kind, record_id)  # raises the NotFoundError
         return [StoredVersion._from_row(r) for r in rows]
 
-    def latest(self, kind: KindArg) -> list[StoredVersion]:
-        """The latest version of every record of ``kind``, ordered by id, in one query."""
+    def latest(self, kind: KindArg, *, id_prefix: str | None = None) -> list[StoredVersion]:
+        """The latest version of every record of ``kind`` (whose id starts with ``id_prefix``,
+        when given), ordered by id, in one query."""
         kind = _kind(kind)
         with self._read() as conn:
-            rows = conn.execute(_latest_select(kind, dialect=self.dialect)).all()
+            rows = conn.execute(_latest_select(kind, dialect=self.dialect,
+                                               id_prefix=id_prefix)).all()
         return [StoredVersion._from_row(r) for r in rows]
 
     def records(self, kind: type[R] | str) -> list[Any]:
@@ -574,18 +576,20 @@ class Store:
                                .limit(1)).first()
         return (0, GENESIS) if row is None else (int(row.seq), str(row.entry_hash))
 
-    def frame(self, kind: KindArg, *, meta: bool = True) -> pd.DataFrame:
+    def frame(self, kind: KindArg, *, meta: bool = True,
+              id_prefix: str | None = None) -> pd.DataFrame:
         """The register of ``kind``: one row per record (its latest version), built in one query.
 
         Columns are the record's fields in model order, then (with ``meta``) ``_version``,
-        ``_saved_by``, ``_saved_at`` (UTC timestamps), ``_reason`` and ``_hash``.
+        ``_saved_by``, ``_saved_at`` (UTC timestamps), ``_reason`` and ``_hash``. With
+        ``id_prefix``, only records whose id starts with it.
         """
         import pandas as pd
 
         cls = model_for(kind)
         q = _latest_select(cls.kind, columns=(T.c.content, T.c.version, T.c.author,
                                               T.c.saved_at, T.c.reason, T.c.content_hash),
-                           dialect=self.dialect)
+                           dialect=self.dialect, id_prefix=id_prefix)
         columns = list(cls.model_fields)
         with self._read() as conn, _gc_paused():
             rows = conn.execute(q).all()
@@ -601,6 +605,30 @@ class Store:
             df["_reason"] = pd.array(reasons, dtype="str")
             df["_hash"] = pd.array(hashes, dtype="str")
         return df
+
+    def fields(self, kind: KindArg, names: Sequence[str]) -> pd.DataFrame:
+        """Top-level scalar fields of the latest version of every record of ``kind``, read in
+        SQL (the database extracts them from the JSON content), with the record ``id``.
+
+        For registers over many large records that need a few of their fields (e.g. the
+        outcome and time of every monitoring run). Values come back as text or numbers.
+        """
+        import pandas as pd
+
+        cls = model_for(kind)
+        unknown = [n for n in names if n not in cls.model_fields]
+        if unknown:
+            raise NotFoundError(f"{', '.join(unknown)} is not a field of {cls.label}")
+        if self.dialect == "postgresql":
+            cols = [sa.func.json_extract_path_text(sa.cast(T.c.content, sa.JSON), n).label(n)
+                    for n in names]
+        else:
+            cols = [sa.func.json_extract(T.c.content, f"$.{n}").label(n) for n in names]
+        q = _latest_select(cls.kind, columns=(T.c.record_id.label("id"), *cols),
+                           dialect=self.dialect)
+        with self._read() as conn:
+            rows = conn.execute(q).all()
+        return pd.DataFrame(rows, columns=["id", *names])
 
     def entry_hashes(self, seqs: Iterable[int]) -> dict[int, str]:
         """The entry hash stored at each of ``seqs`` (sequence numbers not in the chain are left
@@ -685,8 +713,18 @@ def _distinct_on(q: sa.Select, column: Any) -> sa.Select:
     return q.ext(distinct_on(column))
 
 
+def _prefix_clause(prefix: str, dialect: str) -> Any:
+    """``record_id`` starts with ``prefix``. On SQLite (binary collation) a range on the
+    (kind, record_id, version) index; elsewhere LIKE, with ``%`` and ``_`` escaped (the
+    database's collation decides how a range would order ids)."""
+    if dialect == "sqlite":
+        return sa.and_(T.c.record_id >= prefix, T.c.record_id < prefix + "\U0010ffff")
+    return T.c.record_id.startswith(prefix, autoescape=True)
+
+
 def _latest_select(kind: str, ids: Sequence[str] | None = None,
-                   columns: Sequence[Any] | None = None, *, dialect: str = "") -> sa.Select:
+                   columns: Sequence[Any] | None = None, *, dialect: str = "",
+                   id_prefix: str | None = None) -> sa.Select:
     """Latest version per record of one kind, in one statement.
 
     PostgreSQL walks the (kind, record_id, version) index once with DISTINCT ON; elsewhere a
@@ -697,15 +735,21 @@ def _latest_select(kind: str, ids: Sequence[str] | None = None,
         q = sa.select(*cols).where(T.c.kind == kind)
         if ids is not None:
             q = q.where(T.c.record_id.in_(list(ids)))
+        if id_prefix is not None:
+            q = q.where(_prefix_clause(id_prefix, dialect))
         return _distinct_on(q, T.c.record_id).order_by(T.c.record_id, T.c.version.desc())
     inner = sa.select(T.c.record_id, sa.func.max(T.c.version).label("v")).where(T.c.kind == kind)
     if ids is not None:
         inner = inner.where(T.c.record_id.in_(list(ids)))
+    if id_prefix is not None:
+        inner = inner.where(_prefix_clause(id_prefix, dialect))
     m = inner.group_by(T.c.record_id).subquery("m")
-    return (sa.select(*cols)
-            .join(m, sa.and_(T.c.record_id == m.c.record_id, T.c.version == m.c.v))
-            .where(T.c.kind == kind)
-            .order_by(T.c.record_id))
+    q = (sa.select(*cols)
+         .join(m, sa.and_(T.c.record_id == m.c.record_id, T.c.version == m.c.v))
+         .where(T.c.kind == kind))
+    if id_prefix is not None:  # the outer search too walks only the ids of the prefix
+        q = q.where(_prefix_clause(id_prefix, dialect))
+    return q.order_by(T.c.record_id)
 
 
 def _check_base(record: Record, base: int | None, cur: StoredVersion | None) -> None:

@@ -1,0 +1,204 @@
+"""Monitoring seen from the CLI, the widget, the dashboards and the notebook."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from actors import acting
+from monitoring_data import SYSTEM, make_org, plan_data, sample
+
+from workbench import monitoring
+from workbench.cli import main
+
+from wbtest import NOTEBOOKS, execute_notebook, notebook_text
+
+
+@pytest.fixture
+def planned(tmp_path, monkeypatch):
+    from actors import bootstrap_tester
+
+    from workbench.store import open_store
+
+    url = f"sqlite:///{tmp_path / 'm.db'}"
+    monkeypatch.setenv("WORKBENCH_DATABASE_URL", url)
+    with open_store(url) as store:
+        bootstrap_tester(store)
+        make_org(store)
+        with acting("ravi"):
+            monitoring.save_plan(store, plan_data())
+        yield store
+
+
+def _files(tmp_path, *, shift: float = 0.0):
+    cur, ref = tmp_path / "cur.csv", tmp_path / "ref.csv"
+    sample(seed=1, shift=shift).to_csv(cur, index=False)
+    sample(seed=2).to_csv(ref, index=False)
+    return str(cur), str(ref)
+
+
+# -- command line ------------------------------------------------------------------------------
+def test_cli_run_dry_run_status_and_plan(planned, tmp_path, capsys):
+    cur, ref = _files(tmp_path, shift=2)
+    head = planned.head()
+    with acting("ravi"):
+        assert main(["monitor", "run", SYSTEM, "--current", cur, "--reference", ref,
+                     "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"{SYSTEM}: breach (") and "[dry run: nothing saved]" in out
+    assert "breach: psi amount = " in out and f"raised: risk:monitoring-{SYSTEM}" in out
+    assert planned.head() == head
+    with acting("ravi"):
+        assert main(["monitor", "run", SYSTEM, "--current", cur, "--reference", ref,
+                     "--json"]) == 0
+    run = json.loads(capsys.readouterr().out)
+    assert run["outcome"] == "breach" and run["dry_run"] is False
+    assert planned.exists("monitoring_run", run["id"])
+    assert main(["monitor", "status", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["system_id"], r["state"], r["runs"]) for r in rows] == [(SYSTEM, "breach", 1)]
+    assert main(["monitor", "status"]) == 0
+    assert "Breach" in capsys.readouterr().out
+    assert main(["monitor", "plan", SYSTEM]) == 0
+    out = capsys.readouterr().out
+    assert f"mp-{SYSTEM} (version 1)" in out and "override_rate" in out
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["run", SYSTEM, "--current", "missing.csv", "--reference", "REF"],
+     "error: --current: no file 'missing.csv'"),
+    (["run", "nope", "--current", "CUR", "--reference", "REF"],
+     "error: no AI system 'nope' in the store"),
+    (["plan", "nope"], "error: no AI system 'nope' in the store"),
+])
+def test_cli_refusals_are_one_line_exit_1_and_write_nothing(planned, tmp_path, capsys, args,
+                                                             message):
+    cur, ref = _files(tmp_path)
+    args = [a.replace("CUR", cur).replace("REF", ref) for a in args]
+    head = planned.head()
+    with acting("ravi"):
+        assert main(["monitor", *args]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(message) and err.count("\n") == 1
+    assert planned.head() == head
+
+
+def test_cli_bad_data_and_permission_refusals(planned, tmp_path, capsys):
+    cur, ref = _files(tmp_path)
+    bad = tmp_path / "bad.csv"
+    sample(seed=1).drop(columns=["amount"]).to_csv(bad, index=False)
+    head = planned.head()
+    with acting("ravi"):
+        assert main(["monitor", "run", SYSTEM, "--current", str(bad), "--reference", ref]) == 1
+    assert "different columns (only in reference: amount)" in capsys.readouterr().err
+    with acting("elena"):
+        assert main(["monitor", "run", SYSTEM, "--current", cur, "--reference", ref]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and err.count("\n") == 1 and "elena" in err
+    assert planned.head() == head
+    with pytest.raises(SystemExit) as usage:
+        main(["monitor", "status", "--state", "nonsense"])
+    assert usage.value.code == 2  # argparse's usage error
+
+
+def test_cli_saves_a_plan_from_a_file(planned, tmp_path, capsys):
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(plan_data(frequency_days=14)), encoding="utf-8")
+    with acting("ravi"):
+        assert main(["monitor", "plan", SYSTEM, "--set", str(path)]) == 0
+    assert planned.get("monitoring_plan", f"mp-{SYSTEM}").record.frequency_days == 14
+    path.write_text(json.dumps(plan_data(metrics=[])), encoding="utf-8")
+    with acting("ravi"):
+        assert main(["monitor", "plan", SYSTEM, "--set", str(path)]) == 1
+    assert "a monitoring plan measures at least one metric" in capsys.readouterr().err
+
+
+# -- widget ------------------------------------------------------------------------------------
+def test_widget_shows_a_metric_with_its_threshold_band_and_a_clicked_run(planned):
+    from workbench.monitoring.figures import BAND_COLOUR
+    from workbench.widgets import MonitoringTimeline
+
+    with acting("ravi"):
+        ok = monitoring.run(planned, SYSTEM, current=sample(seed=1), reference=sample(seed=2))
+        bad = monitoring.run(planned, SYSTEM, current=sample(seed=3, shift=2),
+                             reference=sample(seed=2))
+    w = MonitoringTimeline(planned, SYSTEM)
+    assert "Breach" in w.header.value
+    w.metric = "psi:amount"
+    assert w.picker.value == "psi:amount"
+    fig = w.figure.to_plotly_json()
+    bands = [s for s in fig["layout"]["shapes"] if s.get("fillcolor") == BAND_COLOUR]
+    assert len(bands) == 1 and bands[0]["y0"] == pytest.approx(0.2)  # breach above 0.2
+    values = w.figure.data[0]
+    assert list(values.customdata) == [ok.run.id, bad.run.id]
+    assert list(values.marker.color) == ["#1f77b4", "#c62828"]  # the breached point is red
+    threshold = [t for t in w.figure.data if t.name == "threshold"][0]
+    assert list(threshold.y) == [0.2, 0.2]
+
+    class Points:
+        point_inds = [1]
+
+    w._clicked(w.figure.data[0], Points())
+    assert w.selected_run == bad.run.id
+    assert bad.run.id in w.details_html.value and "breach" in w.details_html.value
+    w.metric = "accuracy"
+    band = [s for s in w.figure.to_plotly_json()["layout"]["shapes"]
+            if s.get("fillcolor") == BAND_COLOUR][0]
+    assert band["y1"] == pytest.approx(0.7)  # accuracy breaches below its threshold
+
+
+# -- dashboards and notebook on the demo ---------------------------------------------------------
+def test_demo_monitoring_story_and_panels(demo_store):
+    from workbench import portfolio
+
+    status = monitoring.status_frame(demo_store).set_index("system_id")["state"]
+    assert status["card-fraud"] == "overdue"
+    assert status["credit-scoring"] == "breach" and status["cv-screening"] == "breach"
+    assert status["support-chatbot"] == "no_plan"
+    credit = monitoring.timeline_frame(demo_store, "credit-scoring")
+    drift = credit[credit["key"] == "psi:income"].sort_values("run_at")
+    assert len(drift) == 52
+    assert not drift["breached"].iloc[:25].any() and drift["breached"].iloc[-10:].all()
+    risk = demo_store.get("risk", "monitoring-credit-scoring")
+    assert risk.version > 1  # the persisting drift updated the risk it proposed
+    cv = monitoring.timeline_frame(demo_store, "cv-screening")
+    gap = cv[cv["key"] == "fairness:gender:demographic_parity_difference"]
+    assert gap["value"].iloc[-8:].mean() > 0.1 > gap["value"].iloc[:20].mean()
+    assert demo_store.exists("nonconformity", "nc-monitoring-cv-screening")
+    data = portfolio.load(demo_store)
+    from workbench.portfolio.monitoring_panel import monitoring_panel, system_monitoring_panel
+
+    panel = monitoring_panel(data)
+    assert panel.note == "2 breach, 1 overdue, 0 ok, 4 no plan"
+    assert panel.html.index("ClearCredit") < panel.html.index("Sentinel") < \
+        panel.html.index("Ava customer")
+    one = system_monitoring_panel(data, "credit-scoring")
+    assert one.figure is not None and "Breach" in one.html and "mr-credit-scoring-" in \
+        one.after_html
+
+
+@pytest.mark.notebook
+def test_monitoring_notebook_runs_under_papermill(demo_url, demo_store, monkeypatch, tmp_path):
+    import nbformat
+
+    path = NOTEBOOKS / "monitoring.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    params = nb.cells[1]
+    assert "parameters" in params.metadata["tags"]
+    assert [line.split(" = ")[0] for line in params.source.splitlines()] == [
+        "database_url", "system_id", "current_path", "reference_path", "dry_run"]
+    assert all(c.outputs == [] for c in nb.cells if c.cell_type == "code")
+    monkeypatch.setenv("WORKBENCH_DATABASE_URL", demo_url)
+    monkeypatch.setenv("WORKBENCH_USER", "ravi")
+    head = demo_store.head()
+    out = execute_notebook(path, tmp_path / "dry.ipynb", {"system_id": "credit-scoring",
+                                                           "dry_run": True})
+    text = notebook_text(out)
+    assert "credit-scoring: breach" in text and "[dry run: nothing saved]" in text
+    assert demo_store.head() == head
+    out = execute_notebook(path, tmp_path / "run.ipynb", {"system_id": "cv-screening"})
+    text = notebook_text(out)
+    assert "cv-screening: " in text and "nothing saved" not in text
+    assert demo_store.head() > head
+    kinds = [o.get("data", {}).keys() for c in out.cells for o in c.get("outputs", [])]
+    assert sum("application/vnd.plotly.v1+json" in k for k in kinds) >= 1

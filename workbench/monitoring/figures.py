@@ -1,0 +1,115 @@
+"""Monitoring figures: one metric over time with its breach band, and run details as HTML."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from workbench.render import esc, html_table, plotly_text
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+    import plotly.graph_objects as go
+
+__all__ = ["BAND_COLOUR", "outcome_strip", "run_details_html", "series_keys", "sparkline",
+           "timeline_figure"]
+
+#: Fill of the region where a value breaches its threshold.
+BAND_COLOUR = "rgba(198, 40, 40, 0.12)"
+_OK, _BREACH = "#1f77b4", "#c62828"
+
+
+def series_keys(timeline: pd.DataFrame) -> list[tuple[str, str]]:
+    """``(key, label)`` of every series in a timeline, in plan order of first appearance."""
+    if timeline.empty:
+        return []
+    first = timeline.drop_duplicates("key")
+    return list(zip(first["key"], first["label"], strict=True))
+
+
+def timeline_figure(timeline: pd.DataFrame, key: str, *, title: str = "") -> go.Figure:
+    """One metric of a system over time (a line per group), its threshold and breach band.
+
+    Breached points are red. Each point carries its run id in ``customdata``, so a click can
+    show the run. The band shades the side of the latest threshold that breaches.
+    """
+    import plotly.graph_objects as go
+
+    part = timeline[timeline["key"] == key]
+    fig = go.Figure()
+    if part.empty:
+        fig.update_layout(title=plotly_text(title or key), height=320,
+                          annotations=[dict(text="no runs yet", showarrow=False,
+                                            xref="paper", yref="paper", x=0.5, y=0.5)])
+        return fig
+    for group, rows in part.groupby("group", sort=True):
+        name = plotly_text(str(group) or key.split(":")[0])
+        fig.add_trace(go.Scatter(
+            x=rows["run_at"], y=rows["value"], mode="lines+markers", name=name,
+            customdata=rows["run_id"], hovertemplate="%{x|%Y-%m-%d}: %{y:.4g}<extra>"
+            + name + "</extra>",
+            marker=dict(color=[_BREACH if b else _OK for b in rows["breached"]], size=7),
+            line=dict(width=1.5)))
+    steps = part.drop_duplicates("run_id")
+    fig.add_trace(go.Scatter(x=steps["run_at"], y=steps["threshold"], mode="lines",
+                             name="threshold", line=dict(color=_BREACH, dash="dash", width=1),
+                             hoverinfo="skip", line_shape="hv"))
+    threshold = float(steps["threshold"].iloc[-1])
+    direction = str(steps["direction"].iloc[-1])
+    values = part["value"].astype(float)
+    if direction == "min":
+        low, high = min(float(values.min()), threshold) - abs(threshold) * 0.1, threshold
+    else:
+        low, high = threshold, max(float(values.max()), threshold) * 1.1 + 1e-9
+    fig.add_hrect(y0=low, y1=high, fillcolor=BAND_COLOUR, line_width=0, layer="below",
+                  annotation_text="breach", annotation_position="top left")
+    fig.update_layout(title=plotly_text(title or key), height=340, hovermode="closest",
+                      margin=dict(l=50, r=20, t=50, b=40), legend=dict(orientation="h"),
+                      xaxis_title="run", yaxis_title="value")
+    return fig
+
+
+def sparkline(timeline: pd.DataFrame, *, width: int = 120, height: int = 24) -> str:
+    """A tiny inline SVG of the share of breached measurements per run (0 to 1), newest
+    right; empty text without runs."""
+    if timeline.empty:
+        return ""
+    share = timeline.groupby("run_at", sort=True)["breached"].mean().to_numpy()
+    n = len(share)
+    xs = [width * (i / max(n - 1, 1)) for i in range(n)]
+    ys = [height - 2 - (height - 4) * float(v) for v in share]
+    points = " ".join(f"{x:.1f},{y:.1f}" for x, y in zip(xs, ys, strict=True))
+    colour = _BREACH if share[-1] > 0 else "#2e7d32"
+    return (f'<svg width="{width}" height="{height}" role="img" aria-label="share of '
+            f'breached measurements per run"><polyline fill="none" stroke="{colour}" '
+            f'stroke-width="1.5" points="{points}"/></svg>')
+
+
+def outcome_strip(breaches: list[bool], *, size: int = 8) -> str:
+    """An inline SVG strip of run outcomes, oldest left: red for a breach, green for ok."""
+    if not breaches:
+        return ""
+    cells = "".join(f'<rect x="{i * (size + 2)}" y="0" width="{size}" height="{size}" '
+                    f'fill="{_BREACH if b else "#2e7d32"}"/>' for i, b in enumerate(breaches))
+    width = len(breaches) * (size + 2)
+    return (f'<svg width="{width}" height="{size}" role="img" aria-label="last '
+            f'{len(breaches)} runs: {sum(breaches)} breached">{cells}</svg>')
+
+
+def run_details_html(timeline: pd.DataFrame, run_id: str) -> str:
+    """The measurements of one run as an escaped HTML table, breaches first."""
+    rows = timeline[timeline["run_id"] == run_id]
+    if rows.empty:
+        return f"<p>No run {esc(run_id)}.</p>"
+    first = rows.iloc[0]
+    head = (f"<p><b>{esc(run_id)}</b>: {esc(first['outcome'])} on "
+            f"{esc(first['run_at'].strftime('%Y-%m-%d %H:%M'))} UTC (plan version "
+            f"{esc(first['plan_version'])}), {int(rows['breached'].sum())} of {len(rows)} "
+            "measurements breached</p>")
+    shown = rows.sort_values("breached", ascending=False, kind="stable").assign(
+        value=rows["value"].map(lambda v: f"{v:.4g}"),
+        rule=[("< " if d == "min" else "> ") + f"{t:g}" for d, t in
+              zip(rows["direction"], rows["threshold"], strict=True)],
+        breached=rows["breached"].map({True: "breach", False: "ok"}))
+    return head + html_table(shown, {"metric": "Metric", "feature": "Feature", "group": "Group",
+                                     "measure": "Measure", "value": "Value",
+                                     "rule": "Breach when", "breached": "Result"})
