@@ -192,7 +192,7 @@ def test_submit_a_saved_draft(seeded):
     assert submitted.version == 2 and submitted.record.status.value == "submitted"
     impact.save_assessment(seeded, complete(id="ia-bot", system_id="bot", status="draft",
                                             conclusion=""))
-    with pytest.raises(ValidationError, match="missing: conclusion"):
+    with pytest.raises(ValidationError, match=r"missing: What is the conclusion\?"):
         impact.submit_assessment(seeded, "ia-bot")
 
 

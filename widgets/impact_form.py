@@ -11,7 +11,7 @@ in place, with the messages next to the questions.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as W
@@ -126,6 +126,8 @@ class PartListEditor(W.VBox):
         self.model, self.noun = model, noun
         self.fields, self.choices, self.textareas = fields, dict(choices or {}), textareas
         self.rows: list[ModelForm] = []
+        #: Called whenever an item is added, removed or edited (the form's completeness).
+        self.changed: Callable[[], None] | None = None
         self.error = W.HTML()
         self.add_button = W.Button(description=f"Add {noun}", icon="plus")
         self.add_button.on_click(lambda _: self.add())
@@ -134,8 +136,15 @@ class PartListEditor(W.VBox):
                           self.error])
 
     def _form(self, values: Any = None) -> ModelForm:
-        return ModelForm(self.model, fields=self.fields, values=values, choices=self.choices,
+        form = ModelForm(self.model, fields=self.fields, values=values, choices=self.choices,
                          textareas=self.textareas, labels=LABELS)
+        for field in form.fields.values():
+            field.widget.observe(lambda _change: self._changed(), names="value")
+        return form
+
+    def _changed(self) -> None:
+        if self.changed is not None:
+            self.changed()
 
     def add(self, values: Any = None) -> ModelForm:
         self.rows.append(self._form(values))
@@ -173,6 +182,7 @@ class PartListEditor(W.VBox):
                                  button], layout=W.Layout(border="1px solid #d0d7de",
                                                           padding="4px", margin="2px 0")))
         self._list.children = boxes
+        self._changed()
 
     def clear_errors(self) -> None:
         self.error.value = ""
@@ -295,6 +305,8 @@ class ImpactAssessmentForm(W.VBox):
                                                 **self._risk_choices()})
         self.closing = ModelForm(ImpactAssessment, fields=CLOSING_FIELDS, labels=LABELS,
                                  textareas=CLOSING_FIELDS)
+        for editor in (self.parties, self.benefits, self.harms, self.measures, self.thresholds):
+            editor.changed = self._update_progress  # parts count towards a submission
         self.questions: dict[str, QuestionField] = {}
         self.sections: dict[str, tuple[str, W.Widget]] = {
             "identification": ("Identification", self.ident),
