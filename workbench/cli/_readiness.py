@@ -39,7 +39,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_json_flag(p)
     p.set_defaults(handler=_summary)
     sub = p.add_subparsers(dest="readiness_command", metavar="ACTION")
-    q = sub.add_parser("show", help="one requirement: status, reason, missing items, evidence")
+    q = sub.add_parser("show", aliases=["explain"],
+                       help="one requirement: status, reason, missing items, evidence (and "
+                       "the evidence kinds it accepts)")
     q.add_argument("id", help="a sub-clause (6.1.4) or Annex A control (A.6.2.4)")
     q.add_argument("--as-of", type=iso_date, metavar="DATE", help="judge on this day")
     add_json_flag(q)
