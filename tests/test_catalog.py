@@ -274,7 +274,8 @@ def test_eu_dates_in_law_and_reported_changes_apart() -> None:
     assert {dt.date(2025, 2, 2), dt.date(2025, 8, 2), dt.date(2026, 8, 2),
             dt.date(2027, 8, 2)} <= dates  # fmt: skip
     assert in_law["source"].str.contains("Art. 11").all()
-    reported = frame[frame["status"] == "reported_proposed"].set_index("id")
+    reported = frame[frame["status"] == "reported"].set_index("id")
+    assert not reported["applies"].any()  # amended dates apply once the amendment is in force
     assert reported.loc["amendment.digital_omnibus_ai.annex_iii", "date"].date() == dt.date(
         2027, 12, 2
     )
@@ -282,8 +283,8 @@ def test_eu_dates_in_law_and_reported_changes_apart() -> None:
         2028, 8, 2
     )
     amendment = cat.get("amendment.digital_omnibus_ai")
-    assert amendment.status == "reported_proposed"
-    assert amendment.source.lower().startswith("reported / proposed")
+    assert amendment.status == "reported"
+    assert "reported" in amendment.source and "Official Journal" in amendment.source
 
 
 def test_eu_mapping_covers_every_high_risk_requirement() -> None:

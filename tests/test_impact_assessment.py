@@ -42,8 +42,13 @@ def complete(**changes: object) -> dict[str, object]:
         "trigger": "new_system",
         "scope": "Ranking of applications", "system_description": "Ranks CVs",
         "purpose": "Help recruiters", "intended_uses": ["Ordering applications"],
+        "unintended_uses": ["Rejecting applicants without review"],
+        "data": {"sources": ["Applicant tracking system"]},
+        "model_info": {"model_type": "GBM ranking", "performance": "NDCG@20 0.7"},
         "interested_parties": [{"name": "Applicants", "category": "affected_individual"},
                             {"name": "Recruiters", "category": "user"}],
+        "benefits": [{"party": "Recruiters", "description": "Faster first review",
+                      "severity": "moderate", "likelihood": "likely", "scale": "group"}],
         "harms": [{"id": "h1", "party": "Applicants", "objective": "objective.fairness",
                 "description": "Older applicants ranked lower", "severity": "major",
                 "likelihood": "possible", "reversibility": "hard_to_reverse", "scale": "group"},
@@ -121,10 +126,15 @@ def test_submit_with_gaps_lists_them_and_saves_nothing(seeded):
     fields = [f for f, _ in info.value.errors]
     assert fields == ["scope", "conclusion", "review_due", "answers.context.public_service",
                       "answers.high_risk.profiling"]
+    q = impact.questionnaire()
+    # named by their questions, not by internal keys
     assert str(info.value) == (
-        "cannot submit impact assessment 'ia-cv': 5 required item(s) missing: scope, "
-        "conclusion, review_due, answers.context.public_service, answers.high_risk.profiling; "
-        "fill them in or keep it as a draft")
+        "cannot submit impact assessment 'ia-cv': 5 required item(s) missing: What does the "
+        "assessment cover? What is the conclusion? When is the next review? "
+        f"{q.question('context.public_service').text} "
+        f"{q.question('high_risk.profiling').text} Fill them in or keep it as a draft.")
+    assert dict(info.value.errors)["answers.high_risk.profiling"].endswith(
+        "('unknown' is accepted in a draft only)")
     assert seeded.head() == head
     # the same content is a valid draft
     assert impact.save_assessment(seeded, {**gaps, "status": "draft"}).version == 1
@@ -182,7 +192,7 @@ def test_submit_a_saved_draft(seeded):
     assert submitted.version == 2 and submitted.record.status.value == "submitted"
     impact.save_assessment(seeded, complete(id="ia-bot", system_id="bot", status="draft",
                                             conclusion=""))
-    with pytest.raises(ValidationError, match="missing: conclusion"):
+    with pytest.raises(ValidationError, match=r"missing: What is the conclusion\?"):
         impact.submit_assessment(seeded, "ia-bot")
 
 
@@ -253,7 +263,7 @@ def test_portfolio_and_signoff_facts(seeded):
     assert facts == {"system_id": "cv", "system_name": "System cv", "system_owner": "farid",
                      "eu_tier": "high_risk", "high_risk": True, "gpai": "none",
                      "assessor": "alice", "status": "submitted",
-                     "review_due": "2026-12-06"}
+                     "review_due": "2026-12-06", "complete": True}
 
 
 def test_views(seeded):

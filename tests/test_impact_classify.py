@@ -269,8 +269,10 @@ def test_derogation_without_profiling_lifts_high_risk():
     answers = minimal_answers(high_risk__annex_iii_use_cases=["annex3.3.b"],
                               high_risk__profiling="no", high_risk__derogation="yes")
     provider = classify(answers, org_roles=["provider"])
-    assert provider.tier == "minimal" and provider.obligations == ["art4", "art6.3"]
-    assert "register" in steps_for(provider, "art6.3")[-1].conclusion
+    assert provider.tier == "minimal" and provider.obligations == ["art4", "art6.3", "art6.4",
+                                                                   "art49.2"]
+    assert "document the assessment" in steps_for(provider, "art6.4")[-1].conclusion
+    assert "register the system" in steps_for(provider, "art49.2")[-1].conclusion
     deployer = classify(answers, org_roles=["deployer"])
     assert deployer.tier == "minimal" and deployer.obligations == ["art4"]
     assert steps_for(deployer, "art6.3")[-1].effect == "role"

@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from workbench import impact as wb_impact
 from workbench.cli import main
 
 
@@ -80,7 +81,10 @@ def test_submit(demo_url, capsys):
     assert run(demo_url, "submit", "ia-marketing-copy") == 1
     err = capsys.readouterr().err
     assert err.startswith("error: cannot submit impact assessment 'ia-marketing-copy'")
-    assert "answers.context.vulnerable_groups" in err
+    # missing items are named by their question text, not by internal keys
+    assert wb_impact.questionnaire().question("context.vulnerable_groups").text in err
+    assert "What benefits does the system bring, and to whom?" in err
+    assert "answers.context" not in err and "model_info" not in err
 
 
 @pytest.mark.parametrize("save", [False, True])

@@ -96,8 +96,10 @@ def test_submit_with_gaps_lists_them_next_to_the_questions(demo_store, alice):
     form.submit()
     assert form.status.text.startswith("cannot submit impact assessment 'ia-demand-forecast'")
     assert "required before submitting" in form.questions["prohibited.manipulation"].error.value
-    assert "describe what the assessment covers" in form.ident.fields["scope"].error.value
-    assert "write the conclusion" in form.closing.fields["conclusion"].error.value
+    assert "What does the assessment cover?" in form.ident.fields["scope"].error.value
+    assert "What is the conclusion?" in form.closing.fields["conclusion"].error.value
+    assert "What harms could the system cause" in form.harms.error.value
+    assert "What benefits does the system bring" in form.benefits.error.value
     assert demo_store.head() == head
     form.save_draft()
     assert form.status.level == "ok" and form.base_version == 1
@@ -120,6 +122,16 @@ def test_fill_in_and_submit(demo_store, alice):
         form.result.triggered)
     form.uses.fields["system_description"].set("Symptom checker; a nurse confirms")
     form.uses.fields["intended_uses"].set(["Suggest an urgency level"])
+    # ISO/IEC 42005 content the submit check asks for
+    form.uses.fields["capabilities"].set(["Suggests an urgency level from symptoms"])
+    form.uses.fields["unintended_uses"].set(["Diagnosing a condition"])
+    form.data_form.fields["sources"].set(["Pilot booking records"])
+    form.model_form.fields["model_type"].set("Gradient-boosted classifier")
+    form.model_form.fields["limitations"].set("Pilot data from 12 clinics only")
+    form.benefits.add({"party": "Patients", "description": "Urgent cases seen sooner",
+                       "severity": "major", "likelihood": "likely", "scale": "group"})
+    form.thresholds.add({"use": "Children", "condition": "Patient under 16",
+                         "response": "human_review"})
     form.closing.fields["conclusion"].set("High-risk: medical device and triage")
     form.ident.fields["review_due"].set("2030-01-01")
     form.measures.add({"id": "m1", "description": "Nurse confirms every suggestion",
@@ -132,6 +144,10 @@ def test_fill_in_and_submit(demo_store, alice):
     saved = demo_store.get("impact_assessment", "ia-clinical-triage")
     assert saved.record.status.value == "submitted" and saved.version == form.base_version
     assert saved.record.measures[0].harm_ids == ["h1"]
+    assert saved.record.benefits[0].scale.value == "group"
+    assert saved.record.capabilities == ["Suggests an urgency level from symptoms"]
+    (threshold,) = saved.record.sensitive_use_thresholds
+    assert (threshold.use, threshold.response.value) == ("Children", "human_review")
     assert impact.classify_system(demo_store, "clinical-triage").tier == "high_risk"
 
 

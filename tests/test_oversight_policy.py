@@ -30,11 +30,16 @@ def test_shipped_policy_covers_the_required_rules():
     policy = load_policy()
     assert set(policy.kinds()) >= {"impact_assessment", "risk", "soa", "ai_policy", "ai_system"}
     assert _needs("impact_assessment", eu_tier="high_risk", system_owner="farid",
-                  status="submitted") == [("system_owner", "farid"), ("governance_lead", None)]
+                  status="submitted", complete=True) == [("system_owner", "farid"),
+                                                         ("governance_lead", None)]
     for tier in ("minimal", "transparency", "undetermined"):
-        assert _needs("impact_assessment", eu_tier=tier, status="submitted") == [
-            ("governance_lead", None)]
-    assert _needs("impact_assessment", status="submitted") == [("governance_lead", None)]
+        assert _needs("impact_assessment", eu_tier=tier, status="submitted",
+                      complete=True) == [("governance_lead", None)]
+    assert _needs("impact_assessment", status="submitted", complete=True) == [
+        ("governance_lead", None)]
+    # a submission without its ISO/IEC 42005 content cannot be signed off
+    with pytest.raises(ValidationError, match="an impact assessment without its harms"):
+        _needs("impact_assessment", status="submitted", complete=False)
     assert _needs("risk", above_appetite=True, owner="grace") == [("risk_owner", "grace")]
     assert _needs("soa", status="submitted") == [("governance_lead", None), ("executive", None)]
     assert _needs("ai_policy") == [("executive", None)]

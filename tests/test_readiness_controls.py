@@ -34,6 +34,11 @@ RECORD_RULES = {"A.2.2", "A.2.3", "A.2.4", "A.3.2", "A.4.2", "A.5.2", "A.5.3", "
                 "A.5.5", "A.6.1.2", "A.6.2.5", "A.8.5", "A.9.3", "A.9.4", "A.10.4"}
 
 
+def benefit(party: str) -> dict:
+    return {"party": party, "description": "cheaper", "severity": "moderate",
+            "likelihood": "likely", "scale": "group"}
+
+
 def test_every_control_is_tested_here():
     assert set(EVIDENCE_RULES) | RECORD_RULES == set(catalog.control_ids())
     assert not set(EVIDENCE_RULES) & RECORD_RULES
@@ -42,15 +47,20 @@ def test_every_control_is_tested_here():
 @pytest.mark.parametrize("control", sorted(EVIDENCE_RULES))
 def test_evidence_rules_missing_partial_met_and_expired(org: Org, control: str):
     systems, kind = EVIDENCE_RULES[control]
+    accepts = catalog.accepted_evidence(control)
+    taken = "document" if "document" in accepts else accepts[0]  # a kind the control accepts
+    org.evidence("refused", controls=[control], systems=systems or (), kind="other")
     row = org.row(control)
     assert row["status"] == "missing" and row["missing"]
+    assert row["refused"][0].startswith(f"refused (other) is not accepted for {control}: it "
+                                        "takes ")
     if systems is None:
-        org.evidence("old", controls=[control], expired=True)
+        org.evidence("old", controls=[control], expired=True, kind=taken)
         row = org.row(control)
         assert row["status"] == "missing"
         assert row["expired"] == [f"old (expired {day(-5)})"]
         assert f"renew expired evidence old (expired {day(-5)})" in row["missing"]
-        org.evidence("new", controls=[control])
+        org.evidence("new", controls=[control], kind=taken)
         row = org.row(control)
         assert row["status"] == "met" and row["evidence"] == ["evidence new"]
         if kind:
@@ -60,13 +70,14 @@ def test_evidence_rules_missing_partial_met_and_expired(org: Org, control: str):
             assert org.status(control) == "met"
         return
     first, *rest = systems
-    org.evidence("ev-first", controls=[control], systems=[first])
+    org.evidence("ev-first", controls=[control], systems=[first], kind=taken)
     if rest:
         row = org.row(control)
         assert row["status"] == "partial"
         assert len(row["missing"]) == len(rest)
         assert all(control in item for item in row["missing"])
-        org.evidence("ev-old", controls=[control], systems=[rest[0]], expired=True)
+        org.evidence("ev-old", controls=[control], systems=[rest[0]], expired=True,
+                     kind=taken)
         row = org.row(control)
         assert row["status"] == "partial"
         assert f"renew expired ev-old (expired {day(-5)})" in row["missing"][0]
@@ -74,7 +85,7 @@ def test_evidence_rules_missing_partial_met_and_expired(org: Org, control: str):
             if kind:
                 org.evidence(f"ev-{n}", kind=kind, systems=[system])
             else:
-                org.evidence(f"ev-{n}", controls=[control], systems=[system])
+                org.evidence(f"ev-{n}", controls=[control], systems=[system], kind=taken)
     assert org.status(control) == "met"
     org.edit("evidence", "ev-first", expires_at=day(-1), collected_at=day(-30))
     assert org.status(control) in ("partial", "missing")  # expired evidence stops counting
@@ -139,13 +150,32 @@ def test_a_4_2_inventory_documents_resources(org):
 
 
 # -- A.5 ------------------------------------------------------------------------------------------
-def test_a_5_2_every_system_assessed(org):
+def test_a_5_2_a_documented_process_and_submitted_assessments(org):
     assert org.status("A.5.2") == "missing"
     org.assessment("alpha", submitted=False)
+    row = org.row("A.5.2")
+    assert row["status"] == "missing"  # a draft does not count
+    assert ("Alpha scoring (alpha): submit impact assessment ia-alpha (a draft does not "
+            "count)") in row["missing"]
+    assert row["missing"][0].startswith("document the impact assessment process")
+    org.evidence("menu", controls=["A.5.2"], kind="other")
+    assert org.status("A.5.2") == "missing"
+    org.evidence("procedure", controls=["A.5.2"])
     assert org.status("A.5.2") == "partial"
-    org.assessment("beta", submitted=False)
-    org.assessment("gamma", submitted=False)
-    assert org.status("A.5.2") == "met"
+    org.edit("impact_assessment", "ia-alpha", status="submitted")
+    for system in ("beta", "gamma"):
+        org.assessment(system)
+    row = org.row("A.5.2")
+    assert row["status"] == "met", row["missing"]
+    assert row["evidence"] == ["evidence procedure", "impact_assessment ia-alpha",
+                               "impact_assessment ia-beta", "impact_assessment ia-gamma"]
+    org.edit("impact_assessment", "ia-beta", benefits=[], measures=[])
+    row = org.row("A.5.2")
+    assert row["status"] == "partial"
+    assert row["missing"] == [
+        "Beta assistant (beta): impact assessment ia-beta was submitted without answering: "
+        "What benefits does the system bring, and to whom?, What measures address the harms?; "
+        "complete it and submit it again"]
 
 
 def test_a_5_3_submitted_assessments_approved_then_stale(org):
@@ -164,14 +194,21 @@ def test_a_5_3_submitted_assessments_approved_then_stale(org):
 
 def test_a_5_4_individuals_groups_and_fairness_breaches(org):
     assert org.status("A.5.4") == "missing"
-    org.assessment("alpha", submitted=False,
-                   interested_parties=[{"name": "Public", "category": "society"}], harms=[])
+    org.assessment("alpha", interested_parties=[{"name": "Public", "category": "society"}],
+                   harms=[{**org.assessment_parts()["harms"][0], "party": "Public"}],
+                   benefits=[benefit("Public")])
     row = org.row("A.5.4")
-    assert row["status"] == "partial"
+    assert row["status"] == "missing"
     assert row["missing"] == [("Alpha scoring (alpha): impact assessment ia-alpha: name the "
-                              "affected individuals or groups and assess the harms to them")]
+                              "affected individuals or groups")]
     org.assessment("beta", submitted=False)
-    org.edit("impact_assessment", "ia-alpha", **org.assessment_parts())
+    row = org.row("A.5.4")
+    assert ("Beta assistant (beta): submit impact assessment ia-beta (a draft does not "
+            "count)") in row["missing"]
+    org.edit("impact_assessment", "ia-beta", status="submitted")
+    assert org.status("A.5.4") == "partial"
+    org.edit("impact_assessment", "ia-alpha", **org.assessment_parts(),
+             benefits=[benefit("Customers")])
     assert org.status("A.5.4") == "met"
     org.evidence("fair", kind="fairness_metrics", controls=["A.5.4"], systems=["alpha"],
                  details={"metrics": [{"metric": "demographic_parity_ratio", "feature": "age",
@@ -184,10 +221,15 @@ def test_a_5_4_individuals_groups_and_fairness_breaches(org):
 
 def test_a_5_5_societal_impacts(org):
     assert org.status("A.5.5") == "missing"
-    org.assessment("alpha", submitted=False, interested_parties=[
+    org.assessment("alpha", interested_parties=[
         {"name": "Customers", "category": "affected_individual"}])
     assert org.status("A.5.5") == "missing"
     org.assessment("beta", submitted=False)
+    row = org.row("A.5.5")
+    assert row["status"] == "missing"  # a draft considering society does not count
+    assert ("Beta assistant (beta): submit impact assessment ia-beta (a draft does not "
+            "count)") in row["missing"]
+    org.edit("impact_assessment", "ia-beta", status="submitted")
     assert org.status("A.5.5") == "partial"
     org.edit("impact_assessment", "ia-alpha", interested_parties=[
         {"name": "Customers", "category": "affected_individual"},

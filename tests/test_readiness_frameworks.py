@@ -77,7 +77,8 @@ def test_eu_obligations_of_a_high_risk_system_with_their_records(org: Org):
     org.criteria()
     org.risk("r1")
     org.evidence("logs", controls=["A.6.2.8"], systems=["alpha"])
-    org.evidence("old-monitoring", controls=["A.6.2.6"], systems=["alpha"], expired=True)
+    org.evidence("old-monitoring", controls=["A.6.2.6"], systems=["alpha"], expired=True,
+                 kind="metric")
     obligations = wb.readiness.eu_obligations(org.store, today=day(0))
     assert set(obligations["system_id"]) == {"alpha"}
     tier = wb.impact.classify(HIGH_RISK, org_roles=["provider", "deployer"])

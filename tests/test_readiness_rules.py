@@ -32,6 +32,9 @@ HIGH_RISK = {"context.affects_individuals": "yes", "high_risk.annex_i_product": 
                  "emotion_or_biometric_categorisation", "deepfake_or_public_text")}}
 TRANSPARENCY = {**HIGH_RISK, "high_risk.annex_iii_use_cases": ["none"],
                 "high_risk.profiling": "no", "transparency.interacts_with_people": "yes"}
+#: Every required screening question answered: a minimal-tier system.
+MINIMAL = {**TRANSPARENCY, "transparency.interacts_with_people": "no"}
+_CONTEXT = {"context.vulnerable_groups": "no", "context.public_service": "no"}
 
 
 def day(offset: int) -> dt.date:
@@ -128,13 +131,20 @@ class Org:
                 "status": "submitted" if submitted else "draft", "scope": "the system",
                 "system_description": "what it is", "purpose": "why",
                 "intended_uses": ["its use"], "conclusion": "acceptable",
-                "review_due": day(300), "answers": answers or {},
+                "review_due": day(300), "answers": {**_CONTEXT, **(answers or MINIMAL)},
+                "unintended_uses": ["a misuse"], "data": {"sources": ["crm"]},
+                "model_info": {"model_type": "gbm", "limitations": "small data"},
                 "interested_parties": [{"name": "Customers", "category": "affected_individual"},
                                        {"name": "Public", "category": "society"}],
+                "benefits": [{"party": "Customers", "description": "faster answers",
+                              "severity": "moderate", "likelihood": "likely",
+                              "scale": "group"}],
                 "harms": [{"id": "h1", "party": "Customers", "objective": "objective.fairness",
                            "description": "unfair outcome", "severity": "moderate",
                            "likelihood": "possible", "reversibility": "reversible",
-                           "scale": "group"}], **changes}
+                           "scale": "group"}],
+                "measures": [{"id": "m1", "description": "a review", "harm_ids": ["h1"]}],
+                **changes}
         return self.save(wb.impact.ImpactAssessment(**data))
 
     @staticmethod

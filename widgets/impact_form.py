@@ -11,7 +11,7 @@ in place, with the messages next to the questions.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as W
@@ -27,6 +27,7 @@ from workbench.impact.model import (
     ImpactAssessment,
     Measure,
     ModelInfo,
+    SensitiveUseThreshold,
 )
 from workbench.impact.questionnaire import Question, Questionnaire, normalize_answer
 from workbench.render import STATUS_COLOURS, badge, esc, html_table
@@ -41,8 +42,8 @@ __all__ = ["ImpactAssessmentForm", "PartListEditor", "QuestionField"]
 _WIDE = W.Layout(width="460px")
 IDENT_FIELDS = ["system_version", "assessor", "assessed_on", "trigger", "trigger_detail",
                 "scope", "review_due", "reassessment_triggers"]
-USES_FIELDS = ["system_description", "purpose", "intended_uses", "unintended_uses",
-               "failure_modes", "sensitive_use_thresholds"]
+USES_FIELDS = ["system_description", "capabilities", "purpose", "intended_uses",
+               "unintended_uses", "failure_modes"]
 CLOSING_FIELDS = ["conclusion", "reporting", "monitoring"]
 LABELS = {"unintended_uses": "Unintended uses and foreseeable misuse",
           "sensitive_use_thresholds": "Thresholds for sensitive uses",
@@ -125,6 +126,8 @@ class PartListEditor(W.VBox):
         self.model, self.noun = model, noun
         self.fields, self.choices, self.textareas = fields, dict(choices or {}), textareas
         self.rows: list[ModelForm] = []
+        #: Called whenever an item is added, removed or edited (the form's completeness).
+        self.changed: Callable[[], None] | None = None
         self.error = W.HTML()
         self.add_button = W.Button(description=f"Add {noun}", icon="plus")
         self.add_button.on_click(lambda _: self.add())
@@ -133,8 +136,15 @@ class PartListEditor(W.VBox):
                           self.error])
 
     def _form(self, values: Any = None) -> ModelForm:
-        return ModelForm(self.model, fields=self.fields, values=values, choices=self.choices,
+        form = ModelForm(self.model, fields=self.fields, values=values, choices=self.choices,
                          textareas=self.textareas, labels=LABELS)
+        for field in form.fields.values():
+            field.widget.observe(lambda _change: self._changed(), names="value")
+        return form
+
+    def _changed(self) -> None:
+        if self.changed is not None:
+            self.changed()
 
     def add(self, values: Any = None) -> ModelForm:
         self.rows.append(self._form(values))
@@ -172,6 +182,7 @@ class PartListEditor(W.VBox):
                                  button], layout=W.Layout(border="1px solid #d0d7de",
                                                           padding="4px", margin="2px 0")))
         self._list.children = boxes
+        self._changed()
 
     def clear_errors(self) -> None:
         self.error.value = ""
@@ -270,15 +281,18 @@ class ImpactAssessmentForm(W.VBox):
         self.ident = ModelForm(ImpactAssessment, fields=IDENT_FIELDS, labels=LABELS,
                                choices={"assessor": people}, textareas=["scope"])
         self.uses = ModelForm(ImpactAssessment, fields=USES_FIELDS, labels=LABELS,
-                              textareas=["system_description", "purpose",
-                                         "sensitive_use_thresholds"])
+                              textareas=["system_description", "purpose"])
+        self.thresholds = PartListEditor(SensitiveUseThreshold, "Thresholds for sensitive uses",
+                                         noun="threshold",
+                                         fields=["use", "condition", "response", "notes"])
         self.data_form = ModelForm(DataInfo, labels=LABELS, textareas=["gaps"])
         self.model_form = ModelForm(ModelInfo, labels=LABELS, textareas=["limitations"])
         self.deployment_form = ModelForm(DeploymentInfo, labels=LABELS)
         self.parties = PartListEditor(AffectedParty, "Interested parties", noun="party",
                                       fields=["name", "category", "description"])
         self.benefits = PartListEditor(Benefit, "Benefits", noun="benefit",
-                                       fields=["party", "description"])
+                                       fields=["party", "description", "severity",
+                                               "likelihood", "scale"])
         self.harms = PartListEditor(Harm, "Harms", noun="harm", textareas=["description"],
                                     fields=["id", "party", "objective", "description",
                                             "severity", "likelihood", "reversibility", "scale",
@@ -291,12 +305,15 @@ class ImpactAssessmentForm(W.VBox):
                                                 **self._risk_choices()})
         self.closing = ModelForm(ImpactAssessment, fields=CLOSING_FIELDS, labels=LABELS,
                                  textareas=CLOSING_FIELDS)
+        for editor in (self.parties, self.benefits, self.harms, self.measures, self.thresholds):
+            editor.changed = self._update_progress  # parts count towards a submission
         self.questions: dict[str, QuestionField] = {}
         self.sections: dict[str, tuple[str, W.Widget]] = {
             "identification": ("Identification", self.ident),
             "system": ("System, data, model", W.VBox([
                 self.uses, W.HTML("<b>Data</b>"), self.data_form, W.HTML("<b>Model</b>"),
-                self.model_form, W.HTML("<b>Deployment</b>"), self.deployment_form])),
+                self.model_form, W.HTML("<b>Deployment</b>"), self.deployment_form,
+                self.thresholds])),
             "parties": ("Parties and benefits", W.VBox([self.parties, self.benefits])),
         }
         for section in self.questionnaire.sections:
@@ -360,6 +377,7 @@ class ImpactAssessmentForm(W.VBox):
         self.closing.set_values(record)
         self.parties.set(record.interested_parties)
         self.benefits.set(record.benefits)
+        self.thresholds.set(record.sensitive_use_thresholds)
         self.harms.set(record.harms)
         self.measures.choices["harm_ids"] = [h.id for h in record.harms]
         if "risk_ids" in self.measures.choices:  # keep links to risks of other systems
@@ -393,6 +411,7 @@ class ImpactAssessmentForm(W.VBox):
                 "data": self.data_form.values(), "model_info": self.model_form.values(),
                 "deployment": self.deployment_form.values(),
                 "interested_parties": self.parties.values(), "benefits": self.benefits.values(),
+                "sensitive_use_thresholds": self.thresholds.values(),
                 "harms": self.harms.values(), "measures": self.measures.values(),
                 "answers": {k: v for k, v in raw.items() if v not in (None, "", [], ())}}
 
@@ -457,7 +476,8 @@ class ImpactAssessmentForm(W.VBox):
         for form in (self.ident, self.uses, self.closing, self.data_form, self.model_form,
                      self.deployment_form):
             form.clear_errors()
-        for editor in (self.parties, self.benefits, self.harms, self.measures):
+        for editor in (self.parties, self.benefits, self.harms, self.measures,
+                       self.thresholds):
             editor.clear_errors()
         for field in self.questions.values():
             field.error.value = ""
@@ -469,7 +489,8 @@ class ImpactAssessmentForm(W.VBox):
         forms = {"data": self.data_form, "model_info": self.model_form,
                  "deployment": self.deployment_form}
         editors = {"interested_parties": self.parties, "benefits": self.benefits,
-                   "harms": self.harms, "measures": self.measures}
+                   "harms": self.harms, "measures": self.measures,
+                   "sensitive_use_thresholds": self.thresholds}
         grouped: dict[Any, list[tuple[str, str]]] = {}
         loose = []
         for path, message in errors:

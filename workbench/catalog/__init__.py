@@ -36,6 +36,10 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
 
 __all__ = [
     "DATA_DIR",
+    "EVIDENCE_KINDS",
+    "accepted_evidence",
+    "accepted_evidence_text",
+    "evidence_kind_label",
     "Catalog",
     "CrosswalkResult",
     "Link",
@@ -51,6 +55,7 @@ __all__ = [
     "controls",
     "crosswalk",
     "eu_annex_iii",
+    "eu_application_date",
     "eu_article_ids",
     "eu_articles",
     "eu_dates",
@@ -73,6 +78,7 @@ DATA_DIR: Path = Path(__file__).resolve().parent / "data"
 
 # Names re-exported lazily: name -> (module, attribute).
 _LAZY = {
+    "EVIDENCE_KINDS": ("workbench.catalog._schema", "EVIDENCE_KINDS"),
     "Catalog": ("workbench.catalog._load", "Catalog"),
     "CrosswalkResult": ("workbench.catalog._lookup", "CrosswalkResult"),
     "Link": ("workbench.catalog._lookup", "Link"),
@@ -188,6 +194,36 @@ def get(item_id: str) -> BaseModel:
     if entry is None:
         raise _unknown(item_id)
     return entry.item
+
+
+def accepted_evidence(requirement_id: str) -> tuple[str, ...]:
+    """The evidence kinds that can prove a clause or control (its ``accepts`` in the catalog).
+
+    Evidence of another kind linked to the requirement does not count towards readiness.
+    Empty for an item that names none (a clause with sub-clauses, an objective).
+
+    Raises
+    ------
+    workbench.errors.NotFoundError
+        Unknown id.
+    """
+    return tuple(getattr(get(requirement_id), "accepts", ()) or ())
+
+
+def evidence_kind_label(kind: str) -> str:
+    """The words for an evidence kind in an explanation (``test_result`` -> test results)."""
+    from workbench.catalog._schema import EVIDENCE_KIND_LABELS
+
+    return EVIDENCE_KIND_LABELS.get(kind, kind.replace("_", " "))
+
+
+def accepted_evidence_text(requirement_id: str) -> str:
+    """What a requirement takes, in words: ``test results, performance or measurement results
+    or fairness results`` (``no evidence`` when it names none)."""
+    words = [evidence_kind_label(k) for k in accepted_evidence(requirement_id)]
+    if not words:
+        return "no evidence"
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
 
 
 def kind_of(item_id: str) -> str:
@@ -525,18 +561,22 @@ def eu_annex_iii() -> pd.DataFrame:
 
 
 def eu_dates() -> pd.DataFrame:
-    """Application dates of the Act, then reported or proposed changes to them.
+    """Application dates of the Act, then the changes amending acts make to them.
 
     Returns
     -------
     pandas.DataFrame
         Columns ``id``, ``date``, ``applies_to``, ``articles`` (list), ``status``
-        (``in_law`` or ``reported_proposed``), ``source`` and ``replaces`` (the date a
-        proposed change would move; missing for dates in law).
+        (``in_law`` for the Act's own dates; an amendment's ``proposed``, ``reported``,
+        ``adopted`` or ``in_force``), ``source``, ``replaces`` (the Act's date a change
+        moves; missing for the Act's dates and for provisions an amendment adds) and
+        ``applies`` (True for the date that applies today: an amended date applies only once
+        its amendment is in force, and then replaces the Act's date for what it covers).
     """
     eu = _default().eu
     rows: list[dict[str, Any]] = [
-        {**d.model_dump(), "articles": list(d.articles), "replaces": None} for d in eu.dates
+        {**d.model_dump(), "articles": list(d.articles), "replaces": None, "applies": True}
+        for d in eu.dates
     ]
     for amendment in eu.amendments:
         for change in amendment.changes:
@@ -545,19 +585,80 @@ def eu_dates() -> pd.DataFrame:
                     "id": change.id,
                     "date": change.proposed_date,
                     "applies_to": change.applies_to,
-                    "articles": [],
+                    "articles": list(change.articles),
                     "status": amendment.status,
                     "source": amendment.source,
                     "replaces": change.current_date,
+                    "applies": amendment.applies,
                 }
             )
-    columns = ["id", "date", "applies_to", "articles", "status", "source", "replaces"]
+    columns = ["id", "date", "applies_to", "articles", "status", "source", "replaces",
+               "applies"]
     frame = _frame(rows, columns)
     import pandas as pd
 
     frame["date"] = pd.to_datetime(frame["date"])
     frame["replaces"] = pd.to_datetime(frame["replaces"])
     return frame
+
+
+def eu_application_date(date_id: str, article: str | None = None) -> dict[str, Any]:
+    """Which date applies for an application date of the Act (and one article of it).
+
+    The Act's date applies until an amendment that moves it is in force; an amendment that
+    is only proposed, reported or adopted gives a planning date (``amended``) next to it.
+
+    Parameters
+    ----------
+    date_id
+        An application date (``date.general_application``, ``date.annex_i_route``...).
+    article
+        Narrow the amendments to those covering this article (``art50.2``, ``art9``).
+
+    Returns
+    -------
+    dict
+        ``date_id``, ``original`` (the Act's date), ``amended`` (None without an amendment),
+        ``amendment`` (the change id), ``status`` (``in_law``, or the amendment's status),
+        ``applies`` (the date that applies), ``which`` (``original`` or ``amended``),
+        ``source`` and ``text`` (one line saying all of it).
+
+    Raises
+    ------
+    workbench.errors.NotFoundError
+        Unknown date id.
+    """
+    date = get(date_id)
+    if kind_of(date_id) != "eu_date":
+        raise _unknown(date_id)
+    found = None
+    for amendment in _default().eu.amendments:
+        for change in amendment.changes:
+            if change.moves != date_id:
+                continue
+            if article is not None and change.articles and not any(
+                    article == a or article.startswith(a + ".") for a in change.articles):
+                continue
+            if found is None or (article is not None and article in change.articles):
+                found = (amendment, change)
+    original = date.date  # type: ignore[attr-defined]
+    out: dict[str, Any] = {"date_id": date_id, "original": original, "amended": None,
+                           "amendment": None, "status": "in_law", "applies": original,
+                           "which": "original",
+                           "source": date.source}  # type: ignore[attr-defined]
+    if found is None:
+        out["text"] = f"{original} (Regulation (EU) 2024/1689)"
+        return out
+    amendment, change = found
+    out.update(amended=change.proposed_date, amendment=change.id, status=amendment.status)
+    if amendment.applies:
+        out.update(applies=change.proposed_date, which="amended",
+                   text=f"{change.proposed_date} (amended by {amendment.id}, in force; the "
+                   f"Act said {original})")
+    else:
+        out["text"] = (f"{original} (Regulation (EU) 2024/1689); {change.proposed_date} once "
+                       f"{amendment.id} is in force (status: {amendment.status})")
+    return out
 
 
 def eu_mapping() -> pd.DataFrame:

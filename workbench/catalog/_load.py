@@ -271,6 +271,11 @@ def _check_eu(f: CatalogFile, ck: _Checker) -> None:
     ck.add(f.name, "eu_amendment", m.amendments)
     for amendment in m.amendments:
         ck.add(f.name, "eu_amendment_change", amendment.changes)
+        for change in amendment.changes:
+            if change.moves is not None:
+                ck.need(f.name, change.id, "moves", change.moves, {"eu_date"})
+            for ref in change.articles:
+                ck.need(f.name, change.id, "articles", ref, {"eu_article"})
     for area in m.annex_iii:
         ck.need(f.name, area.id, "parent", area.parent, {"eu_annex_iii"})
     for article in m.articles:

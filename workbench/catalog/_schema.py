@@ -26,7 +26,9 @@ from pydantic import (
 __all__ = [
     "FILE_MODELS",
     "PRINCIPLES",
+    "AMENDMENT_STATUSES",
     "AmendmentChange",
+    "AmendmentEvent",
     "AnnexCFile",
     "AnnexCObjective",
     "AnnexIIIItem",
@@ -35,6 +37,8 @@ __all__ = [
     "Clause",
     "Control",
     "CrosswalkFile",
+    "EVIDENCE_KINDS",
+    "EVIDENCE_KIND_LABELS",
     "CrosswalkLink",
     "EuAiActFile",
     "EuAmendment",
@@ -93,6 +97,40 @@ Principle = Literal[
     "security",
     "robustness",
 ]
+#: Evidence kinds (the ``evidence_kind`` of an evidence record), each with the words a
+#: readiness explanation uses for it. A requirement's ``accepts`` names the kinds that can
+#: prove it; ``other`` is never accepted (it says nothing about what the item proves).
+EVIDENCE_KIND_LABELS: dict[str, str] = {
+    "document": "documents (procedures, plans, specifications)",
+    "test_result": "test results",
+    "metric": "performance metrics",
+    "fairness_metrics": "fairness results",
+    "explanation": "model explanations",
+    "model_card": "model cards",
+    "data_sheet": "data sheets",
+    "log": "event logs",
+    "report": "reports",
+    "review_record": "review records",
+    "training_record": "training records",
+    "audit_result": "audit results",
+    "other": "other items",
+}
+EVIDENCE_KINDS: tuple[str, ...] = tuple(EVIDENCE_KIND_LABELS)
+EvidenceKindName = Literal[
+    "document", "test_result", "metric", "fairness_metrics", "explanation", "model_card",
+    "data_sheet", "log", "report", "review_record", "training_record", "audit_result", "other",
+]
+
+
+def _accepted(value: list[str]) -> list[str]:
+    if len(set(value)) != len(value):
+        raise ValueError("an evidence kind is listed more than once")
+    if "other" in value:
+        raise ValueError("evidence of kind 'other' proves nothing in particular; name the kinds "
+                         "that prove the requirement")
+    return value
+
+
 FileKind = Literal[
     "iso42001", "annex_c", "nist_ai_rmf", "nist_iso42001_crosswalk", "eu_ai_act", "mapping"
 ]
@@ -149,6 +187,13 @@ class Clause(_Model):
     title: Text
     summary: Text
     documented_information: list[Text] = []
+    #: Evidence kinds that can prove the clause (empty: no evidence is judged for it).
+    accepts: list[EvidenceKindName] = []
+
+    @field_validator("accepts")
+    @classmethod
+    def _accepts(cls, value: list[str]) -> list[str]:
+        return _accepted(value)
 
     @field_validator("parent")
     @classmethod
@@ -183,6 +228,13 @@ class Control(_Model):
     guidance: Text
     evidence: Annotated[list[Text], Field(min_length=3, max_length=6)]
     principles: Annotated[list[Principle], Field(min_length=1)]
+    #: Evidence kinds that can prove the control (empty: no evidence is judged for it).
+    accepts: list[EvidenceKindName] = []
+
+    @field_validator("accepts")
+    @classmethod
+    def _accepts(cls, value: list[str]) -> list[str]:
+        return _accepted(value)
 
     @field_validator("objective")
     @classmethod
@@ -380,23 +432,54 @@ class ApplicationDate(_Model):
 
 
 class AmendmentChange(_Model):
-    """One date that an amending act would move."""
+    """One date an amending act moves (or sets, for a provision it adds).
+
+    ``current_date`` is the date in the Act as adopted (none for a provision the amendment
+    adds); ``proposed_date`` the amended date; ``moves`` the application date it changes.
+    """
 
     id: Annotated[str, Field(pattern=EU_AMENDMENT_ID)]
     applies_to: Text
-    current_date: dt.date
+    current_date: dt.date | None = None
     proposed_date: dt.date
+    moves: Annotated[str, Field(pattern=EU_DATE_ID)] | None = None
+    articles: list[Annotated[str, Field(pattern=EU_ARTICLE_ID)]] = []
+
+
+#: Where an amending act stands, least to most settled. Only an amendment ``in_force`` moves
+#: the dates that apply; until then the Act's own dates apply and the amended ones are for
+#: planning.
+AMENDMENT_STATUSES: tuple[str, ...] = ("proposed", "reported", "adopted", "in_force")
+
+
+class AmendmentEvent(_Model):
+    """One step of an amending act (approved by Parliament, by Council, published...)."""
+
+    when: Annotated[str, Field(pattern=r"^\d{4}-\d{2}(?:-\d{2})?$")]  # 2026-06 or 2026-06-29
+    step: Text
+    source: Text
 
 
 class EuAmendment(_Model):
-    """A reported or proposed amendment of application dates, kept apart from the law."""
+    """An amendment of application dates, kept apart from the law until it is in force.
+
+    ``status``: ``proposed`` (a Commission proposal), ``reported`` (adoption reported but not
+    confirmed against the Official Journal here), ``adopted`` (published), ``in_force`` (its
+    dates apply).
+    """
 
     id: Annotated[str, Field(pattern=EU_AMENDMENT_ID)]
     title: Text
-    status: Literal["reported_proposed", "adopted"]
+    status: Literal["proposed", "reported", "adopted", "in_force"]
     source: Text
     note: Text
+    events: list[AmendmentEvent] = []
     changes: Annotated[list[AmendmentChange], Field(min_length=1)]
+
+    @property
+    def applies(self) -> bool:
+        """True when the amended dates are the ones that apply (the act is in force)."""
+        return self.status == "in_force"
 
 
 class EuAiActFile(_Model):

@@ -29,8 +29,8 @@ _KIND_LABELS = {
     "eu_annex_iii": "EU AI Act Annex III high-risk area",
     "eu_article": "EU AI Act article",
     "eu_date": "EU AI Act application date",
-    "eu_amendment": "EU AI Act amendment (reported / proposed)",
-    "eu_amendment_change": "EU AI Act date change (reported / proposed)",
+    "eu_amendment": "EU AI Act amending act",
+    "eu_amendment_change": "EU AI Act date changed by an amending act",
 }
 _EU_VIEWS = ("articles", "practices", "annex-iii", "dates")
 
@@ -144,13 +144,26 @@ def _show(args: argparse.Namespace) -> int:
             ("objective", f"{objective.id} {objective.title}"),  # type: ignore[attr-defined]
             ("guidance", item.guidance),  # type: ignore[attr-defined]
             ("evidence", list(item.evidence)),  # type: ignore[attr-defined]
+            ("accepts", _accepts(item)),
             ("principles", ", ".join(item.principles)),  # type: ignore[attr-defined]
         ]
     else:
-        pairs += [(key, _plain(value)) for key, value in _dump(item).items()]
+        pairs += [(key, _plain(value)) for key, value in _dump(item).items() if key != "accepts"]
+        if kind == "clause" and getattr(item, "accepts", None):
+            pairs.append(("accepts", _accepts(item)))
     pairs += _link_fields(links)
     print_fields(pairs)
     return 0
+
+
+def _accepts(item: Any) -> str:
+    """The evidence kinds a requirement accepts, with their words."""
+    import workbench.catalog as wbc
+
+    kinds = list(getattr(item, "accepts", ()) or ())
+    if not kinds:
+        return "-"
+    return f"{', '.join(kinds)} ({wbc.accepted_evidence_text(item.id)})"
 
 
 def _plain(value: Any) -> Any:
@@ -233,19 +246,25 @@ def _eu(args: argparse.Namespace) -> int:
         ]
     else:
         items = list(eu.dates) + list(eu.amendments)
-        headers = ["date", "status", "id", "applies to"]
-        rows = [(str(d.date), d.status, d.id, d.applies_to) for d in eu.dates]
+        headers = ["date", "status", "applies", "id", "applies to"]
+        rows = [(str(d.date), d.status, "yes", d.id, d.applies_to) for d in eu.dates]
         for amendment in eu.amendments:
             for c in amendment.changes:
-                applies = f"{c.applies_to} (instead of {c.current_date})"
-                rows.append((str(c.proposed_date), amendment.status, c.id, applies))
+                was = f"instead of {c.current_date}" if c.current_date else "a new provision"
+                applies = "yes" if amendment.applies else "not yet"
+                rows.append((str(c.proposed_date), amendment.status, applies, c.id,
+                             f"{c.applies_to} ({was})"))
     if args.json:
         print_json([_dump(i) for i in items])
         return 0
     print_table(rows, headers)
     if view == "dates":
         for amendment in eu.amendments:
-            print(f"\n{amendment.id}: {amendment.source}")
+            print(f"\n{amendment.id} ({amendment.status}): {amendment.source}")
+            for event in amendment.events:
+                print(f"  {event.when}: {event.step} ({event.source})")
+            print(f"  {amendment.note}" if not amendment.applies else
+                  "  In force: its dates replace the Act's for what it covers.")
     return 0
 
 

@@ -102,6 +102,7 @@ def _latest(store: Any, system: str) -> Any:
 
 def _show(args: argparse.Namespace) -> int:
     from workbench.impact import classify_system, completeness
+    from workbench.impact.model import submission_gaps
 
     store = open_cli_store(args)
     found = _latest(store, args.system)
@@ -116,10 +117,22 @@ def _show(args: argparse.Namespace) -> int:
         ("status", a.status.value), ("assessor", a.assessor), ("assessed on", a.assessed_on),
         ("trigger", a.trigger.value + (f": {a.trigger_detail}" if a.trigger_detail else "")),
         ("complete", f"{completeness(a):.0%}"), ("EU AI Act", result.summary()),
-        ("scope", a.scope), ("purpose", a.purpose), ("intended uses", a.intended_uses),
-        ("misuse", a.unintended_uses), ("conclusion", a.conclusion),
+        ("scope", a.scope), ("capabilities", a.capabilities), ("purpose", a.purpose),
+        ("intended uses", a.intended_uses), ("misuse", a.unintended_uses),
+        ("conclusion", a.conclusion),
         ("review due", a.review_due), ("re-assess when", a.reassessment_triggers),
+        ("to submit", [text for _, text in submission_gaps(a)]),
     ])
+    if a.benefits:
+        print("\nbenefits:")
+        print_table([(b.party, *(getattr(b, k).value if getattr(b, k) else "not rated"
+                                 for k in ("severity", "likelihood", "scale")), b.description)
+                     for b in a.benefits],
+                    ["party", "severity", "likelihood", "scale", "benefit"])
+    if a.sensitive_use_thresholds:
+        print("\nthresholds for sensitive uses:")
+        print_table([(t.use, t.condition, t.response.value if t.response else "-")
+                     for t in a.sensitive_use_thresholds], ["use", "threshold", "response"])
     if a.harms:
         print("\nharms:")
         covered = {h: m.id for m in a.measures for h in m.harm_ids}

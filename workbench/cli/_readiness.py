@@ -39,7 +39,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_json_flag(p)
     p.set_defaults(handler=_summary)
     sub = p.add_subparsers(dest="readiness_command", metavar="ACTION")
-    q = sub.add_parser("show", help="one requirement: status, reason, missing items, evidence")
+    q = sub.add_parser("show", aliases=["explain"],
+                       help="one requirement: status, reason, missing items, evidence (and "
+                       "the evidence kinds it accepts)")
     q.add_argument("id", help="a sub-clause (6.1.4) or Annex A control (A.6.2.4)")
     q.add_argument("--as-of", type=iso_date, metavar="DATE", help="judge on this day")
     add_json_flag(q)
@@ -154,15 +156,18 @@ def _show(args: argparse.Namespace) -> int:
     if args.json:
         data = {k: v for k, v in row.items() if k != "score"}
         print_json(data | {"score": None if math.isnan(row["score"]) else row["score"],
-                           "description": rule.description, "reads": list(rule.reads)})
+                           "description": rule.description, "reads": list(rule.reads),
+                           "accepts": list(rule.accepts)})
         return 0
     print_fields([
         ("requirement", f"{row['id']} {row['title']}"),
         ("status", row["status"].replace("_", " ")), ("why", row["reason"]),
         ("rule", f"{rule.name}: {rule.description}"),
         ("reads", ", ".join(rule.reads)),
+        ("accepts", ", ".join(rule.accepts)),
         ("missing", row["missing"]), ("counts", row["evidence"]),
         ("expired", [f"{e} (does not count)" for e in row["expired"]]),
+        ("refused", row["refused"]),
         ("SoA", f"applicable: {row['soa_applicable']}"
          + (f", {row['soa_implementation']}" if row["soa_implementation"] else "")
          if row["soa_applicable"] else ""),
@@ -331,10 +336,13 @@ def _eu(args: argparse.Namespace) -> int:
         return 0
     for system_id, group in obligations.groupby("system_id", sort=False):
         print(f"{group['system_name'].iloc[0]} ({system_id}): high-risk")
-        print_table([(a, t, _STATUS[s], len(e) + len(r), "; ".join(m) or "-") for
-                     a, t, s, e, r, m in zip(group["article"], group["article_title"],
-                                             group["status"], group["evidence"],
-                                             group["records"], group["missing"], strict=True)],
-                    ["article", "obligation", "status", "records", "missing"])
+        print_table([(a, t, _STATUS[s], str(w), len(e) + len(r), "; ".join(m) or "-") for
+                     a, t, s, w, e, r, m in zip(group["article"], group["article_title"],
+                                                group["status"], group["applies_from"],
+                                                group["evidence"], group["records"],
+                                                group["missing"], strict=True)],
+                    ["article", "obligation", "status", "applies from", "records", "missing"])
+        for text in dict.fromkeys(group["dates"]):
+            print(f"  dates: {text}")
         print()
     return 0

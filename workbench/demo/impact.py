@@ -118,6 +118,11 @@ def _harm(hid: str, party: str, objective: str, text: str, severity: str, likeli
             "scale": scale, "risk_source": f"source.{source}" if source else None}
 
 
+def _rated(severity: str, likelihood: str, scale: str) -> dict[str, str]:
+    """A benefit's ratings (as a harm's: how large, how likely, at what scale)."""
+    return {"severity": severity, "likelihood": likelihood, "scale": scale}
+
+
 # system -> (assessor, days before as_of, status, review due (days after as_of), content)
 ASSESSMENTS: dict[str, tuple[str, int, str, int | None, dict[str, Any]]] = {
     "cv-screening": ("alice", 40, "submitted", 325, {
@@ -151,9 +156,20 @@ ASSESSMENTS: dict[str, tuple[str, int, str, int | None, dict[str, Any]]] = {
              "description": "Under-represented in the training data."},
             {"name": "Recruiters", "category": "user"},
         ],
+        "capabilities": ["Parses CVs in five languages into skills and experience",
+                         "Ranks applicants against a vacancy profile",
+                         "Explains which skills matched"],
+        "sensitive_use_thresholds": [
+            {"use": "Rejecting an applicant", "condition": "Any applicant ranked outside the "
+             "top 20 for a vacancy", "response": "human_review",
+             "notes": "A recruiter reads the application before any rejection."},
+            {"use": "Roles with few past hires", "condition": "Fewer than 30 past hires for "
+             "the job family", "response": "not_permitted"}],
         "benefits": [{"party": "Recruiters",
-                      "description": "Time to first review down by a third."},
-                  {"party": "Job applicants", "description": "Faster answers."}],
+                      "description": "Time to first review down by a third.",
+                      **_rated("moderate", "almost_certain", "group")},
+                  {"party": "Job applicants", "description": "Faster answers.",
+                   **_rated("minor", "likely", "group")}],
         "harms": [
             _harm("h1", "Applicants aged 50 and over", "fairness", "Qualified older applicants "
                   "ranked below comparable younger applicants", "major", "possible",
@@ -203,12 +219,23 @@ ASSESSMENTS: dict[str, tuple[str, int, str, int | None, dict[str, Any]]] = {
         "failure_modes": ["Thin-file applicants scored as high risk"],
         "data": {"sources": ["Credit bureau", "Application form", "Repayment history"],
               "gaps": "Young applicants often have thin credit files."},
-        "model_info": {"model_type": "Logistic scorecard", "versions": "2025.1"},
+        "model_info": {"model_type": "Logistic scorecard", "versions": "2025.1",
+                    "performance": "Gini 0.58 on the 2025 out-of-time sample",
+                    "limitations": "Not calibrated for applicants under 21 with no bureau "
+                    "history."},
         "deployment": {"geography": ["DE", "FR", "NL"], "constraints": "Declines go to an "
                     "underwriter."},
         "interested_parties": [{"name": "Credit applicants", "category": "affected_individual"},
                             {"name": "Underwriters", "category": "user"}],
-        "benefits": [{"party": "Credit applicants", "description": "Decisions in minutes."}],
+        "capabilities": ["Scores applications", "Approves low-risk applications "
+                         "automatically", "Proposes a credit limit"],
+        "sensitive_use_thresholds": [
+            {"use": "Declining credit", "condition": "Any decline", "response": "human_review",
+             "notes": "Declines go to an underwriter."},
+            {"use": "Large limits", "condition": "A limit above 10,000 EUR",
+             "response": "approval_required"}],
+        "benefits": [{"party": "Credit applicants", "description": "Decisions in minutes.",
+                      **_rated("moderate", "almost_certain", "population")}],
         "harms": [_harm("h1", "Credit applicants", "fairness", "Thin-file applicants refused "
                      "credit they could repay", "major", "possible", "hard_to_reverse", "group",
                      "machine_learning")],
@@ -230,9 +257,21 @@ ASSESSMENTS: dict[str, tuple[str, int, str, int | None, dict[str, Any]]] = {
         "system_description": "Retrieval-augmented assistant on a third-party language model.",
         "purpose": "Answer customer questions and hand over to an agent.",
         "intended_uses": ["Order, returns and card questions"],
-        "unintended_uses": ["Financial or medical advice"],
+        "unintended_uses": ["Financial or medical advice",
+                         "Prompts that try to make the assistant promise refunds"],
+        "data": {"sources": ["Help-centre articles", "Order and returns status API"],
+              "provenance": "Articles written and approved by customer care.",
+              "gaps": "No articles yet for the Polish card product."},
+        "model_info": {"model_type": "Hosted language model with retrieval",
+                    "versions": "Vendor model of 2026-09; retrieval index weekly",
+                    "limitations": "Answers only as well as the retrieved articles; may "
+                    "state outdated policies between index refreshes."},
         "interested_parties": [{"name": "Customers", "category": "user"},
                             {"name": "Customer-care agents", "category": "user"}],
+        "capabilities": ["Answers questions from help-centre articles",
+                         "Looks up order and returns status", "Hands over to an agent"],
+        "benefits": [{"party": "Customers", "description": "Answers at any hour without "
+                      "waiting for an agent.", **_rated("minor", "likely", "population")}],
         "harms": [_harm("h1", "Customers", "robustness", "Wrong answer about refund rights",
                      "moderate", "possible", "reversible", "individual", "machine_learning")],
         "measures": [{"id": "m1", "description": "Answers grounded in help-centre articles; "
@@ -251,8 +290,19 @@ ASSESSMENTS: dict[str, tuple[str, int, str, int | None, dict[str, Any]]] = {
         "transactions for review.",
         "purpose": "Detect fraudulent card transactions.",
         "intended_uses": ["Holding suspicious transactions for analyst review"],
+        "unintended_uses": ["Scoring cardholders' creditworthiness from their fraud scores"],
+        "failure_modes": ["New fraud patterns missed until the next retraining"],
+        "data": {"sources": ["Card authorisations", "Confirmed fraud cases"],
+              "quality": "Fraud labels confirmed by analysts within 30 days."},
+        "model_info": {"model_type": "Streaming gradient-boosted classifier",
+                    "performance": "Precision 0.41 at 0.2% hold rate (2026 Q3)"},
         "interested_parties": [{"name": "Cardholders", "category": "affected_individual"},
                             {"name": "Fraud analysts", "category": "user"}],
+        "capabilities": ["Scores each card authorisation in real time",
+                         "Holds suspicious transactions for review"],
+        "benefits": [{"party": "Cardholders", "description": "Fraudulent payments stopped "
+                      "before money leaves the account.",
+                      **_rated("major", "likely", "population")}],
         "harms": [_harm("h1", "Cardholders", "fairness", "Legitimate payments of travelling "
                      "customers held", "minor", "likely", "reversible", "group")],
         "measures": [{"id": "m1", "description": "Travel notices lower the hold rate",

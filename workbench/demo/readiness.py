@@ -253,6 +253,11 @@ def _evidence(store: Store, as_of: dt.date) -> int:
                  evidence_kind="document", collected_by="ines", collected_at=at(as_of, 400),
                  expires_at=_day(as_of, -35), control_ids=["A.3.3", "A.8.3"],
                  uri="https://docs.larkspur.example/ai/speak-up"),
+        Evidence(id="ev-impact-assessment-procedure", title="AI system impact assessment "
+                 "procedure: triggers, questionnaire, roles and approval",
+                 evidence_kind="document", collected_by="chloe", collected_at=at(as_of, 200),
+                 control_ids=["A.5.2"], clause_ids=["6.1.4"],
+                 uri="https://docs.larkspur.example/ai/impact-assessment-procedure"),
     ]
     for item in items:
         digest = hashlib.sha256(f"{item.id}:{item.title}".encode()).hexdigest()

@@ -13,7 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 from workbench.errors import ConfigurationError, ConflictError, NotFoundError, ValidationError
 from workbench.impact.classify import Classification, Step, classify
-from workbench.impact.model import SUBMIT_FIELDS, AssessmentStatus, ImpactAssessment
+from workbench.impact.model import (
+    SUBMIT_CONTENT,
+    SUBMIT_FIELDS,
+    AssessmentStatus,
+    ImpactAssessment,
+    submission_gaps,
+)
 from workbench.impact.questionnaire import Questionnaire, questionnaire
 from workbench.model import validate_record
 
@@ -92,9 +98,10 @@ def validate_assessment(assessment: ImpactAssessment | Mapping[str, Any], *,
                         questionnaire: Questionnaire | None = None) -> ImpactAssessment:
     """Check an assessment and its answers; return it with the answers normalized.
 
-    A ``submitted`` assessment must also have every field of
-    :data:`~workbench.impact.model.SUBMIT_FIELDS` and every applicable required question
-    answered (not ``unknown``).
+    A ``submitted`` assessment must also answer every question of
+    :data:`~workbench.impact.model.SUBMIT_QUESTIONS` (harms, benefits, intended and
+    unintended uses, data, model, measures...) and every applicable required screening
+    question (not ``unknown``); the refusal names them by their text.
 
     Raises
     ------
@@ -124,15 +131,16 @@ def validate_assessment(assessment: ImpactAssessment | Mapping[str, Any], *,
             "invalid impact assessment: " + "; ".join(f"{f}: {m}" for f, m in errors), errors)
     assert record is not None
     if status == "submitted":
-        gaps = [(f, f"required before submitting: {m}") for f, m in record.submit_problems()]
-        gaps += [(f"answers.{x.id}", "required before submitting" +
-                  (" ('unknown' is accepted in a draft only)" if answers.get(x.id) == "unknown"
-                   else "")) for x in q.missing_required(answers)]
+        missing = submission_gaps(record, questionnaire=q)
+        gaps = [(f, "required before submitting: " + text + (
+                 " ('unknown' is accepted in a draft only)"
+                 if f.startswith("answers.") and answers.get(f[8:]) == "unknown" else ""))
+                for f, text in missing]
         if gaps:
-            names = [f for f, _ in gaps]
+            texts = [text for _, text in missing]
             raise ValidationError(
                 f"cannot submit impact assessment {record.id!r}: {len(gaps)} required item(s) "
-                f"missing: {', '.join(names)}; fill them in or keep it as a draft", gaps)
+                f"missing: {' '.join(texts)} Fill them in or keep it as a draft.", gaps)
         record = validate_record(ImpactAssessment, {**record.model_dump(warnings=False),
                                                     "status": AssessmentStatus.submitted})
     return record
@@ -203,10 +211,10 @@ def completeness(assessment: ImpactAssessment | Mapping[str, Any], *,
     q = questionnaire or _questionnaire()
     data = _as_data(assessment)
     answers, _ = q.normalize(data.get("answers") or {}, allow_unknown_ids=True)
-    answered, required = q.completeness(answers)
-    filled = sum(1 for f in SUBMIT_FIELDS if data.get(f) not in ("", [], None))
-    total = required + len(SUBMIT_FIELDS)
-    return (answered + filled) / total if total else 1.0
+    _, required = q.completeness(answers)
+    total = required + len(SUBMIT_FIELDS) + len(SUBMIT_CONTENT)
+    gaps = len(submission_gaps(data, questionnaire=q))
+    return (total - gaps) / total if total else 1.0
 
 
 def classify_assessment(assessment: ImpactAssessment, system: AISystem) -> Classification:

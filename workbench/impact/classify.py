@@ -78,6 +78,7 @@ Q_GPAI_FLOP = "gpai.training_compute_flop"
 Q_GPAI_DESIGNATED = "gpai.commission_designated"
 Q_GPAI_OUTSIDE_EU = "gpai.established_outside_eu"
 Q_PUBLIC_SERVICE = "context.public_service"
+Q_POST_REMOTE_BIOMETRIC = "high_risk.post_remote_biometric_identification"
 
 #: Every question id the rules read (a test checks each is in the shipped questionnaire).
 QUESTIONS: tuple[str, ...] = (
@@ -85,6 +86,7 @@ QUESTIONS: tuple[str, ...] = (
     Q_ANNEX_I, Q_ANNEX_I_THIRD_PARTY, Q_ANNEX_III, *(q for q, _ in EXCLUSIONS.values()),
     Q_PROFILING, Q_DEROGATION, *(q for _, q, _ in ART50),
     Q_GPAI, Q_GPAI_FLOP, Q_GPAI_DESIGNATED, Q_GPAI_OUTSIDE_EU, Q_PUBLIC_SERVICE,
+    Q_POST_REMOTE_BIOMETRIC,
 )
 
 HIGH_RISK_PROVIDER = ("art9", "art10", "art11", "art12", "art13", "art14", "art15", "art17",
@@ -458,9 +460,12 @@ def classify(answers: Mapping[str, Any], *, org_roles: Iterable[Any]) -> Classif
         obligations += _high_risk_obligations(run, roles, annex_iii)
     if "art6.3" in run.triggered:
         if "provider" in roles:
-            obligations.append("art6.3")
-            run.step("art6.3", "", "as provider: document the derogation assessment and "
-                     "register the system", "obligation", answer=None)
+            obligations += ["art6.3", "art6.4", "art49.2"]
+            run.step("art6.4", "", "as provider claiming the Art. 6(3) derogation: document "
+                     "the assessment before placing the system on the market (Art. 6(4))",
+                     "obligation", answer=None)
+            run.step("art49.2", "", "as provider claiming the Art. 6(3) derogation: register "
+                     "the system in the EU database (Art. 49(2))", "obligation", answer=None)
         else:
             run.step("art6.3", "", "the derogation assessment and registration fall to the "
                      "provider; as deployer, keep a copy of the provider's assessment", "role",
@@ -494,6 +499,20 @@ def _high_risk_obligations(run: _Run, roles: list[str], annex_iii: list[str]) ->
         run.step("art26", "", "as deployer of a high-risk system: use it as instructed, "
                  "assign human oversight, monitor it, keep logs, inform affected people",
                  "obligation", answer=None)
+        if "annex3.1.a" in annex_iii:
+            post = run.read.yes_no(Q_POST_REMOTE_BIOMETRIC)
+            if post == YES:
+                out.append("art26.10")
+                run.step("art26.10", Q_POST_REMOTE_BIOMETRIC, "post-remote biometric "
+                         "identification: authorisation by a judicial or administrative "
+                         "authority before use, each use recorded, never untargeted",
+                         "obligation")
+            elif post == NO:
+                run.step("art26.10", Q_POST_REMOTE_BIOMETRIC, "no post-remote biometric "
+                         "identification", "rules_out")
+            else:
+                run.unanswered("art26.10", Q_POST_REMOTE_BIOMETRIC, "open: post-remote "
+                               "biometric identification needs prior authorisation")
         fria_always = [c for c in annex_iii if c in _FRIA_ALWAYS]
         other = [c for c in annex_iii if c not in _FRIA_ALWAYS and not c.startswith("annex3.2")]
         if fria_always:

@@ -4,9 +4,11 @@ What an assessment records follows ISO/IEC 42005: identification and trigger, sc
 system's description and purpose, intended uses, unintended uses and reasonably foreseeable
 misuse, failure modes, data, model, deployment environment, interested parties, benefits and
 harms for each party (with the Annex C objective at stake, severity, likelihood,
-reversibility and scale), thresholds for sensitive uses, measures (linked to risk records),
-conclusion, reporting, monitoring, review date and re-assessment triggers. The screening
-answers (``answers``) follow the questionnaire (:mod:`workbench.impact.questionnaire`).
+reversibility and scale; benefits rated by severity, likelihood and scale too), the system's
+capabilities, structured thresholds for sensitive or restricted uses, measures (linked to
+risk records), conclusion, reporting, monitoring, review date and re-assessment triggers.
+The screening answers (``answers``) follow the questionnaire
+(:mod:`workbench.impact.questionnaire`).
 
 ``status`` is ``draft`` or ``submitted`` only. Approval comes from sign-off and is derived,
 never written here: writing it would change the content hash the approval is bound to.
@@ -25,7 +27,10 @@ from workbench.model._base import NonEmptyStr, Part, Record, Reference, Slug
 from workbench.model.core import ObjectiveId, RiskSourceId, StrEnum
 
 __all__ = [
+    "SUBMIT_CONTENT",
     "SUBMIT_FIELDS",
+    "SUBMIT_QUESTIONS",
+    "submission_gaps",
     "AffectedParty",
     "AssessmentStatus",
     "Benefit",
@@ -42,7 +47,9 @@ __all__ = [
     "Reversibility",
     "RiskSourceId",
     "Scale",
+    "SensitiveUseThreshold",
     "Severity",
+    "ThresholdResponse",
     "Trigger",
 ]
 
@@ -186,8 +193,39 @@ class AffectedParty(Part):
 
 
 class Benefit(Part):
+    """A benefit to a party, rated as harms are: how large (``severity``, the benefit's
+    magnitude), how likely and at what scale. Ratings are optional in a stored version (older
+    versions have none) and required at submit."""
+
     party: NonEmptyStr
     description: NonEmptyStr
+    severity: Severity | None = Field(None, description="magnitude of the benefit")
+    likelihood: Likelihood | None = None
+    scale: Scale | None = None
+
+    def unrated(self) -> list[str]:
+        """The ratings still missing (``severity``, ``likelihood``, ``scale``)."""
+        return [f for f in ("severity", "likelihood", "scale") if getattr(self, f) is None]
+
+
+class ThresholdResponse(StrEnum):
+    """What happens when a sensitive-use threshold is crossed."""
+
+    not_permitted = "not_permitted"  # the use is refused
+    human_review = "human_review"  # a person decides
+    approval_required = "approval_required"  # a named role approves before use
+    monitor = "monitor"  # allowed, watched and reported
+
+
+class SensitiveUseThreshold(Part):
+    """A threshold for a sensitive or restricted use (ISO/IEC 42005): which use, the
+    condition that marks it, and the response."""
+
+    use: NonEmptyStr = Field(description="the sensitive or restricted use")
+    condition: NonEmptyStr = Field(description="when the threshold is crossed, e.g. a "
+                                   "confidence below 0.6, a minor, a decision over 10,000 EUR")
+    response: ThresholdResponse | None = None
+    notes: str = ""
 
 
 class Harm(Part):
@@ -228,6 +266,90 @@ SUBMIT_FIELDS: dict[str, str] = {
 }
 
 
+#: The questions every submitted assessment answers (ISO/IEC 42005): record field -> the
+#: question as the assessor reads it. A submit names missing items by these texts.
+SUBMIT_QUESTIONS: dict[str, str] = {
+    "scope": "What does the assessment cover?",
+    "system_description": "What is the system?",
+    "purpose": "What is the system's purpose?",
+    "intended_uses": "What are the intended uses?",
+    "unintended_uses": "What unintended uses and reasonably foreseeable misuse are there?",
+    "data": "What data is the system built and run on (its sources)?",
+    "model_info": "What model does it use (its type, and its performance or limitations)?",
+    "interested_parties": "Who are the interested parties?",
+    "benefits": "What benefits does the system bring, and to whom?",
+    "harms": "What harms could the system cause, and to whom?",
+    "measures": "What measures address the harms?",
+    "conclusion": "What is the conclusion?",
+    "review_due": "When is the next review?",
+}
+#: The ISO/IEC 42005 content checked at submit on top of :data:`SUBMIT_FIELDS` (checked on
+#: submit and when readiness counts an assessment, not when a stored version is read, so
+#: versions submitted before the check stay readable).
+SUBMIT_CONTENT: tuple[str, ...] = ("unintended_uses", "data", "model_info", "benefits",
+                                   "harms", "measures")
+
+
+def _filled(name: str, value: Any) -> bool:
+    """Whether a submitted assessment's field answers its question."""
+    if hasattr(value, "model_dump"):
+        value = value.model_dump()
+    if value is None or (not isinstance(value, (str, list, dict)) and value != value):
+        return False  # None, NaN or NaT (a register row's empty cell)
+    if name == "data":
+        return bool((value or {}).get("sources"))
+    if name == "model_info":
+        value = value or {}
+        return bool(str(value.get("model_type") or "").strip()) and bool(
+            str(value.get("performance") or "").strip()
+            or str(value.get("limitations") or "").strip())
+    if isinstance(value, str):
+        return bool(value.strip())
+    return value not in (None, [], {})
+
+
+BENEFIT_RATING = "How large, how likely and at what scale is this benefit?"
+
+
+def _unrated_benefits(benefits: Any) -> list[tuple[str, str]]:
+    """``(benefits.N, question)`` for each benefit without its severity, likelihood or scale."""
+    out = []
+    if not isinstance(benefits, list):
+        return out
+    for n, b in enumerate(benefits):
+        b = b.model_dump() if hasattr(b, "model_dump") else (b or {})
+        missing = [f for f in ("severity", "likelihood", "scale") if not b.get(f)]
+        if missing:
+            out.append((f"benefits.{n}", f"{BENEFIT_RATING} ({b.get('description', '')!s}: "
+                        f"{', '.join(missing)})"))
+    return out
+
+
+def submission_gaps(assessment: ImpactAssessment | dict[str, Any], *,
+                    questionnaire: Any = None) -> list[tuple[str, str]]:
+    """What a submission still lacks: ``(field, question text)`` per missing item.
+
+    Record fields (:data:`SUBMIT_FIELDS` and :data:`SUBMIT_CONTENT`) come first, then the
+    required screening questions of the questionnaire in force (``answers.<id>``; an
+    ``unknown`` answer does not count). Empty when the assessment can be submitted and
+    counted. Works on a record or on its stored content (a register row).
+    """
+    if isinstance(assessment, ImpactAssessment):
+        data: dict[str, Any] = assessment.model_dump(warnings=False)
+    else:
+        data = dict(assessment)
+    gaps = [(f, SUBMIT_QUESTIONS[f]) for f in SUBMIT_QUESTIONS
+            if (f in SUBMIT_FIELDS or f in SUBMIT_CONTENT) and not _filled(f, data.get(f))]
+    gaps += _unrated_benefits(data.get("benefits"))
+    if questionnaire is None:
+        from workbench.impact.questionnaire import questionnaire as current
+
+        questionnaire = current()
+    answers, _ = questionnaire.normalize(data.get("answers") or {}, allow_unknown_ids=True)
+    gaps += [(f"answers.{q.id}", q.text) for q in questionnaire.missing_required(answers)]
+    return gaps
+
+
 class ImpactAssessment(Record, kind="impact_assessment", label="impact assessment"):
     """An AI system impact assessment (ISO/IEC 42001 6.1.4, 8.4; controls A.5.2 to A.5.5)."""
 
@@ -242,6 +364,8 @@ class ImpactAssessment(Record, kind="impact_assessment", label="impact assessmen
     # the system and its uses
     scope: str = ""
     system_description: str = ""
+    capabilities: list[NonEmptyStr] = Field(
+        default_factory=list, description="what the system can do (ISO/IEC 42005)")
     purpose: str = ""
     intended_uses: list[NonEmptyStr] = Field(default_factory=list)
     unintended_uses: list[NonEmptyStr] = Field(
@@ -254,8 +378,8 @@ class ImpactAssessment(Record, kind="impact_assessment", label="impact assessmen
     interested_parties: list[AffectedParty] = Field(default_factory=list)
     benefits: list[Benefit] = Field(default_factory=list)
     harms: list[Harm] = Field(default_factory=list)
-    sensitive_use_thresholds: str = Field(
-        "", description="thresholds for sensitive or restricted uses")
+    sensitive_use_thresholds: list[SensitiveUseThreshold] = Field(
+        default_factory=list, description="thresholds for sensitive or restricted uses")
     measures: list[Measure] = Field(default_factory=list)
     # screening answers (see the questionnaire)
     answers: dict[str, Any] = Field(default_factory=dict)
@@ -265,6 +389,17 @@ class ImpactAssessment(Record, kind="impact_assessment", label="impact assessmen
     monitoring: str = Field("", description="what is monitored between reviews")
     review_due: dt.date | None = None
     reassessment_triggers: list[NonEmptyStr] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _migrate(cls, data: Any) -> Any:
+        """Read versions saved before thresholds were structured: free text becomes one
+        threshold whose condition is that text (empty text, none)."""
+        if isinstance(data, dict) and isinstance(data.get("sensitive_use_thresholds"), str):
+            text = data["sensitive_use_thresholds"].strip()
+            data = {**data, "sensitive_use_thresholds": [
+                {"use": "sensitive or restricted uses", "condition": text}] if text else []}
+        return data
 
     @field_validator("answers")
     @classmethod
@@ -339,6 +474,9 @@ class ImpactAssessment(Record, kind="impact_assessment", label="impact assessmen
         return [h for h in self.harms if h.id not in covered]
 
     def submit_problems(self) -> list[tuple[str, str]]:
-        """``(field, message)`` for each record field a submission still needs."""
-        return [(f, SUBMIT_FIELDS[f]) for f in SUBMIT_FIELDS
-                if getattr(self, f) in ("", [], None)]
+        """``(field, question text)`` for each record field a submission still needs
+        (:data:`SUBMIT_FIELDS` and :data:`SUBMIT_CONTENT`; the screening questions are
+        checked by :func:`submission_gaps`)."""
+        return [(f, t) for f, t in SUBMIT_QUESTIONS.items()
+                if (f in SUBMIT_FIELDS or f in SUBMIT_CONTENT)
+                and not _filled(f, getattr(self, f))] + _unrated_benefits(self.benefits)

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from workbench.impact.classify import classify, provider_roles
+from workbench.impact.model import submission_gaps
 from workbench.registers import problems_of, read_register, with_problems
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -18,7 +19,7 @@ __all__ = ["PORTFOLIO_COLUMNS", "assessments", "portfolio", "signoff_facts"]
 PORTFOLIO_COLUMNS = [
     "system_id", "system_name", "owner", "business_unit", "roles", "tier", "gpai",
     "obligations", "missing", "assessment_id", "assessment_status", "assessed_on",
-    "assessor", "review_due", "overdue_review", "approval",
+    "assessor", "review_due", "overdue_review", "approval", "triggered",
 ]
 
 
@@ -97,6 +98,7 @@ def portfolio(store: Store, *, as_of: dt.date | None = None) -> pd.DataFrame:
     df["gpai"] = [c.gpai if c else "undetermined" for c in results]
     df["obligations"] = [list(c.obligations) if c else [] for c in results]
     df["missing"] = [len(c.missing) if c else 0 for c in results]
+    df["triggered"] = [list(c.triggered) if c else [] for c in results]
     df["assessment_status"] = df["assessment_status"].fillna("none").astype(str)
     df["assessment_id"] = df["assessment_id"].astype(object).where(df["assessment_id"].notna(),
                                                                    None)
@@ -118,7 +120,8 @@ def signoff_facts(store: Store, stored_version: StoredVersion) -> dict[str, Any]
     -------
     dict
         ``system_id``, ``system_name``, ``system_owner``, ``eu_tier``, ``high_risk``
-        (bool), ``gpai``, ``assessor``, ``status``, ``review_due`` (ISO date or None).
+        (bool), ``gpai``, ``assessor``, ``status``, ``review_due`` (ISO date or None) and
+        ``complete`` (bool: the version passes the submit check, so it can be counted).
         The tier is computed from that version's answers and the system's roles.
     """
     record = stored_version.record
@@ -135,4 +138,5 @@ def signoff_facts(store: Store, stored_version: StoredVersion) -> dict[str, Any]
         "assessor": record.assessor,
         "status": record.status.value,
         "review_due": record.review_due.isoformat() if record.review_due else None,
+        "complete": not submission_gaps(record),
     }

@@ -304,7 +304,8 @@ def assessment_html(assessment: ImpactAssessment, *, state: str | None = None,
     ])
     system = "".join([
         _field("Scope", a.scope), _field("Description", a.system_description),
-        _field("Purpose", a.purpose), _field("Intended uses", a.intended_uses),
+        _field("Capabilities", a.capabilities), _field("Purpose", a.purpose),
+        _field("Intended uses", a.intended_uses),
         _field("Unintended uses and foreseeable misuse", a.unintended_uses),
         _field("Failure modes", a.failure_modes),
         _field("Data sources", a.data.sources), _field("Data provenance", a.data.provenance),
@@ -316,14 +317,23 @@ def assessment_html(assessment: ImpactAssessment, *, state: str | None = None,
         _field("Limitations", a.model_info.limitations),
         _field("Geography", a.deployment.geography), _field("Languages", a.deployment.languages),
         _field("Deployment constraints", a.deployment.constraints),
-        _field("Thresholds for sensitive uses", a.sensitive_use_thresholds),
     ])
+    thresholds = html_table([{"use": t.use, "condition": t.condition,
+                              "response": _words(t.response).capitalize() if t.response else "",
+                              "notes": t.notes} for t in a.sensitive_use_thresholds],
+                            {"use": "Sensitive or restricted use", "condition": "Threshold",
+                             "response": "Response", "notes": "Notes"},
+                            empty="No thresholds for sensitive uses recorded.")
     parties = html_table([{"name": p.name, "category": _words(p.category).capitalize(),
                            "description": p.description} for p in a.interested_parties],
                          {"name": "Party", "category": "Category", "description": "Notes"},
                          empty="No interested parties recorded.")
-    benefits = html_table([b.model_dump(mode="json") for b in a.benefits],
-                          {"party": "Party", "description": "Benefit"},
+    benefits = html_table([{"party": b.party, "description": b.description,
+                            **{k: _words(getattr(b, k)) if getattr(b, k) else "not rated"
+                               for k in ("severity", "likelihood", "scale")}}
+                           for b in a.benefits],
+                          {"party": "Party", "description": "Benefit", "severity": "Severity",
+                           "likelihood": "Likelihood", "scale": "Scale"},
                           empty="No benefits recorded.")
     measures = html_table([{"id": m.id, "description": m.description, "harm_ids": m.harm_ids,
                             "risks": "; ".join(who(r) for r in m.risk_ids),
@@ -338,6 +348,7 @@ def assessment_html(assessment: ImpactAssessment, *, state: str | None = None,
     return (f'<div class="wb-assessment"><h3>{esc(title)} '
             f"{state_badges(a.status.value, state)}</h3>"
             f"{table.format(ident)}<h4>System, data and deployment</h4>{table.format(system)}"
+            f"<h4>Thresholds for sensitive uses</h4>{thresholds}"
             f"<h4>Interested parties</h4>{parties}<h4>Benefits</h4>{benefits}"
             f"<h4>Measures</h4>{measures}<h4>Conclusion</h4>{table.format(closing)}</div>")
 

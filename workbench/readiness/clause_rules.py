@@ -267,10 +267,11 @@ def ai_risk_treatment(f: Facts) -> Outcome:
 
 @rule("6.1.4", reads=("impact_assessment", "ai_system", *_SIGNOFF))
 def ai_system_impact_assessment(f: Facts) -> Outcome:
-    """Met when every in-scope AI system has an approved, not stale impact assessment whose
-    review date has not passed."""
+    """Met when every in-scope AI system has an approved, not stale impact assessment that
+    passes the submit check (harms, benefits, uses and misuse, data, model, measures) and
+    whose review date has not passed."""
     systems, ia = f.systems_in("in_scope"), f.assessments()
-    approved = ia[ia["approval"] == "approved"] if not ia.empty else ia
+    approved = ia[(ia["approval"] == "approved") & ia["counts"]] if not ia.empty else ia
     newest = (approved.sort_values("assessed_on").drop_duplicates("system_id", keep="last")
               .set_index("system_id") if not approved.empty else approved)
     states = (ia.sort_values("assessed_on").drop_duplicates("system_id", keep="last")
@@ -291,6 +292,10 @@ def ai_system_impact_assessment(f: Facts) -> Outcome:
             item = approval_todo(f, "impact_assessment", aid, f"impact assessment {aid}")
             if states.at[sid, "status"] != "submitted":
                 item = f"submit impact assessment {aid} and have it approved"
+            elif not states.at[sid, "counts"]:
+                from workbench.readiness.control_rules import assessment_todo
+
+                item = assessment_todo(states.loc[sid]) + ", then have it approved"
             todo.append(f"{label}: {item}")
         else:
             todo.append(f"{label}: no impact assessment")

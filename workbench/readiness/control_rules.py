@@ -30,7 +30,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from workbench.readiness.facts import Facts
 
-__all__ = ["card_todo"]
+__all__ = ["assessment_todo", "card_todo"]
 
 _SIGNOFF = ("signoff", "signoff_request")
 _PEOPLE_CATEGORIES = {"user", "affected_individual", "group", "non_user", "vulnerable_group"}
@@ -148,45 +148,89 @@ evidence_rule("A.4.6", "a competence matrix or training records", org_wide_count
 
 
 # -- A.5 assessing impacts ------------------------------------------------------------------------
-@rule("A.5.2", reads=("impact_assessment", "ai_system", *_SIGNOFF))
+def _counted_assessments(f: Facts) -> pd.DataFrame:
+    """The newest impact assessment of each system that counts: submitted and passing the
+    submit check (harms, benefits, uses and misuse, data, model, measures, required
+    screening answers). A draft, or a submission missing any of them, does not count."""
+    ia = f.assessments()
+    if ia.empty:
+        return ia.set_index("system_id") if "system_id" in ia else ia
+    ok = ia[ia["counts"]]
+    return ok.sort_values("assessed_on").drop_duplicates("system_id", keep="last").set_index(
+        "system_id")
+
+
+def assessment_todo(row: pd.Series) -> str:
+    """Why a system's newest assessment does not count (it is a draft, or lacks content)."""
+    if row["status"] != "submitted":
+        return f"submit impact assessment {row['id']} (a draft does not count)"
+    return (f"impact assessment {row['id']} was submitted without answering: "
+            f"{few(list(row['gaps']), 2)}; complete it and submit it again")
+
+
+_PROCESS = "the documented impact assessment process (procedure, criteria, responsibilities)"
+
+
+@rule("A.5.2", reads=("impact_assessment", "ai_system", "evidence", *_SIGNOFF))
 def impact_assessment_process(f: Facts) -> Outcome:
-    """Met when the impact assessment process runs for every in-scope system (each has an
-    assessment, draft or submitted)."""
-    systems, latest = f.systems_in("in_scope"), _latest_assessments(f)
-    done = [s for s in systems["id"] if s in latest.index]
-    todo = [f"{label}: start its impact assessment" for s, label in
-            zip(systems["id"], systems["label"], strict=True) if s not in latest.index]
-    return graded(done, todo, reason=f"{len(done):,} of {len(systems):,} in-scope systems have an "
-                  "impact assessment", evidence=[f"impact_assessment {latest.at[s, 'id']}"
-                                                 for s in done])
+    """Met when the impact assessment process is documented (evidence for A.5.2) and has run
+    for every in-scope system: each has a submitted assessment that passes the submit check
+    (a draft, or an empty or incomplete submission, does not count)."""
+    systems, latest, counted = f.systems_in("in_scope"), _latest_assessments(f), \
+        _counted_assessments(f)
+    cov = f.coverage(["A.5.2"])
+    done: list[str] = [f"evidence {e}" for e in cov.valid]
+    todo: list[str] = []
+    if not cov.valid:
+        renew = f" (renew expired {', '.join(cov.expired)})" if cov.expired else ""
+        todo.append(f"document the impact assessment process: add evidence for A.5.2, "
+                    f"{_PROCESS}{renew}")
+    ran = []
+    for sid, label in zip(systems["id"], systems["label"], strict=True):
+        if sid in counted.index:
+            ran.append(sid)
+        elif sid in latest.index:
+            todo.append(f"{label}: {assessment_todo(latest.loc[sid])}")
+        else:
+            todo.append(f"{label}: start its impact assessment")
+    reason = (f"{len(ran):,} of {len(systems):,} in-scope systems have a submitted, complete "
+              "impact assessment; the process is "
+              + ("documented" if cov.valid else "not documented"))
+    return graded(done + ran, todo, reason=reason, expired=cov.expired,
+                  evidence=done + [f"impact_assessment {counted.at[s, 'id']}" for s in ran])
 
 
 @rule("A.5.3", reads=("impact_assessment", "ai_system", *_SIGNOFF))
 def documentation_of_impact_assessments(f: Facts) -> Outcome:
-    """Met when every submitted impact assessment is approved (the approved version is the
-    record kept) and none of those approvals is stale."""
+    """Met when every submitted impact assessment passes the submit check and is approved
+    (the approved version is the record kept) and none of those approvals is stale."""
     ia = f.assessments()
     submitted = ia[ia["status"] == "submitted"] if not ia.empty else ia
     if submitted.empty:
         return missing("no submitted impact assessment", [("complete and submit the impact "
                                                           "assessments")])
-    todo = [t for t in (approval_todo(f, "impact_assessment", str(i), f"impact assessment {i}")
-                        for i in submitted["id"]) if t]
+    todo = [assessment_todo(row) for _, row in submitted[~submitted["counts"]].iterrows()]
+    complete = submitted[submitted["counts"]]
+    todo += [t for t in (approval_todo(f, "impact_assessment", str(i), f"impact assessment {i}")
+                         for i in complete["id"]) if t]
     done = [f"impact_assessment {i} (approved)" for i, s in
-            zip(submitted["id"], submitted["approval"], strict=True) if s == "approved"]
+            zip(complete["id"], complete["approval"], strict=True) if s == "approved"]
     return graded(done, todo, reason=f"{len(done):,} of {len(submitted):,} submitted assessments "
-                  "approved", evidence=done)
+                  "complete and approved", evidence=done)
 
 
 @rule("A.5.4", reads=("impact_assessment", "ai_system", "evidence", *_SIGNOFF))
 def impact_on_individuals_and_groups(f: Facts) -> Outcome:
-    """Met when each assessed in-scope system's latest impact assessment names the affected
-    individuals or groups and the harms to them, and no valid fairness evidence breaches its
-    threshold."""
-    systems, latest = f.systems_in("in_scope"), _latest_assessments(f)
+    """Met when each assessed in-scope system's latest counted impact assessment (submitted,
+    passing the submit check) names the affected individuals or groups and the harms to them,
+    and no valid fairness evidence breaches its threshold."""
+    systems, latest, newest = f.systems_in("in_scope"), _counted_assessments(f), \
+        _latest_assessments(f)
     todo, done = [], []
     for sid, label in zip(systems["id"], systems["label"], strict=True):
         if sid not in latest.index:
+            if sid in newest.index:
+                todo.append(f"{label}: {assessment_todo(newest.loc[sid])}")
             continue
         row = latest.loc[sid]
         cats = {p.get("category") for p in (row["interested_parties"] or [])}
@@ -207,10 +251,10 @@ def impact_on_individuals_and_groups(f: Facts) -> Outcome:
                 todo.append(f"fairness evidence {eid}: {m.get('metric')} by "
                             f"{m.get('feature', 'group')} = {m.get('value')} is outside its "
                             f"threshold {m.get('threshold')}; treat or accept it")
-    if not done and not len(latest):
-        return missing("no impact assessment", [("assess the impact of each system on "
-                                                "individuals and groups")])
-    return graded(done or list(latest.index), todo, reason=f"{len(done)} assessed systems "
+    if not done and not len(newest):
+        return missing("no submitted, complete impact assessment", [
+            "assess the impact of each system on individuals and groups, and submit it"])
+    return graded(done, todo, reason=f"{len(done)} assessed systems "
                   "cover individuals and groups", evidence=[f"impact_assessment "
                                                             f"{latest.at[s, 'id']}"
                                                             for s in done])
@@ -218,17 +262,22 @@ def impact_on_individuals_and_groups(f: Facts) -> Outcome:
 
 @rule("A.5.5", reads=("impact_assessment", "ai_system", *_SIGNOFF))
 def societal_impacts(f: Facts) -> Outcome:
-    """Met when each assessed in-scope system's latest impact assessment considers society
-    (an interested party of category society)."""
-    systems, latest = f.systems_in("in_scope"), _latest_assessments(f)
+    """Met when each assessed in-scope system's latest counted impact assessment (submitted,
+    passing the submit check) considers society (an interested party of category society)."""
+    systems, latest, newest = f.systems_in("in_scope"), _counted_assessments(f), \
+        _latest_assessments(f)
     assessed = [(s, lab) for s, lab in zip(systems["id"], systems["label"], strict=True)
                 if s in latest.index]
+    waiting = [f"{lab}: {assessment_todo(newest.loc[s])}" for s, lab in
+               zip(systems["id"], systems["label"], strict=True)
+               if s in newest.index and s not in latest.index]
     if not assessed:
-        return missing("no impact assessment", ["assess each system's societal impacts"])
+        return missing("no submitted, complete impact assessment", waiting or [
+            "assess each system's societal impacts, and submit the assessment"])
     done = [s for s, _ in assessed if any(p.get("category") == "society" for p in
                                           (latest.at[s, "interested_parties"] or []))]
     todo = [f"{lab}: impact assessment {latest.at[s, 'id']} does not consider societal "
-            "impacts" for s, lab in assessed if s not in done]
+            "impacts" for s, lab in assessed if s not in done] + waiting
     return graded(done, todo, reason=f"{len(done):,} of {len(assessed):,} assessments consider "
                   "society", evidence=[f"impact_assessment {latest.at[s, 'id']}" for s in done])
 
@@ -261,8 +310,8 @@ evidence_rule("A.6.1.3", "the documented AI development life-cycle process and i
 evidence_rule("A.6.2.2", "a requirements specification with acceptance criteria",
               scope="developed")
 evidence_rule("A.6.2.3", "design and development documentation", scope="developed")
-evidence_rule("A.6.2.4", "verification and validation results (test reports, fairness and "
-              "robustness results)", scope="in_scope")
+evidence_rule("A.6.2.4", "verification and validation results of that system (test, "
+              "performance or fairness results), not a plan or any document", scope="in_scope")
 
 
 @rule("A.6.2.5", reads=("ai_system", *_SIGNOFF))

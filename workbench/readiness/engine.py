@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from workbench.errors import NotFoundError, ValidationError, WorkbenchError
-from workbench.readiness.rules import SCORES, Outcome, Rule, all_rules, get_rule
+from workbench.readiness.rules import SCORES, Outcome, Rule, all_rules, few, get_rule
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -39,7 +39,7 @@ __all__ = [
 
 REQUIREMENT_COLUMNS = [
     "id", "kind", "group", "group_title", "title", "status", "reason", "missing", "evidence",
-    "expired", "score", "rule", "soa_applicable", "soa_implementation",
+    "expired", "refused", "score", "rule", "soa_applicable", "soa_implementation",
 ]
 GROUP_COLUMNS = ["group", "kind", "title", "met", "partial", "missing", "not_applicable",
                  "counted", "score", "percent"]
@@ -57,8 +57,10 @@ class Readiness:
         ``kind`` (clause or control), ``group`` (``"6"``, ``"A.6"``), ``group_title``,
         ``title``, ``status`` (met, partial, missing, not_applicable), ``reason``,
         ``missing`` (list of items to do), ``evidence`` (records that count), ``expired``
-        (expired evidence, shown as expired), ``score`` (1, 0.5, 0 or NaN), ``rule`` (the
-        rule's name), ``soa_applicable`` and ``soa_implementation`` (controls).
+        (expired evidence, shown as expired), ``refused`` (evidence linked to the
+        requirement whose kind it does not accept, one sentence each), ``score`` (1, 0.5, 0
+        or NaN), ``rule`` (the rule's name), ``soa_applicable`` and ``soa_implementation``
+        (controls).
     by_clause
         One row per clause 4-10 and Annex A objective: counts per status, ``score`` (0-1)
         and ``percent`` (0-100, NaN when nothing counts).
@@ -280,12 +282,17 @@ def assess(store: Store, *, today: dt.date | str | None = None,
         if rule.kind == "control":
             outcome, applicable, implementation = apply_soa(rule.id, outcome, facts)
         group = _group_of(rule.id)
+        refused = facts.refused(rule.id) if "evidence" in rule.reads else []
+        reason = outcome.reason
+        if refused:
+            shown = few([r.partition(" is not accepted")[0] for r in refused])
+            reason += f" (not accepted for {rule.id}: {shown})"
         rows.append({
             "id": rule.id, "kind": rule.kind, "group": group,
             "group_title": group_titles.get(group, ""), "title": item_titles.get(rule.id, ""),
-            "status": outcome.status, "reason": outcome.reason,
+            "status": outcome.status, "reason": reason,
             "missing": list(outcome.missing), "evidence": list(outcome.evidence),
-            "expired": list(outcome.expired),
+            "expired": list(outcome.expired), "refused": refused,
             "score": SCORES.get(outcome.status, np.nan), "rule": rule.name,
             "soa_applicable": applicable, "soa_implementation": implementation,
         })

@@ -109,6 +109,9 @@ class Coverage:
     covered: list[str] = field(default_factory=list)  # system ids with valid evidence
     uncovered: list[str] = field(default_factory=list)  # system ids without
     expired_only: dict[str, list[str]] = field(default_factory=dict)  # system -> expired ids
+    #: Evidence linked to a requirement that does not accept its kind, said in one sentence
+    #: each: "ev-x (other) is not accepted for A.6.2.4: it takes test results, ...".
+    refused: list[str] = field(default_factory=list)
 
 
 class Facts:
@@ -258,11 +261,12 @@ class Facts:
         import pandas as pd
 
         ev = self.evidence()
-        cols = ["evidence_id", "target", "system_id", "valid", "expires"]
+        cols = ["evidence_id", "target", "system_id", "valid", "expires", "evidence_kind"]
         if ev.empty:
             return pd.DataFrame(columns=cols).astype({"valid": bool})
         base = pd.DataFrame({"evidence_id": ev["id"], "system_ids": ev["system_ids"],
-                             "valid": ev["valid"], "expires": ev["expires"]})
+                             "valid": ev["valid"], "expires": ev["expires"],
+                             "evidence_kind": ev["evidence_kind"].astype(str)})
         parts = []
         for column in ("control_ids", "clause_ids"):
             part = base.assign(target=ev[column]).explode("target").dropna(subset=["target"])
@@ -276,20 +280,61 @@ class Facts:
         links = links.explode("system_ids").rename(columns={"system_ids": "system_id"})
         return links[cols].reset_index(drop=True)
 
+    def refused(self, requirement_id: str) -> list[str]:
+        """Evidence linked to a requirement whose kind the requirement does not accept (the
+        catalog's ``accepts``), one sentence each; such evidence never counts."""
+        self.touched.add("evidence")
+        links = self.evidence_links()
+        by_target = self._links_by_target(links)
+        if requirement_id not in by_target:
+            return []
+        return self._accepted(requirement_id, by_target[requirement_id])[1]
+
+    def _links_by_target(self, links: pd.DataFrame) -> dict[str, pd.DataFrame]:
+        return self._get("links_by_target", ("evidence",), lambda: {
+            str(t): g for t, g in links.groupby("target", sort=False)})
+
+    def _accepted(self, target: str, links: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+        """The links of ``target`` whose evidence kind it accepts, and a sentence for each
+        item it refuses. ``kind:...`` targets and ids the catalog does not know take all."""
+        def load() -> tuple[pd.DataFrame, list[str]]:
+            from workbench import catalog
+            from workbench.errors import NotFoundError
+
+            if target.startswith("kind:"):
+                return links, []
+            try:
+                accepts = catalog.accepted_evidence(target)
+            except NotFoundError:
+                return links, []
+            ok = links["evidence_kind"].isin(accepts)
+            takes = catalog.accepted_evidence_text(target)
+            bad = links[~ok].drop_duplicates("evidence_id")
+            refused = [f"{e} ({k}) is not accepted for {target}: it takes {takes}" for e, k in
+                       sorted(zip(bad["evidence_id"], bad["evidence_kind"], strict=True))]
+            return links[ok], refused
+
+        return self._get(f"accepted:{target}", ("evidence",), load)
+
     def coverage(self, targets: Iterable[str], systems: pd.DataFrame | None = None, *,
                  org_wide_counts: bool = True) -> Coverage:
         """Evidence of ``targets`` (control or clause ids, ``kind:...``), per system or not.
 
-        With ``systems``, a system is covered when valid evidence names it (or, with
-        ``org_wide_counts``, when organization-wide evidence exists). Expired evidence never
-        covers anything; it is listed in ``expired``.
+        Only evidence of a kind the requirement accepts counts (the catalog's ``accepts``);
+        the rest is named in ``refused``. With ``systems``, a system is covered when valid
+        evidence names it (or, with ``org_wide_counts``, when organization-wide evidence
+        exists). Expired evidence never covers anything; it is listed in ``expired``.
         """
         import pandas as pd
 
         links = self.evidence_links()
-        by_target = self._get("links_by_target", ("evidence",), lambda: {
-            str(t): g for t, g in links.groupby("target", sort=False)})
-        parts = [by_target[t] for t in dict.fromkeys(targets) if t in by_target]
+        by_target = self._links_by_target(links)
+        parts, refused = [], []
+        for t in dict.fromkeys(targets):
+            if t in by_target:
+                kept, said = self._accepted(t, by_target[t])
+                parts.append(kept)
+                refused += said
         hits = pd.concat(parts) if parts else links.iloc[0:0]
         if systems is not None and not org_wide_counts:
             hits = hits[hits["system_id"].notna()]
@@ -302,7 +347,8 @@ class Facts:
         out = Coverage(
             valid=sorted(set(good["evidence_id"])),
             expired=[f"{e} (expired {d})" for e, d in
-                     sorted(zip(stale["evidence_id"], stale["expires"], strict=True))])
+                     sorted(zip(stale["evidence_id"], stale["expires"], strict=True))],
+            refused=refused)
         if systems is None:
             return out
         org_wide = bool(good["system_id"].isna().any())
@@ -372,11 +418,22 @@ class Facts:
                                        "signoff_request"), load)
 
     def assessments(self) -> pd.DataFrame:
-        """Impact assessments with their sign-off state (``approval``) and dates parsed."""
+        """Impact assessments with their sign-off state (``approval``), dates parsed, the
+        submit check's ``gaps`` (question texts still unanswered) and ``counts`` (submitted
+        and passing the submit check: the only assessments readiness counts)."""
         def load() -> pd.DataFrame:
             import pandas as pd
 
+            from workbench.impact.model import submission_gaps
+            from workbench.impact.questionnaire import questionnaire
+
             df = self.frame("impact_assessment").copy()
+            q = questionnaire()
+            df["gaps"] = pd.Series([[t for _, t in submission_gaps(row, questionnaire=q)]
+                                    for row in df.to_dict(orient="records")],
+                                   index=df.index, dtype=object)
+            df["counts"] = ((df["status"] == "submitted") & (df["gaps"].map(len) == 0)
+                            ).astype(bool) if not df.empty else pd.Series(dtype=bool)
             states = self.approvals("impact_assessment")["state"]
             df["approval"] = (df["id"].map(states.to_dict()).astype(object).fillna("none")
                               .astype(str))

@@ -27,6 +27,7 @@ __all__ = [
     "ARTICLE_RECORDS",
     "CONTROL_RECORDS",
     "EU_COLUMNS",
+    "application_date_id",
     "NIST_COLUMNS",
     "eu_obligations",
     "eu_summary",
@@ -39,7 +40,23 @@ NIST_COLUMNS = ["function", "subcategory", "category", "statement", "iso_refs",
                 "requirements", "met", "partial", "missing", "not_applicable", "score",
                 "percent", "status"]
 EU_COLUMNS = ["system_id", "system_name", "tier", "article", "article_title", "controls",
-              "evidence", "expired", "records", "missing", "score", "status"]
+              "evidence", "expired", "records", "missing", "score", "status", "applies_from",
+              "dates"]
+
+
+def application_date_id(article: str, triggered: list[str] | tuple[str, ...]) -> str:
+    """The application date (catalog id) an obligation of a system runs from: literacy and
+    prohibitions, GPAI, transparency, or the high-risk route the classification took
+    (Annex I product route when only that triggered, else Annex III)."""
+    base = article.split(".")[0]
+    if base in ("art4", "art5"):
+        return "date.prohibitions_and_literacy"
+    if base in ("art51", "art52", "art53", "art54", "art55"):
+        return "date.gpai_and_governance"
+    annex_iii = any(str(t).startswith("annex3.") for t in triggered)
+    if "art6" in triggered and not annex_iii and base != "art50":
+        return "date.annex_i_route"
+    return "date.general_application"
 #: Records (beyond evidence for the mapped controls) that evidence an article.
 ARTICLE_RECORDS: dict[str, tuple[str, ...]] = {
     "art6": ("impact_assessment",),
@@ -238,8 +255,10 @@ def eu_obligations(store: Store, *, result: Readiness | None = None,
         :data:`EU_COLUMNS`, one row per system and obligation (the article ids of its
         classification): the Annex A ``controls`` mapped to the article, valid
         ``evidence`` for this system (or organization-wide) linked to them, ``expired``
-        evidence, the article's own ``records``, the ``missing`` items, ``score`` (0-1) and
-        ``status`` (met, partial, missing).
+        evidence, the article's own ``records``, the ``missing`` items, ``score`` (0-1),
+        ``status`` (met, partial, missing), ``applies_from`` (the date the obligation applies
+        from: the Act's date until an amendment moving it is in force) and ``dates`` (the
+        Act's date and any amended date with the amendment's status, in words).
     """
     import pandas as pd
 
@@ -269,9 +288,9 @@ def eu_obligations(store: Store, *, result: Readiness | None = None,
         for article in sys_row.obligations:
             controls = by_article.get(article, [])
             cov = facts.coverage(controls, one, org_wide_counts=True)
-            links = facts.evidence_links()
-            good = set(links.loc[links["evidence_id"].isin(cov.valid)
-                                 & links["target"].isin(controls), "target"])
+            # a control is evidenced by valid evidence of a kind it accepts
+            good = {c for c in controls
+                    if facts.coverage([c], one, org_wide_counts=True).valid}
             todo = []
             for c in controls:
                 if c in good or status.get(c) == "met":
@@ -285,7 +304,10 @@ def eu_obligations(store: Store, *, result: Readiness | None = None,
                 facts, sys_row.system_id, ARTICLE_RECORDS.get(article, ()))
             checks = len(controls) + len(ARTICLE_RECORDS.get(article, ()))
             score = (passed + rec_ok) / checks if checks else float("nan")
+            when = catalog.eu_application_date(
+                application_date_id(article, list(sys_row.triggered or [])), article)
             rows.append({
+                "applies_from": when["applies"], "dates": when["text"],
                 "system_id": sys_row.system_id, "system_name": sys_row.system_name,
                 "tier": sys_row.tier, "article": article,
                 "article_title": titles.get(article, ""), "controls": controls,

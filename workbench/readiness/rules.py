@@ -136,6 +136,16 @@ class Rule:
     evaluate: Callable[[Facts], Outcome] = field(repr=False)
     description: str = ""
 
+    @property
+    def accepts(self) -> tuple[str, ...]:
+        """The evidence kinds that can prove the requirement (catalog data; empty when the
+        rule reads no evidence)."""
+        if "evidence" not in self.reads:
+            return ()
+        from workbench import catalog
+
+        return catalog.accepted_evidence(self.id)
+
 
 _RULES: dict[str, Rule] = {}
 
@@ -190,6 +200,23 @@ def register_rule(requirement_id: str, evaluate: Callable[[Facts], Outcome], *,
             f"requirement {requirement_id} already has a rule ({_RULES[requirement_id].name}); "
             "pass replace=True to replace it")
     doc = description or (evaluate.__doc__ or "").strip().split("\n\n")[0].replace("\n", " ")
+    if "evidence" in reads:
+        from workbench import catalog
+
+        accepted = catalog.accepted_evidence(requirement_id)
+        if not accepted:
+            raise ConfigurationError(
+                f"readiness rule {requirement_id} ({name}) reads evidence but the catalog "
+                f"names no evidence kind {requirement_id} accepts; add accepts: [...] to its "
+                "entry in the catalog")
+        wanted = getattr(evaluate, "evidence_kinds", ())
+        stray = [k for k in wanted if k not in accepted]
+        if stray:
+            raise ConfigurationError(
+                f"readiness rule {requirement_id} ({name}) counts evidence of kind "
+                f"{', '.join(stray)}, which {requirement_id} does not accept "
+                f"({', '.join(accepted)})")
+        doc = f"{doc.rstrip()} Evidence accepted: {catalog.accepted_evidence_text(requirement_id)}."
     made = Rule(id=requirement_id, kind=kinds[requirement_id], name=name, reads=tuple(reads),
                 evaluate=evaluate, description=" ".join(doc.split()))
     _RULES[requirement_id] = made

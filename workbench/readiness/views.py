@@ -137,6 +137,8 @@ def requirement_html(result: Readiness, requirement_id: str) -> str:
         parts.append(f"<p><b>Counts as evidence</b></p>{_items(row['evidence'])}")
     if row["expired"]:
         parts.append(f"<p><b>Expired (does not count)</b> {_expired(row['expired'])}</p>")
+    if row.get("refused"):
+        parts.append(f"<p><b>Not accepted (does not count)</b></p>{_items(row['refused'])}")
     if row["soa_applicable"]:
         parts.append(f"<p><b>Statement of Applicability:</b> applicable "
                      f"{esc(row['soa_applicable'])}"
