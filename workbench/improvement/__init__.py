@@ -16,7 +16,13 @@ one-line error and writes nothing. Importing this package does not import pandas
 
 from __future__ import annotations
 
-from workbench.improvement.audit import audit_checklist, complete_audit, find_audit
+from workbench.improvement.audit import (
+    audit_checklist,
+    audit_report_html,
+    complete_audit,
+    find_audit,
+    latest_completed_audit,
+)
 from workbench.improvement.incident import (
     close_incident,
     incidents_frame,
@@ -59,6 +65,7 @@ __all__ = [
     "IncidentStatus",
     "NCStage",
     "audit_checklist",
+    "audit_report_html",
     "cancel",
     "close",
     "close_incident",
@@ -67,6 +74,7 @@ __all__ = [
     "effectiveness_reviewers",
     "find_audit",
     "incidents_frame",
+    "latest_completed_audit",
     "link_incident",
     "nonconformities_frame",
     "open_incident",

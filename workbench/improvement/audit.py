@@ -30,7 +30,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from workbench.store import Store, StoredVersion
 
-__all__ = ["audit_checklist", "complete_audit", "find_audit", "own_work"]
+__all__ = ["audit_checklist", "audit_report_html", "complete_audit", "find_audit",
+           "latest_completed_audit", "own_work"]
 
 
 def find_audit(store: Store, programme_id: str, audit_id: str
@@ -236,3 +237,54 @@ def complete_audit(store: Store, programme_id: str, audit_id: str,
                             reason=reason or f"audit {audit_id} completed with {len(parsed)} "
                             f"findings, {n} nonconformit{'y' if n == 1 else 'ies'} raised")
     return {"programme": saved[0], "nonconformities": saved[1:]}
+
+
+def latest_completed_audit(store: Store, programme_id: str) -> str:
+    """The id of the programme's most recently completed audit."""
+    programme: AuditProgramme = store.get("audit_programme", programme_id).record
+    done = [a for a in programme.audits if a.completed_on is not None]
+    if not done:
+        raise NotFoundError(f"audit programme {programme_id} has no completed audit yet; "
+                            "complete one (complete_audit, or the AuditChecklist widget)")
+    return max(done, key=lambda a: (a.completed_on, a.id)).id
+
+
+def audit_report_html(store: Store, programme_id: str, audit_id: str = "", *,
+                      today: dt.date | None = None) -> str:
+    """The audit report: scope, auditor, results, each finding with the records sampled, and
+    the nonconformities it raised with their stage today (every user text escaped)."""
+    from workbench.improvement.nonconformity import nonconformities_frame
+    from workbench.render import esc, html_table
+
+    audit_id = audit_id or latest_completed_audit(store, programme_id)
+    _, _, audit = find_audit(store, programme_id, audit_id)
+    counts: dict[str, int] = {}
+    for f in audit.findings:
+        counts[f.outcome.value] = counts.get(f.outcome.value, 0) + 1
+    summary = ", ".join(f"{n} {o.replace('_', ' ')}" for o, n in counts.items()) or \
+        "no findings recorded"
+    state = (f"completed on {audit.completed_on}" if audit.completed_on else
+             f"planned for {audit.planned_on}, not completed")
+    head = (f"<h2>Internal audit: {esc(audit.title)}</h2>"
+            f"<p>Programme {esc(programme_id)}, audit {esc(audit.id)}; auditor "
+            f"{esc(audit.auditor)}; {esc(state)}; scope "
+            f"{esc(', '.join(_scope(audit)) or '-')}"
+            + (f"; AI systems {esc(', '.join(audit.system_ids))}" if audit.system_ids else "")
+            + (f"; reported to {esc(', '.join(audit.reported_to))}" if audit.reported_to
+               else "") + f"</p><p><b>Findings:</b> {esc(summary)}</p>"
+            + (f"<p><b>Results:</b> {esc(audit.results)}</p>" if audit.results else ""))
+    rows = [{"requirement": f.requirement_id, "outcome": f.outcome.value.replace("_", " "),
+             "notes": f.notes, "sampled": ", ".join(f.records_sampled),
+             "nc": f.nonconformity_id or ""} for f in audit.findings]
+    findings = html_table(rows, {"requirement": "Requirement", "outcome": "Finding",
+                                 "notes": "Notes", "sampled": "Records sampled",
+                                 "nc": "Nonconformity"},
+                          empty="No finding recorded for this audit.")
+    ncs = nonconformities_frame(store, today=today)
+    ncs = ncs[(ncs["audit_programme_id"] == programme_id) & (ncs["audit_id"] == audit_id)]
+    ncs = ncs.assign(late=ncs["overdue_actions"].map(lambda n: f"{n} overdue" if n else ""))
+    raised = html_table(ncs, {"id": "Id", "severity": "Severity", "stage": "Stage",
+                              "late": "Actions", "title": "Title"},
+                        empty="The audit raised no nonconformity.")
+    return (f"{head}<h3>Findings per requirement</h3>{findings}"
+            f"<h3>Nonconformities raised</h3>{raised}")
