@@ -152,4 +152,6 @@ def incidents_frame(store: Store, *, today: dt.date | None = None) -> pd.DataFra
             "reported_late": bool(due is not None and inc.reported_on is not None
                                   and inc.reported_on > due),
             "days_left": (due - today).days if pending else None})
-    return with_problems(pd.DataFrame(rows, columns=_COLUMNS), problems)
+    frame = pd.DataFrame(rows, columns=_COLUMNS)
+    frame["days_left"] = frame["days_left"].astype("Int64")
+    return with_problems(frame, problems)
