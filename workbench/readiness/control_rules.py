@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from workbench.readiness.clause_rules import approval_todo
 from workbench.readiness.rules import (
+    EvidenceRule,
     Outcome,
     evidence_rule,
     few,
@@ -384,17 +385,16 @@ def incident_communication(f: Facts) -> Outcome:
     """Met when the incident communication plan is evidenced (valid evidence for A.8.4) and
     every serious AI incident of the last 12 months was reported by its EU AI Act Art. 73
     deadline (none is overdue)."""
-    cov = f.coverage(["A.8.4"])
-    plan = [f"evidence {e}" for e in cov.valid]
-    renew = f" (renew expired {', '.join(cov.expired)})" if cov.expired else ""
-    todo = [] if plan else [f"add evidence for A.8.4: the incident communication plan{renew}"]
-    incidents = f.frame("incident")
-    done: list[str] = list(plan)
-    for row in incidents.itertuples():
+    plan = EvidenceRule("A.8.4", "the incident communication plan")(f)
+    done: list[str] = list(plan.evidence) if plan.status == "met" else []
+    todo: list[str] = list(plan.missing)
+    serious = 0
+    for row in f.frame("incident").itertuples():
         due, on = f.date(row.report_deadline), f.date(row.reported_on)
         detected = f.date(row.detected_on)
         if due is None or (detected is not None and detected < f.year_ago):
             continue  # not serious (nothing to report), or older than 12 months
+        serious += 1
         if on is None and due < f.today:
             todo.append(f"incident {row.id}: report it (the deadline was {due})")
         elif on is not None and on > due:
@@ -403,12 +403,14 @@ def incident_communication(f: Facts) -> Outcome:
         else:
             done.append(f"incident {row.id} " + (f"reported on {on}" if on else
                                                  f"to report by {due}"))
-    serious = sum(1 for d in done if d.startswith("incident")) + sum(
-        1 for t in todo if t.startswith("incident"))
-    return graded(done, todo, evidence=done, expired=cov.expired,
-                  none_reason="no evidence linked to A.8.4" if not serious else None,
+    if not serious:
+        return plan
+    return graded(done, todo, evidence=done, expired=plan.expired,
                   reason=f"{plural(serious, 'serious incident')} in 12 months; "
-                  + ("communication plan in place" if plan else "no communication plan"))
+                  + ("communication plan in place" if plan.status == "met" else
+                     "no communication plan"))
+
+
 evidence_rule("A.8.5", "the information provided to interested parties (transparency "
               "notices)", scope="interacting")
 
