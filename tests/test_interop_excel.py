@@ -41,7 +41,7 @@ def test_export_all_then_import_changes_nothing(demo_store, tmp_path):
     head = demo_store.head()
     wb = load_workbook(path)
     assert wb.sheetnames == ["about", "ai_objective", "ai_policy", "ai_system", "aims_scope",
-                             "audit_programme", "evidence", "impact_assessment",
+                             "audit_programme", "evidence", "impact_assessment", "incident",
                              "management_review", "model_card", "nonconformity",
                              "organization", "person",
                              "risk", "risk_criteria", "soa"], wb.sheetnames

@@ -172,19 +172,17 @@ def complete_audit(store: Store, programme_id: str, audit_id: str,
     if who != audit.auditor:
         raise PermissionDeniedError(f"audit {audit_id} is assigned to {audit.auditor}; only "
                                     f"{audit.auditor} completes it ({who} may not)")
+    import pydantic
+
+    from workbench.model._base import format_validation_error
+
     parsed: list[AuditFinding] = []
     for item in findings:
         data = item.model_dump() if isinstance(item, AuditFinding) else dict(item)
         try:
             parsed.append(AuditFinding.model_validate(data))
-        except Exception as exc:  # noqa: BLE001 - pydantic's error becomes one line
-            from pydantic import ValidationError as PydanticError
-
-            from workbench.model._base import format_validation_error
-
-            if isinstance(exc, PydanticError):
-                raise format_validation_error(AuditFinding, exc) from None
-            raise
+        except pydantic.ValidationError as exc:  # one line naming the field
+            raise format_validation_error(AuditFinding, exc) from None
     scope = _scope(audit)
     seen = [f.requirement_id for f in parsed]
     outside = [r for r in seen if r not in scope]
