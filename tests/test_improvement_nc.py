@@ -197,3 +197,18 @@ def test_cli_refusals_are_one_line_and_write_nothing(nc_cli, demo_store):
         main(["nc", "update", "nc-1", "--close", "--cancel", "x"])
     assert usage.value.code == 2
     assert demo_store.head() == head
+
+
+def test_an_empty_store_lists_nothing_and_the_panel_still_renders(store, store_url,
+                                                                  monkeypatch, capsys):
+    frame = imp.nonconformities_frame(store)
+    assert frame.empty and frame[frame["overdue"]].columns.tolist() == list(frame.columns)
+    incidents = imp.incidents_frame(store)
+    assert incidents[incidents["overdue"]].empty and "report_deadline" in incidents.columns
+    monkeypatch.setenv("WORKBENCH_DATABASE_URL", store_url)
+    assert main(["nc", "list", "--overdue"]) == 0 and main(["incident", "list"]) == 0
+    assert capsys.readouterr().err == ""
+    from workbench.portfolio import portfolio_page
+
+    panel = next(p for p in portfolio_page(store_url).panels if p.key == "improvement")
+    assert not panel.error and "No open nonconformity." in panel.html

@@ -153,5 +153,6 @@ def incidents_frame(store: Store, *, today: dt.date | None = None) -> pd.DataFra
                                   and inc.reported_on > due),
             "days_left": (due - today).days if pending else None})
     frame = pd.DataFrame(rows, columns=_COLUMNS)
-    frame["days_left"] = frame["days_left"].astype("Int64")
+    frame = frame.astype({"days_left": "Int64", "overdue": bool, "reported_late": bool,
+                          "serious": bool})
     return with_problems(frame, problems)

@@ -284,5 +284,8 @@ def nonconformities_frame(store: Store, *, today: dt.date | None = None) -> pd.D
             "effectiveness_reviewed_by": nc.effectiveness_reviewed_by,
             "closed_on": nc.closed_on, "open": stage.is_open,
             "next_step": NEXT_STEP.get(stage, "").split(" (")[0]})
-    return with_problems(pd.DataFrame(rows, columns=_COLUMNS), problems)
+    frame = pd.DataFrame(rows, columns=_COLUMNS)
+    frame = frame.astype({"overdue": bool, "open": bool, "actions": int, "actions_done": int,
+                          "overdue_actions": int})
+    return with_problems(frame, problems)
 
