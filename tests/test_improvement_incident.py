@@ -167,6 +167,8 @@ def test_dashboard_panel_counts_overdue_reports(demo_url, demo_store):
                       "overdue_reports": 1}
     assert panel.note == "1 incident report overdue"
     assert ">OVERDUE<" in panel.html and ">in progress<" in panel.html
+    # its own cards, apart from the page's headline KPIs
+    assert 'class="wb-improvement-kpis"' in panel.html and "wb-kpis" not in panel.html
     with acting("amira"):
         imp.report_incident(demo_store, "inc-1", reported_to="authority")
     panel = next(p for p in portfolio_page(demo_url).panels if p.key == "improvement")

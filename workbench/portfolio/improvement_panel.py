@@ -74,7 +74,7 @@ def improvement_panel(data: PortfolioData) -> Panel:
     reports = html_table(due, {"id": "Incident", "system_id": "AI system", "title": "Title",
                                "report_deadline": "Report by", "when": "Status"},
                          empty="No incident report is due.")
-    html = (f'<div class="wb-kpis" style="{_GRID}">{"".join(cards)}</div>'
+    html = (f'<div class="wb-improvement-kpis" style="{_GRID}">{"".join(cards)}</div>'
             f"<h4>Open nonconformities by stage</h4>{stages}"
             f"<h4>Incident reports due</h4>{reports}")
     note = (f"{fmt_int(k['overdue_reports'])} incident report"
