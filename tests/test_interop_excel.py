@@ -46,7 +46,7 @@ def test_export_all_then_import_changes_nothing(demo_store, tmp_path):
     ours = [s for s in wb.sheetnames
             if s == "about" or model_for(s).__module__.startswith("workbench.")]
     assert ours == ["about", "ai_objective", "ai_policy", "ai_system", "aims_scope",
-                             "audit_programme", "evidence", "impact_assessment",
+                             "audit_programme", "evidence", "impact_assessment", "incident",
                              "management_review", "model_card", "nonconformity",
                              "organization", "person",
                              "risk", "risk_criteria", "soa"], wb.sheetnames

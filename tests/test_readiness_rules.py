@@ -694,7 +694,25 @@ def test_9_2_1_internal_audit_in_the_last_year(org):
     assert row["status"] == "missing" and "no internal audit completed" in row["reason"]
     org.edit("audit_programme", "audit-programme", audits=[
         {"id": "a1", "title": "Done", "planned_on": day(-30), "auditor": "hiro",
-         "completed_on": day(-25), "results": "two findings"}])
+         "completed_on": day(-25), "results": "two findings", "clause_ids": ["4.1", "5.2"],
+         "control_ids": ["A.2.2"]},
+        {"id": "a2", "title": "Planned", "planned_on": day(30), "auditor": "hiro",
+         "clause_ids": ["6.1.2"]}])
+    row = org.row("9.2.1")  # completed audits cover only part of the management system
+    assert row["status"] == "partial"
+    assert row["reason"] == ("1 internal audit completed in the last 12 months cover 3 of 16 "
+                             "clauses and Annex A objectives")
+    assert row["missing"] == [
+        f"audit clauses 6 (audit a2 planned for {day(30)}), 7, 8, 9, 10: not covered by an "
+        "audit completed in the last 12 months",
+        "audit Annex A objectives A.3, A.4, A.5, A.6, A.7, A.8, A.9, A.10: not covered by "
+        "an audit completed in the last 12 months"]
+    from workbench import catalog
+
+    org.edit("audit_programme", "audit-programme", audits=[
+        {"id": "a1", "title": "Done", "planned_on": day(-30), "auditor": "hiro",
+         "completed_on": day(-25), "results": "two findings",
+         "clause_ids": list(catalog.clause_ids()), "control_ids": list(catalog.control_ids())}])
     assert org.status("9.2.1") == "met"
 
 

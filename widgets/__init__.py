@@ -3,6 +3,7 @@
 from workbench.widgets.explain import DecisionExplainer
 from workbench.widgets.fairness_report import FairnessReport
 from workbench.widgets.impact_form import ImpactAssessmentForm
+from workbench.widgets.improvement import AuditChecklist, NonconformityTracker
 from workbench.widgets.model_card import ModelCardEditor
 from workbench.widgets.monitoring import MonitoringTimeline
 from workbench.widgets.readiness import ReadinessSummary
@@ -13,11 +14,13 @@ from workbench.widgets.soa_editor import SoAEditor
 from workbench.widgets.system_dashboard import SystemDashboard
 
 __all__ = [
+    "AuditChecklist",
     "DecisionExplainer",
     "FairnessReport",
     "ImpactAssessmentForm",
     "ModelCardEditor",
     "MonitoringTimeline",
+    "NonconformityTracker",
     "PendingQueue",
     "ReadinessSummary",
     "RiskHeatmap",

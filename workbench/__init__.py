@@ -20,6 +20,7 @@ _SUBMODULES = frozenset(
         "explain",
         "identity",
         "impact",
+        "improvement",
         "fairness",
         "interop",
         "model",

@@ -148,6 +148,22 @@ BUILTIN: tuple[Feature, ...] = (
             ]} for kind in ("monitoring_plan", "monitoring_run")
         },
     ),
+    # Continual improvement (9.2, 10.2, A.8.4): nonconformities and internal audits are the
+    # readiness kinds above, worked through workbench.improvement; incidents are its own.
+    Feature(
+        name="improvement",
+        kinds={"incident": "workbench.improvement.model:Incident"},
+        seeders=((55, "workbench.demo.improvement:seed"),),
+        permissions={"incident": {"grants": [
+            {"roles": ["governance_lead"]},
+            {"roles": ["owner", "assessor", "contributor"], "scope": "own",
+             "because": "the owner and team of the AI system work its incidents"},
+            {"roles": ["executive", "owner", "assessor", "contributor", "approver", "auditor",
+                       "viewer"],
+             "when": [{"field": "status", "equals": "open"}],
+             "because": "anyone active may open an incident; its system's team reports it"},
+        ]}},
+    ),
 )
 
 _lock = threading.Lock()

@@ -27,6 +27,7 @@ _COMMAND_MODULES = (
     "workbench.cli._readiness",
     "workbench.cli._interop",
     "workbench.cli._monitor",
+    "workbench.cli._improvement",
 )
 
 

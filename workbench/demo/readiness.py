@@ -1,6 +1,6 @@
 """Demo records of the AI management system for the Larkspur Group: the AI policy (approved by
-the CEO through sign-off), AI objectives, the internal audit programme with a recent audit, a
-management review, nonconformities with corrective actions, awareness evidence, and the
+the CEO through sign-off), AI objectives, the internal audit programme (its audits are run by
+the improvement seeder), a management review, awareness evidence, and the
 Statement of Applicability drafted from the risk register, completed and submitted for
 sign-off (the AI governance lead approved it; top management has not yet).
 
@@ -23,7 +23,6 @@ from workbench.readiness.model import (
     AIPolicy,
     AuditProgramme,
     ManagementReview,
-    Nonconformity,
     SoAStatus,
 )
 from workbench.readiness.soa import draft_soa
@@ -152,6 +151,8 @@ def _objectives(store: Store, as_of: dt.date) -> int:
 
 
 def _audit(store: Store, as_of: dt.date) -> None:
+    """The audit programme as approved: its audits are run (and completed) through
+    workbench.improvement by the improvement seeder."""
     programme = AuditProgramme(
         id="audit-programme", title="Internal audit programme of the AI management system",
         owner="hiro", period_start=_day(as_of, -240), period_end=_day(as_of, 125),
@@ -159,20 +160,16 @@ def _audit(store: Store, as_of: dt.date) -> None:
         "systems every year", methods="document review, interviews, sampling of records",
         criteria="ISO/IEC 42001:2023 and the AI policy",
         audits=[
-            {"id": "aims-core", "title": "Context, leadership and planning (clauses 4 to 6)",
-             "clause_ids": ["4.3", "5.2", "6.1.2", "6.1.3", "6.1.4"],
-             "planned_on": _day(as_of, -105), "auditor": "hiro",
-             "completed_on": _day(as_of, -100),
-             "results": "Policy and risk process in place; one minor nonconformity (expired "
-             "validation evidence used for a go-live decision).",
-             "reported_to": ["chloe", "dev"]},
+            {"id": "aims-core", "title": "Context, leadership and planning (clauses 4 to 6) "
+             "and go-live approval", "clause_ids": ["4.3", "5.2", "6.1.2", "6.1.3", "6.1.4"],
+             "control_ids": ["A.6.2.5"], "system_ids": ["support-chatbot"],
+             "planned_on": _day(as_of, -105), "auditor": "hiro"},
             {"id": "life-cycle", "title": "AI system life cycle and data (A.6, A.7)",
-             "control_ids": ["A.6.2.4", "A.6.2.5", "A.6.2.6", "A.7.4"],
+             "control_ids": ["A.6.2.4", "A.6.2.6", "A.7.4"],
              "planned_on": _day(as_of, 40), "auditor": "hiro"},
         ])
-    with store.acting_as("hiro", at=at(as_of, 99)):
-        store.save(programme, reason="audit programme approved by the audit committee, with "
-                   "the results of its first audit")
+    with store.acting_as("hiro", at=at(as_of, 200)):
+        store.save(programme, reason="audit programme approved by the audit committee")
 
 
 def _review(store: Store, as_of: dt.date) -> None:
@@ -208,38 +205,6 @@ def _review(store: Store, as_of: dt.date) -> None:
         next_review_due=_day(as_of, 285))
     with store.acting_as("chloe", at=at(as_of, 79)):
         store.save(review, reason="minutes of the management review")
-
-
-def _nonconformities(store: Store, as_of: dt.date) -> int:
-    open_nc = Nonconformity(
-        id="nc-1", title="Go-live approved on expired validation evidence",
-        description="The support chatbot's go-live review relied on a red-team test that "
-        "expired before the model upgrade.", raised_on=_day(as_of, -100), raised_by="hiro",
-        source="internal_audit", audit_programme_id="audit-programme", audit_id="aims-core",
-        control_ids=["A.6.2.4", "A.6.2.5"], system_ids=["support-chatbot"],
-        correction="Go-live rejected until a new red-team test is attached.",
-        root_cause="The go-live checklist did not check evidence expiry dates.",
-        corrective_actions=[{"description": "Go-live checklist checks evidence expiry",
-                             "owner": "chloe", "due": _day(as_of, -60),
-                             "done_on": _day(as_of, -62)},
-                            {"description": "Repeat the red-team test on the upgraded model",
-                             "owner": "ravi", "due": _day(as_of, 20)}])
-    closed_nc = Nonconformity(
-        id="nc-2", title="Evidence items without a named collector",
-        description="Three evidence items in the register named no collector.",
-        raised_on=_day(as_of, -150), raised_by="chloe", source="monitoring",
-        clause_ids=["7.5.2"], correction="Collectors added to the three items.",
-        root_cause="The evidence form allowed an empty collector.",
-        corrective_actions=[{"description": "Collector made a required field", "owner": "ravi",
-                             "due": _day(as_of, -120), "done_on": _day(as_of, -125)}],
-        effectiveness_review="No evidence without a collector in the following quarter.",
-        effective=True, closed_on=_day(as_of, -40))
-    with store.acting_as("hiro", at=at(as_of, 60)):
-        store.save(open_nc, reason="nonconformity raised by internal audit, with its "
-                   "corrective actions")
-    with store.acting_as("chloe", at=at(as_of, 40)):
-        store.save(closed_nc, reason="nonconformity raised and closed")
-    return 2
 
 
 def _evidence(store: Store, as_of: dt.date) -> int:
@@ -307,9 +272,8 @@ def seed(store: Store, as_of: dt.date) -> dict[str, int]:
     objectives = _objectives(store, as_of)
     _audit(store, as_of)
     _review(store, as_of)
-    ncs = _nonconformities(store, as_of)
     evidence = _evidence(store, as_of)
     _soa(store, as_of)
     return {"AI policy": 1, "AI objectives": objectives, "audit programmes": 1,
-            "management reviews": 1, "nonconformities": ncs, "AIMS evidence items": evidence,
+            "management reviews": 1, "AIMS evidence items": evidence,
             "Statement of Applicability": 1}

@@ -458,7 +458,39 @@ def information_for_users(f: Facts) -> Outcome:
     return _documented(f, "A.8.2", "user documentation or instructions for use (a model card)")
 
 evidence_rule("A.8.3", "the external reporting channel and its procedure")
-evidence_rule("A.8.4", "the incident communication plan")
+
+
+@rule("A.8.4", reads=("incident", "evidence"))
+def incident_communication(f: Facts) -> Outcome:
+    """Met when the incident communication plan is evidenced (valid evidence for A.8.4) and
+    every serious AI incident of the last 12 months was reported by its EU AI Act Art. 73
+    deadline (none is overdue)."""
+    plan = EvidenceRule("A.8.4", "the incident communication plan")(f)
+    done: list[str] = list(plan.evidence) if plan.status == "met" else []
+    todo: list[str] = list(plan.missing)
+    serious = 0
+    for row in f.frame("incident").itertuples():
+        due, on = f.date(row.report_deadline), f.date(row.reported_on)
+        detected = f.date(row.detected_on)
+        if due is None or (detected is not None and detected < f.year_ago):
+            continue  # not serious (nothing to report), or older than 12 months
+        serious += 1
+        if on is None and due < f.today:
+            todo.append(f"incident {row.id}: report it (the deadline was {due})")
+        elif on is not None and on > due:
+            todo.append(f"incident {row.id}: reported on {on}, after its deadline ({due}); "
+                        "review why")
+        else:
+            done.append(f"incident {row.id} " + (f"reported on {on}" if on else
+                                                 f"to report by {due}"))
+    if not serious:
+        return plan
+    return graded(done, todo, evidence=done, expired=plan.expired,
+                  reason=f"{plural(serious, 'serious incident')} in 12 months; "
+                  + ("communication plan in place" if plan.status == "met" else
+                     "no communication plan"))
+
+
 evidence_rule("A.8.5", "the information provided to interested parties (transparency "
               "notices)", scope="interacting")
 

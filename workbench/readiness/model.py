@@ -24,13 +24,16 @@ __all__ = [
     "AIObjective",
     "AIPolicy",
     "Audit",
+    "AuditFinding",
     "AuditProgramme",
     "CorrectiveAction",
     "DecisionKind",
+    "FindingOutcome",
     "Implementation",
     "ManagementReview",
     "Measurement",
     "NCSource",
+    "NCStage",
     "Nonconformity",
     "ObjectiveArea",
     "ObjectiveStatus",
@@ -305,6 +308,48 @@ class AIObjective(Record, kind="ai_objective", label="AI objective"):
 
 
 # -- internal audit (9.2) --------------------------------------------------------------------------
+class FindingOutcome(StrEnum):
+    """What the auditor concluded about one requirement (ISO/IEC 42001 9.2)."""
+
+    conforming = "conforming"
+    minor_nc = "minor_nc"
+    major_nc = "major_nc"
+    observation = "observation"
+    improvement = "improvement"  # an opportunity for improvement (10.1)
+
+    @property
+    def is_nonconformity(self) -> bool:
+        return self in (FindingOutcome.minor_nc, FindingOutcome.major_nc)
+
+
+class AuditFinding(Part):
+    """The auditor's conclusion on one clause or control in the audit's scope."""
+
+    requirement_id: NonEmptyStr = Field(description="the clause or Annex A control audited")
+    outcome: FindingOutcome
+    notes: str = ""
+    records_sampled: list[NonEmptyStr] = Field(
+        default_factory=list, description="records looked at, as kind/id (evidence/ev-1)")
+    system_ids: list[Slug] = Field(default_factory=list, description="AI systems concerned")
+    nonconformity_id: Slug | None = Field(None, description="the nonconformity it raised")
+
+    @field_validator("requirement_id")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        from workbench import catalog
+
+        if value not in set(catalog.clause_ids()) | set(catalog.control_ids()):
+            raise ValueError(f"{value!r} is not an ISO/IEC 42001 clause or Annex A control id")
+        return value
+
+    @model_validator(mode="after")
+    def _explained(self) -> AuditFinding:
+        if self.outcome is not FindingOutcome.conforming and not self.notes:
+            _located("audit finding", [(("notes",), (f"{self.requirement_id}: say what was "
+                                        f"found ({self.outcome.value} needs notes)"), "")])
+        return self
+
+
 class Audit(Part):
     """One internal audit of the programme: planned, then done with its results."""
 
@@ -312,10 +357,13 @@ class Audit(Part):
     title: NonEmptyStr
     clause_ids: list[ClauseId] = Field(default_factory=list)
     control_ids: list[ControlId] = Field(default_factory=list)
+    system_ids: list[Slug] = Field(default_factory=list, description="AI systems in its scope")
     planned_on: dt.date
     auditor: Slug = Field(description="login of the auditor")
     completed_on: dt.date | None = None
     results: str = Field("", description="conclusions and findings")
+    findings: list[AuditFinding] = Field(default_factory=list,
+                                         description="the conclusion on each requirement")
     reported_to: list[Slug] = Field(default_factory=list, description="who received the report")
 
 
@@ -360,6 +408,8 @@ class AuditProgramme(Record, kind="audit_programme", label="audit programme"):
             refs.append(Reference(f"audits.{i}.auditor", "person", audit.auditor))
             refs += [Reference(f"audits.{i}.reported_to", "person", p)
                      for p in audit.reported_to]
+            refs += [Reference(f"audits.{i}.system_ids", "ai_system", s)
+                     for s in audit.system_ids]
         return refs
 
 
@@ -455,6 +505,23 @@ class Severity(StrEnum):
     major = "major"
 
 
+class NCStage(StrEnum):
+    """Where a nonconformity is in its handling (ISO/IEC 42001 10.2), in order."""
+
+    raised = "raised"
+    corrected = "corrected"  # the immediate correction (containment) is recorded
+    root_cause = "root_cause"  # its cause is determined
+    actions_planned = "actions_planned"
+    in_progress = "in_progress"  # at least one corrective action is done
+    effectiveness_reviewed = "effectiveness_reviewed"
+    closed = "closed"
+    cancelled = "cancelled"
+
+    @property
+    def is_open(self) -> bool:
+        return self not in (NCStage.closed, NCStage.cancelled)
+
+
 class CorrectiveAction(Part):
     description: NonEmptyStr
     owner: Slug
@@ -482,11 +549,40 @@ class Nonconformity(Record, kind="nonconformity", label="nonconformity"):
     corrective_actions: list[CorrectiveAction] = Field(default_factory=list)
     effectiveness_review: str = Field("", description="how the actions were checked to work")
     effective: bool | None = None
+    effectiveness_reviewed_by: Slug | None = Field(None, description="who reviewed it (not an "
+                                                   "action owner)")
+    effectiveness_reviewed_on: dt.date | None = None
     closed_on: dt.date | None = None
+    stage: NCStage | None = Field(None, description="where it is in its handling (derived from "
+                                  "the content when not given)")
+    cancel_reason: str = Field("", description="why it was cancelled (stage cancelled)")
+
+    def derived_stage(self) -> NCStage:
+        """The stage the content shows (for records saved before stages were kept)."""
+        if self.closed_on is not None:
+            return NCStage.closed
+        if self.effectiveness_review and self.effective is True:
+            return NCStage.effectiveness_reviewed
+        if any(a.done_on for a in self.corrective_actions):
+            return NCStage.in_progress
+        if self.corrective_actions:
+            return NCStage.actions_planned
+        if self.root_cause:
+            return NCStage.root_cause
+        if self.correction:
+            return NCStage.corrected
+        return NCStage.raised
 
     @model_validator(mode="after")
     def _check(self) -> Nonconformity:
         problems: list[tuple[tuple[str | int, ...], str, Any]] = []
+        if self.stage is None:
+            self.stage = self.derived_stage()
+        if self.stage is NCStage.cancelled and not self.cancel_reason:
+            problems.append((("cancel_reason",), "say why the nonconformity is cancelled", ""))
+        if (self.closed_on is not None) != (self.stage is NCStage.closed):
+            problems.append((("stage",), ("a closed nonconformity has stage closed and a "
+                             "closed_on date (both or neither)"), self.stage.value))
         if self.audit_id and not self.audit_programme_id:
             problems.append((("audit_programme_id",), "name the audit programme of the audit",
                              None))
@@ -519,4 +615,7 @@ class Nonconformity(Record, kind="nonconformity", label="nonconformity"):
         refs += [Reference("system_ids", "ai_system", s) for s in self.system_ids]
         refs += [Reference(f"corrective_actions.{i}.owner", "person", a.owner)
                  for i, a in enumerate(self.corrective_actions)]
+        if self.effectiveness_reviewed_by:
+            refs.append(Reference("effectiveness_reviewed_by", "person",
+                                  self.effectiveness_reviewed_by))
         return refs

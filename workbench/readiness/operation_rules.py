@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import re
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -169,29 +170,93 @@ def _completed(f: Facts):
     return done[done["completed_on"] >= pd.Timestamp(f.year_ago)]
 
 
+# An audit's results that mention nonconformities found (not "no nonconformities").
+_NC_TEXT = re.compile(r"non-?conformit(?:y|ies)", re.IGNORECASE)
+_NO_NC_TEXT = re.compile(r"\b(?:no|zero|without|none|nor)\b[^.;]{0,30}non-?conformit",
+                         re.IGNORECASE)
+
+
+def _recent_audits(f: Facts) -> list[dict[str, Any]]:
+    """Audits completed in the last 12 months, each with its programme id, as dicts (their
+    findings included)."""
+    out = []
+    progs = f.frame("audit_programme")
+    for pid, audits in zip(progs.get("id", []), progs.get("audits", []), strict=True):
+        for audit in audits if isinstance(audits, list) else []:
+            done = f.date(audit.get("completed_on"))
+            if done is not None and done >= f.year_ago:
+                out.append({**audit, "programme_id": pid, "completed": done})
+    return sorted(out, key=lambda a: (a["completed"], a["programme_id"], a["id"]))
+
+
+def _nc_findings(audit: dict[str, Any]) -> int | None:
+    """How many nonconformities the audit found: its NC findings, or (an audit recorded
+    without findings) whether its results say it found any (1), or None when none."""
+    findings = audit.get("findings") or []
+    if findings:
+        return sum(1 for x in findings if x.get("outcome") in ("minor_nc", "major_nc")) or None
+    text = str(audit.get("results") or "")
+    return 1 if _NC_TEXT.search(text) and not _NO_NC_TEXT.search(text) else None
+
+
+def _scope_of(audit: dict[str, Any]) -> list[str]:
+    """The clause and control ids in an audit's scope."""
+    return [*(audit.get("clause_ids") or []), *(audit.get("control_ids") or [])]
+
+
+def _units(ids: list[str]) -> set[str]:
+    """Clause groups (``7``) and Annex A objectives (``A.6``) the ids belong to."""
+    return {".".join(i.split(".")[:2]) if i.startswith("A.") else i.split(".")[0] for i in ids}
+
+
 @rule("9.2.1", reads=("audit_programme",))
 def internal_audit(f: Facts) -> Outcome:
-    """Met when an internal audit was completed in the last 12 months."""
+    """Met when internal audits completed in the last 12 months cover the whole management
+    system: every clause 4 to 10 and every Annex A objective in at least one audit's scope."""
+    from workbench import catalog
+
     if f.frame("audit_programme").empty:
         return missing("no internal audit programme", [("plan internal audits in an audit "
                                                        "programme")])
-    recent = _completed(f)
-    if recent.empty:
+    recent = _recent_audits(f)
+    if not recent:
         audits = f.audits()
         last = audits["completed_on"].max() if not audits.empty else None
         when = f" (the last was completed on {last.date()})" if pd.notna(last) else ""
         return missing(f"no internal audit completed in the last 12 months{when}", [
             "complete an internal audit and record its results"])
-    refs = [f"audit {p}/{a} ({d.date()})" for p, a, d in
-            zip(recent["programme_id"], recent["id"], recent["completed_on"], strict=True)]
-    return met(f"{plural(len(recent), 'internal audit')} completed in the last 12 months",
-               evidence=refs)
+    wanted = sorted(_units([*catalog.clause_ids(), *catalog.control_ids()]),
+                    key=lambda u: (u.startswith("A."), int(u.split(".")[-1])))
+    covered = set().union(*(_units(_scope_of(a)) for a in recent))
+    planned: dict[str, str] = {}
+    audits = f.audits()
+    for p, a, when, done in zip(audits["programme_id"], audits["id"], audits["planned_on"],
+                                audits["completed_on"], strict=True):
+        if pd.isna(done):
+            prog = f.frame("audit_programme").set_index("id").at[p, "audits"]
+            scope = next((x for x in prog if x["id"] == a), {})
+            for unit in _units(_scope_of(scope)):
+                planned.setdefault(unit, f"audit {a} planned for {when.date()}")
+    todo = []
+    for annex, what in ((False, "clauses"), (True, "Annex A objectives")):
+        gaps = [u + (f" ({planned[u]})" if u in planned else "") for u in wanted
+                if u.startswith("A.") == annex and u not in covered]
+        if gaps:
+            todo.append(f"audit {what} {', '.join(gaps)}: not covered by an audit completed "
+                        "in the last 12 months")
+    refs = [f"audit {a['programme_id']}/{a['id']} ({a['completed']})" for a in recent]
+    return graded(sorted(covered & set(wanted)), todo, evidence=refs,
+                  reason=f"{plural(len(recent), 'internal audit')} completed in the last 12 "
+                  f"months cover {len(covered & set(wanted)):,} of {len(wanted):,} clauses and "
+                  "Annex A objectives")
 
 
-@rule("9.2.2", reads=("audit_programme", "person"))
+@rule("9.2.2", reads=("audit_programme", "person", "ai_system"))
 def internal_audit_programme(f: Facts) -> Outcome:
     """Met when an audit programme covers today, its audits have impartial auditors (the
-    auditor role), and an audit completed in the last 12 months reported its results."""
+    auditor role, not on the team of a system they audit), and each audit completed in the
+    last 12 months recorded a finding on every requirement in its scope and reported its
+    results."""
     progs = f.frame("audit_programme")
     if progs.empty:
         return missing("no internal audit programme", [("establish the internal audit "
@@ -206,13 +271,26 @@ def internal_audit_programme(f: Facts) -> Outcome:
         if who not in auditors:
             todo.append(f"audit {p}/{a}: auditor {who} does not hold the auditor role "
                         "(impartiality)")
-    recent = _completed(f)
-    if recent.empty:
+    systems = f.frame("ai_system")
+    teams = {sid: {owner, *(team if isinstance(team, list) else [])} for sid, owner, team in
+             zip(systems.get("id", []), systems.get("owner", []), systems.get("team", []),
+                 strict=True)}
+    recent = _recent_audits(f)
+    if not recent:
         todo.append("complete an audit and record its results (none in the last 12 months)")
-    for p, a, to in zip(recent["programme_id"], recent["id"], recent["reported_to"],
-                        strict=True):
-        if not (to if isinstance(to, list) else []):
-            todo.append(f"audit {p}/{a}: report its results to management (reported_to)")
+    for audit in recent:
+        ref = f"audit {audit['programme_id']}/{audit['id']}"
+        scope = _scope_of(audit)
+        found = {x.get("requirement_id") for x in audit.get("findings") or []}
+        if scope and not set(scope) <= found:
+            todo.append(f"{ref}: record a finding on each requirement in its scope "
+                        f"({len(found & set(scope))} of {len(scope)} recorded)")
+        own = [s for s in audit.get("system_ids") or [] if audit["auditor"] in teams.get(s, ())]
+        if own:
+            todo.append(f"{ref}: auditor {audit['auditor']} audited their own system "
+                        f"{', '.join(own)} (impartiality)")
+        if not audit.get("reported_to"):
+            todo.append(f"{ref}: report its results to management (reported_to)")
     return graded(current, todo, reason="the audit programme is current and audits report "
                   "results" if not todo else "the audit programme is incomplete",
                   evidence=[f"audit_programme {p}" for p in current])
@@ -279,7 +357,8 @@ def management_review_results(f: Facts) -> Outcome:
 @rule("10.1", reads=("management_review", "nonconformity"))
 def continual_improvement(f: Facts) -> Outcome:
     """Met when an improvement decided by management was completed in the last 12 months
-    (or a nonconformity was closed effectively) and no improvement action is overdue."""
+    (or a nonconformity was closed, its actions reviewed effective) and no improvement action
+    is overdue."""
     d = f.review_decisions()
     improvements = d[d["kind"] == "improvement"]
     finished = improvements[improvements["done_on"].notna()
@@ -287,12 +366,12 @@ def continual_improvement(f: Facts) -> Outcome:
     late = improvements[improvements["done_on"].isna()
                         & (improvements["due"] < pd.Timestamp(f.today))]
     nc = f.nonconformities()
-    closed = nc[nc["closed_on"].notna()] if not nc.empty else nc
-    closed = closed[[f.date(c) >= f.year_ago for c in closed["closed_on"]]] if not \
-        closed.empty else closed
+    closed = [i for i, c, e in zip(nc.get("id", []), nc.get("closed_on", []),
+                                   nc.get("effective", []), strict=True)
+              if f.date(c) is not None and f.date(c) >= f.year_ago and e is True]
     done = ([f"improvement {r}/{i}" for r, i in zip(finished["review_id"], finished["id"],
                                                      strict=True)]
-            + [f"nonconformity {i} closed" for i in closed["id"]])
+            + [f"nonconformity {i} closed" for i in closed])
     todo = [f"improvement {r}/{i} was due on {due.date()}" for r, i, due in
             zip(late["review_id"], late["id"], late["due"], strict=True)]
     if done:
@@ -309,33 +388,61 @@ def continual_improvement(f: Facts) -> Outcome:
 
 @rule("10.2", reads=("nonconformity", "audit_programme"))
 def nonconformity_and_corrective_action(f: Facts) -> Outcome:
-    """Met when every open nonconformity has a correction, a root cause and corrective
-    actions on schedule, and closed ones were checked effective; with none recorded, when an
-    internal audit in the last 12 months found none."""
+    """Met when every nonconformity an audit of the last 12 months found is recorded, every
+    open one has a correction, a root cause and corrective actions on schedule, and closed
+    ones had their actions reviewed effective by someone other than the action owners; with
+    none recorded, when the audits of the last 12 months found none."""
     nc = f.nonconformities()
+    recent = _recent_audits(f)
+    todo = []
+    for audit in recent:
+        found = _nc_findings(audit)
+        if not found:
+            continue
+        linked = 0 if nc.empty else int(((nc["audit_programme_id"] == audit["programme_id"])
+                                         & (nc["audit_id"] == audit["id"])).sum())
+        if linked < found:
+            said = (f"{found} nonconformity finding{'s' if found > 1 else ''}"
+                    if audit.get("findings") else
+                    f"results: {str(audit.get('results'))[:80]!r}")
+            todo.append(f"audit {audit['programme_id']}/{audit['id']} found nonconformities "
+                        f"({said}) but {linked or 'no'} nonconformity record"
+                        f"{'s link' if linked != 1 else ' links'} to it; raise them")
     if nc.empty:
-        if not _completed(f).empty:
+        if todo:
+            return missing("internal audits found nonconformities that are not recorded",
+                           todo)
+        if recent:
             return met("no nonconformity recorded; the internal audits of the last 12 months "
-                       "raised none")
+                       "raised none", evidence=[f"audit {a['programme_id']}/{a['id']}"
+                                                for a in recent])
         return missing("no nonconformity records and no recent audit that could find any", [
             ("record nonconformities (from audits, monitoring, incidents) with their "
             "corrective actions")])
-    todo = []
+    live = []
     for row in nc.itertuples():
+        stage = getattr(row, "stage", None)
+        if stage == "cancelled":
+            continue
+        live.append(row.id)
+        actions = list(row.corrective_actions or [])
         if f.date(row.closed_on):
+            owners = {a["owner"] for a in actions}
+            who = getattr(row, "effectiveness_reviewed_by", None)
+            if isinstance(who, str) and who in owners:
+                todo.append(f"nonconformity {row.id}: its effectiveness was reviewed by "
+                            f"{who}, an action owner; have someone else review it")
             continue
         if not row.correction:
             todo.append(f"nonconformity {row.id}: record the correction (containment)")
         if not row.root_cause:
             todo.append(f"nonconformity {row.id}: determine its root cause")
-        actions = list(row.corrective_actions or [])
         if not actions:
             todo.append(f"nonconformity {row.id}: plan corrective actions")
         todo += [f"nonconformity {row.id}: corrective action '{a['description']}' was due on "
                  f"{a['due']}" for a in actions
                  if not a.get("done_on") and f.date(a["due"]) < f.today]
-    handled = plural(len(nc), "nonconformity", "nonconformities")
-    return graded(list(nc["id"]), todo, reason=f"{handled} handled"
-                  if not todo else f"{plural(len(nc), 'nonconformity', 'nonconformities')}, "
-                  "some not handled yet",
-                  evidence=[f"nonconformity {i}" for i in nc["id"]])
+    handled = plural(len(live), "nonconformity", "nonconformities")
+    return graded(live, todo, reason=f"{handled} handled" if not todo else
+                  f"{handled}, some not handled yet",
+                  evidence=[f"nonconformity {i}" for i in live])

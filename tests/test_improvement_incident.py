@@ -1,0 +1,176 @@
+"""The AI incident register (A.8.4; EU AI Act Art. 73): the reporting deadline of each rule,
+overdue reports, links, who may open one, `workbench incident`, and the dashboard panel."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from actors import acting
+
+import workbench as wb
+from workbench import improvement as imp
+from workbench.cli import main
+from workbench.errors import PermissionDeniedError, ValidationError
+
+TODAY = dt.date.today()
+AWARE = dt.date(2026, 3, 2)
+
+
+@pytest.mark.parametrize(("flags", "deadline", "rule"), [
+    ({"serious": False}, None, "not serious"),
+    ({"serious": True}, dt.date(2026, 3, 17), "serious"),  # 15 days
+    ({"serious": True, "death": True}, dt.date(2026, 3, 12), "death"),  # 10 days
+    ({"serious": True, "widespread_or_critical_infra": True}, dt.date(2026, 3, 4),
+     "widespread_or_critical_infra"),  # 2 days
+    ({"serious": True, "death": True, "widespread_or_critical_infra": True},
+     dt.date(2026, 3, 4), "widespread_or_critical_infra"),  # the shortest applies
+])
+def test_deadline_of_each_rule(flags, deadline, rule):
+    assert imp.report_deadline(AWARE, **flags) == (deadline, rule)
+
+
+def _open(store, **changes):
+    data = dict(id="inc-1", system_id="clinical-triage", title="Triage advice too low",
+                description="Chest pain answers were triaged as routine.",
+                detected_on=TODAY - dt.timedelta(days=3), severity="critical", serious=True)
+    return imp.open_incident(store, **{**data, **changes})
+
+
+def test_deadline_runs_from_awareness_and_is_computed_not_typed(demo_store):
+    inc = _open(demo_store, aware_on=TODAY - dt.timedelta(days=1), death=True).record
+    assert inc.report_deadline == TODAY + dt.timedelta(days=9) and inc.deadline_rule == "death"
+    frame = imp.incidents_frame(demo_store).set_index("id")
+    assert frame.at["inc-1", "days_left"] == 9 and not frame.at["inc-1", "overdue"]
+    later = imp.incidents_frame(demo_store, today=TODAY + dt.timedelta(days=10))
+    assert later.set_index("id").at["inc-1", "overdue"]
+
+
+def test_overdue_then_reported_late(demo_store):
+    _open(demo_store, detected_on=TODAY - dt.timedelta(days=20))
+    frame = imp.incidents_frame(demo_store).set_index("id")
+    assert frame.at["inc-1", "overdue"] and frame.at["inc-1", "report_deadline"] == \
+        TODAY - dt.timedelta(days=5)
+    saved = imp.report_incident(demo_store, "inc-1", reported_to="the health authority")
+    assert saved.reason == f"reported to the health authority after the deadline " \
+                           f"({TODAY - dt.timedelta(days=5)})"
+    frame = imp.incidents_frame(demo_store).set_index("id")
+    assert not frame.at["inc-1", "overdue"] and frame.at["inc-1", "reported_late"]
+    with pytest.raises(ValidationError, match="is reported; it was reported on"):
+        imp.report_incident(demo_store, "inc-1", reported_to="again")
+
+
+def _refused(store, exc, match, call, *args, **kwargs):
+    head = store.head()
+    with pytest.raises(exc, match=match) as info:
+        call(store, *args, **kwargs)
+    assert "\n" not in str(info.value) and store.head() == head
+
+
+def test_bad_input_is_refused_and_writes_nothing(demo_store):
+    _refused(demo_store, ValidationError, "serious: a death .* is serious", _open,
+             serious=False, death=True)
+    _refused(demo_store, ValidationError, "aware_on: aware .* before it was detected", _open,
+             aware_on=TODAY - dt.timedelta(days=30))
+    _refused(demo_store, ValidationError, "monitoring_run_id: name the monitoring run",
+             _open, source="monitoring")
+    _refused(demo_store, ValidationError, "severity", _open, severity="apocalyptic")
+    _refused(demo_store, ValidationError, "system_id refers to AI system 'nope'", _open,
+             system_id="nope")
+    _refused(demo_store, ValidationError, "risk_ids refers to risk 'nope'", _open,
+             risk_ids=["nope"])
+    _open(demo_store)
+    _refused(demo_store, ValidationError, "already exists", _open)
+    _refused(demo_store, ValidationError, "reported_to: say to whom", imp.report_incident,
+             "inc-1", reported_to=" ")
+    _refused(demo_store, ValidationError, "status: report a serious incident before closing",
+             imp.close_incident, "inc-1", note="fixed")
+
+
+def test_monitoring_and_complaints_open_incidents_linked_to_nc_and_risks(demo_store):
+    saved = imp.open_incident(demo_store, system_id="card-fraud", title="Alert rate breach",
+                              description="Recall fell below its threshold.",
+                              source="monitoring", monitoring_run_id="run-2026-12-01")
+    inc = saved.record
+    assert (inc.id, inc.source.value, inc.monitoring_run_id, inc.report_deadline,
+            inc.opened_by) == (f"inc-{TODAY:%Y}-1", "monitoring", "run-2026-12-01", None,
+                               "chloe")
+    risk = next(r.id for r in demo_store.records("risk") if r.system_id == "card-fraud")
+    imp.link_incident(demo_store, inc.id, nonconformity_id="nc-1", risk_ids=[risk, risk])
+    linked = demo_store.get("incident", inc.id).record
+    assert linked.nonconformity_id == "nc-1" and linked.risk_ids == [risk]
+    imp.close_incident(demo_store, inc.id, note="threshold retuned")
+    assert demo_store.get("incident", inc.id).record.status.value == "closed"
+
+
+def test_anyone_active_may_open_but_only_the_team_reports(demo_store):
+    with acting("elena"):  # an executive, on no system's team
+        _open(demo_store)
+        _refused(demo_store, PermissionDeniedError, "elena .* may not save AI incident",
+                 imp.report_incident, "inc-1", reported_to="authority")
+    with acting("amira"):  # the owner of the clinical triage system
+        imp.report_incident(demo_store, "inc-1", reported_to="the health authority")
+
+
+@pytest.fixture
+def inc_cli(demo_url, demo_store, monkeypatch, capsys):
+    monkeypatch.setenv("WORKBENCH_DATABASE_URL", demo_url)
+
+    def run(*argv: str) -> tuple[int, str, str]:
+        code = main(["incident", *argv])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+def test_cli_open_list_report(inc_cli, demo_store):
+    code, out, _ = inc_cli("open", "--id", "inc-9", "--system", "clinical-triage",
+                           "--title", "Triage too low", "--description", "routine advice",
+                           "--detected-on", str(TODAY - dt.timedelta(days=3)), "--death")
+    assert (code, out.strip()) == (0, f"opened AI incident inc-9 (version 1); report by "
+                                      f"{TODAY + dt.timedelta(days=7)} (death)")
+    code, out, _ = inc_cli("list")
+    rows = {line.split()[0]: line for line in out.splitlines()[2:]}
+    assert set(rows) == {"inc-credit-stale-feed", "inc-9"}
+    assert "7 days left" in rows["inc-9"] and "(late)" not in rows["inc-credit-stale-feed"]
+    code, out, _ = inc_cli("list", "--overdue", "--as-of", str(TODAY + dt.timedelta(days=8)))
+    assert [line.split()[0] for line in out.splitlines()[2:]] == ["inc-9"]
+    assert "OVERDUE" in out
+    code, out, _ = inc_cli("report", "inc-9", "--to", "the health authority")
+    assert (code, out.strip()) == (0, f"AI incident inc-9 reported to the health authority "
+                                      f"on {TODAY}")
+    code, out, _ = inc_cli("show", "inc-9")
+    assert code == 0 and f"report deadline  {TODAY + dt.timedelta(days=7)} (death)" in out
+
+
+def test_cli_refusals(inc_cli, demo_store):
+    head = demo_store.head()
+    code, out, err = inc_cli("open", "--system", "nope", "--title", "x", "--description", "y")
+    assert code == 1 and out == "" and err.count("\n") == 1 and err.startswith("error: ")
+    code, _, err = inc_cli("report", "inc-credit-stale-feed", "--to", "x")
+    assert code == 1 and "is reported; it was reported on" in err
+    with pytest.raises(SystemExit) as usage:
+        main(["incident", "open", "--system", "card-fraud"])
+    assert usage.value.code == 2
+    assert demo_store.head() == head
+
+
+def test_dashboard_panel_counts_overdue_reports(demo_url, demo_store):
+    from workbench.portfolio import portfolio_page
+
+    _open(demo_store, detected_on=TODAY - dt.timedelta(days=20))
+    page = portfolio_page(demo_url)
+    panel = next(p for p in page.panels if p.key == "improvement")
+    values = dict(zip(panel.table["kpi"], panel.table["value"], strict=True))
+    assert values == {"open_nonconformities": 1, "overdue_nc_actions": 1, "open_incidents": 2,
+                      "overdue_reports": 1}
+    assert panel.note == "1 incident report overdue"
+    assert ">OVERDUE<" in panel.html and ">in progress<" in panel.html
+    # its own cards, apart from the page's headline KPIs
+    assert 'class="wb-improvement-kpis"' in panel.html and "wb-kpis" not in panel.html
+    with acting("amira"):
+        imp.report_incident(demo_store, "inc-1", reported_to="authority")
+    panel = next(p for p in portfolio_page(demo_url).panels if p.key == "improvement")
+    assert panel.note == "no incident report is overdue"
+    assert wb.render.esc("<") not in panel.note

@@ -1,0 +1,240 @@
+"""Widgets for continual improvement: the nonconformity tracker (each step of 10.2 in order)
+and the internal audit checklist (9.2), both saving through :mod:`workbench.improvement`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as W
+import traitlets
+
+from workbench import improvement as imp
+from workbench.identity import current_user
+from workbench.render import esc, html_table
+from workbench.widgets._common import StatusLine, reports_errors
+
+if TYPE_CHECKING:  # pragma: no cover
+    from workbench.store import Store
+
+__all__ = ["STEPS", "AuditChecklist", "NonconformityTracker"]
+
+#: The steps the tracker offers, with the stage each follows.
+STEPS: dict[str, str] = {
+    "correction": "Record the correction",
+    "root_cause": "Record the root cause",
+    "action": "Plan a corrective action",
+    "done": "Mark an action done",
+    "review": "Review effectiveness",
+    "close": "Close",
+    "cancel": "Cancel (with a reason)",
+}
+_NEXT = {"raised": "correction", "corrected": "root_cause", "root_cause": "action",
+         "actions_planned": "done", "in_progress": "done",
+         "effectiveness_reviewed": "close"}
+_WIDE = W.Layout(width="95%")
+_LABEL = {"description_width": "110px"}
+
+
+class NonconformityTracker(W.VBox):
+    """The nonconformity register with its overdue actions, one nonconformity's state, and
+    its next step (the acting user's; out-of-order steps are refused on the widget).
+
+    Traits: ``selected`` (a nonconformity id) and ``step`` (one of :data:`STEPS`).
+    """
+
+    selected = traitlets.Unicode("")
+    step = traitlets.Unicode("correction")
+
+    def __init__(self, store: Store, nc_id: str = "", *, today: dt.date | None = None) -> None:
+        self.store = store
+        self.today = today
+        self.user = current_user(store)
+        self.register = W.HTML()
+        self.choose = W.Dropdown(description="Nonconformity", options=[], style=_LABEL)
+        self.detail = W.HTML()
+        self.step_menu = W.Dropdown(description="Step", options=[(v, k) for k, v in
+                                                                   STEPS.items()],
+                                    style=_LABEL)
+        self.text = W.Textarea(description="Text", layout=_WIDE, style=_LABEL,
+                               placeholder="correction, root cause, action, review or reason")
+        self.owner = W.Text(description="Action owner", style=_LABEL)
+        self.due = W.DatePicker(description="Due", style=_LABEL)
+        self.number = W.BoundedIntText(description="Action no.", min=1, max=99, value=1,
+                                       style=_LABEL)
+        self.effective = W.Checkbox(description="Effective", value=True)
+        self.save_button = W.Button(description="Save step", button_style="primary")
+        self.status = StatusLine()
+        self.error_details = W.Output()
+        self.save_button.on_click(lambda _: self.apply())
+        traitlets.link((self, "step"), (self.step_menu, "value"))
+        self.choose.observe(lambda change: setattr(self, "selected", change["new"] or ""),
+                            names="value")
+        super().__init__(children=[
+            self.register, self.choose, self.detail, self.step_menu, self.text, self.owner,
+            self.due, self.number, self.effective, self.save_button, self.status,
+            self.error_details])
+        self.add_class("wb-nonconformity-tracker")
+        self.refresh(select=nc_id)
+
+    @reports_errors()
+    def refresh(self, select: str = "") -> None:
+        """Reload the register; keep (or set) the selected nonconformity."""
+        frame = imp.nonconformities_frame(self.store, today=self.today)
+        self.frame = frame
+        shown = frame.assign(
+            late=frame["overdue_actions"].map(lambda n: f"{n} overdue" if n else ""),
+            systems=frame["system_ids"].map(", ".join),
+            due=frame["next_due"].map(lambda d: "" if d is None else str(d)))
+        self.register.value = html_table(shown, {
+            "id": "Id", "stage": "Stage", "severity": "Severity", "systems": "AI systems",
+            "due": "Next due", "late": "Actions", "title": "Title"},
+            empty="No nonconformity recorded.")
+        with self.hold_sync():
+            self.choose.options = [(f"{i}: {t}", i) for i, t in zip(frame["id"],
+                                                                   frame["title"])]
+            wanted = select or self.selected
+            if wanted in set(frame["id"]):
+                self.choose.value = wanted
+            self.selected = self.choose.value or ""
+        self._show()
+
+    @traitlets.observe("selected")
+    def _selected(self, change: dict[str, Any]) -> None:
+        if change["new"] and self.choose.value != change["new"]:
+            self.choose.value = change["new"]
+        self._show()
+
+    def _show(self) -> None:
+        if not self.selected:
+            self.detail.value = ""
+            return
+        nc = self.store.get("nonconformity", self.selected).record
+        stage = nc.stage.value
+        if stage in _NEXT:
+            self.step = _NEXT[stage]
+        actions = "".join(
+            f"<li>{i}. {esc(a.description)} ({esc(a.owner)}, due {a.due}"
+            f"{', done ' + str(a.done_on) if a.done_on else ''})</li>"
+            for i, a in enumerate(nc.corrective_actions, 1))
+        rows = [("Stage", stage.replace("_", " ")),
+                ("Next", imp.NEXT_STEP.get(nc.stage, "nothing: it can no longer change")),
+                ("Correction", nc.correction), ("Root cause", nc.root_cause),
+                ("Effectiveness", nc.effectiveness_review)]
+        body = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows if v)
+        self.detail.value = (f"<b>{esc(nc.id)}</b>: {esc(nc.title)}<table>{body}</table>"
+                             + (f"<ul>{actions}</ul>" if actions else ""))
+
+    @reports_errors()
+    def apply(self) -> None:
+        """Save the chosen step for the selected nonconformity, as the acting user."""
+        nc_id, text, step = self.selected, self.text.value, self.step
+        if not nc_id:
+            self.status.show("choose a nonconformity first", "error")
+            return
+        if step == "correction":
+            imp.record_correction(self.store, nc_id, text)
+        elif step == "root_cause":
+            imp.record_root_cause(self.store, nc_id, text)
+        elif step == "action":
+            if self.due.value is None or not self.owner.value.strip():
+                self.status.show("a corrective action needs its owner and due date", "error")
+                return
+            imp.plan_action(self.store, nc_id, text, owner=self.owner.value.strip(),
+                            due=self.due.value)
+        elif step == "done":
+            imp.complete_action(self.store, nc_id, int(self.number.value))
+        elif step == "review":
+            imp.review_effectiveness(self.store, nc_id, effective=bool(self.effective.value),
+                                     review=text)
+        elif step == "close":
+            imp.close(self.store, nc_id)
+        else:
+            imp.cancel(self.store, nc_id, reason=text)
+        self.text.value = ""
+        self.refresh()
+        stage = self.store.get("nonconformity", nc_id).record.stage.value
+        self.status.show(f"saved: {nc_id} is {stage.replace('_', ' ')}", "ok")
+
+
+class AuditChecklist(W.VBox):
+    """The checklist of an internal audit: each clause and control in its scope with today's
+    readiness and the records behind it; the auditor records a finding on each and completes
+    the audit (nonconformities are raised for NC findings).
+
+    ``rows`` maps each requirement id to its ``outcome`` dropdown, ``notes`` and ``records``
+    (comma-separated kind/id) fields.
+    """
+
+    completed = traitlets.Bool(False)
+
+    def __init__(self, store: Store, programme_id: str, audit_id: str, *,
+                 today: dt.date | None = None) -> None:
+        self.store = store
+        self.programme_id = programme_id
+        self.audit_id = audit_id
+        self.user = current_user(store)
+        self.status = StatusLine()
+        self.error_details = W.Output()
+        self.header = W.HTML()
+        self.rows: dict[str, dict[str, W.Widget]] = {}
+        self.results = W.Textarea(description="Results", layout=_WIDE, style=_LABEL,
+                                  placeholder="the audit's conclusions")
+        self.reported_to = W.Text(description="Reported to", style=_LABEL,
+                                  placeholder="logins, comma-separated")
+        self.complete_button = W.Button(description="Complete audit", button_style="primary")
+        self.complete_button.on_click(lambda _: self.complete())
+        self.checklist = imp.audit_checklist(store, programme_id, audit_id, today=today)
+        _, _, audit = imp.find_audit(store, programme_id, audit_id)
+        self.completed = audit.completed_on is not None
+        self.header.value = (f"<h3>{esc(audit.title)}</h3><div>auditor {esc(audit.auditor)}"
+                             f"; planned {audit.planned_on}"
+                             + (f"; completed {audit.completed_on}" if self.completed else "")
+                             + "</div>")
+        options = [("(choose)", "")] + [(o.value.replace("_", " "), o.value)
+                                        for o in imp.FindingOutcome]
+        boxes: list[W.Widget] = []
+        for row in self.checklist.itertuples():
+            outcome = W.Dropdown(description="Finding", options=options,
+                                 value=row.outcome or "", style=_LABEL)
+            notes = W.Textarea(description="Notes", value=row.notes, layout=_WIDE,
+                               style=_LABEL)
+            records = W.Text(description="Sampled", value=", ".join(row.records_sampled),
+                             layout=_WIDE, style=_LABEL,
+                             placeholder=", ".join(row.records[:3]) or "kind/id, ...")
+            self.rows[row.requirement_id] = {"outcome": outcome, "notes": notes,
+                                             "records": records}
+            info = (f"<b>{esc(row.requirement_id)}</b> {esc(row.title)}: readiness "
+                    f"<b>{esc(row.readiness)}</b> ({esc(row.reason)})"
+                    + (f"<br>records: {esc(', '.join(row.records))}" if row.records else ""))
+            boxes.append(W.VBox([W.HTML(info), outcome, notes, records]))
+        self.complete_button.disabled = self.completed
+        super().__init__(children=[self.header, *boxes, self.results, self.reported_to,
+                                   self.complete_button, self.status, self.error_details])
+        self.add_class("wb-audit-checklist")
+
+    def findings(self) -> list[dict[str, Any]]:
+        """The findings as entered (one per requirement with an outcome chosen)."""
+        out = []
+        for rid, row in self.rows.items():
+            if not row["outcome"].value:
+                continue
+            out.append({"requirement_id": rid, "outcome": row["outcome"].value,
+                        "notes": row["notes"].value,
+                        "records_sampled": [r.strip() for r in row["records"].value.split(",")
+                                            if r.strip()]})
+        return out
+
+    @reports_errors()
+    def complete(self) -> None:
+        """Complete the audit as the acting user (see
+        :func:`workbench.improvement.complete_audit`)."""
+        saved = imp.complete_audit(
+            self.store, self.programme_id, self.audit_id, self.findings(),
+            results=self.results.value,
+            reported_to=[p.strip() for p in self.reported_to.value.split(",") if p.strip()])
+        ncs = [v.record_id for v in saved["nonconformities"]]
+        self.completed = True
+        self.complete_button.disabled = True
+        self.status.show(f"audit {self.audit_id} completed; nonconformities raised: "
+                         f"{', '.join(ncs) or 'none'}", "ok")

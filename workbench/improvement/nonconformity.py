@@ -1,0 +1,291 @@
+"""Nonconformity to closure (ISO/IEC 42001 10.2): one function per step of the lifecycle.
+
+raised -> corrected -> root_cause -> actions_planned -> in_progress -> effectiveness_reviewed
+-> closed, or cancelled (with a reason) from any open stage. Each step reads the latest
+version, refuses a step out of order with a one-line :class:`~workbench.errors.ValidationError`
+(nothing is written) and saves a new version through the store, as the acting user. The
+effectiveness review is made by someone other than the owners of the corrective actions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from workbench.errors import PermissionDeniedError, ValidationError
+from workbench.model._base import validate_record
+from workbench.readiness.model import NCStage, Nonconformity
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from workbench.store import Store, StoredVersion
+
+__all__ = [
+    "NEXT_STEP",
+    "cancel",
+    "close",
+    "complete_action",
+    "effectiveness_reviewers",
+    "nonconformities_frame",
+    "plan_action",
+    "raise_nc",
+    "record_correction",
+    "record_root_cause",
+    "review_effectiveness",
+    "suggest_nc_id",
+]
+
+#: What to do next at each open stage (used in refusals and listings).
+NEXT_STEP: dict[NCStage, str] = {
+    NCStage.raised: "record its correction (record_correction; workbench nc update ID "
+                    "--correction TEXT)",
+    NCStage.corrected: "determine its root cause (record_root_cause; --root-cause TEXT)",
+    NCStage.root_cause: "plan corrective actions (plan_action; --action TEXT --owner LOGIN "
+                        "--due DATE)",
+    NCStage.actions_planned: "complete its corrective actions (complete_action; --done N)",
+    NCStage.in_progress: "complete its actions, then review their effectiveness "
+                         "(review_effectiveness; --effective/--not-effective --review TEXT)",
+    NCStage.effectiveness_reviewed: "close it (close; --close)",
+}
+
+
+def _today(store: Store, on: dt.date | None) -> dt.date:
+    return on if on is not None else store.now().date()
+
+
+def _text(value: str | None, field: str, what: str) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise ValidationError(f"{field}: {what} is required", [(field, "required")])
+    return text
+
+
+def suggest_nc_id(store: Store, prefix: str = "nc") -> str:
+    """The next free id of the form ``nc-N``."""
+    taken = {v.record_id for v in store.latest("nonconformity")}
+    n = 1
+    while f"{prefix}-{n}" in taken:
+        n += 1
+    return f"{prefix}-{n}"
+
+
+def raise_nc(store: Store, *, title: str, description: str, source: str = "other",
+             severity: str = "minor", id: str | None = None,  # noqa: A002 - the record's id
+             system_ids: Iterable[str] = (), clause_ids: Iterable[str] = (),
+             control_ids: Iterable[str] = (), audit_programme_id: str | None = None,
+             audit_id: str = "", raised_on: dt.date | None = None,
+             reason: str = "") -> StoredVersion:
+    """Raise a nonconformity (stage *raised*), as the acting user.
+
+    Returns the saved version; a bad field raises a one-line ``ValidationError`` (an unknown
+    system, clause or control included) and nothing is saved.
+    """
+    nc_id = id or suggest_nc_id(store)
+    if store.find("nonconformity", nc_id) is not None:
+        raise ValidationError(f"id: nonconformity {nc_id!r} already exists; choose another id "
+                              "or update it", [("id", "already exists")])
+    record = validate_record(Nonconformity, {
+        "id": nc_id, "title": title, "description": description,
+        "raised_on": _today(store, raised_on), "raised_by": store.acting_user(),
+        "source": source, "severity": severity, "system_ids": list(system_ids),
+        "clause_ids": list(clause_ids), "control_ids": list(control_ids),
+        "audit_programme_id": audit_programme_id, "audit_id": audit_id,
+        "stage": NCStage.raised})
+    return store.save(record, reason=reason or f"nonconformity raised ({record.source.value})")
+
+
+def _step(store: Store, nc_id: str, allowed: Iterable[NCStage], doing: str
+          ) -> tuple[StoredVersion, Nonconformity]:
+    current = store.get("nonconformity", nc_id)
+    nc: Nonconformity = current.record
+    stage = nc.stage or nc.derived_stage()
+    allowed = tuple(allowed)
+    if stage not in allowed:
+        nxt = NEXT_STEP.get(stage)
+        hint = f"; next: {nxt}" if nxt else " and can no longer change"
+        raise ValidationError(f"nonconformity {nc_id} is {stage.value.replace('_', ' ')}: "
+                              f"cannot {doing} now{hint}", [("stage", stage.value)])
+    return current, nc
+
+
+def _save(store: Store, current: StoredVersion, nc: Nonconformity, changes: Mapping[str, Any],
+          reason: str) -> StoredVersion:
+    record = validate_record(Nonconformity, {**nc.model_dump(), **changes})
+    return store.save(record, base_version=current.version, reason=reason)
+
+
+def record_correction(store: Store, nc_id: str, correction: str, *,
+                      reason: str = "") -> StoredVersion:
+    """Record the immediate correction (containment): *raised* -> *corrected*."""
+    current, nc = _step(store, nc_id, [NCStage.raised], "record a correction")
+    text = _text(correction, "correction", "the correction (what was done to contain it)")
+    return _save(store, current, nc, {"correction": text, "stage": NCStage.corrected},
+                 reason or "correction recorded")
+
+
+def record_root_cause(store: Store, nc_id: str, root_cause: str, *,
+                      reason: str = "") -> StoredVersion:
+    """Record the root cause: *corrected* -> *root_cause*."""
+    current, nc = _step(store, nc_id, [NCStage.corrected], "record the root cause")
+    text = _text(root_cause, "root_cause", "the root cause")
+    return _save(store, current, nc, {"root_cause": text, "stage": NCStage.root_cause},
+                 reason or "root cause determined")
+
+
+def plan_action(store: Store, nc_id: str, description: str, *, owner: str, due: dt.date,
+                reason: str = "") -> StoredVersion:
+    """Add a corrective action with its owner and due date (after the root cause is known)."""
+    current, nc = _step(store, nc_id, [NCStage.root_cause, NCStage.actions_planned,
+                                       NCStage.in_progress], "plan a corrective action")
+    text = _text(description, "description", "the action's description")
+    if due < nc.raised_on:
+        raise ValidationError(f"due: the action is due ({due}) before the nonconformity was "
+                              f"raised ({nc.raised_on})", [("due", "before raised_on")])
+    actions = [*[a.model_dump() for a in nc.corrective_actions],
+               {"description": text, "owner": owner, "due": due}]
+    stage = NCStage.in_progress if nc.stage is NCStage.in_progress else \
+        NCStage.actions_planned
+    return _save(store, current, nc, {"corrective_actions": actions, "stage": stage},
+                 reason or f"corrective action planned for {owner}, due {due}")
+
+
+def complete_action(store: Store, nc_id: str, number: int, *, done_on: dt.date | None = None,
+                    reason: str = "") -> StoredVersion:
+    """Mark corrective action ``number`` (1 for the first) done: -> *in_progress*."""
+    current, nc = _step(store, nc_id, [NCStage.actions_planned, NCStage.in_progress],
+                        "complete an action")
+    count = len(nc.corrective_actions)
+    if isinstance(number, bool) or not isinstance(number, int) or not 1 <= number <= count:
+        raise ValidationError(f"action: nonconformity {nc_id} has {count} corrective "
+                              f"action{'s' if count != 1 else ''}; give a number from 1 to "
+                              f"{count} (got {number!r})", [("action", "no such action")])
+    action = nc.corrective_actions[number - 1]
+    if action.done_on is not None:
+        raise ValidationError(f"action: action {number} of nonconformity {nc_id} was already "
+                              f"done on {action.done_on}", [("action", "already done")])
+    when = _today(store, done_on)
+    if when < nc.raised_on:
+        raise ValidationError(f"done_on: {when} is before the nonconformity was raised "
+                              f"({nc.raised_on})", [("done_on", "before raised_on")])
+    actions = [a.model_dump() for a in nc.corrective_actions]
+    actions[number - 1]["done_on"] = when
+    return _save(store, current, nc, {"corrective_actions": actions,
+                                      "stage": NCStage.in_progress},
+                 reason or f"corrective action {number} done")
+
+
+def _people(store: Store) -> list[dict[str, Any]]:
+    return [v.content for v in store.latest("person") if v.content.get("active", True)]
+
+
+def effectiveness_reviewers(store: Store, nc: Nonconformity) -> list[str]:
+    """Who may review the effectiveness of ``nc``'s actions: the governance lead, auditors and
+    the owners and teams of its AI systems, except the owners of its corrective actions."""
+    owners = {a.owner for a in nc.corrective_actions}
+    team: set[str] = set()
+    for sid in nc.system_ids:
+        found = store.find("ai_system", sid)
+        if found is not None:
+            team |= {found.content.get("owner") or "", *(found.content.get("team") or [])}
+    out = []
+    for person in _people(store):
+        roles = set(person.get("roles") or [])
+        if roles & {"governance_lead", "auditor"} or (
+                person["id"] in team and roles & {"owner", "assessor", "contributor"}):
+            out.append(person["id"])
+    return sorted(set(out) - owners)
+
+
+def review_effectiveness(store: Store, nc_id: str, *, effective: bool, review: str,
+                         on: dt.date | None = None, reason: str = "") -> StoredVersion:
+    """Record whether the corrective actions worked, by someone who owns none of them.
+
+    Effective: -> *effectiveness_reviewed* (then :func:`close`). Not effective: back to
+    *root_cause*, to plan further actions (the review stays in the history).
+    """
+    current, nc = _step(store, nc_id, [NCStage.in_progress], "review effectiveness")
+    pending = [i for i, a in enumerate(nc.corrective_actions, 1) if a.done_on is None]
+    if pending:
+        raise ValidationError(f"nonconformity {nc_id}: complete corrective action"
+                              f"{'s' if len(pending) > 1 else ''} "
+                              f"{', '.join(map(str, pending))} before reviewing effectiveness",
+                              [("corrective_actions", "not done")])
+    who = store.acting_user()
+    owners = sorted({a.owner for a in nc.corrective_actions})
+    if who in owners:
+        may = effectiveness_reviewers(store, nc)
+        raise PermissionDeniedError(
+            f"{who} owns a corrective action of nonconformity {nc_id} and may not review its "
+            f"effectiveness (segregation of duties); it may be reviewed by "
+            f"{', '.join(may) or 'nobody yet (add a governance lead or auditor)'}")
+    text = _text(review, "effectiveness_review", "the effectiveness review (how it was "
+                 "checked)")
+    return _save(store, current, nc, {
+        "effectiveness_review": text, "effective": bool(effective),
+        "effectiveness_reviewed_by": who, "effectiveness_reviewed_on": _today(store, on),
+        "stage": NCStage.effectiveness_reviewed if effective else NCStage.root_cause},
+        reason or ("corrective actions reviewed: effective" if effective else
+                   "corrective actions reviewed: not effective; further action needed"))
+
+
+def close(store: Store, nc_id: str, *, on: dt.date | None = None,
+          reason: str = "") -> StoredVersion:
+    """Close a nonconformity whose actions were reviewed effective."""
+    current, nc = _step(store, nc_id, [NCStage.effectiveness_reviewed], "close it")
+    return _save(store, current, nc, {"stage": NCStage.closed,
+                                      "closed_on": _today(store, on)},
+                 reason or "nonconformity closed")
+
+
+def cancel(store: Store, nc_id: str, *, reason: str) -> StoredVersion:
+    """Cancel an open nonconformity (raised in error, a duplicate): the reason is required."""
+    current, nc = _step(store, nc_id, [s for s in NCStage if s.is_open], "cancel it")
+    text = _text(reason, "reason", "the reason for cancelling")
+    return _save(store, current, nc, {"stage": NCStage.cancelled, "cancel_reason": text},
+                 f"nonconformity cancelled: {text}")
+
+
+# -- the register ----------------------------------------------------------------------------------
+_COLUMNS = ["id", "title", "stage", "severity", "source", "raised_on", "raised_by",
+            "system_ids", "audit_programme_id", "audit_id", "actions", "actions_done",
+            "overdue_actions", "next_due", "overdue", "effective",
+            "effectiveness_reviewed_by", "closed_on", "open", "next_step"]
+
+
+def nonconformities_frame(store: Store, *, today: dt.date | None = None) -> pd.DataFrame:
+    """One row per nonconformity with its stage and ``overdue`` (an open action past due).
+
+    A record that fails its checks is left out and named in the frame's problems
+    (:func:`workbench.registers.problems_of`), never fatal.
+    """
+    import pandas as pd
+
+    from workbench.registers import parsed_versions, with_problems
+
+    today = _today(store, today)
+    good, problems = parsed_versions(store.latest("nonconformity"))
+    rows = []
+    for version in good:
+        nc: Nonconformity = version.record
+        stage = nc.stage or nc.derived_stage()
+        open_actions = [a for a in nc.corrective_actions if a.done_on is None]
+        late = [a for a in open_actions if a.due < today] if stage.is_open else []
+        rows.append({
+            "id": nc.id, "title": nc.title, "stage": stage.value, "severity": nc.severity.value,
+            "source": nc.source.value, "raised_on": nc.raised_on, "raised_by": nc.raised_by,
+            "system_ids": list(nc.system_ids), "audit_programme_id": nc.audit_programme_id,
+            "audit_id": nc.audit_id, "actions": len(nc.corrective_actions),
+            "actions_done": len(nc.corrective_actions) - len(open_actions),
+            "overdue_actions": len(late),
+            "next_due": min((a.due for a in open_actions), default=None),
+            "overdue": bool(late), "effective": nc.effective,
+            "effectiveness_reviewed_by": nc.effectiveness_reviewed_by,
+            "closed_on": nc.closed_on, "open": stage.is_open,
+            "next_step": NEXT_STEP.get(stage, "").split(" (")[0]})
+    frame = pd.DataFrame(rows, columns=_COLUMNS)
+    frame = frame.astype({"overdue": bool, "open": bool, "actions": int, "actions_done": int,
+                          "overdue_actions": int})
+    return with_problems(frame, problems)
+
