@@ -179,6 +179,34 @@ def test_a_breach_raises_and_a_persisting_breach_updates_what_it_raised(planned)
         risk.record.identified_on
 
 
+def test_a_breach_opens_an_incident_once_and_a_closed_nonconformity_is_not_reopened(org):
+    from workbench.improvement import incidents_frame
+
+    with acting("ravi"):
+        monitoring.save_plan(org, plan_data(on_breach=["raise_nonconformity",
+                                                       "open_incident"]))
+        ref = sample(800, seed=2)
+        first = monitoring.run(org, SYSTEM, current=sample(800, seed=3, shift=1.5),
+                               reference=ref)
+    assert first.run.raised == [f"nonconformity:nc-monitoring-{SYSTEM}",
+                                f"incident:inc-monitoring-{SYSTEM}"]
+    incident = org.get("incident", f"inc-monitoring-{SYSTEM}").record
+    assert (incident.source.value, incident.monitoring_run_id, incident.opened_by) == (
+        "monitoring", first.run.id, "ravi")
+    assert incident.report_deadline is None or incident.report_deadline >= incident.detected_on
+    frame = incidents_frame(org)
+    assert frame["id"].tolist() == [f"inc-monitoring-{SYSTEM}"]
+    with acting("ravi"):
+        second = monitoring.run(org, SYSTEM, current=sample(800, seed=4, shift=2.0),
+                                reference=ref)
+    assert second.outcome == "breach"
+    assert org.count("incident") == 1
+    again = org.get("incident", f"inc-monitoring-{SYSTEM}")
+    assert again.version == 2 and again.record.opened_by == "ravi"
+    assert again.record.monitoring_run_id == second.run.id
+    assert org.verify().ok
+
+
 def test_a_dry_run_measures_and_saves_nothing(planned):
     head = planned.head()
     with acting("ravi"):

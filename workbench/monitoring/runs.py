@@ -167,8 +167,7 @@ def _raise(store: Store, plan: MonitoringPlan, run: MonitoringRun, system: Any
                      title=f"Monitoring thresholds breached on {system.name}"[:200],
                      description=text, raised_on=today, raised_by=plan.reviewer,
                      source="monitoring", severity="minor", clause_ids=["9.1"],
-                     control_ids=["A.6.2.6"], system_ids=[plan.system_id], closed_on=None,
-                     effective=None)
+                     control_ids=["A.6.2.6"], system_ids=[plan.system_id])
         out.append(_with_history(store, "nonconformity", ids["raise_nonconformity"][1], fresh,
                                  keep=("raised_on", "raised_by", "correction", "root_cause",
                                        "corrective_actions")))
@@ -177,12 +176,14 @@ def _raise(store: Store, plan: MonitoringPlan, run: MonitoringRun, system: Any
                      title=f"Monitoring thresholds breached on {system.name}"[:200],
                      detected_on=today, description=text, harm="to be assessed",
                      affected_persons="to be assessed", severity="medium",
-                     source="monitoring", monitoring_run_id=run.id)
+                     source="monitoring", monitoring_run_id=run.id,
+                     opened_by=store.acting_user())
         out.append(_with_history(store, "incident", ids["open_incident"][1], fresh,
                                  keep=("detected_on", "severity", "harm", "affected_persons",
                                        "serious", "death", "widespread_or_critical_infra",
                                        "reported_on", "reported_to", "status",
-                                       "nonconformity_id", "risk_ids")))
+                                       "nonconformity_id", "risk_ids", "aware_on",
+                                       "opened_by", "complaint_ref", "closure_note")))
     return out
 
 
