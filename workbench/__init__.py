@@ -27,6 +27,7 @@ _SUBMODULES = frozenset(
         "portfolio",
         "readiness",
         "reports",
+        "review",
         "risk",
         "store",
     }

@@ -131,6 +131,10 @@ BUILTIN: tuple[Feature, ...] = (
         },
         seeders=((50, "workbench.demo.readiness:seed"),),
     ),
+    Feature(
+        name="review",
+        fact_providers={"management_review": "workbench.review.minutes:review_facts"},
+    ),
 )
 
 _lock = threading.Lock()

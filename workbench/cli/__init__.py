@@ -26,6 +26,7 @@ _COMMAND_MODULES = (
     "workbench.cli._explain",
     "workbench.cli._readiness",
     "workbench.cli._interop",
+    "workbench.cli._review",
 )
 
 

@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from workbench.readiness.engine import Readiness
     from workbench.store import Store
 
-__all__ = ["TREND_COLUMNS", "as_of", "moment", "trend", "trend_figure"]
+__all__ = ["TREND_COLUMNS", "as_of", "moment", "nothing_recorded", "trend", "trend_figure"]
 
 #: Columns of :func:`trend`.
 TREND_COLUMNS = ["as_of", "overall", "clauses", "annex_a", "met", "partial", "missing",
@@ -103,11 +103,11 @@ def as_of(store: Store, when: dt.date | dt.datetime | str, *,
     view = store.as_of(cut)
     result = assess(view, today=cut.date(), only=only, verify=verify)
     if view.head() == 0:
-        return _nothing_recorded(result)
+        return nothing_recorded(result)
     return result
 
 
-def _nothing_recorded(result: Readiness) -> Readiness:
+def nothing_recorded(result: Readiness) -> Readiness:
     """Before the first record was saved nothing can be shown: every requirement missing."""
     from dataclasses import replace
 
@@ -152,7 +152,8 @@ def trend(store: Store, *, points: int = 12, every: str = "month",
     end
         The last point (a date, today or earlier).
     verify
-        Check the hash chain as it stood at each point (7.5.3).
+        Check the hash chain as it stood at each point (7.5.3). The chain is verified once:
+        when it is intact today, every earlier part of it was.
     current
         Today's readiness, already computed (e.g. by a dashboard): used for the point of its
         day when that is today, instead of computing it again.
@@ -173,8 +174,14 @@ def trend(store: Store, *, points: int = 12, every: str = "month",
     last = moment(end if end is not None else dt.datetime.now(dt.timezone.utc).date(),
                   name="end").date()
     from workbench.readiness.engine import assess
+    from workbench.readiness.facts import Facts
+    from workbench.store import VerifyReport
 
     today = dt.datetime.now(dt.timezone.utc).date()
+    # An intact chain today means every earlier part of it was intact: verify once, and each
+    # point states the part of the chain it saw. A broken chain is verified point by point.
+    whole = store.verify() if verify else None
+    intact = whole is not None and whole.ok
     rows = []
     for day in _points(last, points, every):
         view = store.as_of(moment(day))
@@ -190,7 +197,12 @@ def trend(store: Store, *, points: int = 12, every: str = "month",
                          "annex_a": math.nan, "met": 0, "partial": 0, "missing": 0,
                          "not_applicable": 0, "gaps": 0, "records": 0})
             continue
-        result = assess(view, today=day, verify=verify)
+        facts = None
+        if intact:
+            seq, head = view.head_entry()
+            facts = Facts(view, day, verified=VerifyReport(entries=seq, records=records,
+                                                           head_seq=seq, head_hash=head))
+        result = assess(view, today=day, verify=verify, facts=facts)
         rows.append({"as_of": day, "overall": result.overall,
                      "clauses": result.totals.get("clauses 4-10", math.nan),
                      "annex_a": result.totals.get("Annex A", math.nan),
