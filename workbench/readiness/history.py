@@ -155,8 +155,9 @@ def trend(store: Store, *, points: int = 12, every: str = "month",
         Check the hash chain as it stood at each point (7.5.3). The chain is verified once:
         when it is intact today, every earlier part of it was.
     current
-        Today's readiness, already computed (e.g. by a dashboard): used for the point of its
-        day when that is today, instead of computing it again.
+        Readiness already computed for one of the points (its ``today``), from the records
+        as they stood at the end of that day (or now, for today; e.g. a dashboard's): used
+        instead of computing it again.
 
     Returns
     -------
@@ -177,16 +178,14 @@ def trend(store: Store, *, points: int = 12, every: str = "month",
     from workbench.readiness.facts import Facts
     from workbench.store import VerifyReport
 
-    today = dt.datetime.now(dt.timezone.utc).date()
     # An intact chain today means every earlier part of it was intact: verify once, and each
     # point states the part of the chain it saw. A broken chain is verified point by point.
-    whole = store.verify() if verify else None
-    intact = whole is not None and whole.ok
+    whole: list[bool] = []
     rows = []
     for day in _points(last, points, every):
         view = store.as_of(moment(day))
         records = view.count()
-        if current is not None and day == current.today == today:
+        if current is not None and day == current.today:
             rows.append({"as_of": day, "overall": current.overall,
                          "clauses": current.totals.get("clauses 4-10", math.nan),
                          "annex_a": current.totals.get("Annex A", math.nan),
@@ -198,7 +197,9 @@ def trend(store: Store, *, points: int = 12, every: str = "month",
                          "not_applicable": 0, "gaps": 0, "records": 0})
             continue
         facts = None
-        if intact:
+        if verify and not whole:
+            whole.append(store.verify().ok)
+        if verify and whole[0]:
             seq, head = view.head_entry()
             facts = Facts(view, day, verified=VerifyReport(entries=seq, records=records,
                                                            head_seq=seq, head_hash=head))

@@ -111,8 +111,7 @@ class ReviewPack:
         ids = list(missing.loc[missing["status"] == "missing", "id"])[:5]
         if not ids:
             return ""
-        return (f"Readiness gaps to close: {len(ids)} of the missing requirements are "
-                f"{', '.join(ids)}.")
+        return f"Readiness gaps to close (requirements missing): {', '.join(ids)}."
 
     def summary(self) -> str:
         """One line: the date, the previous review and the headline figures."""
@@ -411,6 +410,9 @@ def _monitoring(view: Store, f: Facts, since: dt.date | None) -> PackSection:
     hits = ev[targets & (ev["evidence_kind"].astype(str) != "report")]
     table = hits.assign(collected_at=[_date(c) for c in hits["collected_at"]])[cols]
     table = table.reset_index(drop=True)
+    if table.empty:
+        return _section("monitoring", "No monitoring or measurement evidence (9.1, A.6.2.6) "
+                        "is recorded.", table)
     new = [c for c in table["collected_at"] if since is None or (c is not None and c > since)]
     valid = int(table["valid"].astype(bool).sum())
     words = "since the previous review" if since else "in total"
@@ -538,8 +540,7 @@ def pack(store: Store, as_of: dt.date | str | None = None, *, trend_points: int 
     result = assess(view, today=day, verify=verify, facts=f)
     if view.head() == 0:
         result = nothing_recorded(result)
-    points = trend(store, points=trend_points, end=day, verify=verify,
-                   current=result if day == dt.datetime.now(dt.timezone.utc).date() else None)
+    points = trend(store, points=trend_points, end=day, verify=verify, current=result)
     context, parties = _context(view, since_moment)
     sections = [
         _previous_actions(f, previous), context, parties,
