@@ -159,6 +159,9 @@ def complete_decision(store: Store, review_id: str, decision_id: str, *,
                       done_on: dt.date | str | None = None, reason: str = "") -> StoredVersion:
     """Mark one decision of a management review done (a new version of the review).
 
+    The new version is not the one the chair approved: its sign-off shows as stale until the
+    minutes with the follow-up are requested and approved again (``wb.oversight.request``).
+
     Raises
     ------
     NotFoundError
