@@ -40,7 +40,7 @@ def test_as_of_an_earlier_time_shows_the_earlier_outcome(store):
     then = wb.readiness.as_of(store, noted, only=["9.3.3"], verify=False)
     row = then.requirement("9.3.3")
     assert row["status"] == "met", row
-    assert row["reason"] == "review mr-t recorded 1 decision"
+    assert row["reason"] == "review mr-t recorded 1 decision, none overdue"
     assert then.today == noted.date()
 
 
