@@ -91,8 +91,8 @@ def test_portfolio_page_panels(demo_store, demo_url, monkeypatch):
     page = portfolio.portfolio_page(demo_url)
     assert page.error == ""
     assert [p.key for p in page.panels] == ["kpis", "inventory", "risk", "actions", "approvals",
-                                            "readiness", "improvement", "fairness", "evidence",
-                                            "operation",
+                                            "readiness", "readiness-trend", "improvement",
+                                            "fairness", "evidence", "operation",
                                             "monitoring"]
     assert not [p.error for p in page.panels if p.error]
     assert "Larkspur Group" in page.header and "Viewing as Elena Rossi" in page.header

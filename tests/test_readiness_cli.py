@@ -32,7 +32,7 @@ def test_readiness_summary_clause_and_gaps(cli):
     assert "A.10" in out and "Third-party" in out
     code, out, _ = cli("readiness", "--clause", "9", "--no-verify")
     assert code == 0
-    assert "9.3.2        partial  review mr-1 considered 6 of 7 required inputs" in out
+    assert "9.3.2        met      review mr-1 considered 7 of 7 required inputs" in out
     assert "A.6" not in out
     code, out, _ = cli("readiness", "--gaps", "--no-verify")
     assert "to do (" in out and "7.4          MISSING" in out

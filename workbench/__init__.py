@@ -28,6 +28,7 @@ _SUBMODULES = frozenset(
         "portfolio",
         "readiness",
         "reports",
+        "review",
         "risk",
         "store",
     }

@@ -164,6 +164,10 @@ BUILTIN: tuple[Feature, ...] = (
              "because": "anyone active may open an incident; its system's team reports it"},
         ]}},
     ),
+    Feature(
+        name="review",
+        fact_providers={"management_review": "workbench.review.minutes:review_facts"},
+    ),
 )
 
 _lock = threading.Lock()

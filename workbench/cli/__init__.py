@@ -28,6 +28,7 @@ _COMMAND_MODULES = (
     "workbench.cli._interop",
     "workbench.cli._monitor",
     "workbench.cli._improvement",
+    "workbench.cli._review",
 )
 
 

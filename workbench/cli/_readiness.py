@@ -33,7 +33,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "missing items named.")
     p.add_argument("--clause", metavar="ID", help="one clause (6) or Annex A objective (A.6)")
     p.add_argument("--gaps", action="store_true", help="list every missing item (to-do list)")
-    p.add_argument("--as-of", type=iso_date, metavar="DATE", help="judge on this day")
+    p.add_argument("--as-of", type=iso_date, metavar="DATE",
+                   help="readiness as it stood on this day: the records as they were saved "
+                   "by its end, judged on that day (today or earlier)")
     p.add_argument("--no-verify", action="store_true",
                    help="skip the hash-chain check of 7.5.3 (faster on a large store)")
     add_json_flag(p)
@@ -43,9 +45,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                        help="one requirement: status, reason, missing items, evidence (and "
                        "the evidence kinds it accepts)")
     q.add_argument("id", help="a sub-clause (6.1.4) or Annex A control (A.6.2.4)")
-    q.add_argument("--as-of", type=iso_date, metavar="DATE", help="judge on this day")
+    q.add_argument("--as-of", type=iso_date, metavar="DATE",
+                   help="as it stood on this day (the records as they were then)")
     add_json_flag(q)
     q.set_defaults(handler=_show)
+    q = sub.add_parser("trend", help="readiness over time, read from the store's history",
+                       description="Readiness at regular points (monthly over the last 12 "
+                       "months by default), each computed from the records as they stood.")
+    q.add_argument("--points", type=positive_int, default=12, metavar="N",
+                   help="how many points (default 12, at most 60)")
+    q.add_argument("--every", choices=("month", "week", "day"), default="month")
+    q.add_argument("--end", type=iso_date, metavar="DATE", help="the last point (default today)")
+    q.add_argument("--no-verify", action="store_true",
+                   help="skip the hash-chain check of 7.5.3 at each point")
+    add_json_flag(q)
+    q.set_defaults(handler=_trend)
 
     p = subparsers.add_parser("soa", help="the Statement of Applicability (6.1.3)")
     sub = p.add_subparsers(dest="soa_command", metavar="ACTION", required=True)
@@ -114,7 +128,10 @@ def _summary(args: argparse.Namespace) -> int:
 
     store = open_cli_store(args)
     only = [args.clause] if args.clause else None
-    result = readiness.assess(store, today=args.as_of, only=only, verify=not args.no_verify)
+    if args.as_of is not None:
+        result = readiness.as_of(store, args.as_of, only=only, verify=not args.no_verify)
+    else:
+        result = readiness.assess(store, only=only, verify=not args.no_verify)
     warn_problems(result.problems)
     if args.json:
         print_json(result.to_dict())
@@ -150,7 +167,10 @@ def _show(args: argparse.Namespace) -> int:
 
     store = open_cli_store(args)
     rule = readiness.get_rule(args.id)
-    result = readiness.assess(store, today=args.as_of, only=[args.id])
+    if args.as_of is not None:
+        result = readiness.as_of(store, args.as_of, only=[args.id])
+    else:
+        result = readiness.assess(store, only=[args.id])
     warn_problems(result.problems)
     row = result.requirement(args.id)
     if args.json:
@@ -172,6 +192,29 @@ def _show(args: argparse.Namespace) -> int:
          + (f", {row['soa_implementation']}" if row["soa_implementation"] else "")
          if row["soa_applicable"] else ""),
     ])
+    return 0
+
+
+def _trend(args: argparse.Namespace) -> int:
+    from workbench import readiness
+
+    store = open_cli_store(args)
+    frame = readiness.trend(store, points=args.points, every=args.every, end=args.end,
+                            verify=not args.no_verify)
+    if args.json:
+        rows = [{k: (None if isinstance(v, float) and math.isnan(v) else
+                     round(v, 1) if isinstance(v, float) else
+                     v.isoformat() if hasattr(v, "isoformat") else int(v))
+                 for k, v in row.items()} for row in frame.to_dict(orient="records")]
+        print_json(rows)
+        return 0
+    print_table([(d.isoformat(), _pct(o), _pct(c), _pct(a), m, pa, mi, g, n)
+                 for d, o, c, a, m, pa, mi, g, n in zip(
+                     frame["as_of"], frame["overall"], frame["clauses"], frame["annex_a"],
+                     frame["met"], frame["partial"], frame["missing"], frame["gaps"],
+                     frame["records"], strict=True)],
+                ["as of", "overall", "clauses", "Annex A", "met", "partial", "missing",
+                 "to do", "records"])
     return 0
 
 

@@ -22,7 +22,6 @@ from workbench.readiness.model import (
     AIObjective,
     AIPolicy,
     AuditProgramme,
-    ManagementReview,
     SoAStatus,
 )
 from workbench.readiness.soa import draft_soa
@@ -173,38 +172,40 @@ def _audit(store: Store, as_of: dt.date) -> None:
 
 
 def _review(store: Store, as_of: dt.date) -> None:
-    review = ManagementReview(
-        id="mr-1", title="AI management review", held_on=_day(as_of, -80), chair="elena",
-        attendees=["dev", "chloe", "ben"],
-        inputs=[
-            {"topic": "previous_actions", "summary": "First review: actions of the AI steering "
-             "group's launch plan reviewed."},
-            {"topic": "context_changes", "summary": "EU AI Act obligations for high-risk "
-             "systems apply from August 2026."},
-            {"topic": "nonconformities", "summary": "One minor nonconformity from the internal "
-             "audit; corrective action under way."},
-            {"topic": "monitoring_results", "summary": "Monitoring packs exist for card fraud "
-             "only."},
-            {"topic": "audit_results", "summary": "Internal audit of clauses 4 to 6 completed."},
-            {"topic": "improvement_opportunities", "summary": "Automate evidence expiry "
-             "reminders."},
-        ],
-        decisions=[
-            {"id": "monitoring-packs", "description": "Monthly monitoring packs for every "
-             "system in operation", "kind": "improvement", "owner": "ravi",
-             "due": _day(as_of, 60)},
-            {"id": "expiry-reminders", "description": "Reminders before evidence expires",
-             "kind": "improvement", "owner": "chloe", "due": _day(as_of, -30),
-             "done_on": _day(as_of, -35)},
-            {"id": "go-live-gate", "description": "Add the go-live sign-off as a gate in the "
-             "deployment pipeline", "kind": "change", "owner": "ben", "due": _day(as_of, -10),
-             "done_on": _day(as_of, -20)},
-            {"id": "analyst", "description": "Fund a second AI governance analyst",
-             "kind": "resources", "owner": "dev", "due": _day(as_of, 90)},
-        ],
-        next_review_due=_day(as_of, 285))
+    """The CEO chairs the management review; the AI governance lead records it through
+    ``wb.review.record`` with its inputs from the pack as the records stood that day, the
+    CEO approves the minutes, and two decisions are followed up until done."""
+    from workbench.review import complete_decision, pack, record
+
+    held = _day(as_of, -80)
+    decisions = [
+        {"id": "monitoring-packs", "description": "Monthly monitoring packs for every "
+         "system in operation", "kind": "improvement", "owner": "ravi", "due": _day(as_of, 60)},
+        {"id": "expiry-reminders", "description": "Reminders before evidence expires",
+         "kind": "improvement", "owner": "chloe", "due": _day(as_of, -30)},
+        {"id": "go-live-gate", "description": "Add the go-live sign-off as a gate in the "
+         "deployment pipeline", "kind": "change", "owner": "ben", "due": _day(as_of, -10)},
+        {"id": "analyst", "description": "Fund a second AI governance analyst",
+         "kind": "resources", "owner": "dev", "due": _day(as_of, 90)},
+    ]
     with store.acting_as("chloe", at=at(as_of, 79)):
-        store.save(review, reason="minutes of the management review")
+        inputs = pack(store, as_of=held, trend_points=1)
+        record(store, held, "elena", ["dev", "chloe", "ben"], decisions=decisions,
+               inputs_from_pack=inputs, review_id="mr-1", title="AI management review",
+               minutes_uri="https://docs.larkspur.example/ai/management-review-1",
+               next_review_due=_day(as_of, 285), reason="minutes of the management review")
+    with store.acting_as("elena", at=at(as_of, 77)):
+        decide(store, "management_review", "mr-1", "approve", comment="Minutes approved.")
+    for decision, days in (("expiry-reminders", 35), ("go-live-gate", 20)):
+        with store.acting_as("chloe", at=at(as_of, days)):
+            complete_decision(store, "mr-1", decision, done_on=_day(as_of, -days))
+    # The follow-up changed the minutes: the chair confirms them again.
+    with store.acting_as("chloe", at=at(as_of, 19)):
+        request(store, "management_review", "mr-1",
+                note="minutes with the follow-up of two decisions")
+    with store.acting_as("elena", at=at(as_of, 18)):
+        decide(store, "management_review", "mr-1", "approve",
+               comment="Follow-up of the decisions confirmed.")
 
 
 def _evidence(store: Store, as_of: dt.date) -> int:

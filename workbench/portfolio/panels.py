@@ -61,6 +61,7 @@ PORTFOLIO_PANELS: list[str] = [
     "workbench.portfolio.governance_panels:approvals_panel",
     "workbench.portfolio.governance_panels:readiness_panel",
     "workbench.portfolio.improvement_panel:improvement_panel",
+    "workbench.portfolio.trend_panel:trend_panel",
     "workbench.portfolio.governance_panels:fairness_panel",
     "workbench.portfolio.panels:evidence_panel",
     "workbench.portfolio.panels:operation_panel",

@@ -7,6 +7,8 @@
 - :mod:`~workbench.readiness.rules` - one rule per clause 4-10 sub-clause and per Annex A
   control (in ``clause_rules``, ``operation_rules``, ``control_rules``).
 - :mod:`~workbench.readiness.engine` - :func:`assess` and :func:`readiness_figure`.
+- :mod:`~workbench.readiness.history` - :func:`as_of` (readiness as the records stood at a
+  past moment) and :func:`trend`.
 - :mod:`~workbench.readiness.frameworks` - NIST AI RMF coverage and EU AI Act obligations.
 - :mod:`~workbench.readiness.views` - escaped HTML and panel-ready tables.
 
@@ -56,6 +58,9 @@ from workbench.readiness.model import (
 _LAZY = {
     "Readiness": "workbench.readiness.engine",
     "assess": "workbench.readiness.engine",
+    "as_of": "workbench.readiness.history",
+    "trend": "workbench.readiness.history",
+    "trend_figure": "workbench.readiness.history",
     "readiness_figure": "workbench.readiness.engine",
     "Facts": "workbench.readiness.facts",
     "Outcome": "workbench.readiness.rules",
@@ -115,6 +120,7 @@ __all__ = [
     "SoAEntry",
     "SoAStatus",
     "StatementOfApplicability",
+    "as_of",
     "assess",
     "check_rules",
     "clause_table",
@@ -142,6 +148,8 @@ __all__ = [
     "soa_table",
     "soa_version",
     "submit_soa",
+    "trend",
+    "trend_figure",
     "update_entry",
 ]
 

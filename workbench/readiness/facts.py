@@ -125,15 +125,19 @@ class Facts:
         The day evidence expiry, review dates and "the last 12 months" are judged on.
     verify
         Recompute the store's hash chain for 7.5.3 (a full read of the store).
+    verified
+        The outcome of a verification already made that holds for this store (e.g. a whole
+        chain found intact, which holds for every earlier view of it): used instead of
+        verifying again.
     """
 
     def __init__(self, store: Store, today: dt.date | None = None, *,
-                 verify: bool = True) -> None:
+                 verify: bool = True, verified: VerifyReport | None = None) -> None:
         self.store = store
         self.today = today or dt.date.today()
-        self.verify_chain = verify
+        self.verify_chain = verify or verified is not None
         self.touched: set[str] = set()
-        self._cache: dict[str, Any] = {}
+        self._cache: dict[str, Any] = {} if verified is None else {"verify": verified}
         self._problems: dict[tuple[str, str, int | None], RecordProblem] = {}
 
     def _get(self, key: str, kinds: Iterable[str], load: Callable[[], Any]) -> Any:

@@ -296,18 +296,41 @@ def internal_audit_programme(f: Facts) -> Outcome:
                   evidence=[f"audit_programme {p}" for p in current])
 
 
-@rule("9.3.1", reads=("management_review",))
-def management_review(f: Facts) -> Outcome:
-    """Met when top management held a management review in the last 12 months and the next
-    one is not overdue."""
+def _chaired_reviews(f: Facts) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Reviews held by then, newest first: those chaired by top management (a person holding
+    the executive role) and the others."""
     reviews = f.reviews()
     if reviews.empty:
+        return reviews, reviews
+    held = reviews[reviews["held"].notna() & (reviews["held"] <= pd.Timestamp(f.today))]
+    executives = set(f.holders("executive"))
+    chaired = held["chair"].isin(executives)
+    return held[chaired], held[~chaired]
+
+
+def _not_top_management(others: pd.DataFrame) -> str:
+    return "; ".join(f"review {i} was chaired by {c}, who does not hold the executive role"
+                     for i, c in zip(others["id"], others["chair"], strict=True))
+
+
+@rule("9.3.1", reads=("management_review", "person"))
+def management_review(f: Facts) -> Outcome:
+    """Met when top management (a chair holding the executive role) held a management review
+    in the last 12 months and the next one is not overdue; a review chaired by anyone else
+    does not count."""
+    reviews, others = _chaired_reviews(f)
+    if reviews.empty:
+        if not others.empty:
+            return missing(f"no management review chaired by top management ("
+                           f"{_not_top_management(others.head(3))})",
+                           ["hold a management review chaired by a member of top management "
+                            "(the executive role) and record it"])
         return missing("no management review held", [("hold a management review and record "
                                                      "it")])
     last = reviews.iloc[0]
     held = last["held"].date()
     due = f.date(last["next_review_due"])
-    ref = f"management_review {last['id']} ({held})"
+    ref = f"management_review {last['id']} ({held}, chaired by {last['chair']})"
     if held < f.year_ago:
         return graded([ref], [f"hold a management review (the last was on {held})"],
                       reason="the last management review is over 12 months old",
@@ -318,13 +341,14 @@ def management_review(f: Facts) -> Outcome:
     return met(f"management review held on {held}", evidence=[ref])
 
 
-@rule("9.3.2", reads=("management_review",))
+@rule("9.3.2", reads=("management_review", "person"))
 def management_review_inputs(f: Facts) -> Outcome:
-    """Met when the latest management review considered every input 9.3.2 lists."""
-    reviews = f.reviews()
+    """Met when the latest management review of top management considered every input 9.3.2
+    lists."""
+    reviews, _ = _chaired_reviews(f)
     if reviews.empty:
-        return missing("no management review held", [("hold a management review covering the "
-                                                     "required inputs")])
+        return missing("no management review chaired by top management", [
+            "hold a management review covering the required inputs"])
     last = reviews.iloc[0]
     covered = {i["topic"] for i in (last["inputs"] or [])}
     todo = [f"review {last['id']} did not consider {_TOPIC_TEXT[t.value]}" for t in ReviewTopic
@@ -334,23 +358,33 @@ def management_review_inputs(f: Facts) -> Outcome:
                   evidence=[f"management_review {last['id']}"])
 
 
-@rule("9.3.3", reads=("management_review",))
+@rule("9.3.3", reads=("management_review", "person"))
 def management_review_results(f: Facts) -> Outcome:
-    """Met when the latest management review recorded decisions on improvement or changes,
-    each with an owner and a due date."""
-    reviews = f.reviews()
+    """Met when the latest management review of top management recorded decisions on
+    improvement or changes, each with an owner and a due date, and no decision of any review
+    is overdue (overdue decisions make it partial)."""
+    reviews, _ = _chaired_reviews(f)
     if reviews.empty:
-        return missing("no management review held", [("record the results of a management "
-                                                     "review")])
+        return missing("no management review chaired by top management", [
+            "record the results of a management review"])
     last = reviews.iloc[0]
+    ref = f"management_review {last['id']}"
     decisions = list(last["decisions"] or [])
     if not decisions:
         return graded(["review"], [(f"record the decisions of review {last['id']} (improvement "
                                    "opportunities, changes needed)")],
-                      reason=f"review {last['id']} recorded no decisions",
-                      evidence=[f"management_review {last['id']}"])
-    return met(f"review {last['id']} recorded {plural(len(decisions), 'decision')}",
-               evidence=[f"management_review {last['id']}"])
+                      reason=f"review {last['id']} recorded no decisions", evidence=[ref])
+    d = f.review_decisions()
+    today = pd.Timestamp(f.today)
+    done = d["done_on"].notna() & (d["done_on"] <= today)
+    late = d[~done & d["due"].notna() & (d["due"] < today)]
+    if not late.empty:
+        items = [f"decision {r}/{i} ({o}) was due on {due.date()}" for r, i, o, due in
+                 zip(late["review_id"], late["id"], late["owner"], late["due"], strict=True)]
+        return partial(f"review {last['id']} recorded {plural(len(decisions), 'decision')}; "
+                       f"{plural(len(late), 'decision')} overdue", items, evidence=[ref])
+    return met(f"review {last['id']} recorded {plural(len(decisions), 'decision')}, none "
+               "overdue", evidence=[ref])
 
 
 # -- 10 improvement -------------------------------------------------------------------------------

@@ -124,6 +124,11 @@ _REPORT_CSS = """<style>
   .jp-MarkdownCell:has(h1,h2,h3,h4,h5,h6){break-after:avoid-page}
   .wb-figure,.jp-RenderedImage,tr,img,svg,.wb-cover{break-inside:avoid-page}
   .wb-figure{max-width:100%}
+  /* Trailing padding after the last output must not spill onto a blank last page. */
+  body,main,.jp-Notebook,.jp-Cell:last-child,.jp-Cell:last-child :is(.jp-Cell-outputWrapper,
+    .jp-OutputArea,.jp-OutputArea-child:last-child,.jp-OutputArea-output,
+    .jp-RenderedHTMLCommon,.jp-RenderedHTMLCommon>:last-child){padding-bottom:0 !important;
+    margin-bottom:0 !important}
 }
 </style>"""
 

@@ -151,12 +151,50 @@ class Store:
         self.dialect = engine.dialect.name
         self._seeding: Seeding | None = None
         self._db_login: object = _UNKNOWN
+        #: The cut-off of a read-only snapshot (:meth:`as_of`): ISO UTC text, else None.
+        self._until: str | None = None
 
     def __repr__(self) -> str:
+        if self._until is not None:
+            return f"<Store {_engine.safe_url(self.url)} as of {self._until}>"
         return f"<Store {_engine.safe_url(self.url)}>"
 
     def close(self) -> None:
-        self.engine.dispose()
+        if self._until is None:  # a snapshot shares its store's engine
+            self.engine.dispose()
+
+    # -- the past --------------------------------------------------------------------------------
+    def as_of(self, when: dt.datetime) -> Store:
+        """A read-only view of the store as it stood at ``when``.
+
+        Every read (``get``, ``find``, ``frame``, ``latest``, ``versions``, ``history``,
+        ``log``, ``count``, ``kinds``, ``head``) sees only the versions saved at or before
+        ``when``: each record is its latest version saved by then, and records created later
+        do not exist. Reads cost the same queries as on the store itself (one per register).
+        Saving through the view is refused; :meth:`now` is ``when``.
+
+        Parameters
+        ----------
+        when
+            A moment (a naive datetime is taken as UTC).
+        """
+        if not isinstance(when, dt.datetime):
+            raise ValidationError(f"when: give a datetime, got {type(when).__name__}")
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=dt.timezone.utc)
+        when = when.astimezone(dt.timezone.utc)
+        view = Store(self.engine, self.url)
+        view._until = when.isoformat(timespec="microseconds")
+        return view
+
+    @property
+    def until(self) -> dt.datetime | None:
+        """The moment a snapshot (:meth:`as_of`) shows; None for the store itself."""
+        return None if self._until is None else dt.datetime.fromisoformat(self._until)
+
+    def _visible(self, q: sa.Select) -> sa.Select:
+        """``q`` limited to the versions a snapshot sees (unchanged on the store itself)."""
+        return q if self._until is None else q.where(T.c.saved_at <= self._until)
 
     def __enter__(self) -> Store:
         return self
@@ -168,6 +206,10 @@ class Store:
     @contextmanager
     def _write(self) -> Iterator[Connection]:
         """A transaction that holds the store's single write lock (the chain has one head)."""
+        if self._until is not None:
+            raise PermissionDeniedError(
+                f"the store as of {self._until[:19].replace('T', ' ')} UTC is a read-only view "
+                "of the past; save to the store itself. Nothing was saved.")
         try:
             with self.engine.connect() as conn:
                 if self.dialect == "sqlite":
@@ -267,7 +309,10 @@ class Store:
         self._db_login = _UNKNOWN
 
     def now(self) -> dt.datetime:
-        """The store's clock: now (UTC), or the story's time while seeding."""
+        """The store's clock: now (UTC), the story's time while seeding, or a snapshot's
+        moment."""
+        if self._until is not None:
+            return dt.datetime.fromisoformat(self._until)
         if self._seeding is not None and self._seeding.at is not None:
             return self._seeding.at
         return dt.datetime.now(dt.timezone.utc)
@@ -514,24 +559,27 @@ class Store:
             return None  # no such version (and no query: the database's integers end there)
         with self._read() as conn:
             if version is None:
-                row = conn.execute(_latest_select(kind, [record_id], dialect=self.dialect)).first()
+                row = conn.execute(_latest_select(kind, [record_id], dialect=self.dialect,
+                                                  until=self._until)).first()
             else:
-                row = conn.execute(sa.select(T).where(
-                    T.c.kind == kind, T.c.record_id == record_id, T.c.version == version)).first()
+                row = conn.execute(self._visible(sa.select(T).where(
+                    T.c.kind == kind, T.c.record_id == record_id, T.c.version == version))
+                ).first()
         return None if row is None else StoredVersion._from_row(row)
 
     def exists(self, kind: KindArg, record_id: str) -> bool:
         kind = _kind(kind)
         with self._read() as conn:
-            q = sa.select(T.c.seq).where(T.c.kind == kind, T.c.record_id == record_id).limit(1)
+            q = self._visible(sa.select(T.c.seq).where(T.c.kind == kind,
+                                                      T.c.record_id == record_id)).limit(1)
             return conn.execute(q).first() is not None
 
     def history(self, kind: KindArg, record_id: str) -> list[StoredVersion]:
         """Every version of a record, oldest first."""
         kind = _kind(kind)
         with self._read() as conn:
-            rows = conn.execute(sa.select(T).where(T.c.kind == kind, T.c.record_id == record_id)
-                                .order_by(T.c.version)).all()
+            rows = conn.execute(self._visible(sa.select(T).where(
+                T.c.kind == kind, T.c.record_id == record_id)).order_by(T.c.version)).all()
         if not rows:
             self.get(kind, record_id)  # raises the NotFoundError
         return [StoredVersion._from_row(r) for r in rows]
@@ -542,7 +590,7 @@ class Store:
         kind = _kind(kind)
         with self._read() as conn:
             rows = conn.execute(_latest_select(kind, dialect=self.dialect,
-                                               id_prefix=id_prefix)).all()
+                                               id_prefix=id_prefix, until=self._until)).all()
         return [StoredVersion._from_row(r) for r in rows]
 
     def records(self, kind: type[R] | str) -> list[Any]:
@@ -556,14 +604,14 @@ class Store:
             if kind is not None:
                 q = sa.select(sa.func.count(sa.distinct(T.c.record_id))).where(
                     T.c.kind == _kind(kind))
-            return int(conn.execute(q).scalar_one())
+            return int(conn.execute(self._visible(q)).scalar_one())
 
     def head(self) -> int:
         """The sequence number of the newest version (0 for an empty store): a cheap change
         check."""
         with self._read() as conn:
-            return int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(T.c.seq), 0)))
-                       .scalar_one())
+            return int(conn.execute(self._visible(sa.select(
+                sa.func.coalesce(sa.func.max(T.c.seq), 0)))).scalar_one())
 
     def head_entry(self) -> tuple[int, str]:
         """``(seq, entry hash)`` of the newest chain entry (``(0, GENESIS)`` when empty).
@@ -572,8 +620,8 @@ class Store:
         store's history (``workbench verify --anchors`` checks such points later).
         """
         with self._read() as conn:
-            row = conn.execute(sa.select(T.c.seq, T.c.entry_hash).order_by(T.c.seq.desc())
-                               .limit(1)).first()
+            row = conn.execute(self._visible(sa.select(T.c.seq, T.c.entry_hash))
+                               .order_by(T.c.seq.desc()).limit(1)).first()
         return (0, GENESIS) if row is None else (int(row.seq), str(row.entry_hash))
 
     def frame(self, kind: KindArg, *, meta: bool = True,
@@ -589,7 +637,8 @@ class Store:
         cls = model_for(kind)
         q = _latest_select(cls.kind, columns=(T.c.content, T.c.version, T.c.author,
                                               T.c.saved_at, T.c.reason, T.c.content_hash),
-                           dialect=self.dialect, id_prefix=id_prefix)
+                           dialect=self.dialect, id_prefix=id_prefix,
+                           until=self._until)
         columns = list(cls.model_fields)
         with self._read() as conn, _gc_paused():
             rows = conn.execute(q).all()
@@ -625,7 +674,7 @@ class Store:
         else:
             cols = [sa.func.json_extract(T.c.content, f"$.{n}").label(n) for n in names]
         q = _latest_select(cls.kind, columns=(T.c.record_id.label("id"), *cols),
-                           dialect=self.dialect)
+                           dialect=self.dialect, until=self._until)
         with self._read() as conn:
             rows = conn.execute(q).all()
         return pd.DataFrame(rows, columns=["id", *names])
@@ -661,6 +710,7 @@ class Store:
         cls = model_for(kind)
         q = (sa.select(T.c.content, T.c.seq, T.c.version, T.c.author, T.c.saved_at, T.c.reason,
                        T.c.content_hash).where(T.c.kind == cls.kind).order_by(T.c.seq))
+        q = self._visible(q)
         with self._read() as conn, _gc_paused():
             rows = conn.execute(q).all()
             df = pd.DataFrame([_loads(r[0]) for r in rows], columns=list(cls.model_fields))
@@ -684,6 +734,7 @@ class Store:
         q = sa.select(*cols).order_by(T.c.seq.desc())
         if kind is not None:
             q = q.where(T.c.kind == _kind(kind))
+        q = self._visible(q)
         if limit is not None:
             q = q.limit(limit)
         with self._read() as conn:
@@ -694,15 +745,18 @@ class Store:
     def kinds(self) -> dict[str, int]:
         """Record counts per kind present in the store."""
         with self._read() as conn:
-            q = sa.select(T.c.kind, sa.func.count(sa.distinct(T.c.record_id))).group_by(T.c.kind)
+            q = self._visible(sa.select(T.c.kind, sa.func.count(sa.distinct(T.c.record_id))))
+            q = q.group_by(T.c.kind)
             return {k: int(n) for k, n in conn.execute(q)}
 
     # -- integrity -------------------------------------------------------------------------------
     def verify(self) -> VerifyReport:
-        """Recompute every content hash and the chain; see :class:`VerifyReport`."""
+        """Recompute every content hash and the chain; see :class:`VerifyReport`.
+
+        A snapshot (:meth:`as_of`) verifies the chain up to its newest visible entry."""
         from workbench.store._verify import verify
 
-        return verify(self)
+        return verify(self, through=None if self._until is None else self.head())
 
 
 def _distinct_on(q: sa.Select, column: Any) -> sa.Select:
@@ -724,8 +778,9 @@ def _prefix_clause(prefix: str, dialect: str) -> Any:
 
 def _latest_select(kind: str, ids: Sequence[str] | None = None,
                    columns: Sequence[Any] | None = None, *, dialect: str = "",
-                   id_prefix: str | None = None) -> sa.Select:
-    """Latest version per record of one kind, in one statement.
+                   id_prefix: str | None = None, until: str | None = None) -> sa.Select:
+    """Latest version per record of one kind, in one statement (with ``id_prefix``, only ids
+    starting with it; with ``until``, the latest saved at or before that ISO UTC time).
 
     PostgreSQL walks the (kind, record_id, version) index once with DISTINCT ON; elsewhere a
     grouped max is joined back.
@@ -733,12 +788,16 @@ def _latest_select(kind: str, ids: Sequence[str] | None = None,
     cols = columns if columns is not None else (T,)
     if dialect == "postgresql":
         q = sa.select(*cols).where(T.c.kind == kind)
+        if until is not None:
+            q = q.where(T.c.saved_at <= until)
         if ids is not None:
             q = q.where(T.c.record_id.in_(list(ids)))
         if id_prefix is not None:
             q = q.where(_prefix_clause(id_prefix, dialect))
         return _distinct_on(q, T.c.record_id).order_by(T.c.record_id, T.c.version.desc())
     inner = sa.select(T.c.record_id, sa.func.max(T.c.version).label("v")).where(T.c.kind == kind)
+    if until is not None:
+        inner = inner.where(T.c.saved_at <= until)
     if ids is not None:
         inner = inner.where(T.c.record_id.in_(list(ids)))
     if id_prefix is not None:

@@ -63,12 +63,15 @@ class VerifyReport:
         return f"FAILED at {self.problems[0]}{tail}"
 
 
-def verify(store: Store, *, max_problems: int = 50) -> VerifyReport:
+def verify(store: Store, *, max_problems: int = 50, through: int | None = None) -> VerifyReport:
+    """Recompute the chain (up to entry ``through``, a prefix of it, when given)."""
     report = VerifyReport()
     expected_seq = 1
     prev = GENESIS
     last_version: dict[tuple[str, str], int] = {}
     q = sa.select(T).order_by(T.c.seq)
+    if through is not None:
+        q = q.where(T.c.seq <= through)
     with store.engine.connect() as conn:
         result = conn.execution_options(yield_per=2000).execute(q)
         for row in result:

@@ -1,0 +1,119 @@
+"""Recording a management review: chaired by top management, decisions with owners and due
+dates, inputs from the pack, the chair's sign-off, and the decisions followed until done."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from actors import acting
+
+import workbench as wb
+from workbench.errors import NotFoundError, PermissionDeniedError, ValidationError
+
+TODAY = dt.date.today()
+
+
+def day(offset: int) -> dt.date:
+    return TODAY + dt.timedelta(days=offset)
+
+
+DECISIONS = [
+    {"id": "fairness-audit", "description": "External fairness audit of credit scoring",
+     "kind": "improvement", "owner": "grace", "due": day(45)},
+    {"id": "incident-process", "description": "Adopt the AI incident process",
+     "kind": "change", "owner": "chloe", "due": day(20)},
+]
+
+
+@pytest.fixture
+def pack(demo_store):
+    return wb.review.pack(demo_store, trend_points=1, verify=False)
+
+
+def test_a_chair_without_the_executive_role_is_refused(demo_store, pack):
+    head = demo_store.head()
+    with pytest.raises(ValidationError) as caught:
+        wb.review.record(demo_store, TODAY, "hiro", ["chloe"], decisions=DECISIONS,
+                         inputs_from_pack=pack)
+    assert str(caught.value) == (
+        "chair: Hiro Sato (hiro) does not hold the executive role (holds auditor); a "
+        "management review is chaired by top management (9.3.1). Nothing was saved.")
+    with pytest.raises(ValidationError, match="chair: no person 'nobody'"):
+        wb.review.record(demo_store, TODAY, "nobody", [], inputs_from_pack=pack)
+    assert demo_store.head() == head
+
+
+@pytest.mark.parametrize("drop", ["owner", "due"])
+def test_a_decision_without_owner_or_due_date_is_refused(demo_store, pack, drop):
+    head = demo_store.head()
+    bad = [DECISIONS[0], {k: v for k, v in DECISIONS[1].items() if k != drop}]
+    with pytest.raises(ValidationError) as caught:
+        wb.review.record(demo_store, TODAY, "elena", ["chloe"], decisions=bad,
+                         inputs_from_pack=pack)
+    assert str(caught.value) == (
+        f"decisions[1] (incident-process): name its {drop}; every decision of a management "
+        "review has an owner and a due date (9.3.3). Nothing was saved.")
+    assert demo_store.head() == head
+
+
+def test_a_review_in_the_future_is_refused(demo_store, pack):
+    with pytest.raises(ValidationError, match="held_on: .* is in the future"):
+        wb.review.record(demo_store, day(2), "elena", [], inputs_from_pack=pack)
+
+
+def test_only_the_governance_lead_or_top_management_records_it(demo_store, pack):
+    with acting("ravi"), pytest.raises(PermissionDeniedError):
+        wb.review.record(demo_store, TODAY, "elena", ["ravi"], decisions=DECISIONS,
+                         inputs_from_pack=pack)
+    assert demo_store.find("management_review", f"mr-{TODAY}") is None
+
+
+def test_record_saves_the_inputs_from_the_pack_and_requests_the_chairs_sign_off(demo_store,
+                                                                                pack):
+    saved = wb.review.record(demo_store, TODAY, "elena", ["dev", "chloe", "dev"],
+                             decisions=DECISIONS, inputs_from_pack=pack)
+    review = saved.record
+    assert review.id == f"mr-{TODAY}" and review.chair == "elena"
+    assert review.attendees == ["dev", "chloe"]
+    assert review.next_review_due == day(365)
+    by_topic = {i.topic.value: i.summary for i in review.inputs}
+    assert len(by_topic) == 7
+    assert by_topic["previous_actions"] == pack.section("previous_actions").summary
+    assert by_topic["audit_results"] == pack.section("audits").summary
+    assert [d.owner for d in review.decisions] == ["grace", "chloe"]
+    status = wb.oversight.status(demo_store, "management_review", review.id)
+    assert status.state == "pending"
+    assert status.pending_with == ["chair of the management review elena"]
+    with acting("elena"):
+        wb.oversight.decide(demo_store, "management_review", review.id, "approve")
+    assert wb.oversight.status(demo_store, "management_review", review.id).state == "approved"
+    result = wb.readiness.assess(demo_store, only=["9.3"], verify=False)
+    assert result.requirement("9.3.1")["reason"] == f"management review held on {TODAY}"
+    assert result.requirement("9.3.2")["status"] == "met"
+
+
+def test_decisions_are_followed_until_done(demo_store, pack):
+    late = [{**DECISIONS[0], "due": day(-1)}, DECISIONS[1]]
+    saved = wb.review.record(demo_store, day(-5), "dev", ["elena"], decisions=late,
+                             inputs_from_pack=pack, review_id="mr-2")
+    overdue = wb.review.decisions(demo_store, overdue=True)
+    assert overdue[["review_id", "decision_id", "owner", "days_overdue"]].values.tolist() == [
+        ["mr-2", "fairness-audit", "grace", 1]]
+    assert wb.readiness.assess(demo_store, only=["9.3.3"], verify=False).requirement(
+        "9.3.3")["status"] == "partial"
+    done = wb.review.complete_decision(demo_store, "mr-2", "fairness-audit")
+    assert done.version == saved.version + 1
+    assert wb.review.decisions(demo_store, overdue=True).empty
+    every = wb.review.decisions(demo_store).set_index(["review_id", "decision_id"])
+    assert every.loc[("mr-2", "fairness-audit"), "status"] == "done"
+    assert every.loc[("mr-2", "fairness-audit"), "done_on"] == TODAY
+    assert wb.readiness.assess(demo_store, only=["9.3.3"], verify=False).requirement(
+        "9.3.3")["status"] == "met"
+    with pytest.raises(ValidationError, match="already done on"):
+        wb.review.complete_decision(demo_store, "mr-2", "fairness-audit")
+    with pytest.raises(NotFoundError, match="has no decision 'nope'; its decisions: "
+                       "fairness-audit, incident-process"):
+        wb.review.complete_decision(demo_store, "mr-2", "nope")
+    with pytest.raises(ValidationError, match="before the review was held"):
+        wb.review.complete_decision(demo_store, "mr-2", "incident-process", done_on=day(-9))

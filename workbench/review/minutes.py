@@ -1,0 +1,238 @@
+"""Recording a management review (ISO/IEC 42001 9.3) and following its decisions (9.3.3).
+
+:func:`record` saves the review held by top management with its inputs taken from the pack
+(:func:`workbench.review.pack`), its attendees and its decisions (each with an owner and a due
+date), then requests its sign-off through :mod:`workbench.oversight` (the chair approves the
+minutes). :func:`complete_decision` marks a decision done; :func:`decisions` lists every
+decision with its state (``done``, ``open``, ``overdue``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from workbench.errors import NotFoundError, ValidationError
+from workbench.readiness.model import ManagementReview, ReviewDecision
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from workbench.review.review_pack import ReviewPack
+    from workbench.store import Store, StoredVersion
+
+__all__ = ["DECISION_COLUMNS", "EXECUTIVE_ROLE", "complete_decision", "decisions", "record",
+           "review_facts"]
+
+#: The role of top management: the chair of a management review must hold it.
+EXECUTIVE_ROLE = "executive"
+DECISION_COLUMNS = ["review_id", "held_on", "decision_id", "description", "kind", "owner",
+                    "due", "done_on", "status", "days_overdue"]
+
+
+def _day(value: Any, name: str) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ValidationError(f"{name}: {value!r} is not a date; use YYYY-MM-DD",
+                              [(name, "not a date")]) from None
+
+
+def _executive(store: Store, login: str, what: str) -> None:
+    """Refuse ``login`` unless an active person holding the executive role."""
+    found = store.find("person", login)
+    if found is None:
+        raise ValidationError(f"{what}: no person {login!r} in the store; check the login "
+                              "(`workbench admin people` lists them)", [(what, "unknown person")])
+    person = found.content
+    roles = [str(r) for r in person.get("roles") or []]
+    if EXECUTIVE_ROLE not in roles or not person.get("active", True):
+        held = ", ".join(roles) or "no role"
+        raise ValidationError(
+            f"{what}: {person.get('name', login)} ({login}) does not hold the executive role "
+            f"(holds {held}); a management review is chaired by top management (9.3.1). "
+            "Nothing was saved.", [(what, "not top management")])
+
+
+def _decisions(items: Iterable[Mapping[str, Any] | ReviewDecision]) -> list[ReviewDecision]:
+    out: list[ReviewDecision] = []
+    for i, item in enumerate(items or []):
+        data = dict(item.model_dump() if isinstance(item, ReviewDecision) else item)
+        label = data.get("id") or data.get("description") or f"#{i + 1}"
+        missing = [k for k in ("owner", "due") if not data.get(k)]
+        if missing:
+            raise ValidationError(
+                f"decisions[{i}] ({label}): name its {' and '.join(missing)}; every decision "
+                "of a management review has an owner and a due date (9.3.3). Nothing was "
+                "saved.", [(f"decisions.{i}.{k}", "required") for k in missing])
+        if not data.get("id"):
+            slug = re.sub(r"[^a-z0-9]+", "-", str(data.get("description", "")).lower())
+            data["id"] = slug.strip("-")[:40].strip("-") or f"d{i + 1}"
+        data.setdefault("kind", "improvement")
+        from workbench.model import validate_record
+
+        out.append(validate_record(ReviewDecision, data))
+    return out
+
+
+def record(store: Store, held_on: dt.date | str, chair: str, attendees: Iterable[str], *,
+           decisions: Iterable[Mapping[str, Any] | ReviewDecision] = (),
+           inputs_from_pack: ReviewPack | None = None, review_id: str | None = None,
+           title: str = "", minutes_uri: str = "", next_review_due: dt.date | str | None = None,
+           reason: str = "", request_signoff: bool = True) -> StoredVersion:
+    """Save a management review held by top management and request its sign-off.
+
+    Parameters
+    ----------
+    store
+        The workbench store (the acting user records the review: the AI governance lead or
+        an executive).
+    held_on
+        The day the review was held (not in the future).
+    chair
+        Login of the member of top management chairing it (must hold the executive role).
+    attendees
+        Logins of the people present.
+    decisions
+        Each ``{"description", "kind", "owner", "due"}`` (``id`` is made from the
+        description when absent; ``kind`` defaults to ``improvement``).
+    inputs_from_pack
+        The pack the review considered; default the pack as of ``held_on``. Each 9.3.2
+        topic becomes an input with the summary generated from the records.
+    review_id, title, minutes_uri
+        Default ``mr-<held_on>`` and ``AI management review <held_on>``.
+    next_review_due
+        The next review (default one year after ``held_on``).
+    request_signoff
+        Request the chair's approval of the minutes (``wb.oversight.request``).
+
+    Returns
+    -------
+    StoredVersion
+        The saved version of the review.
+
+    Raises
+    ------
+    ValidationError
+        The chair does not hold the executive role, a decision has no owner or due date, a
+        date is in the future or not a date. Nothing is saved.
+    """
+    held = _day(held_on, "held_on")
+    today = store.now().date()
+    if held > today:
+        raise ValidationError(f"held_on: {held} is in the future; record a review once it is "
+                              "held", [("held_on", "in the future")])
+    _executive(store, str(chair), "chair")
+    chosen = _decisions(decisions)
+    if inputs_from_pack is None:
+        from workbench.review.review_pack import pack
+
+        inputs_from_pack = pack(store, as_of=held)
+    rid = review_id or f"mr-{held.isoformat()}"
+    due = (_day(next_review_due, "next_review_due") if next_review_due is not None
+           else held + dt.timedelta(days=365))
+    from workbench.model import validate_record
+
+    review = validate_record(ManagementReview, {
+        "id": rid, "title": title or f"AI management review {held.isoformat()}",
+        "held_on": held, "chair": chair, "attendees": list(dict.fromkeys(attendees or [])),
+        "inputs": [i.model_dump() for i in inputs_from_pack.inputs()],
+        "decisions": [d.model_dump() for d in chosen], "minutes_uri": minutes_uri,
+        "next_review_due": due})
+    saved = store.save(review, reason=reason or f"management review held on {held}, inputs "
+                       f"from the pack as of {inputs_from_pack.as_of}")
+    if request_signoff:
+        from workbench import oversight
+
+        oversight.request(store, "management_review", rid, version=saved.version,
+                          note=f"approval of the minutes of the management review of {held}")
+    return saved
+
+
+def complete_decision(store: Store, review_id: str, decision_id: str, *,
+                      done_on: dt.date | str | None = None, reason: str = "") -> StoredVersion:
+    """Mark one decision of a management review done (a new version of the review).
+
+    The new version is not the one the chair approved: its sign-off shows as stale until the
+    minutes with the follow-up are requested and approved again (``wb.oversight.request``).
+
+    Raises
+    ------
+    NotFoundError
+        No such review or decision.
+    ValidationError
+        The decision is already done, or ``done_on`` is in the future or before the review.
+    """
+    current = store.get("management_review", review_id)
+    review: ManagementReview = current.record
+    ids = [d.id for d in review.decisions]
+    if decision_id not in ids:
+        raise NotFoundError(f"review {review_id!r} has no decision {decision_id!r}; its "
+                            f"decisions: {', '.join(ids) or 'none'}")
+    when = _day(done_on, "done_on") if done_on is not None else store.now().date()
+    if when > store.now().date():
+        raise ValidationError(f"done_on: {when} is in the future", [("done_on", "future")])
+    if when < review.held_on:
+        raise ValidationError(f"done_on: {when} is before the review was held "
+                              f"({review.held_on})", [("done_on", "before the review")])
+    updated = []
+    for d in review.decisions:
+        if d.id == decision_id:
+            if d.done_on is not None:
+                raise ValidationError(f"decision {decision_id!r} of review {review_id!r} was "
+                                      f"already done on {d.done_on}; nothing was saved")
+            d = d.model_copy(update={"done_on": when})
+        updated.append(d)
+    return store.save(review.model_copy(update={"decisions": updated}),
+                      base_version=current.version,
+                      reason=reason or f"decision {decision_id} done on {when}")
+
+
+def decisions(store: Store, *, overdue: bool = False,
+              today: dt.date | str | None = None) -> pd.DataFrame:
+    """Every decision of every management review with its state, oldest due first.
+
+    ``status`` is ``done``, ``open`` or ``overdue`` (not done and due before ``today``);
+    ``days_overdue`` counts the days past due. With ``overdue`` only the overdue ones.
+    A review that fails its checks is left out and named in the frame's problems.
+    """
+    import pandas as pd
+
+    from workbench.registers import problems_of, read_register, with_problems
+    from workbench.review.review_pack import decision_status
+
+    day = _day(today, "today") if today is not None else dt.date.today()
+    frame = read_register(store, "management_review").frame
+    rows = []
+    for r in frame.to_dict(orient="records"):
+        for d in r.get("decisions") or []:
+            status = decision_status(d.get("due"), d.get("done_on"), day)
+            due = _day(d["due"], "due")
+            rows.append({"review_id": r["id"], "held_on": _day(r["held_on"], "held_on"),
+                         "decision_id": d["id"], "description": d["description"],
+                         "kind": d.get("kind", ""), "owner": d["owner"], "due": due,
+                         "done_on": _day(d["done_on"], "done_on") if d.get("done_on")
+                         else None, "status": status,
+                         "days_overdue": (day - due).days if status == "overdue" else 0})
+    out = pd.DataFrame(rows, columns=DECISION_COLUMNS)
+    if overdue:
+        out = out[out["status"] == "overdue"]
+    out = out.sort_values(["due", "review_id", "decision_id"]).reset_index(drop=True)
+    return with_problems(out, problems_of(frame))
+
+
+def review_facts(store: Store, stored: StoredVersion) -> dict[str, Any]:
+    """Sign-off facts of a management review: ``chair_is_executive`` (the chair holds the
+    executive role now) and ``decisions_without_owner`` (always 0 for a valid record)."""
+    chair = stored.content.get("chair")
+    person = store.find("person", chair) if isinstance(chair, str) else None
+    roles = (person.content.get("roles") or []) if person is not None else []
+    return {"chair_is_executive": EXECUTIVE_ROLE in roles,
+            "decisions_without_owner": sum(1 for d in stored.content.get("decisions") or []
+                                           if not d.get("owner") or not d.get("due"))}
