@@ -132,7 +132,8 @@ def test_cli_open_list_report(inc_cli, demo_store):
                                       f"{TODAY + dt.timedelta(days=7)} (death)")
     code, out, _ = inc_cli("list")
     rows = {line.split()[0]: line for line in out.splitlines()[2:]}
-    assert set(rows) == {"inc-credit-stale-feed", "inc-9"}
+    assert {"inc-credit-stale-feed", "inc-9"} <= set(rows)  # and the one monitoring opened
+    assert len(rows) == 3 and demo_store.find("incident", "inc-monitoring-cv-screening")
     assert "7 days left" in rows["inc-9"] and "(late)" not in rows["inc-credit-stale-feed"]
     code, out, _ = inc_cli("list", "--overdue", "--as-of", str(TODAY + dt.timedelta(days=8)))
     assert [line.split()[0] for line in out.splitlines()[2:]] == ["inc-9"]
@@ -163,7 +164,8 @@ def test_dashboard_panel_counts_overdue_reports(demo_url, demo_store):
     page = portfolio_page(demo_url)
     panel = next(p for p in page.panels if p.key == "improvement")
     values = dict(zip(panel.table["kpi"], panel.table["value"], strict=True))
-    assert values == {"open_nonconformities": 1, "overdue_nc_actions": 1, "open_incidents": 2,
+    # with the nonconformity and incident the monitoring of cv-screening raised
+    assert values == {"open_nonconformities": 2, "overdue_nc_actions": 1, "open_incidents": 3,
                       "overdue_reports": 1}
     assert panel.note == "1 incident report overdue"
     assert ">OVERDUE<" in panel.html and ">in progress<" in panel.html

@@ -81,12 +81,19 @@ def test_10_2_counts_nonconformity_findings_against_linked_records(demo_store):
 
 
 def test_10_2_reads_stages_and_who_reviewed_effectiveness(demo_store):
-    row = _row(demo_store, "10.2")  # the demo: one action overdue on nc-1
+    # the demo: one action overdue on nc-1, and the nonconformity monitoring raised not worked
+    monitoring_nc = ["nonconformity nc-monitoring-cv-screening: record the correction "
+                     "(containment)",
+                     "nonconformity nc-monitoring-cv-screening: determine its root cause",
+                     "nonconformity nc-monitoring-cv-screening: plan corrective actions"]
+    row = _row(demo_store, "10.2")
     assert row["status"] == "partial" and row["missing"] == [
         f"nonconformity nc-1: corrective action 'Repeat the red-team test on the upgraded "
-        f"model' was due on {TODAY - dt.timedelta(days=5)}"]
+        f"model' was due on {TODAY - dt.timedelta(days=5)}", *monitoring_nc]
     with acting("ravi"):
         imp.complete_action(demo_store, "nc-1", 2)
+    assert _row(demo_store, "10.2")["missing"] == monitoring_nc
+    imp.cancel(demo_store, "nc-monitoring-cv-screening", reason="tracked in nc-1")
     assert _row(demo_store, "10.2")["status"] == "met"
     # a closed record whose review was made by an action owner (typed in directly)
     nc = demo_store.get("nonconformity", "nc-2")

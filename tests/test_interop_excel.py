@@ -47,21 +47,22 @@ def test_export_all_then_import_changes_nothing(demo_store, tmp_path):
             if s == "about" or model_for(s).__module__.startswith("workbench.")]
     assert ours == ["about", "ai_objective", "ai_policy", "ai_system", "aims_scope",
                              "audit_programme", "evidence", "impact_assessment", "incident",
-                             "management_review", "model_card", "nonconformity",
+                             "management_review", "model_card", "monitoring_plan",
+                             "monitoring_run", "nonconformity",
                              "organization", "person",
-                             "risk", "risk_criteria", "soa"], wb.sheetnames
+                             "risk", "risk_criteria", "signoff_policy", "soa"], wb.sheetnames
     ws = wb["risk"]
     headers = [c.value for c in ws[1]]
     assert headers[:4] == ["Id", "System id", "Title", "Description"], headers
     assert headers[-3:] == ["_version", "_saved_by", "_saved_at"], headers
     assert ws.freeze_panes == "B2"
-    assert ws.max_row == 42  # header + the demo's 41 risks
+    assert ws.max_row == 43  # header + the demo's 42 risks (one proposed by monitoring)
     lists = {dv.formula1 for dv in ws.data_validations.dataValidation}
     assert '"modify,avoid,share,retain"' in lists, lists
     assert '"identified,assessed,treated,accepted,closed"' in lists, lists
     report = excel.import_workbook(demo_store, path)
     assert report.count("created") == 0 and report.count("updated") == 0, report.summary()
-    assert len(report.unchanged["risk"]) == 41
+    assert len(report.unchanged["risk"]) == 42
     assert demo_store.head() == head  # an unchanged round trip writes nothing
 
 
@@ -214,7 +215,7 @@ def test_the_import_saves_as_the_acting_user_under_the_permission_policy(demo_st
 def test_cli_export_import_and_template(demo_url, tmp_path, capsys):
     out = tmp_path / "reg.xlsx"
     assert main(["--database-url", demo_url, "export", "risk", "ai_system", "-o", str(out)]) == 0
-    assert capsys.readouterr().out.strip() == f"wrote 48 records of 2 kinds to {out}"
+    assert capsys.readouterr().out.strip() == f"wrote 49 records of 2 kinds to {out}"  # with the risk monitoring proposed
     _edit(out, "risk", "cv-screening-r01", "Treatment", "shred")
     assert main(["--database-url", demo_url, "import", str(out), "--dry-run"]) == 1
     err = capsys.readouterr().err.splitlines()
@@ -224,7 +225,7 @@ def test_cli_export_import_and_template(demo_url, tmp_path, capsys):
     _edit(out, "risk", "cv-screening-r01", "Treatment", "avoid")
     assert main(["--database-url", demo_url, "import", str(out)]) == 0
     assert capsys.readouterr().out.startswith("imported 1 records (ai_system: 0 new, 0 changed, "
-                                              "7 unchanged; risk: 0 new, 1 changed, 40 "
+                                              "7 unchanged; risk: 0 new, 1 changed, 41 "
                                               "unchanged)")
     template = tmp_path / "t.xlsx"
     assert main(["export", "--template", "-o", str(template)]) == 0

@@ -4,10 +4,7 @@ summary generated from them; other features' frames used when installed."""
 from __future__ import annotations
 
 import datetime as dt
-import sys
-import types
 
-import pandas as pd
 import pytest
 
 import workbench as wb
@@ -67,9 +64,12 @@ def test_context_and_interested_parties_changed_since_the_review(demo_store):
 
 def test_nonconformities_audits_and_risks_from_the_records(demo_store, pack):
     nc = pack.section("nonconformities")
-    assert set(nc.table["id"]) == {"nc-1", "nc-2"}
+    # nc-monitoring-cv-screening: raised by the monitoring of cv-screening's fairness gap
+    assert set(nc.table["id"]) == {"nc-1", "nc-2", "nc-monitoring-cv-screening"}
     assert nc.summary == ("0 nonconformities raised since the previous review, 1 closed since "
-                          "the previous review; 1 open (nc-1).")
+                          "the previous review; 2 open (nc-1, nc-monitoring-cv-screening), 1 "
+                          "with overdue corrective actions. Open by stage: in_progress 1, "
+                          "raised 1.")
     audits = pack.section("audits")
     assert audits.summary == ("0 internal audits completed since the previous review; "
                               "1 planned, 0 overdue.")
@@ -80,7 +80,8 @@ def test_nonconformities_audits_and_risks_from_the_records(demo_store, pack):
     assert risks.summary.startswith(f"{len(live)} open risks, {above} above the risk appetite")
     assert len(risks.table) == above
     incidents = pack.section("incidents")
-    assert not incidents.available  # no incident kind registered on this branch
+    assert incidents.available
+    assert set(incidents.table["id"]) == {"inc-credit-stale-feed", "inc-monitoring-cv-screening"}
     readiness = pack.section("readiness")
     assert readiness.summary.startswith(f"ISO/IEC 42001 readiness {pack.readiness.overall:.0f}%")
     assert readiness.figure is not None and len(readiness.table) == 2
@@ -91,30 +92,26 @@ def test_a_pack_of_the_past_shows_what_could_be_seen_then(demo_store):
     assert before.previous_review is None
     assert before.section("previous_actions").summary == (
         "No previous management review is recorded: this is the first one.")
-    # nc-1 was recorded 60 days ago: not in a pack of 90 days ago
-    assert before.section("nonconformities").summary == "No nonconformity is recorded."
+    # nc-2 was closed 39 days ago and nc-1's actions were planned later: not seen 90 days ago
+    assert before.section("nonconformities").summary == (
+        "3 nonconformities raised in total, 0 closed in total; 3 open (nc-1, nc-2, "
+        "nc-monitoring-cv-screening). Open by stage: actions_planned 1, in_progress 1, "
+        "raised 1.")
+    assert before.section("nonconformities").table.set_index("id").at["nc-2", "stage"] != \
+        "closed"
     with pytest.raises(ValidationError, match="as_of: .* is in the future"):
         wb.review.pack(demo_store, as_of=day(3))
 
 
-def test_other_features_frames_are_used_when_installed(demo_store, monkeypatch):
-    improvement = types.ModuleType("workbench.improvement")
-    improvement.nonconformities_frame = lambda store: pd.DataFrame(
-        {"id": ["nc-1", "nc-2"], "stage": ["corrective_action", "closed"],
-         "overdue": [False, False]})
-    monitoring = types.ModuleType("workbench.monitoring")
-    monitoring.status_frame = lambda store: pd.DataFrame(
-        {"system_id": ["card-fraud", "cv-screening", "credit-scoring"],
-         "state": ["ok", "breach", "overdue"], "last_run_at": [None] * 3,
-         "next_due": [None] * 3})
-    monkeypatch.setitem(sys.modules, "workbench.improvement", improvement)
-    monkeypatch.setitem(sys.modules, "workbench.monitoring", monitoring)
+def test_other_features_frames_are_used_when_installed(demo_store):
+    """The improvement and monitoring features' own frames feed their sections."""
     pack = wb.review.pack(demo_store, trend_points=1, verify=False)
     nc = pack.section("nonconformities")
-    assert nc.table.set_index("id").at["nc-1", "stage"] == "corrective_action"
-    assert nc.summary.endswith("Open by stage: corrective_action 1.")
-    assert pack.section("monitoring").summary == (
-        "Monitoring of 3 AI systems: 1 ok, 1 breach, 1 overdue.")
+    assert nc.table.set_index("id").at["nc-1", "stage"] == "in_progress"
+    assert nc.summary.endswith("Open by stage: in_progress 1, raised 1.")
+    monitoring = pack.section("monitoring")
+    assert monitoring.summary == "Monitoring of 7 AI systems: 2 breach, 1 overdue, 4 no plan."
+    assert monitoring.table.set_index("system_id").at["card-fraud", "state"] == "overdue"
 
 
 def test_pack_html_escapes_record_text(demo_store):

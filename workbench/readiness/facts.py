@@ -14,7 +14,6 @@ stops readiness; the engine names it in the result of every rule that reads its 
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -55,7 +54,7 @@ def _empty(columns: list[str], dates: tuple[str, ...]) -> pd.DataFrame:
 
 
 def _as_date(value: Any) -> dt.date | None:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None or value != value:  # NaN and NaT (a datetime) are not equal to themselves
         return None
     if isinstance(value, dt.datetime):
         return value.date()

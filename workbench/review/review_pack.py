@@ -345,7 +345,7 @@ def _nonconformities(view: Store, f: Facts, since: dt.date | None) -> PackSectio
     late = open_[open_["overdue_actions"] > 0]
     words = "since the previous review" if since else "in total"
     summary = (f"{_plural(len(new), 'nonconformity', 'nonconformities')} raised {words}, "
-               f"{_plural(len(closed_since), 'closed')} {words}; {len(open_):,} open"
+               f"{len(closed_since):,} closed {words}; {len(open_):,} open"
                + (f" ({', '.join(open_['id'])})" if not open_.empty else "")
                + (f", {len(late):,} with overdue corrective actions" if not late.empty
                   else "") + ".")
