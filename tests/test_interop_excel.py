@@ -215,7 +215,8 @@ def test_the_import_saves_as_the_acting_user_under_the_permission_policy(demo_st
 def test_cli_export_import_and_template(demo_url, tmp_path, capsys):
     out = tmp_path / "reg.xlsx"
     assert main(["--database-url", demo_url, "export", "risk", "ai_system", "-o", str(out)]) == 0
-    assert capsys.readouterr().out.strip() == f"wrote 49 records of 2 kinds to {out}"  # with the risk monitoring proposed
+    # 42 risks (one proposed by monitoring) and 7 AI systems
+    assert capsys.readouterr().out.strip() == f"wrote 49 records of 2 kinds to {out}"
     _edit(out, "risk", "cv-screening-r01", "Treatment", "shred")
     assert main(["--database-url", demo_url, "import", str(out), "--dry-run"]) == 1
     err = capsys.readouterr().err.splitlines()
