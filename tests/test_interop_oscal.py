@@ -73,7 +73,8 @@ def test_poam_validates_and_lists_open_nonconformities_and_risks_above_appetite(
     for item in poam["poam-items"]:
         props = {p["name"]: p["value"] for p in item["props"]}
         sources.setdefault(props["source"], []).append(props["record-id"])
-    assert sources["nonconformity"] == ["nc-1"]  # nc-2 is closed
+    # nc-2 is closed; the monitoring of cv-screening raised the other open one
+    assert sources["nonconformity"] == ["nc-1", "nc-monitoring-cv-screening"]
     import workbench as wb
 
     register = wb.risk.register(demo_store)

@@ -146,9 +146,14 @@ def test_a_new_card_lists_what_is_still_to_write(demo_store):
     assert card.source("monitoring").id == "ev-card-fraud-11"
     with pytest.raises(ValidationError) as caught:
         C.submit(demo_store, "card-fraud")
+    # known limitations are filled from the impact assessment (its failure modes, data gaps)
+    ia = demo_store.get("impact_assessment", "ia-card-fraud").record
+    assert card.known_limitations and all(
+        any(part in text for part in [*ia.failure_modes, str(ia.data.gaps or "")] if part)
+        for text in card.known_limitations), card.known_limitations
     assert str(caught.value) == (
-        "cannot submit the model card of card-fraud: 9 required item(s) empty: "
-        "accuracy_metrics, accuracy_statement, known_limitations, interpretation, "
+        "cannot submit the model card of card-fraud: 8 required item(s) empty: "
+        "accuracy_metrics, accuracy_statement, interpretation, "
         "input_features, "
         "human_oversight, expected_lifetime, maintenance, logging; write them "
         "(ModelCardEditor) or keep it as a draft")

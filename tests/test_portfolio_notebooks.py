@@ -69,7 +69,9 @@ def test_system_report_template_runs(demo_url, tmp_path):
     assert "Recruitment and selection (annex3.4.a)" in text and ">High-risk<" in text
     assert ">breach<" in text  # the age-band parity ratio below its threshold
     mimes = [m for c in nb.cells for o in c.get("outputs", []) for m in o.get("data", {})]
-    assert mimes.count("application/vnd.plotly.v1+json") == 2  # risk heatmap, evidence
+    # risk heatmap, evidence, and the monitoring timeline of its most-breached metric
+    assert mimes.count("application/vnd.plotly.v1+json") == 3
+    assert ">Monitoring" in text
     assert "Traceback" not in text
 
 

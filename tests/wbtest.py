@@ -248,7 +248,8 @@ def check_figure(fig: Any, payloads: tuple[str, ...]) -> list[str]:
         if key not in ("hovertemplate", "texttemplate") and "%{" in text:
             problems.append(f"{path}: a template placeholder in text: {text!r}")
         if key in ("hovertemplate", "texttemplate"):
-            own = re.sub(r"%\{(x|y|z|text|customdata(\[\d\])?)(:[^}]*)?\}", "", text)
+            own = re.sub(r"%\{(x|y|z|text|customdata(\[\d\])?|fullData\.name)([:|][^}]*)?\}",
+                         "", text)  # ours: values and formats (":.3g", "|%Y-%m-%d"), the name
             if "%{" in own:
                 problems.append(f"{path}: a user placeholder in a template: {text!r}")
     for payload in payloads:

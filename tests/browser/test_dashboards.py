@@ -117,8 +117,9 @@ def test_portfolio_heatmap_shows_the_counts_the_store_holds(page, voila_url, see
     assert _heatmap_counts(figures) == expected
     assert sum(map(sum, expected)) == len(live) > 0
     assert f"Residual risk: {len(live):,} open risks" in text
-    # the other figures are drawn too: tiers by lifecycle stage, readiness by clause
-    assert len(figures) == 3 and all(f["drawn"] for f in figures)
+    # the other figures are drawn too: tiers by lifecycle stage, readiness by clause, and
+    # readiness over time
+    assert len(figures) == 4 and all(f["drawn"] for f in figures)
     tiers = next(f for f in figures if any(t["name"] == "High-risk" for t in f["traces"]))
     assert {t["type"] for t in tiers["traces"]} == {"bar"}
     _no_panel_failed(page)
@@ -171,7 +172,7 @@ def test_choosing_a_system_switches_in_place_in_the_same_kernel(page, voila_serv
                            ".startsWith('Sentinel')", timeout=TIMEOUT_MS)
     # wait for the new figures alone: while drawing, plotly's renderer briefly holds
     # twice as many plot elements
-    page.wait_for_function(_ONLY_NEW_DRAWN, arg=2, timeout=TIMEOUT_MS)
+    page.wait_for_function(_ONLY_NEW_DRAWN, arg=3, timeout=TIMEOUT_MS)
     figures = _figures(page)
     text = page.inner_text("body")
     assert page.evaluate("window.sameDocument") is True  # the page was not reloaded
@@ -180,7 +181,8 @@ def test_choosing_a_system_switches_in_place_in_the_same_kernel(page, voila_serv
     assert "Sven Eriksen, Head of Fraud Prevention" in text
     assert "Grace Kim, Head of Credit Risk" not in text  # ClearCredit's panels are gone
     assert "Minimal risk" in page.inner_text('[data-panel="eu-ai-act"]')
-    assert len(figures) == 2 and all(f["drawn"] for f in figures)  # risks, evidence
+    # risks, evidence, and the monitoring timeline of its most-breached metric
+    assert len(figures) == 3 and all(f["drawn"] for f in figures)
     assert page.locator('[data-panel="facts"]').count() == 1  # replaced, not appended
     _no_panel_failed(page)
     _assert_no_error(page, text)

@@ -45,8 +45,10 @@ def timeline_figure(timeline: pd.DataFrame, key: str, *, title: str = "") -> go.
         name = plotly_text(str(group) or key.split(":")[0])
         fig.add_trace(go.Scatter(
             x=rows["run_at"], y=rows["value"], mode="lines+markers", name=name,
-            customdata=rows["run_id"], hovertemplate="%{x|%Y-%m-%d}: %{y:.4g}<extra>"
-            + name + "</extra>",
+            # the group's name is user data: shown through the trace name, never put in the
+            # template (where plotly would read %{...} in it)
+            customdata=rows["run_id"],
+            hovertemplate="%{x|%Y-%m-%d}: %{y:.4g}<extra>%{fullData.name}</extra>",
             marker=dict(color=[_BREACH if b else _OK for b in rows["breached"]], size=7),
             line=dict(width=1.5)))
     steps = part.drop_duplicates("run_id")
