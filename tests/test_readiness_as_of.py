@@ -131,6 +131,28 @@ def test_trend_on_the_demo_store_rises_and_matches_as_of(demo_store):
     assert names == ["overall", "clauses 4-10", "Annex A"]
 
 
+def test_a_past_point_is_computed_once_per_state_of_the_chain(demo_store, monkeypatch):
+    from workbench.readiness import engine
+
+    first = wb.readiness.trend(demo_store, points=3, every="month", verify=True)
+    days: list[dt.date] = []
+    real = engine.assess
+
+    def counting(*args, **kwargs):
+        days.append(kwargs["today"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "assess", counting)
+    again = wb.readiness.trend(demo_store, points=3, every="month", verify=True)
+    assert days == [] and again.equals(first)  # nothing new: every point reused
+    current = demo_store.get("ai_system", "card-fraud")
+    demo_store.save(current.record.model_copy(update={"description": "Release 6."}),
+                    base_version=current.version)
+    later = wb.readiness.trend(demo_store, points=3, every="month", verify=True)
+    assert days == [first["as_of"].iloc[-1]]  # only today's point saw the new version
+    assert later.iloc[:2].equals(first.iloc[:2])
+
+
 def test_trend_refuses_bad_points(store):
     with pytest.raises(ValidationError, match="points: give a whole number from 1 to 60"):
         wb.readiness.trend(store, points=0)
