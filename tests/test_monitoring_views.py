@@ -202,3 +202,24 @@ def test_monitoring_notebook_runs_under_papermill(demo_url, demo_store, monkeypa
     assert demo_store.head() > head
     kinds = [o.get("data", {}).keys() for c in out.cells for o in c.get("outputs", [])]
     assert sum("application/vnd.plotly.v1+json" in k for k in kinds) >= 1
+
+
+def test_run_details_put_each_threshold_beside_its_own_metric(planned):
+    """Breaches are listed first; each row's 'breach when' is that measurement's threshold."""
+    import re
+
+    from workbench.monitoring.figures import run_details_html
+
+    with acting("ravi"):
+        ran = monitoring.run(planned, SYSTEM, current=sample(800, seed=3, shift=1.5),
+                             reference=sample(800, seed=2))
+    timeline = monitoring.timeline_frame(planned, SYSTEM)
+    html = run_details_html(timeline, ran.run.id)
+    cells = [re.findall(r"<td[^>]*>(.*?)</td>", row)
+             for row in re.findall(r"<tr>(.*?)</tr>", html, flags=re.S)[1:]]
+    by_metric = {(m.metric, m.feature or ""): m for m in ran.run.measurements}
+    results = [row[-1] for row in cells]
+    assert results == sorted(results, key=lambda r: r != "breach") and "breach" in results
+    for row in cells:
+        measured = by_metric[(row[0], row[1])]
+        assert row[5].endswith(f"{measured.threshold:g}"), (row, measured)

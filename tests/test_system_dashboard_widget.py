@@ -43,7 +43,7 @@ def test_the_first_page_is_the_urls_system(prepared):
     assert len(widget.picker.options) == 7
     assert _panels(widget) == ["facts", "golive", "eu-ai-act", "impact", "system-risk",
                                "system-risk-more", "system-fairness", "model-card",
-                               "system-evidence"]
+                               "system-evidence", "system-monitoring", "system-monitoring-more"]
     assert _mimes(widget).count("application/vnd.plotly.v1+json") == 2
 
 

@@ -107,11 +107,14 @@ def run_details_html(timeline: pd.DataFrame, run_id: str) -> str:
             f"{esc(first['run_at'].strftime('%Y-%m-%d %H:%M'))} UTC (plan version "
             f"{esc(first['plan_version'])}), {int(rows['breached'].sum())} of {len(rows)} "
             "measurements breached</p>")
-    shown = rows.sort_values("breached", ascending=False, kind="stable").assign(
-        value=rows["value"].map(lambda v: f"{v:.4g}"),
+    ordered = rows.sort_values("breached", ascending=False, kind="stable")
+    shown = ordered.assign(
+        value=ordered["value"].map(lambda v: f"{v:.4g}"),
         rule=[("< " if d == "min" else "> ") + f"{t:g}" for d, t in
-              zip(rows["direction"], rows["threshold"], strict=True)],
-        breached=rows["breached"].map({True: "breach", False: "ok"}))
-    return head + html_table(shown, {"metric": "Metric", "feature": "Feature", "group": "Group",
-                                     "measure": "Measure", "value": "Value",
-                                     "rule": "Breach when", "breached": "Result"})
+              zip(ordered["direction"], ordered["threshold"], strict=True)],
+        breached=ordered["breached"].map({True: "breach", False: "ok"}))
+    # one run's measurements stay on one printed page (a plan measures a few dozen at most)
+    return ('<div style="break-inside: avoid">' + head
+            + html_table(shown, {"metric": "Metric", "feature": "Feature", "group": "Group",
+                                 "measure": "Measure", "value": "Value",
+                                 "rule": "Breach when", "breached": "Result"}) + "</div>")
