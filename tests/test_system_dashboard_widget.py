@@ -44,7 +44,7 @@ def test_the_first_page_is_the_urls_system(prepared):
     assert _panels(widget) == ["facts", "golive", "eu-ai-act", "impact", "system-risk",
                                "system-risk-more", "system-fairness", "model-card",
                                "system-evidence", "system-monitoring", "system-monitoring-more"]
-    assert _mimes(widget).count("application/vnd.plotly.v1+json") == 2
+    assert _mimes(widget).count("application/vnd.plotly.v1+json") == 3  # with monitoring
 
 
 def test_choosing_a_system_rebuilds_the_page_from_the_loaded_registers(prepared):
