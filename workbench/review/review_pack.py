@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from workbench.readiness.facts import _as_date as _date
 from workbench.readiness.model import ReviewInput, ReviewTopic
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -144,18 +145,6 @@ def _plural(n: int, word: str, many: str | None = None) -> str:
     return f"{n:,} {word if n == 1 else (many or word + 's')}"
 
 
-def _date(value: Any) -> dt.date | None:
-    """A stored date (ISO text, timestamp, date; None or NaN/NaT for none) as a date."""
-    if value is None or value != value:  # noqa: PLR0124 - NaN and NaT differ from themselves
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value)[:10])
-    except ValueError:  # NaT and anything else that is no date
-        return None
 
 
 def _frame(rows: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
