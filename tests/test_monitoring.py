@@ -207,6 +207,42 @@ def test_a_breach_opens_an_incident_once_and_a_closed_nonconformity_is_not_reope
     assert org.verify().ok
 
 
+def test_a_breach_after_its_records_were_closed_raises_new_ones_naming_them(org):
+    from workbench import improvement as imp
+
+    ref = sample(800, seed=2)
+    with acting("ravi"):
+        monitoring.save_plan(org, plan_data(on_breach=["raise_nonconformity",
+                                                       "open_incident"]))
+        monitoring.run(org, SYSTEM, current=sample(800, seed=3, shift=1.5), reference=ref)
+    nc_id, inc_id = f"nc-monitoring-{SYSTEM}", f"inc-monitoring-{SYSTEM}"
+    with acting("chloe"):
+        imp.cancel(org, nc_id, reason="handled in the model retraining project")
+        imp.close_incident(org, inc_id, note="retrained on recent data")
+    closed_nc, closed_inc = org.get("nonconformity", nc_id), org.get("incident", inc_id)
+    with acting("ravi"):
+        again = monitoring.run(org, SYSTEM, current=sample(800, seed=4, shift=2.0),
+                               reference=ref)
+    day = again.run.run_at.date()
+    new_nc, new_inc = f"{nc_id}-{day:%Y%m%d}", f"{inc_id}-{day:%Y%m%d}"
+    assert again.run.raised == [f"nonconformity:{new_nc}", f"incident:{new_inc}"]
+    # the closed records are left as they were: finished handling is never edited
+    assert org.get("nonconformity", nc_id).version == closed_nc.version
+    assert org.get("incident", inc_id).version == closed_inc.version
+    nc = org.get("nonconformity", new_nc)
+    assert nc.version == 1 and nc.record.stage.value == "raised"
+    assert f"Recurs after {nc_id} was closed" in nc.record.description
+    assert org.get("incident", new_inc).record.status.value == "open"
+    # the recurrence persists: the new records are updated, no third one appears
+    with acting("ravi"):
+        third = monitoring.run(org, SYSTEM, current=sample(800, seed=5, shift=2.0),
+                               reference=ref)
+    assert third.run.raised == [f"nonconformity:{new_nc}", f"incident:{new_inc}"]
+    assert org.get("nonconformity", new_nc).version == 2
+    assert org.count("nonconformity") == 2 and org.count("incident") == 2
+    assert org.verify().ok
+
+
 def test_a_dry_run_measures_and_saves_nothing(planned):
     head = planned.head()
     with acting("ravi"):

@@ -5,12 +5,16 @@ reference sample and records a ``monitoring_run``. A breach does what the plan s
 proposes a risk, raises a nonconformity, opens an incident (when the ``incident`` kind is
 registered) and notifies the dashboard. The records a breach raises have one id per system
 and action, so a breach that persists updates them (a new version) instead of raising a new
-one at every run. Everything a run writes is saved atomically: all of it, or nothing.
+one at every run. A record whose handling is finished (a closed risk or incident, a closed or
+cancelled nonconformity) is never edited: a breach after it is a recurrence and raises a new
+record, ``<id>-YYYYMMDD``, that names the closed one. Everything a run writes is saved
+atomically: all of it, or nothing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -122,14 +126,57 @@ def _describe(breaches: list[Measurement], when: dt.datetime) -> str:
     return f"Monitoring run of {when:%Y-%m-%d}: " + "; ".join(parts) + more + "."
 
 
-def _with_history(store: Store, kind: str, record_id: str, fresh: dict[str, Any],
-                  keep: tuple[str, ...]) -> tuple[Record, int | None]:
-    """``fresh`` as a new record, or as a new version of the one raised earlier (keeping the
-    fields a person may have edited since: ``keep``)."""
+def _is_closed(kind: str, content: dict[str, Any]) -> bool:
+    """A raised record whose handling is finished: a closed risk or incident, a closed or
+    cancelled nonconformity."""
+    if kind == "nonconformity":
+        return content.get("stage") in ("closed", "cancelled") or bool(content.get("closed_on"))
+    return content.get("status") == "closed"
+
+
+def _raised_before(store: Store, kind: str, base_id: str) -> list[StoredVersion]:
+    """What earlier breaches raised under ``base_id``: the record ``base_id`` and its
+    recurrences ``base_id-YYYYMMDD[-n]``, oldest first."""
+    pattern = re.compile(re.escape(base_id) + r"(-\d{8}(-\d+)?)?")
+    return sorted((v for v in store.latest(kind, id_prefix=base_id)
+                   if pattern.fullmatch(v.record_id)),
+                  key=lambda v: (v.record_id != base_id, v.record_id))
+
+
+def _target(store: Store, kind: str, base_id: str, today: dt.date
+            ) -> tuple[str, StoredVersion | None, StoredVersion | None]:
+    """``(id, open record, closed predecessor)`` for a breach: the record raised earlier
+    while it is still open (a persisting breach updates it), else a new record. A closed one
+    is never edited: the breach recurred, so a new record (``base_id-YYYYMMDD``) names the
+    one it follows."""
+    before = _raised_before(store, kind, base_id)
+    for v in reversed(before):
+        if not _is_closed(kind, v.content):
+            return v.record_id, v, None
+    if not before:
+        return base_id, None, None
+    taken = {v.record_id for v in before}
+    new_id, n = f"{base_id}-{today:%Y%m%d}", 1
+    while new_id in taken:
+        n += 1
+        new_id = f"{base_id}-{today:%Y%m%d}-{n}"
+    return new_id, None, before[-1]
+
+
+def _with_history(store: Store, kind: str, base_id: str, fresh: dict[str, Any],
+                  keep: tuple[str, ...], today: dt.date) -> tuple[Record, int | None]:
+    """``fresh`` as a new record, or as a new version of the one raised earlier and still
+    open (keeping the fields a person may have edited since: ``keep``)."""
     from workbench.model import model_for
 
     cls = model_for(kind)
-    found = store.find(kind, record_id)
+    record_id, found, closed = _target(store, kind, base_id, today)
+    fresh = {**fresh, "id": record_id}
+    if closed is not None:
+        when = (closed.content.get("closed_on") or "").strip() if kind == "nonconformity" \
+            else ""
+        fresh["description"] = (f"{fresh['description']} Recurs after {closed.record_id} was "
+                                f"closed{' on ' + when if when else ''}.")
     if found is None:
         return validate_record(cls, fresh), None
     before = found.content
@@ -161,7 +208,7 @@ def _raise(store: Store, plan: MonitoringPlan, run: MonitoringRun, system: Any
                      next_review=today + dt.timedelta(days=30), acceptance=None)
         out.append(_with_history(store, "risk", ids["propose_risk"][1], fresh,
                                  keep=("identified_on", "owner", "actions", "controls",
-                                       "next_review", "treatment")))
+                                       "next_review", "treatment"), today=today))
     if BreachAction.raise_nonconformity.value in actions:
         fresh = dict(id=ids["raise_nonconformity"][1],
                      title=f"Monitoring thresholds breached on {system.name}"[:200],
@@ -170,7 +217,7 @@ def _raise(store: Store, plan: MonitoringPlan, run: MonitoringRun, system: Any
                      control_ids=["A.6.2.6"], system_ids=[plan.system_id])
         out.append(_with_history(store, "nonconformity", ids["raise_nonconformity"][1], fresh,
                                  keep=("raised_on", "raised_by", "correction", "root_cause",
-                                       "corrective_actions")))
+                                       "corrective_actions"), today=today))
     if BreachAction.open_incident.value in actions and "incident" in record_kinds():
         fresh = dict(id=ids["open_incident"][1], system_id=plan.system_id,
                      title=f"Monitoring thresholds breached on {system.name}"[:200],
@@ -183,7 +230,8 @@ def _raise(store: Store, plan: MonitoringPlan, run: MonitoringRun, system: Any
                                        "serious", "death", "widespread_or_critical_infra",
                                        "reported_on", "reported_to", "status",
                                        "nonconformity_id", "risk_ids", "aware_on",
-                                       "opened_by", "complaint_ref", "closure_note")))
+                                       "opened_by", "complaint_ref", "closure_note"),
+                                 today=today))
     return out
 
 
