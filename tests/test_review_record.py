@@ -102,8 +102,19 @@ def test_decisions_are_followed_until_done(demo_store, pack):
         ["mr-2", "fairness-audit", "grace", 1]]
     assert wb.readiness.assess(demo_store, only=["9.3.3"], verify=False).requirement(
         "9.3.3")["status"] == "partial"
-    done = wb.review.complete_decision(demo_store, "mr-2", "fairness-audit")
-    assert done.version == saved.version + 1
+    with acting("dev"):  # the chair approves the minutes
+        wb.oversight.decide(demo_store, "management_review", "mr-2", "approve")
+    with acting("ravi"), pytest.raises(PermissionDeniedError):
+        wb.review.complete_decision(demo_store, "mr-2", "fairness-audit")
+    with acting("grace"):  # the decision's owner records it, whatever her role
+        done = wb.review.complete_decision(demo_store, "mr-2", "fairness-audit",
+                                           note="audit report filed")
+    assert (done.kind, done.record_id, done.author) == ("review_followup",
+                                                        "mr-2.fairness-audit", "grace")
+    assert done.record.owner == "grace" and done.record.note == "audit report filed"
+    # the minutes are unchanged, so the chair's approval of them stays current
+    assert demo_store.get("management_review", "mr-2").version == saved.version
+    assert wb.oversight.status(demo_store, "management_review", "mr-2").state == "approved"
     assert wb.review.decisions(demo_store, overdue=True).empty
     every = wb.review.decisions(demo_store).set_index(["review_id", "decision_id"])
     assert every.loc[("mr-2", "fairness-audit"), "status"] == "done"
@@ -117,3 +128,22 @@ def test_decisions_are_followed_until_done(demo_store, pack):
         wb.review.complete_decision(demo_store, "mr-2", "nope")
     with pytest.raises(ValidationError, match="before the review was held"):
         wb.review.complete_decision(demo_store, "mr-2", "incident-process", done_on=day(-9))
+
+
+def test_a_followup_counts_only_for_the_decisions_owner(demo_store, pack):
+    from workbench.readiness.model import DecisionFollowUp
+
+    wb.review.record(demo_store, day(-5), "dev", ["elena"], decisions=DECISIONS,
+                     inputs_from_pack=pack, review_id="mr-2")
+    forged = dict(id="mr-2.fairness-audit", review_id="mr-2", decision_id="fairness-audit",
+                  done_on=TODAY)
+    with acting("ravi"), pytest.raises(PermissionDeniedError, match="names them as its owner"):
+        demo_store.save(DecisionFollowUp(**forged, owner="grace"))  # not ravi's to record
+    with acting("ravi"):  # saved naming himself: it does not count, and verify names it
+        demo_store.save(DecisionFollowUp(**forged, owner="ravi"))
+    every = wb.review.decisions(demo_store).set_index(["review_id", "decision_id"])
+    assert every.loc[("mr-2", "fairness-audit"), "status"] == "open"
+    report = demo_store.verify()
+    assert not report.ok
+    assert any("names 'ravi' as the owner of decision 'fairness-audit', but the minutes name "
+               "'grace'" in str(p) for p in report.problems)

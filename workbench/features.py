@@ -127,6 +127,7 @@ BUILTIN: tuple[Feature, ...] = (
             "ai_objective": "workbench.readiness.model:AIObjective",
             "audit_programme": "workbench.readiness.model:AuditProgramme",
             "management_review": "workbench.readiness.model:ManagementReview",
+            "review_followup": "workbench.readiness.model:DecisionFollowUp",
             "nonconformity": "workbench.readiness.model:Nonconformity",
         },
         seeders=((50, "workbench.demo.readiness:seed"),),
@@ -167,6 +168,7 @@ BUILTIN: tuple[Feature, ...] = (
     Feature(
         name="review",
         fact_providers={"management_review": "workbench.review.minutes:review_facts"},
+        verify_checks=("workbench.review.minutes:check_followups",),
     ),
 )
 

@@ -71,10 +71,12 @@ class FieldCondition(_Strict):
 
 
 class Grant(_Strict):
-    """Holders of ``roles`` may write records of the kind (``scope: own``: only their own)."""
+    """Holders of ``roles`` may write records of the kind (``scope: own``: only those of their
+    AI systems, or naming them as owner before and after an edit; ``scope: named``: only
+    records that name them as owner, created or edited)."""
 
     roles: list[Role] = Field(min_length=1)
-    scope: Literal["any", "own"] = "any"
+    scope: Literal["any", "own", "named"] = "any"
     when: list[FieldCondition] = Field(default_factory=list)
     because: str = ""
 
@@ -219,7 +221,8 @@ def _needs(view: AccessView, grants: Sequence[Grant]) -> str:
         roles = " or ".join(sorted(str(_plain(r)) for r in grant.roles))
         holders = view.holders(str(_plain(r)) for r in grant.roles)
         held = f"held by {', '.join(sorted(holders))}" if holders else "held by nobody"
-        scope = " on the team of its AI system" if grant.scope == "own" else ""
+        scope = {"own": " on the team of its AI system",
+                 "named": " when the record names them as its owner"}.get(grant.scope, "")
         parts.append(f"the role {roles}{scope} ({held})")
     return "; or ".join(parts)
 
@@ -335,6 +338,13 @@ def authorize(view: AccessView, actor: str, changes: Sequence[Change], *,
             if grant.scope == "any":
                 allowed = True
                 break
+            if grant.scope == "named":
+                states = [change.content] + ([change.before] if change.before is not None
+                                             else [])
+                if all(actor in record_people(change.kind, state) for state in states):
+                    allowed = True
+                    break
+                continue
             if people is None:
                 people = view.system_people(system_ids)
             if _linked(view, actor, change, people):

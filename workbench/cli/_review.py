@@ -39,11 +39,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     q.add_argument("--overdue", action="store_true", help="only the overdue ones")
     add_json_flag(q)
     q.set_defaults(handler=_decisions)
-    q = sub.add_parser("done", help="mark a decision of a review done")
+    q = sub.add_parser("done", help="record that a decision of a review is done (its owner, "
+                       "the governance lead or an executive)")
     q.add_argument("review", help="the review id (e.g. mr-1)")
     q.add_argument("decision", help="the decision id")
     q.add_argument("--on", type=iso_date, metavar="DATE", help="the day it was done "
                    "(default today)")
+    q.add_argument("--note", default="", help="what was done, or where it is recorded")
     q.add_argument("--reason", default="", help="why (kept in the history)")
     q.set_defaults(handler=_done)
 
@@ -135,7 +137,7 @@ def _done(args: argparse.Namespace) -> int:
 
     store = open_cli_store(args)
     saved = review.complete_decision(store, args.review, args.decision, done_on=args.on,
-                                     reason=args.reason)
+                                     note=args.note, reason=args.reason)
     print(f"decision {args.decision} of review {args.review} done "
           f"({saved.describe()})")
     return 0

@@ -196,16 +196,14 @@ def _review(store: Store, as_of: dt.date) -> None:
                next_review_due=_day(as_of, 285), reason="minutes of the management review")
     with store.acting_as("elena", at=at(as_of, 77)):
         decide(store, "management_review", "mr-1", "approve", comment="Minutes approved.")
-    for decision, days in (("expiry-reminders", 35), ("go-live-gate", 20)):
-        with store.acting_as("chloe", at=at(as_of, days)):
-            complete_decision(store, "mr-1", decision, done_on=_day(as_of, -days))
-    # The follow-up changed the minutes: the chair confirms them again.
-    with store.acting_as("chloe", at=at(as_of, 19)):
-        request(store, "management_review", "mr-1",
-                note="minutes with the follow-up of two decisions")
-    with store.acting_as("elena", at=at(as_of, 18)):
-        decide(store, "management_review", "mr-1", "approve",
-               comment="Follow-up of the decisions confirmed.")
+    # Each owner records their decision done; the approved minutes stay as approved.
+    for decision, owner, days, note in (
+            ("expiry-reminders", "chloe", 35, "Evidence owners are reminded 30 days before "
+             "an item expires"),
+            ("go-live-gate", "ben", 20, "The deployment pipeline refuses a release without "
+             "an approved go-live sign-off")):
+        with store.acting_as(owner, at=at(as_of, days)):
+            complete_decision(store, "mr-1", decision, done_on=_day(as_of, -days), note=note)
 
 
 def _evidence(store: Store, as_of: dt.date) -> int:

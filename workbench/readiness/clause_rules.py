@@ -322,7 +322,7 @@ def ai_objectives(f: Facts) -> Outcome:
                   evidence=[f"ai_objective {i}" for i in obj["id"]])
 
 
-@rule("6.3", reads=("management_review", "evidence"))
+@rule("6.3", reads=("management_review", "review_followup", "evidence"))
 def planning_of_changes(f: Facts) -> Outcome:
     """Met when changes to the AIMS are decided with an owner and due date (a management
     review decision of kind change) or a change procedure is evidenced (clause 6.3)."""
@@ -344,7 +344,7 @@ def planning_of_changes(f: Facts) -> Outcome:
 
 
 # -- 7 support ------------------------------------------------------------------------------------
-@rule("7.1", reads=("evidence", "management_review"))
+@rule("7.1", reads=("evidence", "management_review", "review_followup"))
 def resources(f: Facts) -> Outcome:
     """Met when resources for the AIMS are decided in a management review (kind resources)
     or evidenced for clause 7.1."""

@@ -564,9 +564,30 @@ class Facts:
                             axis=1)
             for col in ("due", "done_on"):
                 out[col] = pd.to_datetime(out[col], errors="coerce")
-            return out[cols]
+            return self._followed_up(out[cols])
 
-        return self._get("review_decisions", ("management_review",), load)
+        return self._get("review_decisions", ("management_review", "review_followup"), load)
+
+    def _followed_up(self, decisions: pd.DataFrame) -> pd.DataFrame:
+        """``decisions`` with ``done_on`` taken from their follow-up records (kind
+        ``review_followup``) where the minutes do not say it: a follow-up counts only when it
+        names the owner the minutes give the decision."""
+        import pandas as pd
+
+        from workbench.features import record_kinds
+
+        if "review_followup" not in record_kinds() or decisions.empty:
+            return decisions
+        follow = self.frame("review_followup")
+        if follow.empty:
+            return decisions
+        done = (follow.assign(done=pd.to_datetime(follow["done_on"], errors="coerce"))
+                .groupby(["review_id", "decision_id", "owner"])["done"].min())
+        keys = pd.MultiIndex.from_frame(decisions[["review_id", "id", "owner"]].astype(str))
+        found = pd.Series(done.reindex(keys).to_numpy(), index=decisions.index)
+        out = decisions.copy()
+        out["done_on"] = out["done_on"].fillna(found)
+        return out
 
     def nonconformities(self) -> pd.DataFrame:
         return self.frame("nonconformity")

@@ -27,6 +27,7 @@ __all__ = [
     "AuditFinding",
     "AuditProgramme",
     "CorrectiveAction",
+    "DecisionFollowUp",
     "DecisionKind",
     "FindingOutcome",
     "Implementation",
@@ -45,6 +46,7 @@ __all__ = [
     "SoAEntry",
     "SoAStatus",
     "StatementOfApplicability",
+    "followup_id",
 ]
 
 #: The id of the organization's Statement of Applicability (its latest version is current).
@@ -487,6 +489,37 @@ class ManagementReview(Record, kind="management_review", label="management revie
         refs += [Reference(f"decisions.{i}.owner", "person", d.owner)
                  for i, d in enumerate(self.decisions)]
         return refs
+
+
+class DecisionFollowUp(Record, kind="review_followup", label="review decision follow-up"):
+    """One decision of a management review carried out (ISO/IEC 42001 9.3.3).
+
+    Kept apart from the review, whose minutes the chair approved: following a decision up
+    does not change the minutes, so their approval stays current. Its id is
+    :func:`followup_id` of the review and decision; it counts only when ``owner`` is the
+    owner the minutes name for that decision.
+    """
+
+    review_id: Slug
+    decision_id: Slug
+    owner: Slug = Field(description="the decision's owner, as the minutes name them")
+    done_on: dt.date
+    note: str = Field("", description="what was done, or where it is recorded")
+
+    def references(self) -> list[Reference]:
+        return [Reference("review_id", "management_review", self.review_id),
+                Reference("owner", "person", self.owner)]
+
+
+def followup_id(review_id: str, decision_id: str) -> str:
+    """The id of the follow-up of ``decision_id`` of ``review_id`` (at most 100 characters)."""
+    joined = f"{review_id}.{decision_id}"
+    if len(joined) <= 100:
+        return joined
+    import hashlib
+
+    digest = hashlib.sha256(joined.encode()).hexdigest()[:16]
+    return f"{review_id[:60]}.{decision_id[:22]}.{digest}"
 
 
 # -- nonconformity and corrective action (10.2) ----------------------------------------------------

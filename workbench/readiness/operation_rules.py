@@ -358,7 +358,7 @@ def management_review_inputs(f: Facts) -> Outcome:
                   evidence=[f"management_review {last['id']}"])
 
 
-@rule("9.3.3", reads=("management_review", "person"))
+@rule("9.3.3", reads=("management_review", "review_followup", "person"))
 def management_review_results(f: Facts) -> Outcome:
     """Met when the latest management review of top management recorded decisions on
     improvement or changes, each with an owner and a due date, and no decision of any review
@@ -388,7 +388,7 @@ def management_review_results(f: Facts) -> Outcome:
 
 
 # -- 10 improvement -------------------------------------------------------------------------------
-@rule("10.1", reads=("management_review", "nonconformity"))
+@rule("10.1", reads=("management_review", "review_followup", "nonconformity"))
 def continual_improvement(f: Facts) -> Outcome:
     """Met when an improvement decided by management was completed in the last 12 months
     (or a nonconformity was closed, its actions reviewed effective) and no improvement action

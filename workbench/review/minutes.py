@@ -3,8 +3,9 @@
 :func:`record` saves the review held by top management with its inputs taken from the pack
 (:func:`workbench.review.pack`), its attendees and its decisions (each with an owner and a due
 date), then requests its sign-off through :mod:`workbench.oversight` (the chair approves the
-minutes). :func:`complete_decision` marks a decision done; :func:`decisions` lists every
-decision with its state (``done``, ``open``, ``overdue``).
+minutes). :func:`complete_decision` records that a decision is done, in a follow-up record of
+its own (the approved minutes stay as approved); :func:`decisions` lists every decision with
+its state (``done``, ``open``, ``overdue``).
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from workbench.review.review_pack import ReviewPack
     from workbench.store import Store, StoredVersion
 
-__all__ = ["DECISION_COLUMNS", "EXECUTIVE_ROLE", "complete_decision", "decisions", "record",
-           "review_facts"]
+__all__ = ["DECISION_COLUMNS", "EXECUTIVE_ROLE", "check_followups", "complete_decision",
+           "decisions", "record", "review_facts"]
 
 #: The role of top management: the chair of a management review must hold it.
 EXECUTIVE_ROLE = "executive"
@@ -156,11 +157,14 @@ def record(store: Store, held_on: dt.date | str, chair: str, attendees: Iterable
 
 
 def complete_decision(store: Store, review_id: str, decision_id: str, *,
-                      done_on: dt.date | str | None = None, reason: str = "") -> StoredVersion:
-    """Mark one decision of a management review done (a new version of the review).
+                      done_on: dt.date | str | None = None, note: str = "",
+                      reason: str = "") -> StoredVersion:
+    """Record that one decision of a management review is done.
 
-    The new version is not the one the chair approved: its sign-off shows as stale until the
-    minutes with the follow-up are requested and approved again (``wb.oversight.request``).
+    The follow-up is its own record (kind ``review_followup``, id
+    :func:`~workbench.readiness.model.followup_id`), saved by the acting user: the minutes the
+    chair approved are not changed, so their approval stays current. The decision's owner may
+    record it (whatever their role), as may the AI governance lead or an executive.
 
     Raises
     ------
@@ -168,30 +172,36 @@ def complete_decision(store: Store, review_id: str, decision_id: str, *,
         No such review or decision.
     ValidationError
         The decision is already done, or ``done_on`` is in the future or before the review.
+    PermissionDeniedError
+        The acting user is neither the decision's owner nor the governance lead or an
+        executive.
     """
+    from workbench.readiness.model import DecisionFollowUp, followup_id
+
     current = store.get("management_review", review_id)
     review: ManagementReview = current.record
     ids = [d.id for d in review.decisions]
     if decision_id not in ids:
         raise NotFoundError(f"review {review_id!r} has no decision {decision_id!r}; its "
                             f"decisions: {', '.join(ids) or 'none'}")
+    decision = review.decisions[ids.index(decision_id)]
     when = _day(done_on, "done_on") if done_on is not None else store.now().date()
     if when > store.now().date():
         raise ValidationError(f"done_on: {when} is in the future", [("done_on", "future")])
     if when < review.held_on:
         raise ValidationError(f"done_on: {when} is before the review was held "
                               f"({review.held_on})", [("done_on", "before the review")])
-    updated = []
-    for d in review.decisions:
-        if d.id == decision_id:
-            if d.done_on is not None:
-                raise ValidationError(f"decision {decision_id!r} of review {review_id!r} was "
-                                      f"already done on {d.done_on}; nothing was saved")
-            d = d.model_copy(update={"done_on": when})
-        updated.append(d)
-    return store.save(review.model_copy(update={"decisions": updated}),
-                      base_version=current.version,
-                      reason=reason or f"decision {decision_id} done on {when}")
+    fid = followup_id(review_id, decision_id)
+    earlier = store.find("review_followup", fid)
+    done_before = decision.done_on or (_day(earlier.content["done_on"], "done_on")
+                                       if earlier is not None else None)
+    if done_before is not None:
+        raise ValidationError(f"decision {decision_id!r} of review {review_id!r} was "
+                              f"already done on {done_before}; nothing was saved")
+    followup = DecisionFollowUp(id=fid, review_id=review_id, decision_id=decision_id,
+                                owner=decision.owner, done_on=when, note=(note or "").strip())
+    return store.save(followup, reason=reason or f"decision {decision_id} of review "
+                      f"{review_id} done on {when}")
 
 
 def decisions(store: Store, *, overdue: bool = False,
@@ -200,31 +210,66 @@ def decisions(store: Store, *, overdue: bool = False,
 
     ``status`` is ``done``, ``open`` or ``overdue`` (not done and due before ``today``);
     ``days_overdue`` counts the days past due. With ``overdue`` only the overdue ones.
-    A review that fails its checks is left out and named in the frame's problems.
+    ``done_on`` comes from the decision's follow-up record (or, for reviews recorded before
+    follow-ups were kept apart, from the minutes). A review that fails its checks is left out
+    and named in the frame's problems.
     """
     import pandas as pd
 
-    from workbench.registers import problems_of, read_register, with_problems
+    from workbench.readiness.facts import Facts
+    from workbench.registers import with_problems
     from workbench.review.review_pack import decision_status
 
     day = _day(today, "today") if today is not None else dt.date.today()
-    frame = read_register(store, "management_review").frame
+    facts = Facts(store, today=day, verify=False)
+    reviews = facts.reviews()
+    held = dict(zip(reviews["id"], reviews["held_on"], strict=True))
     rows = []
-    for r in frame.to_dict(orient="records"):
-        for d in r.get("decisions") or []:
-            status = decision_status(d.get("due"), d.get("done_on"), day)
-            due = _day(d["due"], "due")
-            rows.append({"review_id": r["id"], "held_on": _day(r["held_on"], "held_on"),
-                         "decision_id": d["id"], "description": d["description"],
-                         "kind": d.get("kind", ""), "owner": d["owner"], "due": due,
-                         "done_on": _day(d["done_on"], "done_on") if d.get("done_on")
-                         else None, "status": status,
-                         "days_overdue": (day - due).days if status == "overdue" else 0})
+    for d in facts.review_decisions().to_dict(orient="records"):
+        done = None if pd.isna(d["done_on"]) else d["done_on"].date()
+        due = d["due"].date()
+        status = decision_status(due, done, day)
+        rows.append({"review_id": d["review_id"], "held_on": _day(held[d["review_id"]],
+                                                                  "held_on"),
+                     "decision_id": d["id"], "description": d["description"],
+                     "kind": d.get("kind", ""), "owner": d["owner"], "due": due,
+                     "done_on": done, "status": status,
+                     "days_overdue": (day - due).days if status == "overdue" else 0})
     out = pd.DataFrame(rows, columns=DECISION_COLUMNS)
     if overdue:
         out = out[out["status"] == "overdue"]
     out = out.sort_values(["due", "review_id", "decision_id"]).reset_index(drop=True)
-    return with_problems(out, problems_of(frame))
+    return with_problems(out, facts.problems(["management_review", "review_followup"]))
+
+
+def check_followups(store: Store) -> list[Any]:
+    """A ``workbench verify`` check: every decision follow-up names a decision of its review,
+    that decision's owner, and a day on or after the review."""
+    from workbench.store import Problem
+
+    reviews = {v.record_id: v.content for v in store.latest("management_review")}
+    problems = []
+    for v in store.latest("review_followup"):
+        f = v.content
+        where = dict(seq=v.seq, kind=v.kind, record_id=v.record_id, version=v.version)
+        review = reviews.get(f.get("review_id"))
+        if review is None:
+            problems.append(Problem(f"follows up review {f.get('review_id')!r}, which does "
+                                    "not exist", **where))
+            continue
+        by_id = {d.get("id"): d for d in review.get("decisions") or []}
+        decision = by_id.get(f.get("decision_id"))
+        if decision is None:
+            problems.append(Problem(f"review {f['review_id']!r} has no decision "
+                                    f"{f.get('decision_id')!r}", **where))
+        elif decision.get("owner") != f.get("owner"):
+            problems.append(Problem(
+                f"names {f.get('owner')!r} as the owner of decision {f['decision_id']!r}, but "
+                f"the minutes name {decision.get('owner')!r}: it does not count", **where))
+        if str(f.get("done_on", "")) < str(review.get("held_on", "")):
+            problems.append(Problem(f"done on {f.get('done_on')}, before the review was held "
+                                    f"({review.get('held_on')})", **where))
+    return problems
 
 
 def review_facts(store: Store, stored: StoredVersion) -> dict[str, Any]:
