@@ -35,8 +35,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _timing import interleaved, median, report, time_call
 
 REPO = Path(__file__).resolve().parent.parent
-PORTFOLIO_READY = (".wb-kpi", '[data-panel="operation"]')
-PORTFOLIO_FIGURES = 3  # EU AI Act tiers by stage, the residual-risk heatmap, readiness
+PORTFOLIO_READY = (".wb-kpi", '[data-panel="monitoring"]')  # the first and the last panel
+# EU AI Act tiers by stage, the residual-risk heatmap, readiness, readiness over time
+PORTFOLIO_FIGURES = 4
 FLOOR_READY = (".js-plotly-plot",)
 _DRAWN = ("n => Array.from(document.querySelectorAll('.js-plotly-plot'))"
           ".filter(gd => gd.querySelector('.main-svg')).length >= n")

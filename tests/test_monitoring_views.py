@@ -172,6 +172,11 @@ def test_demo_monitoring_story_and_panels(demo_store):
     assert panel.note == "2 breach, 1 overdue, 0 ok, 4 no plan"
     assert panel.html.index("ClearCredit") < panel.html.index("Sentinel") < \
         panel.html.index("Ava customer")
+    # at most max_rows systems are listed, those needing attention first; counts cover all
+    short = monitoring_panel(data, max_rows=3)
+    assert short.note == panel.note and len(short.table) == len(panel.table) == 7
+    assert short.html.count("<tr>") == 4 and "… and 4 more" in short.html
+    assert "Sentinel" in short.html and "Ava customer" not in short.html
     one = system_monitoring_panel(data, "credit-scoring")
     assert one.figure is not None and "Breach" in one.html and "mr-credit-scoring-" in \
         one.after_html

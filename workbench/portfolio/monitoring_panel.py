@@ -31,8 +31,11 @@ def _state_badge(state: str) -> str:
     return badge(STATE_LABELS.get(state, state), STATE_COLOURS.get(state))
 
 
-def monitoring_panel(data: PortfolioData) -> Panel:
-    """Each AI system's monitoring: ok, breach, overdue or no plan, with its last runs."""
+def monitoring_panel(data: PortfolioData, *, max_rows: int = 25) -> Panel:
+    """Each AI system's monitoring: ok, breach, overdue or no plan, with its last runs.
+
+    Systems in breach come first, then overdue, ok and without a plan; at most ``max_rows``
+    are listed (the counts cover all, and the panel's table holds every system)."""
     from workbench import monitoring
     from workbench.monitoring.figures import outcome_strip
 
@@ -60,7 +63,7 @@ def monitoring_panel(data: PortfolioData) -> Panel:
                               "breach_runs": "Runs in breach", "trend": "Last runs",
                               "reviewer": "Reviewer"},
                       formatters={"state": _state_badge, "trend": outcome_strip,
-                                  "reviewer": blank})
+                                  "reviewer": blank}, max_rows=max_rows)
     return Panel(key="monitoring", title=title, note=note, html=html,
                  table=status)
 
