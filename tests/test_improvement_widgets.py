@@ -6,7 +6,7 @@ import datetime as dt
 
 from actors import acting
 
-from workbench.widgets import AuditChecklist, NonconformityTracker
+from workbench.widgets import AuditChecklist, IncidentRegister, NonconformityTracker
 
 
 def test_tracker_shows_the_register_and_takes_the_next_step(demo_store):
@@ -79,3 +79,64 @@ def test_checklist_records_findings_and_completes_the_audit(demo_store):
     assert nc.audit_id == "life-cycle" and nc.control_ids == ["A.6.2.4"]
     again = AuditChecklist(demo_store, "audit-programme", "life-cycle")
     assert again.completed and again.rows["A.7.4"]["outcome"].value == "observation"
+
+
+def test_incident_register_shows_deadlines_and_follows_an_incident(demo_store):
+    day = dt.date(2026, 11, 2)
+    register = IncidentRegister(demo_store)
+    assert "inc-credit-stale-feed" in register.register.value
+    assert "inc-monitoring-cv-screening" in register.register.value
+    # the deadline an incident would get shows as what happened is ticked
+    register.detected_on.value = day
+    assert register.deadline.value.startswith("not a serious incident")
+    register.serious.value = True
+    assert register.deadline.value.startswith("report by 2026-11-17 (15 days")
+    register.death.value = True
+    assert register.deadline.value.startswith("report by 2026-11-12 (10 days")
+    register.widespread.value = True
+    assert register.deadline.value.startswith("report by 2026-11-04 (2 days")
+    register.death.value = register.widespread.value = False
+    # bad input: one line on the widget, nothing saved
+    head = demo_store.head()
+    register.system.value = "credit-scoring"
+    register.open()
+    assert register.status.level == "error" and "title" in register.status.text
+    assert "\n" not in register.status.text and demo_store.head() == head
+    register.title.value = "<img src=x onerror=alert(1)> declined in bulk"
+    register.description.value = "A complaint: every application from one postcode declined"
+    register.source.value = "complaint"
+    register.complaint_ref.value = "CMP-2026-118"
+    with acting("ravi"):
+        register.open()
+    assert register.status.level == "ok", register.status.text
+    new_id = register.selected
+    assert register.status.text == (f"saved: {new_id} opened: report by 2026-11-17 (15 days: "
+                                    "a serious incident (Art. 73(2)))")
+    incident = demo_store.get("incident", new_id)
+    assert (incident.author, incident.record.opened_by) == ("ravi", "ravi")
+    assert incident.record.complaint_ref == "CMP-2026-118"
+    assert "<img" not in register.register.value and "&lt;img" in register.register.value
+    assert "<img" not in register.detail.value
+    head = demo_store.head()
+    register.report()  # to whom?
+    assert register.status.level == "error" and "reported_to" in register.status.text
+    register.nc_id.value = "nc-nope"
+    register.link()
+    assert register.status.level == "error" and "no nonconformity 'nc-nope'" in \
+        register.status.text
+    register.close()
+    assert register.status.level == "error" and "resolved" in register.status.text
+    assert demo_store.head() == head
+    register.reported_to.value = "the market surveillance authority"
+    register.reported_on.value = dt.date(2026, 11, 10)
+    with acting("ravi"):
+        register.report()
+        register.nc_id.value = "nc-2"
+        register.link()
+        register.closure.value = "postcode feature removed; decisions reviewed by a person"
+        register.close()
+    assert register.status.text == f"saved: {new_id} closed"
+    done = demo_store.get("incident", new_id).record
+    assert (done.status.value, done.reported_to, done.nonconformity_id) == (
+        "closed", "the market surveillance authority", "nc-2")
+    assert "reported 2026-11-10" in register.register.value

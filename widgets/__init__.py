@@ -3,7 +3,7 @@
 from workbench.widgets.explain import DecisionExplainer
 from workbench.widgets.fairness_report import FairnessReport
 from workbench.widgets.impact_form import ImpactAssessmentForm
-from workbench.widgets.improvement import AuditChecklist, NonconformityTracker
+from workbench.widgets.improvement import AuditChecklist, IncidentRegister, NonconformityTracker
 from workbench.widgets.model_card import ModelCardEditor
 from workbench.widgets.monitoring import MonitoringTimeline
 from workbench.widgets.readiness import ReadinessSummary
@@ -18,6 +18,7 @@ __all__ = [
     "DecisionExplainer",
     "FairnessReport",
     "ImpactAssessmentForm",
+    "IncidentRegister",
     "ModelCardEditor",
     "MonitoringTimeline",
     "NonconformityTracker",

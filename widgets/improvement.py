@@ -1,5 +1,6 @@
-"""Widgets for continual improvement: the nonconformity tracker (each step of 10.2 in order)
-and the internal audit checklist (9.2), both saving through :mod:`workbench.improvement`."""
+"""Widgets for continual improvement: the nonconformity tracker (each step of 10.2 in order),
+the internal audit checklist (9.2) and the AI incident register (A.8.4; EU AI Act Art. 73),
+all saving through :mod:`workbench.improvement`."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as W
 import traitlets
 
+from workbench import errors as imp_errors
 from workbench import improvement as imp
 from workbench.identity import current_user
 from workbench.render import esc, html_table
@@ -17,7 +19,8 @@ from workbench.widgets._common import StatusLine, reports_errors
 if TYPE_CHECKING:  # pragma: no cover
     from workbench.store import Store
 
-__all__ = ["STEPS", "AuditChecklist", "NonconformityTracker"]
+__all__ = ["STEPS", "AuditChecklist", "IncidentRegister", "NonconformityTracker",
+           "deadline_text"]
 
 #: The steps the tracker offers, with the stage each follows.
 STEPS: dict[str, str] = {
@@ -238,3 +241,213 @@ class AuditChecklist(W.VBox):
         self.complete_button.disabled = True
         self.status.show(f"audit {self.audit_id} completed; nonconformities raised: "
                          f"{', '.join(ncs) or 'none'}", "ok")
+
+
+_RULE_TEXT = {"serious": "15 days: a serious incident (Art. 73(2))",
+              "death": "10 days: a death (Art. 73(4))",
+              "widespread_or_critical_infra": "2 days: a widespread infringement or a serious "
+              "disruption of critical infrastructure (Art. 73(3))"}
+
+
+def deadline_text(aware_on: dt.date | None, *, serious: bool, death: bool,
+                  widespread: bool) -> str:
+    """The reporting deadline an incident would get, in words (the rule and its day)."""
+    from workbench.improvement.model import report_deadline
+
+    if aware_on is None:
+        return "choose the day it was detected to see the reporting deadline"
+    due, rule = report_deadline(aware_on, serious=serious, death=death,
+                                widespread_or_critical_infra=widespread)
+    if due is None:
+        return "not a serious incident: no report to the authority is due"
+    return f"report by {due.isoformat()} ({_RULE_TEXT.get(rule, rule)})"
+
+
+class IncidentRegister(W.VBox):
+    """The AI incident register: every incident with its reporting deadline, a form to open
+    one (the deadline it gets shows as you tick what happened), and the selected incident's
+    report, links and closure, all saved as the acting user through
+    :mod:`workbench.improvement`.
+
+    Traits: ``selected`` (an incident id).
+    """
+
+    selected = traitlets.Unicode("")
+
+    def __init__(self, store: Store, incident_id: str = "", *,
+                 today: dt.date | None = None) -> None:
+        self.store = store
+        self.today = today
+        self.user = current_user(store)
+        self.register = W.HTML()
+        # -- open an incident
+        systems = store.frame("ai_system", meta=False)
+        self.system = W.Dropdown(description="AI system", style=_LABEL, options=[
+            (f"{n} ({i})", i) for i, n in zip(systems["id"], systems["name"])])
+        self.title = W.Text(description="Title", layout=_WIDE, style=_LABEL)
+        self.description = W.Textarea(description="What happened", layout=_WIDE, style=_LABEL)
+        self.harm = W.Textarea(description="Harm", layout=_WIDE, style=_LABEL,
+                               placeholder="the harm caused or risked")
+        self.affected = W.Text(description="Affected", layout=_WIDE, style=_LABEL,
+                               placeholder="who was affected, how many")
+        self.severity = W.Dropdown(description="Severity", style=_LABEL, value="medium",
+                                   options=[s.value for s in imp.IncidentSeverity])
+        self.source = W.Dropdown(description="Source", style=_LABEL, value="other",
+                                 options=[s.value for s in imp.IncidentSource
+                                          if s.value != "monitoring"])
+        self.complaint_ref = W.Text(description="Complaint", style=_LABEL,
+                                    placeholder="the complaint's reference")
+        self.detected_on = W.DatePicker(description="Detected on", style=_LABEL,
+                                        value=today or store.now().date())
+        self.serious = W.Checkbox(description="Serious incident (Art. 3(49))")
+        self.death = W.Checkbox(description="A person died (or may have)")
+        self.widespread = W.Checkbox(description="Widespread infringement or critical "
+                                     "infrastructure disrupted")
+        self.deadline = W.HTML()
+        self.open_button = W.Button(description="Open incident", button_style="warning")
+        # -- the selected incident
+        self.choose = W.Dropdown(description="Incident", options=[], style=_LABEL)
+        self.detail = W.HTML()
+        self.reported_to = W.Text(description="Reported to", style=_LABEL, layout=_WIDE,
+                                  placeholder="e.g. the market surveillance authority")
+        self.reported_on = W.DatePicker(description="Reported on", style=_LABEL)
+        self.report_button = W.Button(description="Record report")
+        self.nc_id = W.Text(description="Nonconformity", style=_LABEL)
+        self.link_button = W.Button(description="Link")
+        self.closure = W.Textarea(description="Closure", layout=_WIDE, style=_LABEL,
+                                  placeholder="how it was resolved")
+        self.close_button = W.Button(description="Close incident")
+        self.status = StatusLine()
+        self.error_details = W.Output()
+        for box in (self.serious, self.death, self.widespread, self.detected_on):
+            box.observe(lambda _: self._preview(), names="value")
+        self.open_button.on_click(lambda _: self.open())
+        self.report_button.on_click(lambda _: self.report())
+        self.link_button.on_click(lambda _: self.link())
+        self.close_button.on_click(lambda _: self.close())
+        self.choose.observe(lambda change: setattr(self, "selected", change["new"] or ""),
+                            names="value")
+        super().__init__(children=[
+            self.register, W.HTML("<h4>Open an incident</h4>"), self.system, self.title,
+            self.description, self.harm, self.affected, self.severity, self.source,
+            self.complaint_ref, self.detected_on, self.serious, self.death, self.widespread,
+            self.deadline, self.open_button, W.HTML("<h4>Follow an incident</h4>"),
+            self.choose, self.detail, self.reported_to, self.reported_on, self.report_button,
+            self.nc_id, self.link_button, self.closure, self.close_button, self.status,
+            self.error_details])
+        self.add_class("wb-incident-register")
+        self._preview()
+        self.refresh(select=incident_id)
+
+    def _preview(self) -> None:
+        self.deadline.value = esc(deadline_text(
+            self.detected_on.value, serious=bool(self.serious.value),
+            death=bool(self.death.value), widespread=bool(self.widespread.value)))
+
+    @reports_errors()
+    def refresh(self, select: str = "") -> None:
+        """Reload the register; keep (or set) the selected incident."""
+        frame = imp.incidents_frame(self.store, today=self.today)
+        self.frame = frame
+
+        def due(row: Any) -> str:
+            if row["report_deadline"] is None or row["report_deadline"] != row["report_deadline"]:
+                return "no report due"
+            if row["reported_on"] is not None and row["reported_on"] == row["reported_on"]:
+                late = " (late)" if row["reported_late"] else ""
+                return f"reported {row['reported_on']}{late}"
+            if row["overdue"]:
+                return f"OVERDUE since {row['report_deadline']}"
+            return f"by {row['report_deadline']} ({row['days_left']} days left)"
+
+        shown = frame.assign(report=[due(r) for r in frame.to_dict(orient="records")])
+        self.register.value = html_table(shown, {
+            "id": "Id", "system_id": "AI system", "severity": "Severity", "status": "Status",
+            "report": "Report", "title": "Title"}, empty="No AI incident recorded.")
+        with self.hold_sync():
+            self.choose.options = [(f"{i}: {t}", i) for i, t in zip(frame["id"],
+                                                                   frame["title"])]
+            wanted = select or self.selected
+            if wanted in set(frame["id"]):
+                self.choose.value = wanted
+            self.selected = self.choose.value or ""
+        self._show()
+
+    @traitlets.observe("selected")
+    def _selected(self, change: dict[str, Any]) -> None:
+        if change["new"] and self.choose.value != change["new"]:
+            self.choose.value = change["new"]
+        self._show()
+
+    def _show(self) -> None:
+        if not self.selected:
+            self.detail.value = ""
+            return
+        inc = self.store.get("incident", self.selected).record
+        deadline = (f"report by {inc.report_deadline} "
+                    f"({_RULE_TEXT.get(inc.deadline_rule, inc.deadline_rule)})"
+                    if inc.report_deadline else "no report due (not serious)")
+        rows = [("Status", inc.status.value), ("Detected", str(inc.detected_on)),
+                ("Deadline", deadline), ("What happened", inc.description),
+                ("Harm", inc.harm), ("Affected", inc.affected_persons),
+                ("Reported", f"{inc.reported_on} to {inc.reported_to}"
+                 if inc.reported_on else ""),
+                ("Nonconformity", inc.nonconformity_id or ""),
+                ("Risks", ", ".join(inc.risk_ids)), ("Closure", inc.closure_note)]
+        body = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in rows if v)
+        self.detail.value = f"<b>{esc(inc.id)}</b>: {esc(inc.title)}<table>{body}</table>"
+
+    def _done(self, incident_id: str, what: str) -> None:
+        self.refresh(select=incident_id)
+        self.status.show(f"saved: {incident_id} {what}", "ok")
+
+    @reports_errors()
+    def open(self) -> None:
+        """Open an incident from the form, as the acting user."""
+        saved = imp.open_incident(
+            self.store, system_id=self.system.value or "", title=self.title.value,
+            description=self.description.value, detected_on=self.detected_on.value,
+            severity=self.severity.value, serious=bool(self.serious.value),
+            death=bool(self.death.value),
+            widespread_or_critical_infra=bool(self.widespread.value), harm=self.harm.value,
+            affected_persons=self.affected.value, source=self.source.value,
+            complaint_ref=self.complaint_ref.value.strip())
+        for box in (self.title, self.description, self.harm, self.affected,
+                    self.complaint_ref):
+            box.value = ""
+        self._done(saved.record_id, "opened: " + deadline_text(
+            saved.record.aware_on or saved.record.detected_on,
+            serious=saved.record.serious, death=saved.record.death,
+            widespread=saved.record.widespread_or_critical_infra))
+
+    def _chosen(self) -> str:
+        if not self.selected:
+            raise imp_errors.ValidationError("choose an incident first")
+        return self.selected
+
+    @reports_errors()
+    def report(self) -> None:
+        """Record that the selected incident was reported (when, to whom)."""
+        incident_id = self._chosen()
+        imp.report_incident(self.store, incident_id, reported_to=self.reported_to.value,
+                            reported_on=self.reported_on.value)
+        self._done(incident_id, f"reported to {self.reported_to.value.strip()}")
+
+    @reports_errors()
+    def link(self) -> None:
+        """Link the selected incident to the nonconformity it raised."""
+        incident_id = self._chosen()
+        nc = self.nc_id.value.strip()
+        if nc and not self.store.exists("nonconformity", nc):
+            raise imp_errors.NotFoundError(f"no nonconformity {nc!r}; raise it first (the "
+                                           "nonconformity tracker) or check its id")
+        imp.link_incident(self.store, incident_id, nonconformity_id=nc or None)
+        self._done(incident_id, f"linked to {nc}")
+
+    @reports_errors()
+    def close(self) -> None:
+        """Close the selected incident with a note of how it was resolved."""
+        incident_id = self._chosen()
+        imp.close_incident(self.store, incident_id, note=self.closure.value)
+        self.closure.value = ""
+        self._done(incident_id, "closed")
