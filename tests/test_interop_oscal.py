@@ -1,6 +1,7 @@
-"""OSCAL export: assessment results and the POA&M validate against NIST's OSCAL 1.1.3 JSON
-schemas (test data, see data/oscal/README.md); every export is recorded as evidence with the
-store head it reflects; the catalog carries ids and titles only."""
+"""OSCAL export: every model validates against compliance-trestle's OSCAL models (the [oscal]
+extra), assessment results and the POA&M also against NIST's OSCAL 1.1.3 JSON schemas (test
+data, see data/oscal/README.md); an export that fails is not written; every export is recorded
+as evidence with the store head it reflects; the catalog carries ids and titles only."""
 
 from __future__ import annotations
 
@@ -131,11 +132,45 @@ def test_export_is_recorded_as_evidence_with_the_head_it_reflects(demo_store, tm
     assert demo_store.head_entry()[0] == seq + 1  # the evidence itself, after the head
 
 
+@pytest.mark.parametrize("model", oscal.MODELS)
+def test_every_model_validates_against_trestles_oscal_models(demo_store, model):
+    checked = oscal.validate_document(oscal.oscal_document(demo_store, model))
+    assert checked is not None and checked.startswith("compliance-trestle ")
+
+
+def test_a_document_failing_its_model_is_refused_in_one_line_and_not_written(
+        demo_store, tmp_path, monkeypatch):
+    from workbench.errors import ValidationError
+
+    doc = oscal.oscal_document(demo_store, "component-definition")
+    doc["component-definition"]["components"][0]["uuid"] = "not-a-uuid"
+    with pytest.raises(ValidationError, match=r"^OSCAL component-definition fails its model at "
+                       r"components\.0\.uuid: .*nothing was written$"):
+        oscal.validate_document(doc)
+    with pytest.raises(ValidationError, match="not an OSCAL document"):
+        oscal.validate_document({"profile": {}})
+    broken = oscal.oscal_document
+
+    def with_extra_key(store, model, **kw):
+        out = broken(store, model, **kw)
+        out["catalog"]["surprise"] = 1
+        return out
+
+    monkeypatch.setattr(oscal, "oscal_document", with_extra_key)
+    head = demo_store.head()
+    out = tmp_path / "oscal"
+    out.mkdir()
+    with pytest.raises(ValidationError, match="surprise"):
+        oscal.export_oscal(demo_store, "catalog", out / "catalog.json")
+    assert list(out.iterdir()) == [] and demo_store.head() == head
+
+
 def test_cli_oscal(demo_url, tmp_path, capsys):
     out = tmp_path / "poam.json"
     assert main(["--database-url", demo_url, "oscal", "poam", "-o", str(out)]) == 0
     line = capsys.readouterr().out.strip()
     assert line.startswith(f"wrote OSCAL 1.1.3 poam to {out} (store head #")
+    assert "; valid against compliance-trestle " in line
     assert "; recorded as evidence oscal-poam-" in line
     assert _errors(json.loads(out.read_text()), "oscal_poam_schema.json") == []
     with pytest.raises(SystemExit):

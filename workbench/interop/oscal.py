@@ -17,8 +17,12 @@
 Identifiers are UUIDs derived (version 5) from the workbench's ids, so the same record keeps its
 UUID from one export to the next. Each document's metadata carries the store head it reflects
 (``store-head-seq``, ``store-head-hash``), and :func:`export_oscal` records every export as
-evidence (kind ``report``, ``details.oscal``) with that head. The documents are validated in
-the tests against NIST's published OSCAL 1.1.3 JSON schemas.
+evidence (kind ``report``, ``details.oscal``) with that head.
+
+With the optional ``[oscal]`` extra (compliance-trestle), :func:`validate_document` checks a
+document against trestle's OSCAL models and :func:`export_oscal` writes nothing that fails
+them. The tests validate every model that way and the assessment results and POA&M also against
+NIST's published OSCAL 1.1.3 JSON schemas.
 """
 
 from __future__ import annotations
@@ -37,7 +41,8 @@ from workbench.errors import NotFoundError, ValidationError
 if TYPE_CHECKING:  # pragma: no cover
     from workbench.store import Store
 
-__all__ = ["MODELS", "OSCAL_VERSION", "OscalExport", "export_oscal", "oscal_document"]
+__all__ = ["MODELS", "OSCAL_VERSION", "OscalExport", "export_oscal", "oscal_document",
+           "validate_document"]
 
 OSCAL_VERSION = "1.1.3"
 #: Namespace of the workbench's own OSCAL properties.
@@ -46,6 +51,50 @@ _UUID_NS = uuid.uuid5(uuid.NAMESPACE_URL, NS)
 MODELS = ("catalog", "component-definition", "assessment-results", "poam")
 _ROOT = {"catalog": "catalog", "component-definition": "component-definition",
          "assessment-results": "assessment-results", "poam": "plan-of-action-and-milestones"}
+#: Root key -> compliance-trestle's model of it ("module:Class").
+_TRESTLE = {"catalog": "trestle.oscal.catalog:Catalog",
+            "component-definition": "trestle.oscal.component:ComponentDefinition",
+            "assessment-results": "trestle.oscal.assessment_results:AssessmentResults",
+            "plan-of-action-and-milestones": "trestle.oscal.poam:PlanOfActionAndMilestones"}
+
+
+def validate_document(document: dict[str, Any]) -> str | None:
+    """Check an OSCAL document against compliance-trestle's models (the ``[oscal]`` extra).
+
+    Returns what it was checked with (``"compliance-trestle 5.2.0 (OSCAL 1.2.1 models)"``),
+    or ``None`` when compliance-trestle is not installed (nothing was checked).
+
+    Raises
+    ------
+    ValidationError
+        The document is not one OSCAL model, or fails it: the first problem, located.
+    """
+    import importlib
+
+    try:
+        from importlib.metadata import version
+
+        import trestle.oscal as trestle_oscal
+    except ImportError:
+        return None
+    if not isinstance(document, dict) or len(document) != 1 or \
+            next(iter(document)) not in _TRESTLE:
+        raise ValidationError("not an OSCAL document: expected one root key of "
+                              f"{', '.join(_TRESTLE)}")
+    root, body = next(iter(document.items()))
+    module, name = _TRESTLE[root].split(":")
+    cls = getattr(importlib.import_module(module), name)
+    try:
+        cls.model_validate(body)
+    except Exception as exc:  # noqa: BLE001 - pydantic's error, said in one line
+        errors = getattr(exc, "errors", lambda: [])()
+        first = errors[0] if errors else {"loc": (), "msg": str(exc)}
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise ValidationError(f"OSCAL {root} fails its model at {where or 'the root'}: "
+                              f"{first.get('msg')}{more}; nothing was written") from None
+    return (f"compliance-trestle {version('compliance-trestle')} "
+            f"(OSCAL {trestle_oscal.OSCAL_VERSION} models)")
 
 
 def _uuid(*parts: object) -> str:
@@ -411,12 +460,17 @@ class OscalExport:
     head_hash: str
     sha256: str
     evidence_id: str | None
+    #: What the document was validated with before writing (None: compliance-trestle is not
+    #: installed, so it was not).
+    validated_with: str | None = None
 
     def summary(self) -> str:
         recorded = (f"; recorded as evidence {self.evidence_id}" if self.evidence_id
                     else "")
+        checked = (f"; valid against {self.validated_with}" if self.validated_with
+                   else "; not validated (install the [oscal] extra to check it)")
         return (f"wrote OSCAL {OSCAL_VERSION} {self.model} to {self.path} (store head "
-                f"#{self.head_seq}){recorded}")
+                f"#{self.head_seq}){checked}{recorded}")
 
 
 def export_oscal(store: Store, model: str, path: str | Path, *, record: bool = True
@@ -424,20 +478,24 @@ def export_oscal(store: Store, model: str, path: str | Path, *, record: bool = T
     """Write the OSCAL document ``model`` to ``path`` and record it as evidence.
 
     The evidence (kind ``report``) names the file, its SHA-256 and, in ``details``, the OSCAL
-    model and version and the store head (seq and hash) the document reflects.
+    model and version and the store head (seq and hash) the document reflects. With the
+    ``[oscal]`` extra installed the document is validated first (:func:`validate_document`):
+    one that fails is not written.
     """
     path = Path(path)
     if not path.parent.exists():
         raise NotFoundError(f"the folder {str(path.parent)!r} does not exist; create it first")
     head = store.head_entry()
-    data = json.dumps(oscal_document(store, model, head=head), indent=2, ensure_ascii=False)
+    document = oscal_document(store, model, head=head)
+    checked = validate_document(document)
+    data = json.dumps(document, indent=2, ensure_ascii=False)
     tmp = path.with_name(f".{path.name}.partial")
     tmp.write_text(data + "\n", encoding="utf-8")
     tmp.replace(path)
     digest = hashlib.sha256((data + "\n").encode("utf-8")).hexdigest()
     evidence_id = _record(store, model, path, digest, head) if record else None
     return OscalExport(path=path, model=model, head_seq=head[0], head_hash=head[1],
-                       sha256=digest, evidence_id=evidence_id)
+                       sha256=digest, evidence_id=evidence_id, validated_with=checked)
 
 
 def _record(store: Store, model: str, path: Path, digest: str, head: tuple[int, str]) -> str:
