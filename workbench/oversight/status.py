@@ -24,7 +24,10 @@ none
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
@@ -48,6 +51,7 @@ __all__ = [
     "readable",
     "recent_decisions",
     "request_states",
+    "reuse_signoff_frames",
     "signoff_frames",
     "stale_approvals",
     "status",
@@ -158,14 +162,52 @@ class SignOffStatus(BaseModel):
 
 
 # -- the vectorized core ---------------------------------------------------------------------------
+_REUSE: contextvars.ContextVar[dict[Any, Any] | None] = contextvars.ContextVar(
+    "workbench_signoff_frames", default=None)
+
+
+@contextmanager
+def reuse_signoff_frames() -> Iterator[None]:
+    """Within this block, :func:`signoff_frames` is computed once per store, chain head and
+    arguments, and reused (copies) by every view that asks again: for one page or report
+    built from one state of the store. A save moves the head, so it is never served stale.
+    Blocks nest; the outermost one owns the results."""
+    if _REUSE.get() is not None:
+        yield
+        return
+    token = _REUSE.set({})
+    try:
+        yield
+    finally:
+        _REUSE.reset(token)
+
+
 def signoff_frames(store: Store, kind: str | None = None, *, invalid: bool = False
                    ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The request and decision registers (optionally of one target kind), times parsed.
 
     Decisions are re-checked (:func:`workbench.oversight.validity.check_decisions`): only valid
     ones are returned, unless ``invalid`` is set, which returns only the invalid ones (with
-    their ``invalid_reason``). Every count of sign-offs starts here.
+    their ``invalid_reason``). Every count of sign-offs starts here. Inside
+    :func:`reuse_signoff_frames` the result is computed once per chain head.
     """
+    reused = _REUSE.get()
+    if reused is None:
+        return _signoff_frames(store, kind, invalid=invalid)
+    # every kind is checked once; a decision's validity depends only on its own request and
+    # target, so one kind's registers are the rows of that kind
+    key = (id(store), store.head_entry(), invalid)
+    if key not in reused:
+        reused[key] = (store, _signoff_frames(store, None, invalid=invalid))
+    req, dec = reused[key][1]
+    if kind is not None:
+        req = req[req["target_kind"] == kind].reset_index(drop=True)
+        dec = dec[dec["target_kind"] == kind].reset_index(drop=True)
+    return req.copy(), dec.copy()
+
+
+def _signoff_frames(store: Store, kind: str | None, *, invalid: bool
+                    ) -> tuple[pd.DataFrame, pd.DataFrame]:
     import pandas as pd
 
     from workbench.oversight.validity import check_decisions, request_problems
@@ -179,9 +221,11 @@ def signoff_frames(store: Store, kind: str | None = None, *, invalid: bool = Fal
     # a request that is not sound (written around the workflow) is no request at all
     req = req[request_problems(store, req) == ""]
     dec = dec[~dec["valid"]] if invalid else dec[dec["valid"]]
+    # one resolution whatever the rows hold, so one kind's rows match the same rows of all
     req = req.assign(requested_at=pd.to_datetime(req["requested_at"], utc=True,
-                                                 format="ISO8601"))
-    dec = dec.assign(decided_at=pd.to_datetime(dec["decided_at"], utc=True, format="ISO8601"))
+                                                 format="ISO8601").dt.as_unit("us"))
+    dec = dec.assign(decided_at=pd.to_datetime(dec["decided_at"], utc=True,
+                                               format="ISO8601").dt.as_unit("us"))
     return req.reset_index(drop=True), dec.reset_index(drop=True)
 
 

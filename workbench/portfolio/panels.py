@@ -172,7 +172,17 @@ def error_panel(key: str, title: str, exc: BaseException) -> Panel:
 
 
 def build_panels(data: PortfolioData, targets: Sequence[str], *args: Any) -> list[Panel]:
-    """Build each registered panel; one failing panel becomes a message, not a broken page."""
+    """Build each registered panel; one failing panel becomes a message, not a broken page.
+
+    The panels read one state of the store, so the sign-off registers they share are checked
+    once (:func:`workbench.oversight.status.reuse_signoff_frames`)."""
+    from workbench.oversight.status import reuse_signoff_frames
+
+    with reuse_signoff_frames():
+        return _build(data, targets, *args)
+
+
+def _build(data: PortfolioData, targets: Sequence[str], *args: Any) -> list[Panel]:
     panels = []
     for target in targets:
         module, _, name = target.partition(":")
