@@ -60,8 +60,11 @@ def test_review_decisions_and_done(cli, demo_store):
                                           "monitoring-packs"]
     code, out, _ = cli("review", "decisions", "--overdue")
     assert code == 0 and out == "no overdue decisions\n"
-    code, out, _ = cli("review", "done", "mr-1", "analyst")
-    assert code == 0 and out.startswith("decision analyst of review mr-1 done (version ")
+    code, out, _ = cli("review", "done", "mr-1", "analyst", "--note", "analyst hired")
+    assert code == 0 and out.startswith(f"decision analyst of review mr-1 done on "
+                                        f"{dt.date.today()}: follow-up mr-1.analyst (version 1 ")
+    assert out.rstrip().endswith("the approved minutes are unchanged")
+    assert demo_store.get("review_followup", "mr-1.analyst").record.note == "analyst hired"
     code, out, _ = cli("review", "decisions", "--json")
     states = {d["decision_id"]: d["status"] for d in json.loads(out)}
     assert states["analyst"] == "done" and states["monitoring-packs"] == "open"

@@ -138,6 +138,7 @@ def _done(args: argparse.Namespace) -> int:
     store = open_cli_store(args)
     saved = review.complete_decision(store, args.review, args.decision, done_on=args.on,
                                      note=args.note, reason=args.reason)
-    print(f"decision {args.decision} of review {args.review} done "
-          f"({saved.describe()})")
+    print(f"decision {args.decision} of review {args.review} done on "
+          f"{saved.content['done_on']}: follow-up {saved.record_id} ({saved.describe()}); "
+          "the approved minutes are unchanged")
     return 0
