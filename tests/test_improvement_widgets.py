@@ -99,7 +99,7 @@ def test_incident_register_shows_deadlines_and_follows_an_incident(demo_store):
     # bad input: one line on the widget, nothing saved
     head = demo_store.head()
     register.system.value = "credit-scoring"
-    register.open()
+    register.open_new()
     assert register.status.level == "error" and "title" in register.status.text
     assert "\n" not in register.status.text and demo_store.head() == head
     register.title.value = "<img src=x onerror=alert(1)> declined in bulk"
@@ -107,7 +107,7 @@ def test_incident_register_shows_deadlines_and_follows_an_incident(demo_store):
     register.source.value = "complaint"
     register.complaint_ref.value = "CMP-2026-118"
     with acting("ravi"):
-        register.open()
+        register.open_new()
     assert register.status.level == "ok", register.status.text
     new_id = register.selected
     assert register.status.text == (f"saved: {new_id} opened: report by 2026-11-17 (15 days: "
@@ -124,7 +124,7 @@ def test_incident_register_shows_deadlines_and_follows_an_incident(demo_store):
     register.link()
     assert register.status.level == "error" and "no nonconformity 'nc-nope'" in \
         register.status.text
-    register.close()
+    register.close_incident()
     assert register.status.level == "error" and "resolved" in register.status.text
     assert demo_store.head() == head
     register.reported_to.value = "the market surveillance authority"
@@ -134,7 +134,7 @@ def test_incident_register_shows_deadlines_and_follows_an_incident(demo_store):
         register.nc_id.value = "nc-2"
         register.link()
         register.closure.value = "postcode feature removed; decisions reviewed by a person"
-        register.close()
+        register.close_incident()
     assert register.status.text == f"saved: {new_id} closed"
     done = demo_store.get("incident", new_id).record
     assert (done.status.value, done.reported_to, done.nonconformity_id) == (

@@ -321,10 +321,10 @@ class IncidentRegister(W.VBox):
         self.error_details = W.Output()
         for box in (self.serious, self.death, self.widespread, self.detected_on):
             box.observe(lambda _: self._preview(), names="value")
-        self.open_button.on_click(lambda _: self.open())
+        self.open_button.on_click(lambda _: self.open_new())
         self.report_button.on_click(lambda _: self.report())
         self.link_button.on_click(lambda _: self.link())
-        self.close_button.on_click(lambda _: self.close())
+        self.close_button.on_click(lambda _: self.close_incident())
         self.choose.observe(lambda change: setattr(self, "selected", change["new"] or ""),
                             names="value")
         super().__init__(children=[
@@ -402,7 +402,7 @@ class IncidentRegister(W.VBox):
         self.status.show(f"saved: {incident_id} {what}", "ok")
 
     @reports_errors()
-    def open(self) -> None:
+    def open_new(self) -> None:
         """Open an incident from the form, as the acting user."""
         saved = imp.open_incident(
             self.store, system_id=self.system.value or "", title=self.title.value,
@@ -445,8 +445,9 @@ class IncidentRegister(W.VBox):
         self._done(incident_id, f"linked to {nc}")
 
     @reports_errors()
-    def close(self) -> None:
-        """Close the selected incident with a note of how it was resolved."""
+    def close_incident(self) -> None:
+        """Close the selected incident with a note of how it was resolved (the widget's own
+        ``close`` is ipywidgets' and removes the widget)."""
         incident_id = self._chosen()
         imp.close_incident(self.store, incident_id, note=self.closure.value)
         self.closure.value = ""
