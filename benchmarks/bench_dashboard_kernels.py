@@ -25,7 +25,7 @@ kernel count back to the pools, every kernel idle) and its tab is closed as a pe
 Medians of ``--runs`` (after one warm-up).
 
 Usage: python benchmarks/bench_dashboard_kernels.py [--viewers N] [--views N] [--runs N]
-       [--pool-size N] [--cull-idle-timeout S] [--cull-interval S]
+       [--pool-size N] [--cull-idle-timeout S] [--cull-interval S] [--cases abc]
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _timing import median
 
 DASHBOARDS = 2  # portfolio.ipynb and system.ipynb: one pool each
-PORTFOLIO = ("voila/render/portfolio.ipynb", '[data-panel="operation"]', 3)
+PORTFOLIO = ("voila/render/portfolio.ipynb", '[data-panel="monitoring"]', 4)  # its last panel
 SYSTEM = ("voila/render/system.ipynb?system={}", '[data-panel="system-evidence"]', 2)
 SYSTEMS = ["credit-scoring", "card-fraud", "cv-screening", "clinical-triage",
            "support-chatbot", "marketing-copy", "demand-forecast"]
@@ -55,7 +55,7 @@ _DRAWN = ("n => Array.from(document.querySelectorAll('.js-plotly-plot'))"
           ".filter(gd => gd.querySelector('.main-svg')).length >= n")
 #: After a switch: the new system's figures (both) drawn, the previous ones gone.
 _NEW_DRAWN = ("() => { const gds = Array.from(document.querySelectorAll('.js-plotly-plot'));"
-              " return gds.length === 2 && gds.every(gd => !gd.dataset.old"
+              " return gds.length >= 2 && gds.every(gd => !gd.dataset.old"
               " && gd.querySelector('.main-svg')); }")
 _KERNEL_FILE = re.compile(r"kernel-([0-9a-f-]{36})\.json")
 _ERRORS = ("Traceback", "There was an error", "cannot be shown", "could not be shown")
@@ -400,6 +400,7 @@ def main() -> None:
     # a viewer's kernel counts as idle), short enough for a run of minutes.
     parser.add_argument("--cull-idle-timeout", type=int, default=90)
     parser.add_argument("--cull-interval", type=int, default=10)
+    parser.add_argument("--cases", default="abc", help="which cases to run (default abc)")
     args = parser.parse_args()
     os.environ.setdefault("WORKBENCH_USER", "bench")
     from workbench import demo
@@ -410,13 +411,17 @@ def main() -> None:
         url = f"sqlite:///{tmp_path / 'demo.db'}"
         with open_store(url) as store:
             demo.seed(store)
-        many_viewers(url, tmp_path, args)
-        print("(b) first render of a second viewer arriving as the first one's page is drawn")
-        for pool in (1, 2):
-            second_viewer(url, tmp_path, pool, args.runs)
-        print("  floor: the first viewer's render (a preheated kernel); a pool of N serves N "
-              "viewers arriving together from preheated kernels\n")
-        switching(url, tmp_path, args.runs)
+        if "a" in args.cases:
+            many_viewers(url, tmp_path, args)
+        if "b" in args.cases:
+            print("(b) first render of a second viewer arriving as the first one's page is "
+                  "drawn")
+            for pool in (1, 2):
+                second_viewer(url, tmp_path, pool, args.runs)
+            print("  floor: the first viewer's render (a preheated kernel); a pool of N serves "
+                  "N viewers arriving together from preheated kernels\n")
+        if "c" in args.cases:
+            switching(url, tmp_path, args.runs)
 
 
 if __name__ == "__main__":
