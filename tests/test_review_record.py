@@ -118,6 +118,9 @@ def test_decisions_are_followed_until_done(demo_store, pack):
     assert wb.review.decisions(demo_store, overdue=True).empty
     every = wb.review.decisions(demo_store).set_index(["review_id", "decision_id"])
     assert every.loc[("mr-2", "fairness-audit"), "status"] == "done"
+    assert every.loc[("mr-2", "fairness-audit"), "note"] == "audit report filed"
+    previous = wb.review.pack(demo_store).section("previous_actions").table
+    assert "audit report filed" in previous["note"].tolist()
     assert every.loc[("mr-2", "fairness-audit"), "done_on"] == TODAY
     assert wb.readiness.assess(demo_store, only=["9.3.3"], verify=False).requirement(
         "9.3.3")["status"] == "met"

@@ -558,20 +558,20 @@ class Facts:
             rows = reviews[["id", "decisions"]].rename(columns={"id": "review_id"}).explode(
                 "decisions").dropna(subset=["decisions"])
             if rows.empty:
-                return _empty(cols, ("due", "done_on"))
+                return _empty([*cols, "note"], ("due", "done_on"))
             detail = pd.json_normalize(rows["decisions"].tolist())
             out = pd.concat([rows.drop(columns="decisions").reset_index(drop=True), detail],
                             axis=1)
             for col in ("due", "done_on"):
                 out[col] = pd.to_datetime(out[col], errors="coerce")
-            return self._followed_up(out[cols])
+            return self._followed_up(out[cols].assign(note=""))
 
         return self._get("review_decisions", ("management_review", "review_followup"), load)
 
     def _followed_up(self, decisions: pd.DataFrame) -> pd.DataFrame:
-        """``decisions`` with ``done_on`` taken from their follow-up records (kind
-        ``review_followup``) where the minutes do not say it: a follow-up counts only when it
-        names the owner the minutes give the decision."""
+        """``decisions`` with ``done_on`` (and ``note``: what was done) taken from their
+        follow-up records (kind ``review_followup``) where the minutes do not say it: a
+        follow-up counts only when it names the owner the minutes give the decision."""
         import pandas as pd
 
         from workbench.features import record_kinds
@@ -582,11 +582,17 @@ class Facts:
         if follow.empty:
             return decisions
         done = (follow.assign(done=pd.to_datetime(follow["done_on"], errors="coerce"))
-                .groupby(["review_id", "decision_id", "owner"])["done"].min())
+                .sort_values("done").drop_duplicates(["review_id", "decision_id", "owner"])
+                .set_index(["review_id", "decision_id", "owner"]))
         keys = pd.MultiIndex.from_frame(decisions[["review_id", "id", "owner"]].astype(str))
-        found = pd.Series(done.reindex(keys).to_numpy(), index=decisions.index)
+        found = done.reindex(keys)
         out = decisions.copy()
-        out["done_on"] = out["done_on"].fillna(found)
+        fill = out["done_on"].isna().to_numpy()
+        out["done_on"] = out["done_on"].fillna(
+            pd.Series(found["done"].to_numpy(), index=decisions.index))
+        notes = found["note"].fillna("").astype(str).to_numpy()
+        out["note"] = [n if f else old for n, f, old in zip(notes, fill, out["note"],
+                                                            strict=True)]
         return out
 
     def nonconformities(self) -> pd.DataFrame:

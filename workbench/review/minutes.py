@@ -30,7 +30,7 @@ __all__ = ["DECISION_COLUMNS", "EXECUTIVE_ROLE", "check_followups", "complete_de
 #: The role of top management: the chair of a management review must hold it.
 EXECUTIVE_ROLE = "executive"
 DECISION_COLUMNS = ["review_id", "held_on", "decision_id", "description", "kind", "owner",
-                    "due", "done_on", "status", "days_overdue"]
+                    "due", "done_on", "status", "days_overdue", "note"]
 
 
 def _day(value: Any, name: str) -> dt.date:
@@ -210,9 +210,9 @@ def decisions(store: Store, *, overdue: bool = False,
 
     ``status`` is ``done``, ``open`` or ``overdue`` (not done and due before ``today``);
     ``days_overdue`` counts the days past due. With ``overdue`` only the overdue ones.
-    ``done_on`` comes from the decision's follow-up record (or, for reviews recorded before
-    follow-ups were kept apart, from the minutes). A review that fails its checks is left out
-    and named in the frame's problems.
+    ``done_on`` and ``note`` (what was done) come from the decision's follow-up record (or,
+    for reviews recorded before follow-ups were kept apart, from the minutes). A review that
+    fails its checks is left out and named in the frame's problems.
     """
     import pandas as pd
 
@@ -234,7 +234,8 @@ def decisions(store: Store, *, overdue: bool = False,
                      "decision_id": d["id"], "description": d["description"],
                      "kind": d.get("kind", ""), "owner": d["owner"], "due": due,
                      "done_on": done, "status": status,
-                     "days_overdue": (day - due).days if status == "overdue" else 0})
+                     "days_overdue": (day - due).days if status == "overdue" else 0,
+                     "note": d.get("note", "")})
     out = pd.DataFrame(rows, columns=DECISION_COLUMNS)
     if overdue:
         out = out[out["status"] == "overdue"]

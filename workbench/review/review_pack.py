@@ -173,9 +173,9 @@ def _previous_actions(f: Facts, previous: dict[str, Any] | None) -> PackSection:
         rows.append({"review_id": r.review_id, "held_on": _date(held.get(r.review_id)),
                      "decision_id": r.id, "description": r.description, "kind": r.kind,
                      "owner": r.owner, "due": _date(r.due), "done_on": _date(r.done_on),
-                     "status": status})
+                     "status": status, "note": r.note})
     cols = ["review_id", "held_on", "decision_id", "description", "kind", "owner", "due",
-            "done_on", "status"]
+            "done_on", "status", "note"]
     table = _frame(rows, cols)
     if previous is None:
         summary = "No previous management review is recorded: this is the first one."

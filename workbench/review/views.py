@@ -19,7 +19,7 @@ __all__ = ["COLUMNS", "pack_html", "section_html"]
 COLUMNS: dict[str, dict[str, str]] = {
     "previous_actions": {"review_id": "Review", "decision_id": "Decision",
                          "description": "What", "owner": "Owner", "due": "Due",
-                         "done_on": "Done", "status": "Status"},
+                         "done_on": "Done", "status": "Status", "note": "What was done"},
     "context": {"kind": "Record", "record_id": "Id", "version": "Version",
                 "saved_at": "Saved", "saved_by": "By", "change": "Change"},
     "interested_parties": {"party": "Interested party", "change": "Change", "needs": "Needs"},
