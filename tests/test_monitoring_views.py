@@ -175,7 +175,7 @@ def test_demo_monitoring_story_and_panels(demo_store):
     # at most max_rows systems are listed, those needing attention first; counts cover all
     short = monitoring_panel(data, max_rows=3)
     assert short.note == panel.note and len(short.table) == len(panel.table) == 7
-    assert short.html.count("<tr>") == 4 and "… and 4 more" in short.html
+    assert short.html.count("<tr>") == 4 and "… and 4 more AI systems (4 no plan)" in short.html
     assert "Sentinel" in short.html and "Ava customer" not in short.html
     one = system_monitoring_panel(data, "credit-scoring")
     assert one.figure is not None and "Breach" in one.html and "mr-credit-scoring-" in \

@@ -58,12 +58,21 @@ def monitoring_panel(data: PortfolioData, *, max_rows: int = 25) -> Panel:
     def blank(value: Any) -> str:
         return "" if value is None or value != value else esc(value)
 
-    html = html_table(shown, {"system_name": "AI system", "state": "Monitoring",
-                              "last_run": "Last run", "due": "Next due",
-                              "breach_runs": "Runs in breach", "trend": "Last runs",
-                              "reviewer": "Reviewer"},
-                      formatters={"state": _state_badge, "trend": outcome_strip,
-                                  "reviewer": blank}, max_rows=max_rows)
+    # a system without a plan has no runs: its count is left blank, not "0"
+    shown = shown.assign(runs_in_breach=[
+        "" if state == "no_plan" else fmt_int(int(n))
+        for state, n in zip(shown["state"], shown["breach_runs"].fillna(0), strict=True)])
+    html = html_table(shown.head(max_rows), {
+        "system_name": "AI system", "state": "Monitoring", "last_run": "Last run",
+        "due": "Next due", "runs_in_breach": "Runs in breach", "trend": "Last runs",
+        "reviewer": "Reviewer"},
+        formatters={"state": _state_badge, "trend": outcome_strip, "reviewer": blank})
+    hidden = shown["state"].iloc[max_rows:].value_counts()
+    if len(hidden):
+        what = ", ".join(f"{fmt_int(hidden[s])} {monitoring.STATE_LABELS[s].lower()}"
+                         for s in ("breach", "overdue", "ok", "no_plan") if s in hidden)
+        html += (f'<p style="color:#57606a;font-size:0.85em">… and '
+                 f"{fmt_int(int(hidden.sum()))} more AI systems ({esc(what)})</p>")
     return Panel(key="monitoring", title=title, note=note, html=html,
                  table=status)
 
