@@ -243,6 +243,26 @@ def test_a_breach_after_its_records_were_closed_raises_new_ones_naming_them(org)
     assert org.verify().ok
 
 
+def test_a_system_whose_id_extends_another_does_not_take_its_records(org):
+    from workbench.model import AISystem
+
+    other = f"{SYSTEM}-20261201"  # reads like a recurrence id of SYSTEM's records
+    with acting("sven"):
+        org.save(AISystem(**{**org.get("ai_system", SYSTEM).content, "id": other,
+                             "name": "Sentinel, second region"}))
+    ref = sample(800, seed=2)
+    with acting("ravi"):
+        for sid in (other, SYSTEM):
+            monitoring.save_plan(org, plan_data(id=f"mp-{sid}", system_id=sid,
+                                                on_breach=["raise_nonconformity"]))
+        monitoring.run(org, other, current=sample(800, seed=3, shift=1.5), reference=ref)
+        mine = monitoring.run(org, SYSTEM, current=sample(800, seed=3, shift=1.5),
+                              reference=ref)
+    assert mine.run.raised == [f"nonconformity:nc-monitoring-{SYSTEM}"]
+    assert org.get("nonconformity", f"nc-monitoring-{other}").version == 1
+    assert org.get("nonconformity", f"nc-monitoring-{SYSTEM}").record.system_ids == [SYSTEM]
+
+
 def test_a_dry_run_measures_and_saves_nothing(planned):
     head = planned.head()
     with acting("ravi"):

@@ -134,28 +134,38 @@ def _is_closed(kind: str, content: dict[str, Any]) -> bool:
     return content.get("status") == "closed"
 
 
-def _raised_before(store: Store, kind: str, base_id: str) -> list[StoredVersion]:
-    """What earlier breaches raised under ``base_id``: the record ``base_id`` and its
-    recurrences ``base_id-YYYYMMDD[-n]``, oldest first."""
+def _about(content: dict[str, Any], system_id: str) -> bool:
+    return content.get("system_id") == system_id or system_id in (content.get("system_ids")
+                                                                  or [])
+
+
+def _raised_before(found: list[StoredVersion], base_id: str, system_id: str
+                   ) -> list[StoredVersion]:
+    """Of ``found`` (records whose id starts with ``base_id``), what earlier breaches of
+    ``system_id`` raised: the record ``base_id`` and its recurrences ``base_id-YYYYMMDD[-n]``,
+    oldest first (another system whose id merely extends this one's is not confused with
+    it)."""
     pattern = re.compile(re.escape(base_id) + r"(-\d{8}(-\d+)?)?")
-    return sorted((v for v in store.latest(kind, id_prefix=base_id)
-                   if pattern.fullmatch(v.record_id)),
+    return sorted((v for v in found
+                   if pattern.fullmatch(v.record_id) and (v.record_id == base_id
+                                                          or _about(v.content, system_id))),
                   key=lambda v: (v.record_id != base_id, v.record_id))
 
 
-def _target(store: Store, kind: str, base_id: str, today: dt.date
+def _target(store: Store, kind: str, base_id: str, system_id: str, today: dt.date
             ) -> tuple[str, StoredVersion | None, StoredVersion | None]:
     """``(id, open record, closed predecessor)`` for a breach: the record raised earlier
     while it is still open (a persisting breach updates it), else a new record. A closed one
     is never edited: the breach recurred, so a new record (``base_id-YYYYMMDD``) names the
     one it follows."""
-    before = _raised_before(store, kind, base_id)
+    found = store.latest(kind, id_prefix=base_id)
+    before = _raised_before(found, base_id, system_id)
+    taken = {v.record_id for v in found}
     for v in reversed(before):
         if not _is_closed(kind, v.content):
             return v.record_id, v, None
     if not before:
         return base_id, None, None
-    taken = {v.record_id for v in before}
     new_id, n = f"{base_id}-{today:%Y%m%d}", 1
     while new_id in taken:
         n += 1
@@ -170,7 +180,8 @@ def _with_history(store: Store, kind: str, base_id: str, fresh: dict[str, Any],
     from workbench.model import model_for
 
     cls = model_for(kind)
-    record_id, found, closed = _target(store, kind, base_id, today)
+    system_id = fresh.get("system_id") or (fresh.get("system_ids") or [""])[0]
+    record_id, found, closed = _target(store, kind, base_id, system_id, today)
     fresh = {**fresh, "id": record_id}
     if closed is not None:
         when = (closed.content.get("closed_on") or "").strip() if kind == "nonconformity" \
