@@ -139,3 +139,19 @@ def demo_store(demo_url: str):
     s = open_store(demo_url, create=False)
     yield s
     s.close()
+
+
+@pytest.fixture
+def cli(demo_url, monkeypatch, capsys):
+    """``cli(*argv) -> (exit code, stdout, stderr)`` of ``workbench`` on the demo store (a
+    module may define its own ``cli`` for another store)."""
+    from workbench.cli import main
+
+    monkeypatch.setenv("WORKBENCH_DATABASE_URL", demo_url)
+
+    def run(*argv: str) -> tuple[int, str, str]:
+        code = main(list(argv))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run

@@ -12,7 +12,6 @@ import pytest
 import sqlalchemy as sa
 
 import workbench as wb
-from workbench.cli import main
 from workbench.errors import PermissionDeniedError, ValidationError
 from workbench.readiness import ManagementReview, ReviewDecision
 
@@ -158,18 +157,6 @@ def test_trend_refuses_bad_points(store):
         wb.readiness.trend(store, points=0)
     with pytest.raises(ValidationError, match="every: 'year'"):
         wb.readiness.trend(store, every="year")
-
-
-@pytest.fixture
-def cli(demo_url, monkeypatch, capsys):
-    monkeypatch.setenv("WORKBENCH_DATABASE_URL", demo_url)
-
-    def run(*argv: str) -> tuple[int, str, str]:
-        code = main(list(argv))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
 
 
 def test_cli_as_of_and_trend(cli, demo_store):

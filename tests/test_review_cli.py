@@ -5,23 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-import pytest
-
-from workbench.cli import main
-
 TODAY = dt.date.today()
-
-
-@pytest.fixture
-def cli(demo_url, monkeypatch, capsys):
-    monkeypatch.setenv("WORKBENCH_DATABASE_URL", demo_url)
-
-    def run(*argv: str) -> tuple[int, str, str]:
-        code = main(list(argv))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
 
 
 def test_review_pack_prints_every_input(cli):

@@ -19,8 +19,7 @@ from workbench.widgets._common import StatusLine, reports_errors
 if TYPE_CHECKING:  # pragma: no cover
     from workbench.store import Store
 
-__all__ = ["STEPS", "AuditChecklist", "IncidentRegister", "NonconformityTracker",
-           "deadline_text"]
+__all__ = ["STEPS", "AuditChecklist", "IncidentRegister", "NonconformityTracker"]
 
 #: The steps the tracker offers, with the stage each follows.
 STEPS: dict[str, str] = {
@@ -39,14 +38,47 @@ _WIDE = W.Layout(width="95%")
 _LABEL = {"description_width": "110px"}
 
 
-class NonconformityTracker(W.VBox):
+class _Register(W.VBox):
+    """A register (an HTML table) with a dropdown choosing one of its records and that
+    record's detail: ``selected`` (a record id) and the dropdown follow each other.
+    Subclasses build ``register``, ``choose`` and ``detail`` and define :meth:`_show`."""
+
+    selected = traitlets.Unicode("")
+
+    def _follow_choice(self) -> None:
+        self.choose.observe(lambda change: setattr(self, "selected", change["new"] or ""),
+                            names="value")
+
+    def _fill(self, frame: Any, table_html: str, select: str) -> None:
+        """Show ``table_html``, offer the records of ``frame`` (``id``, ``title``), keep (or
+        set) the selection and show it."""
+        self.register.value = table_html
+        with self.hold_sync():
+            self.choose.options = [(f"{i}: {t}", i) for i, t in zip(frame["id"],
+                                                                   frame["title"])]
+            wanted = select or self.selected
+            if wanted in set(frame["id"]):
+                self.choose.value = wanted
+            self.selected = self.choose.value or ""
+        self._show()
+
+    @traitlets.observe("selected")
+    def _selected(self, change: dict[str, Any]) -> None:
+        if change["new"] and self.choose.value != change["new"]:
+            self.choose.value = change["new"]
+        self._show()
+
+    def _show(self) -> None:  # pragma: no cover - every register defines it
+        raise NotImplementedError
+
+
+class NonconformityTracker(_Register):
     """The nonconformity register with its overdue actions, one nonconformity's state, and
     its next step (the acting user's; out-of-order steps are refused on the widget).
 
     Traits: ``selected`` (a nonconformity id) and ``step`` (one of :data:`STEPS`).
     """
 
-    selected = traitlets.Unicode("")
     step = traitlets.Unicode("correction")
 
     def __init__(self, store: Store, nc_id: str = "", *, today: dt.date | None = None) -> None:
@@ -71,8 +103,7 @@ class NonconformityTracker(W.VBox):
         self.error_details = W.Output()
         self.save_button.on_click(lambda _: self.apply())
         traitlets.link((self, "step"), (self.step_menu, "value"))
-        self.choose.observe(lambda change: setattr(self, "selected", change["new"] or ""),
-                            names="value")
+        self._follow_choice()
         super().__init__(children=[
             self.register, self.choose, self.detail, self.step_menu, self.text, self.owner,
             self.due, self.number, self.effective, self.save_button, self.status,
@@ -89,24 +120,10 @@ class NonconformityTracker(W.VBox):
             late=frame["overdue_actions"].map(lambda n: f"{n} overdue" if n else ""),
             systems=frame["system_ids"].map(", ".join),
             due=frame["next_due"].map(lambda d: "" if d is None else str(d)))
-        self.register.value = html_table(shown, {
+        self._fill(frame, html_table(shown, {
             "id": "Id", "stage": "Stage", "severity": "Severity", "systems": "AI systems",
             "due": "Next due", "late": "Actions", "title": "Title"},
-            empty="No nonconformity recorded.")
-        with self.hold_sync():
-            self.choose.options = [(f"{i}: {t}", i) for i, t in zip(frame["id"],
-                                                                   frame["title"])]
-            wanted = select or self.selected
-            if wanted in set(frame["id"]):
-                self.choose.value = wanted
-            self.selected = self.choose.value or ""
-        self._show()
-
-    @traitlets.observe("selected")
-    def _selected(self, change: dict[str, Any]) -> None:
-        if change["new"] and self.choose.value != change["new"]:
-            self.choose.value = change["new"]
-        self._show()
+            empty="No nonconformity recorded."), select)
 
     def _show(self) -> None:
         if not self.selected:
@@ -243,27 +260,7 @@ class AuditChecklist(W.VBox):
                          f"{', '.join(ncs) or 'none'}", "ok")
 
 
-_RULE_TEXT = {"serious": "15 days: a serious incident (Art. 73(2))",
-              "death": "10 days: a death (Art. 73(4))",
-              "widespread_or_critical_infra": "2 days: a widespread infringement or a serious "
-              "disruption of critical infrastructure (Art. 73(3))"}
-
-
-def deadline_text(aware_on: dt.date | None, *, serious: bool, death: bool,
-                  widespread: bool) -> str:
-    """The reporting deadline an incident would get, in words (the rule and its day)."""
-    from workbench.improvement.model import report_deadline
-
-    if aware_on is None:
-        return "choose the day it was detected to see the reporting deadline"
-    due, rule = report_deadline(aware_on, serious=serious, death=death,
-                                widespread_or_critical_infra=widespread)
-    if due is None:
-        return "not a serious incident: no report to the authority is due"
-    return f"report by {due.isoformat()} ({_RULE_TEXT.get(rule, rule)})"
-
-
-class IncidentRegister(W.VBox):
+class IncidentRegister(_Register):
     """The AI incident register: every incident with its reporting deadline, a form to open
     one (the deadline it gets shows as you tick what happened), and the selected incident's
     report, links and closure, all saved as the acting user through
@@ -271,8 +268,6 @@ class IncidentRegister(W.VBox):
 
     Traits: ``selected`` (an incident id).
     """
-
-    selected = traitlets.Unicode("")
 
     def __init__(self, store: Store, incident_id: str = "", *,
                  today: dt.date | None = None) -> None:
@@ -325,8 +320,7 @@ class IncidentRegister(W.VBox):
         self.report_button.on_click(lambda _: self.report())
         self.link_button.on_click(lambda _: self.link())
         self.close_button.on_click(lambda _: self.close_incident())
-        self.choose.observe(lambda change: setattr(self, "selected", change["new"] or ""),
-                            names="value")
+        self._follow_choice()
         super().__init__(children=[
             self.register, W.HTML("<h4>Open an incident</h4>"), self.system, self.title,
             self.description, self.harm, self.affected, self.severity, self.source,
@@ -340,9 +334,12 @@ class IncidentRegister(W.VBox):
         self.refresh(select=incident_id)
 
     def _preview(self) -> None:
-        self.deadline.value = esc(deadline_text(
-            self.detected_on.value, serious=bool(self.serious.value),
-            death=bool(self.death.value), widespread=bool(self.widespread.value)))
+        day = self.detected_on.value
+        self.deadline.value = esc(
+            "choose the day it was detected to see the reporting deadline" if day is None
+            else imp.deadline_text(day, serious=bool(self.serious.value),
+                                   death=bool(self.death.value),
+                                   widespread_or_critical_infra=bool(self.widespread.value)))
 
     @reports_errors()
     def refresh(self, select: str = "") -> None:
@@ -361,32 +358,18 @@ class IncidentRegister(W.VBox):
             return f"by {row['report_deadline']} ({row['days_left']} days left)"
 
         shown = frame.assign(report=[due(r) for r in frame.to_dict(orient="records")])
-        self.register.value = html_table(shown, {
+        self._fill(frame, html_table(shown, {
             "id": "Id", "system_id": "AI system", "severity": "Severity", "status": "Status",
-            "report": "Report", "title": "Title"}, empty="No AI incident recorded.")
-        with self.hold_sync():
-            self.choose.options = [(f"{i}: {t}", i) for i, t in zip(frame["id"],
-                                                                   frame["title"])]
-            wanted = select or self.selected
-            if wanted in set(frame["id"]):
-                self.choose.value = wanted
-            self.selected = self.choose.value or ""
-        self._show()
-
-    @traitlets.observe("selected")
-    def _selected(self, change: dict[str, Any]) -> None:
-        if change["new"] and self.choose.value != change["new"]:
-            self.choose.value = change["new"]
-        self._show()
+            "report": "Report", "title": "Title"}, empty="No AI incident recorded."), select)
 
     def _show(self) -> None:
         if not self.selected:
             self.detail.value = ""
             return
         inc = self.store.get("incident", self.selected).record
-        deadline = (f"report by {inc.report_deadline} "
-                    f"({_RULE_TEXT.get(inc.deadline_rule, inc.deadline_rule)})"
-                    if inc.report_deadline else "no report due (not serious)")
+        deadline = imp.deadline_text(inc.aware_on or inc.detected_on, serious=inc.serious,
+                                     death=inc.death, widespread_or_critical_infra=(
+                                         inc.widespread_or_critical_infra))
         rows = [("Status", inc.status.value), ("Detected", str(inc.detected_on)),
                 ("Deadline", deadline), ("What happened", inc.description),
                 ("Harm", inc.harm), ("Affected", inc.affected_persons),
@@ -415,10 +398,10 @@ class IncidentRegister(W.VBox):
         for box in (self.title, self.description, self.harm, self.affected,
                     self.complaint_ref):
             box.value = ""
-        self._done(saved.record_id, "opened: " + deadline_text(
-            saved.record.aware_on or saved.record.detected_on,
-            serious=saved.record.serious, death=saved.record.death,
-            widespread=saved.record.widespread_or_critical_infra))
+        inc = saved.record
+        self._done(saved.record_id, "opened: " + imp.deadline_text(
+            inc.aware_on or inc.detected_on, serious=inc.serious, death=inc.death,
+            widespread_or_critical_infra=inc.widespread_or_critical_infra))
 
     def _chosen(self) -> str:
         if not self.selected:

@@ -36,6 +36,7 @@ from workbench.improvement.model import (
     IncidentSeverity,
     IncidentSource,
     IncidentStatus,
+    deadline_text,
     report_deadline,
 )
 from workbench.improvement.nonconformity import (
@@ -82,6 +83,7 @@ __all__ = [
     "raise_nc",
     "record_correction",
     "record_root_cause",
+    "deadline_text",
     "report_deadline",
     "report_incident",
     "review_effectiveness",

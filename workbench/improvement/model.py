@@ -24,11 +24,19 @@ __all__ = [
     "IncidentSeverity",
     "IncidentSource",
     "IncidentStatus",
+    "deadline_text",
     "report_deadline",
 ]
 
 #: Days from awareness to the report, per rule (EU AI Act Art. 73(2) to (4)).
 DEADLINE_DAYS: dict[str, int] = {"serious": 15, "death": 10, "widespread_or_critical_infra": 2}
+#: Each rule in words, with the paragraph of Art. 73 that sets it.
+DEADLINE_RULES: dict[str, str] = {
+    "serious": "a serious incident (Art. 73(2))",
+    "death": "a death (Art. 73(4))",
+    "widespread_or_critical_infra": "a widespread infringement or a serious disruption of "
+    "critical infrastructure (Art. 73(3))",
+}
 
 
 def _located(title: str, problems: list[tuple[tuple[str | int, ...], str, Any]]) -> None:
@@ -78,6 +86,20 @@ def report_deadline(aware_on: dt.date, *, serious: bool, death: bool = False,
         rules.append("widespread_or_critical_infra")
     rule = min(rules, key=DEADLINE_DAYS.__getitem__)
     return aware_on + dt.timedelta(days=DEADLINE_DAYS[rule]), rule
+
+
+def deadline_text(aware_on: dt.date, *, serious: bool, death: bool = False,
+                  widespread_or_critical_infra: bool = False) -> str:
+    """The reporting deadline of :func:`report_deadline` in words: its day and the rule.
+
+    >>> deadline_text(dt.date(2026, 11, 2), serious=True)
+    'report by 2026-11-17 (15 days: a serious incident (Art. 73(2)))'
+    """
+    due, rule = report_deadline(aware_on, serious=serious, death=death,
+                                widespread_or_critical_infra=widespread_or_critical_infra)
+    if due is None:
+        return "not a serious incident: no report to the authority is due"
+    return f"report by {due.isoformat()} ({DEADLINE_DAYS[rule]} days: {DEADLINE_RULES[rule]})"
 
 
 class Incident(Record, kind="incident", label="AI incident"):

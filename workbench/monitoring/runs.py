@@ -184,8 +184,7 @@ def _with_history(store: Store, kind: str, base_id: str, fresh: dict[str, Any],
     record_id, found, closed = _target(store, kind, base_id, system_id, today)
     fresh = {**fresh, "id": record_id}
     if closed is not None:
-        when = (closed.content.get("closed_on") or "").strip() if kind == "nonconformity" \
-            else ""
+        when = closed.content.get("closed_on") or ""  # kept by nonconformities only
         fresh["description"] = (f"{fresh['description']} Recurs after {closed.record_id} was "
                                 f"closed{' on ' + when if when else ''}.")
     if found is None:

@@ -197,7 +197,7 @@ def signoff_frames(store: Store, kind: str | None = None, *, invalid: bool = Fal
     # every kind is checked once; a decision's validity depends only on its own request and
     # target, so one kind's registers are the rows of that kind
     key = (id(store), store.head_entry(), invalid)
-    if key not in reused:
+    if key not in reused:  # the store is kept with its frames so its id is not reused
         reused[key] = (store, _signoff_frames(store, None, invalid=invalid))
     req, dec = reused[key][1]
     if kind is not None:
