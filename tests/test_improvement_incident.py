@@ -129,7 +129,8 @@ def test_cli_open_list_report(inc_cli, demo_store):
                            "--title", "Triage too low", "--description", "routine advice",
                            "--detected-on", str(TODAY - dt.timedelta(days=3)), "--death")
     assert (code, out.strip()) == (0, f"opened AI incident inc-9 (version 1); report by "
-                                      f"{TODAY + dt.timedelta(days=7)} (death)")
+                                      f"{TODAY + dt.timedelta(days=7)} (10 days: "
+                                      f"a death (Art. 73(4)))")
     code, out, _ = inc_cli("list")
     rows = {line.split()[0]: line for line in out.splitlines()[2:]}
     assert {"inc-credit-stale-feed", "inc-9"} <= set(rows)  # and the one monitoring opened
@@ -142,7 +143,7 @@ def test_cli_open_list_report(inc_cli, demo_store):
     assert (code, out.strip()) == (0, f"AI incident inc-9 reported to the health authority "
                                       f"on {TODAY}")
     code, out, _ = inc_cli("show", "inc-9")
-    assert code == 0 and f"report deadline  {TODAY + dt.timedelta(days=7)} (death)" in out
+    assert code == 0 and f"report by {TODAY + dt.timedelta(days=7)} (10 days: a death" in out
 
 
 def test_cli_refusals(inc_cli, demo_store):

@@ -245,6 +245,13 @@ def _inc_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _deadline_words(inc) -> str:
+    from workbench.improvement.model import deadline_text
+
+    return deadline_text(inc.aware_on or inc.detected_on, serious=inc.serious, death=inc.death,
+                         widespread_or_critical_infra=inc.widespread_or_critical_infra)
+
+
 def _inc_show(args: argparse.Namespace) -> int:
     store = open_cli_store(args)
     version = store.get("incident", args.id)
@@ -257,8 +264,7 @@ def _inc_show(args: argparse.Namespace) -> int:
         ("status", inc.status.value), ("severity", inc.severity.value),
         ("serious", "yes" if inc.serious else "no"), ("detected", inc.detected_on),
         ("aware", inc.aware_on or inc.detected_on),
-        ("report deadline", f"{inc.report_deadline} ({inc.deadline_rule})"
-         if inc.report_deadline else "no report required (not serious)"),
+        ("report deadline", _deadline_words(inc)),
         ("reported", f"{inc.reported_on} to {inc.reported_to}" if inc.reported_on else ""),
         ("description", inc.description), ("harm", inc.harm),
         ("affected", inc.affected_persons), ("source", inc.source.value),
@@ -281,9 +287,7 @@ def _inc_open(args: argparse.Namespace) -> int:
         monitoring_run_id=args.monitoring_run, complaint_ref=args.complaint,
         risk_ids=args.risk, nonconformity_id=args.nc)
     inc = saved.record
-    due = (f"; report by {inc.report_deadline} ({inc.deadline_rule})" if inc.report_deadline
-           else "; not serious, no report required")
-    print(f"opened AI incident {inc.id} (version {saved.version}){due}")
+    print(f"opened AI incident {inc.id} (version {saved.version}); {_deadline_words(inc)}")
     return 0
 
 
