@@ -44,10 +44,16 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
-class FieldCondition(_Strict):
-    """A test on one field of the record: ``equals`` a value, or is ``in`` / ``not_in`` a list."""
+class ValueTest(_Strict):
+    """One test on a value: ``equals`` it, or it is ``in`` / ``not_in`` a list.
 
-    field: str = Field(min_length=1)
+    The base of the permission policy's field conditions and the sign-off policy's fact
+    conditions.
+
+    >>> ValueTest.model_validate({"in": ["high", "critical"]}).test("high")
+    True
+    """
+
     equals: Any = None
     in_: list[Any] | None = Field(None, alias="in")
     not_in: list[Any] | None = None
@@ -61,13 +67,29 @@ class FieldCondition(_Strict):
                 raise ValueError("a condition has exactly one of equals, in, not_in")
         return data
 
-    def holds(self, content: Mapping[str, Any]) -> bool:
-        value = _plain(content.get(self.field))
+    def test(self, value: Any) -> bool:
+        value = plain_value(value)
         if self.in_ is not None:
             return value in self.in_
         if self.not_in is not None:
             return value not in self.not_in
         return bool(value == self.equals)
+
+    def describe_test(self, name: str) -> str:
+        if self.in_ is not None:
+            return f"{name} in {', '.join(map(str, self.in_))}"
+        if self.not_in is not None:
+            return f"{name} not in {', '.join(map(str, self.not_in))}"
+        return f"{name} = {self.equals}"
+
+
+class FieldCondition(ValueTest):
+    """A test on one field of the record (see :class:`ValueTest`)."""
+
+    field: str = Field(min_length=1)
+
+    def holds(self, content: Mapping[str, Any]) -> bool:
+        return self.test(content.get(self.field))
 
 
 class Grant(_Strict):
@@ -99,8 +121,17 @@ class Permissions(_Strict):
     kinds: dict[str, KindPermissions]
 
 
-def _plain(value: Any) -> Any:
-    return value.value if isinstance(value, Enum) else value
+def plain_value(value: Any) -> Any:
+    """Enum members and numpy scalars compared as plain values."""
+    if isinstance(value, Enum):
+        return value.value
+    if not isinstance(value, (list, dict, str)) and callable(getattr(value, "item", None)):
+        try:
+            return value.item()
+        except (TypeError, ValueError):
+            return value
+    return value
+
 
 
 @functools.lru_cache(maxsize=8)
@@ -195,7 +226,7 @@ class AccessView(Protocol):
 def _roles_of(person: Mapping[str, Any] | None) -> set[str]:
     if person is None or not person.get("active", True):
         return set()
-    return {str(_plain(r)) for r in person.get("roles") or []}
+    return {str(plain_value(r)) for r in person.get("roles") or []}
 
 
 def _linked(view: AccessView, actor: str, change: Change, people: dict[str, set[str]]) -> bool:
@@ -218,8 +249,8 @@ def _linked(view: AccessView, actor: str, change: Change, people: dict[str, set[
 def _needs(view: AccessView, grants: Sequence[Grant]) -> str:
     parts = []
     for grant in grants:
-        roles = " or ".join(sorted(str(_plain(r)) for r in grant.roles))
-        holders = view.holders(str(_plain(r)) for r in grant.roles)
+        roles = " or ".join(sorted(str(plain_value(r)) for r in grant.roles))
+        holders = view.holders(str(plain_value(r)) for r in grant.roles)
         held = f"held by {', '.join(sorted(holders))}" if holders else "held by nobody"
         scope = {"own": " on the team of its AI system",
                  "named": " when the record names them as its owner"}.get(grant.scope, "")
@@ -260,7 +291,7 @@ def check_authors(store: Any) -> list[Any]:
         merged["roles"] = [r if isinstance(r, list) else [] for r in merged["roles"]]
     policy = load_permissions()
     admin_only = {kind for kind, rule in policy.kinds.items()
-                  if rule.grants and all({str(_plain(r)) for r in g.roles} == {"admin"}
+                  if rule.grants and all({str(plain_value(r)) for r in g.roles} == {"admin"}
                                          for g in rule.grants)}
     # The bootstrap: the store's first save (one transaction: one author, one time) creates its
     # author's own person record as an admin; that save needs no earlier person.
@@ -333,7 +364,7 @@ def authorize(view: AccessView, actor: str, changes: Sequence[Change], *,
                       and (change.before is None or all(c.holds(change.before) for c in g.when))]
         allowed = False
         for grant in applicable:
-            if not roles & {str(_plain(r)) for r in grant.roles}:
+            if not roles & {str(plain_value(r)) for r in grant.roles}:
                 continue
             if grant.scope == "any":
                 allowed = True
@@ -354,7 +385,7 @@ def authorize(view: AccessView, actor: str, changes: Sequence[Change], *,
             continue
         held = ", ".join(sorted(roles)) or "no role"
         scoped = [g for g in applicable if g.scope == "own"
-                  and roles & {str(_plain(r)) for r in g.roles}]
+                  and roles & {str(plain_value(r)) for r in g.roles}]
         why = ""
         if scoped:
             systems = record_systems(change.kind, change.record_id, change.content)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping
-from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from workbench.errors import ConfigurationError, ValidationError
 from workbench.model import Record, Role
 from workbench.oversight.model import RequiredSigner
+from workbench.permissions import ValueTest, plain_value
 
 if TYPE_CHECKING:  # pragma: no cover
     from workbench.store import Store, StoredVersion
@@ -85,39 +85,18 @@ class SignerSpec(_Strict):
         return self
 
 
-class Condition(_Strict):
-    """A test on one fact: ``equals`` a value, or is ``in`` / ``not_in`` a list."""
+class Condition(ValueTest):
+    """A test on one fact (see :class:`workbench.permissions.ValueTest`)."""
 
     fact: str = Field(min_length=1)
-    equals: Any = None
-    in_: list[Any] | None = Field(None, alias="in")
-    not_in: list[Any] | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _one_test(cls, data: Any) -> Any:
-        if isinstance(data, Mapping):
-            tests = [k for k in ("equals", "in", "in_", "not_in") if k in data]
-            if len(tests) != 1:
-                raise ValueError("a condition has exactly one of equals, in, not_in")
-        return data
 
     def holds(self, facts: Mapping[str, Any]) -> bool:
         if self.fact not in facts or facts[self.fact] is None:
             return False
-        value = _plain(facts[self.fact])
-        if self.in_ is not None:
-            return value in self.in_
-        if self.not_in is not None:
-            return value not in self.not_in
-        return value == self.equals
+        return self.test(facts[self.fact])
 
     def describe(self) -> str:
-        if self.in_ is not None:
-            return f"{self.fact} in {', '.join(map(str, self.in_))}"
-        if self.not_in is not None:
-            return f"{self.fact} not in {', '.join(map(str, self.not_in))}"
-        return f"{self.fact} = {self.equals}"
+        return self.describe_test(self.fact)
 
 
 class Precondition(Condition):
@@ -305,18 +284,6 @@ def policy_source(store: Store | None = None) -> str:
 
 
 # -- facts -----------------------------------------------------------------------------------------
-def _plain(value: Any) -> Any:
-    """Enum members and numpy scalars compared as plain values."""
-    if isinstance(value, Enum):
-        return value.value
-    if not isinstance(value, (list, dict, str)) and callable(getattr(value, "item", None)):
-        try:
-            return value.item()
-        except (TypeError, ValueError):
-            return value
-    return value
-
-
 def _provider(kind: str) -> Callable[..., Mapping[str, Any]] | None:
     """The fact provider a feature registered for ``kind`` (see :mod:`workbench.features`);
     when its module (or function) is not importable, the record's own fields are the facts."""
@@ -392,7 +359,8 @@ def requirement(kind: str, record_id: str, facts: Mapping[str, Any],
         if pre.kind == kind and not pre.holds(facts):
             shown = facts.get(pre.fact, "not set")
             raise ValidationError(f"cannot request sign-off of {what}: {pre.message} "
-                                  f"({pre.fact} is {_plain(shown)})", [(pre.fact, pre.message)])
+                                  f"({pre.fact} is {plain_value(shown)})",
+                                  [(pre.fact, pre.message)])
     rule = policy.match(kind, facts)
     if rule is None:
         rules = policy.rules_for(kind)
