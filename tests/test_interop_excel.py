@@ -207,9 +207,37 @@ def test_formula_like_text_is_written_as_quoted_text_and_reads_back(demo_store, 
 def test_the_import_saves_as_the_acting_user_under_the_permission_policy(demo_store, tmp_path):
     path = excel.export_workbook(demo_store, tmp_path / "people.xlsx", "person")
     _edit(path, "person", "ravi", "Roles", "contributor; admin")
-    with acting("ravi"), pytest.raises(PermissionDeniedError, match="person"):
-        excel.import_workbook(demo_store, path)
+    _edit(path, "person", "hiro", "Job title", "Head of Audit")
+    head = demo_store.head()
+    for dry_run in (True, False):  # a dry run says what the import would refuse
+        with acting("ravi"), pytest.raises(excel.WorkbookError) as refused:
+            excel.import_workbook(demo_store, path, dry_run=dry_run)
+        rows = {_row_of(load_workbook(path)["person"], login) for login in ("ravi", "hiro")}
+        assert [where for where, _ in refused.value.errors] == [
+            f"person, row {n}" for n in sorted(rows)], refused.value.errors
+        assert all(message.startswith("ravi (contributor) may not save person ") and
+                   "it needs the role admin (held by chloe)" in message
+                   for _, message in refused.value.errors), refused.value.errors
     assert "admin" not in demo_store.get("person", "ravi").content["roles"]
+    assert demo_store.head() == head
+    # the save checks again in its own transaction (the store may change in between)
+    record = demo_store.get("person", "ravi")
+    with acting("ravi"), pytest.raises(PermissionDeniedError, match="person"):
+        demo_store.save(record.record.model_copy(update={"job_title": "CTO"}),
+                        base_version=record.version)
+
+
+def test_permission_refusals_name_only_the_holders_on_the_systems_team(demo_store, tmp_path):
+    path = excel.export_workbook(demo_store, tmp_path / "risks.xlsx", "risk")
+    _edit(path, "risk", "card-fraud-r01", "Title", "edited by an owner of another system")
+    with acting("marta"), pytest.raises(excel.WorkbookError) as refused:
+        excel.import_workbook(demo_store, path, dry_run=True)
+    team = sorted(demo_store.get("ai_system", "card-fraud").record.team + ["sven"])
+    (where, message), = refused.value.errors
+    assert where == f"risk, row {_row_of(load_workbook(path)['risk'], 'card-fraud-r01')}"
+    assert f"on the team of its AI system (held by {', '.join(team)})" in message, message
+    assert message.endswith(f"marta is not on the team of card-fraud (team: "
+                            f"{', '.join(team)})"), message
 
 
 def test_cli_export_import_and_template(demo_url, tmp_path, capsys):

@@ -252,8 +252,9 @@ def test_23_a_contributor_cannot_edit_the_risks_of_a_system_he_is_not_on(demo):
     with acting("chloe"):  # ines joins the team of clinical-triage only
         assert "ines" in demo.get("ai_system", "clinical-triage").record.team
     with acting("ines"):
-        _refused(demo, PermissionDeniedError, r"ines .* may not save risk 'credit-scoring-r03' "
-                 r"\(ines is not on the team of credit-scoring", _edit, demo, "risk",
+        _refused(demo, PermissionDeniedError, r"ines .* may not save risk 'credit-scoring-r03': "
+                 r"it needs .* on the team of its AI system \(held by alice, ben, grace, "
+                 r"ravi\); ines is not on the team of credit-scoring", _edit, demo, "risk",
                  "credit-scoring-r03", title="changed by ines")
 
 

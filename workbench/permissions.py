@@ -33,6 +33,7 @@ __all__ = [
     "load_permissions",
     "record_people",
     "record_systems",
+    "refusals",
 ]
 
 PERMISSIONS_FILE = Path(__file__).parent / "oversight" / "permissions.yaml"
@@ -246,11 +247,21 @@ def _linked(view: AccessView, actor: str, change: Change, people: dict[str, set[
     return False
 
 
-def _needs(view: AccessView, grants: Sequence[Grant]) -> str:
+def _needs(view: AccessView, grants: Sequence[Grant], change: Change,
+           people: dict[str, set[str]] | None) -> str:
+    """The roles that would allow ``change`` and who holds them; for a grant on the team of
+    the record's AI system, only the holders on that team."""
+    systems = record_systems(change.kind, change.record_id, change.content)
     parts = []
     for grant in grants:
         roles = " or ".join(sorted(str(plain_value(r)) for r in grant.roles))
         holders = view.holders(str(plain_value(r)) for r in grant.roles)
+        if grant.scope == "own" and systems:
+            if people is None:
+                people = view.system_people(systems)
+            holders = [h for h in holders if all(h in people.get(s, set()) for s in systems)]
+        elif grant.scope == "named":
+            holders = [h for h in holders if h in record_people(change.kind, change.content)]
         held = f"held by {', '.join(sorted(holders))}" if holders else "held by nobody"
         scope = {"own": " on the team of its AI system",
                  "named": " when the record names them as its owner"}.get(grant.scope, "")
@@ -314,51 +325,43 @@ def check_authors(store: Any) -> list[Any]:
     return problems
 
 
-def authorize(view: AccessView, actor: str, changes: Sequence[Change], *,
-              workflow: str | None = None, permissions: Permissions | None = None) -> None:
-    """Refuse the save unless ``actor`` may write every change.
+def refusals(view: AccessView, actor: str, changes: Sequence[Change], *,
+             workflow: str | None = None, permissions: Permissions | None = None
+             ) -> list[tuple[int, str]]:
+    """Every change ``actor`` may not write, as ``(index in changes, one-line reason)``.
 
-    Parameters
-    ----------
-    view
-        Reads of the store's current state (inside the saving transaction).
-    actor
-        The acting login (never chosen by the caller: the store resolves it).
-    changes
-        The records about to be saved.
-    workflow
-        The workflow writing them (``"oversight"`` for sign-off records), if any.
-
-    Raises
-    ------
-    PermissionDeniedError
-        One line naming the record, the role needed and who holds it.
+    The reasons :func:`authorize` raises; an import checks a whole batch with it and reports
+    each refused row (an actor who is not an active person is one refusal, on the first
+    change). Empty when the save is allowed.
     """
     policy = permissions or load_permissions()
     person = view.person(actor)
     roles = _roles_of(person)
+    if not changes:
+        return []
     if not roles and (person is None or not person.get("active", True)):
         first = changes[0]
-        raise PermissionDeniedError(
-            f"{actor} is not an active person in this store and cannot save "
-            f"{first.label} {first.record_id!r}; an admin adds people "
-            f"(workbench admin add-user {actor} --role ...)")
+        return [(0, f"{actor} is not an active person in this store and cannot save "
+                    f"{first.label} {first.record_id!r}; an admin adds people "
+                    f"(workbench admin add-user {actor} --role ...)")]
     system_ids = sorted({s for c in changes for state in (c.content, c.before or {})
                          for s in record_systems(c.kind, c.record_id, state)})
     people: dict[str, set[str]] | None = None
-    for change in changes:
+    out: list[tuple[int, str]] = []
+    for index, change in enumerate(changes):
         rule = policy.kinds.get(change.kind)
         what = f"{change.label} {change.record_id!r}"
         if rule is None:
-            raise PermissionDeniedError(
-                f"the permission policy has no entry for {change.label} records, so nobody "
-                f"may save {what}; add the kind {change.kind!r} to permissions.yaml")
+            out.append((index, f"the permission policy has no entry for {change.label} "
+                               f"records, so nobody may save {what}; add the kind "
+                               f"{change.kind!r} to permissions.yaml"))
+            continue
         if rule.workflow is not None:
-            if workflow == rule.workflow:
-                continue
-            raise PermissionDeniedError(
-                f"{change.label} records are written only through wb.oversight (request, "
-                f"decide, withdraw), never saved directly; {what} was not saved")
+            if workflow != rule.workflow:
+                out.append((index, f"{change.label} records are written only through "
+                                   "wb.oversight (request, decide, withdraw), never saved "
+                                   f"directly; {what} was not saved"))
+            continue
         applicable = [g for g in rule.grants
                       if all(c.holds(change.content) for c in g.when)
                       and (change.before is None or all(c.holds(change.before) for c in g.when))]
@@ -389,10 +392,37 @@ def authorize(view: AccessView, actor: str, changes: Sequence[Change], *,
         why = ""
         if scoped:
             systems = record_systems(change.kind, change.record_id, change.content)
-            owners = people or {}
-            team = ", ".join(f"{s} ({', '.join(sorted(owners.get(s, set()))) or 'nobody'})"
+            if people is None:
+                people = view.system_people(system_ids)
+            team = ", ".join(f"{s} (team: {', '.join(sorted(people.get(s, set()))) or 'nobody'})"
                              for s in systems) or "no AI system"
-            why = f" ({actor} is not on the team of {team})"
-        needed = _needs(view, applicable) if applicable else "a grant whose conditions hold"
-        raise PermissionDeniedError(f"{actor} ({held}) may not save {what}{why}: it needs "
-                                    f"{needed}")
+            why = f"; {actor} is not on the team of {team}"
+        needed = (_needs(view, applicable, change, people) if applicable
+                  else "a grant whose conditions hold")
+        out.append((index, f"{actor} ({held}) may not save {what}: it needs {needed}{why}"))
+    return out
+
+
+def authorize(view: AccessView, actor: str, changes: Sequence[Change], *,
+              workflow: str | None = None, permissions: Permissions | None = None) -> None:
+    """Refuse the save unless ``actor`` may write every change.
+
+    Parameters
+    ----------
+    view
+        Reads of the store's current state (inside the saving transaction).
+    actor
+        The acting login (never chosen by the caller: the store resolves it).
+    changes
+        The records about to be saved.
+    workflow
+        The workflow writing them (``"oversight"`` for sign-off records), if any.
+
+    Raises
+    ------
+    PermissionDeniedError
+        One line naming the first refused record, the role needed and who holds it.
+    """
+    refused = refusals(view, actor, changes, workflow=workflow, permissions=permissions)
+    if refused:
+        raise PermissionDeniedError(refused[0][1])

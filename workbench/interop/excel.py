@@ -485,6 +485,14 @@ def _references(store: Store, rows: Sequence[_Row], problems: list[tuple[str, st
                                  "this workbook"))
 
 
+def _permissions(store: Store, rows: Sequence[_Row], problems: list[tuple[str, str]]) -> None:
+    """Every row the acting user may not save (the permission policy), as the save would
+    refuse it; a dry run reports them too."""
+    unique = list({(r.kind, r.record.id): r for r in reversed(rows)}.values())[::-1]
+    for index, message in store.refusals([(r.record, r.base) for r in unique]):
+        problems.append((f"{unique[index].sheet}, row {unique[index].number}", message))
+
+
 def _column_of(row: _Row, fld: str) -> str:
     from workbench.model import model_for
 
@@ -512,7 +520,9 @@ def import_workbook(store: Store, path: str | Path, *, dry_run: bool = False,
         Some cells are wrong or rows conflict with newer versions; ``errors`` lists every one
         as ``("sheet, row N, column X (field)", message)``; nothing was saved.
     PermissionDeniedError
-        The acting user may not save one of the records (the permission policy).
+        The acting user may not save one of the records: the permission policy, checked with
+        every row (each refused row is a problem of the :class:`WorkbookError`) and again by
+        the save, should the store change in between.
     """
     from workbench.model import known_kinds
     from workbench.store import content_hash
@@ -539,6 +549,7 @@ def import_workbook(store: Store, path: str | Path, *, dry_run: bool = False,
     latest = _conflicts(store, rows, problems) if rows else {}
     if rows:
         _references(store, rows, problems)
+        _permissions(store, rows, problems)
     if problems:
         first = f"{problems[0][0]}: {problems[0][1]}"
         raise WorkbookError(f"{path.name}: {len(problems)} problem"

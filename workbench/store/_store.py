@@ -376,7 +376,7 @@ class Store:
     def _append(self, items: Iterable[tuple[Record, int | None]], *, reason: str,
                 actor: str, unchanged_since: int | None = None) -> list[StoredVersion]:
         from workbench import permissions
-        from workbench.store._access import SEED_REASON_PREFIX, StoreAccessView, active_workflow
+        from workbench.store._access import SEED_REASON_PREFIX, active_workflow
 
         author = (actor or "").strip()
         if not author:
@@ -416,14 +416,10 @@ class Store:
                 out.append(None)
                 pending.append((index, record, 1 if cur is None else cur.version + 1,
                                 content, chash))
-                changes.append(permissions.Change(
-                    kind=record.kind, record_id=record.id, label=record.label,
-                    content=json.loads(content), before=None if cur is None else cur.content))
+                changes.append(_change(record, content, cur))
             if pending:
-                people = {c.record_id: c.content for c in changes if c.kind == "person"}
-                view = StoreAccessView(conn, lambda c, kind, ids=None: c.execute(
-                    _latest_select(kind, ids, dialect=self.dialect)), pending=people)
-                permissions.authorize(view, author, changes, workflow=active_workflow())
+                permissions.authorize(self._access_view(conn, changes), author, changes,
+                                      workflow=active_workflow())
                 self._check_references(conn, [p[1] for p in pending])
                 head = conn.execute(
                     sa.select(T.c.seq, T.c.entry_hash).order_by(T.c.seq.desc()).limit(1)
@@ -449,6 +445,36 @@ class Store:
                         "content", "prev_hash", "entry_hash")}, content=json.loads(content))
                 conn.execute(T.insert(), rows)
         return out  # type: ignore[return-value]
+
+    def _access_view(self, conn: Connection, changes: Sequence[Any]) -> Any:
+        from workbench.store._access import StoreAccessView
+
+        people = {c.record_id: c.content for c in changes if c.kind == "person"}
+        return StoreAccessView(conn, lambda c, kind, ids=None: c.execute(
+            _latest_select(kind, ids, dialect=self.dialect)), pending=people)
+
+    def refusals(self, items: Iterable[tuple[Record, int | None]]) -> list[tuple[int, str]]:
+        """What the permission policy would refuse if the acting user saved ``items`` now.
+
+        ``(index in items, one-line reason)`` for each record refused; empty when the save
+        would be allowed. Writes nothing; an import's dry run reports every refused row with
+        it. The save itself checks again, inside its transaction.
+        """
+        from workbench import permissions
+        from workbench.store._access import active_workflow
+
+        prepared = self._prepare(items)
+        with self._read() as conn:
+            latest = self._latest_meta(conn, {(p[0].kind, p[0].id) for p in prepared})
+            indices, changes = [], []
+            for index, (record, _base, content, chash) in enumerate(prepared):
+                cur = latest.get((record.kind, record.id))
+                if cur is None or cur.content_hash != chash:
+                    indices.append(index)
+                    changes.append(_change(record, content, cur))
+            found = permissions.refusals(self._access_view(conn, changes), self.acting_user(),
+                                         changes, workflow=active_workflow())
+        return [(indices[i], message) for i, message in found]
 
     @staticmethod
     def _check_unchanged_since(conn: Connection, seq: int) -> None:
@@ -809,6 +835,14 @@ def _latest_select(kind: str, ids: Sequence[str] | None = None,
     if id_prefix is not None:  # the outer search too walks only the ids of the prefix
         q = q.where(_prefix_clause(id_prefix, dialect))
     return q.order_by(T.c.record_id)
+
+
+def _change(record: Record, content: str, cur: StoredVersion | None) -> Any:
+    """The permission check's view of one record about to be saved."""
+    from workbench.permissions import Change
+
+    return Change(kind=record.kind, record_id=record.id, label=record.label,
+                  content=json.loads(content), before=None if cur is None else cur.content)
 
 
 def _check_base(record: Record, base: int | None, cur: StoredVersion | None) -> None:
