@@ -283,3 +283,31 @@ def test_importing_interop_loads_nothing_heavy():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "[]", out.stdout
+
+
+def test_an_older_version_holding_a_control_character_still_exports(demo_store, tmp_path):
+    """New saves refuse control characters; one stored before shows as U+FFFD in Excel."""
+    from tamper import tamper
+
+    seq = demo_store.get("risk", "cv-screening-r01").seq
+    tamper(demo_store, "UPDATE record_versions SET content = replace(content, :old, :new) "
+                       "WHERE seq = :seq", old='"title":"', new='"title":"\\u0001', seq=seq)
+    path = excel.export_workbook(demo_store, tmp_path / "risks.xlsx", "risk")
+    ws = load_workbook(path)["risk"]
+    title = ws.cell(_row_of(ws, "cv-screening-r01"), _column(ws, "Title")).value
+    assert title.startswith("\ufffd") and "\x01" not in title
+
+
+def test_a_refused_export_leaves_no_file_and_no_noise(demo_store, tmp_path, capfd):
+    import gc
+
+    current = demo_store.get("risk", "cv-screening-r01")
+    with acting("chloe"):
+        demo_store.save(current.record.model_copy(update={"description": "x" * 40_000}),
+                        base_version=current.version)
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(excel.ValidationError, match="more than an Excel cell holds"):
+        excel.export_workbook(demo_store, out / "risks.xlsx", "risk")
+    gc.collect()
+    assert list(out.iterdir()) == [] and capfd.readouterr().err == ""

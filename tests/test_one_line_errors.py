@@ -195,6 +195,51 @@ def test_a_nul_deep_in_a_record_is_refused(demo_store):
     assert caught.value.errors[0][0] == "actions.0.description"
 
 
+def test_other_control_characters_are_refused_tab_and_newlines_are_text(store):
+    from workbench.errors import ValidationError
+
+    system = _system(store)
+    head = store.head()
+    with pytest.raises(ValidationError) as caught:
+        store.save(system.model_copy(update={"name": "Sys\x01tem"}), reason="control")
+    assert caught.value.errors == [("name", "contains a control character (\\x01), which "
+                                            "cannot be shown or exported; remove it")]
+    assert store.head() == head
+    saved = store.save(system.model_copy(update={"purpose": "one\ttwo\r\nthree"}))
+    assert saved.content["purpose"] == "one\ttwo\r\nthree"
+
+
+def test_an_infinite_or_nan_number_is_refused_and_verify_names_one_stored_before(store):
+    import datetime as dt
+
+    from workbench.errors import ValidationError
+    from workbench.model import Evidence
+
+    _system(store)
+    evidence = Evidence(id="ev-1", title="Latency", evidence_kind="test_result", uri="t.json",
+                        collected_by="ana", collected_at=dt.datetime(2026, 12, 1, tzinfo=dt.UTC))
+    head = store.head()
+    for bad in (float("inf"), float("nan")):
+        with pytest.raises(ValidationError) as caught:
+            store.save(evidence.model_copy(update={"details": {"p99_ms": [12.0, bad]}}))
+        assert caught.value.errors == [("details", f"is not a finite number ({bad}), which "
+                                                   "the store cannot keep")]
+        assert store.head() == head
+    # a record changed after it was built is validated again on save
+    forged = evidence.model_copy(update={"details": {"p99_ms": float("inf")}})
+    with pytest.raises(ValidationError, match=r"details: is not a finite number \(inf\)"):
+        store.save(forged)
+    assert store.head() == head
+    # content written with NaN by an older version: verify names it (no page can read it)
+    from tamper import tamper
+
+    saved = store.save(evidence)
+    tamper(store, "UPDATE record_versions SET content = replace(content, :old, :new) "
+                  "WHERE seq = :seq", old='"details":{}', new='"details":{"x":NaN}', seq=saved.seq)
+    problems = [str(p) for p in store.verify().problems]
+    assert any("its content is not valid JSON" in p for p in problems), problems
+
+
 # -- unknown system ids ---------------------------------------------------------------------------
 @pytest.mark.parametrize("argv", [
     ("risk", "list", "--system", "nope"),
@@ -243,3 +288,19 @@ def test_library_functions_refuse_an_unknown_system(demo_store):
             call()
             pytest.fail(f"call {n} accepted an unknown system")
     assert len(risk.register(demo_store, system_id="cv-screening")) == 6
+
+
+@pytest.mark.parametrize("argv", [("nc", "list", "--json"), ("incident", "list", "--json"),
+                                  ("risk", "list", "--json"), ("monitor", "status", "--json")])
+def test_json_output_is_standard_json_missing_values_are_null(cli, argv):
+    import json
+
+    def refuse(constant: str):
+        raise AssertionError(f"{constant} is not JSON")
+
+    code, out, err = cli(*argv)
+    assert code == 0, err
+    data = json.loads(out, parse_constant=refuse)
+    assert data, out
+    if argv[0] == "nc":  # a nonconformity no one has reviewed yet has no reviewer: null
+        assert any(row["effectiveness_reviewed_by"] is None for row in data), data

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import shutil
 import sys
 import textwrap
@@ -62,8 +63,28 @@ def print_fields(pairs: Iterable[tuple[str, Any]], *, indent: int = 0) -> None:
 
 
 def print_json(data: Any) -> None:
-    json.dump(data, sys.stdout, indent=2, ensure_ascii=False, default=str)
+    """Standard JSON on standard output: a missing value (``None``, pandas' NaN or NaT) is
+    ``null``, never the ``NaN`` strict parsers refuse; dates and other values as text."""
+    json.dump(_json_ready(data), sys.stdout, indent=2, ensure_ascii=False, default=str,
+              allow_nan=False)
     sys.stdout.write("\n")
+
+
+def _json_ready(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _json_ready(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_ready(v) for v in value]
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if value is not None and not isinstance(value, (str, int, bool)):
+        import pandas as pd
+
+        if value is pd.NaT or value is pd.NA:
+            return None
+        if hasattr(value, "item") and not hasattr(value, "__len__"):  # a numpy scalar
+            return _json_ready(value.item())
+    return value
 
 
 def warn_problems(problems: Iterable[Any]) -> None:

@@ -167,11 +167,16 @@ def _widths(ws: Any, columns: Sequence[Column]) -> None:
 def _row(ws: Any, kind: str, record_id: str, columns: Sequence[Column], content: dict[str, Any],
          meta: Sequence[Any]) -> list[Any]:
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     out: list[Any] = []
     for col in columns:
         value = col.to_cell(content.get(col.name))
         if isinstance(value, str):
+            # control characters (refused on save now; older versions may hold them) cannot
+            # be kept by Excel: shown as the replacement character, which an import then
+            # reports as a change
+            value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
             if len(value) > EXCEL_CELL_LIMIT:
                 raise ValidationError(
                     f"{kind} {record_id!r}: {col.name} is {len(value):,} characters, more than "
@@ -214,19 +219,25 @@ def _write(path: Path, kinds: Sequence[str], store: Store | None) -> Path:
     if not path.parent.exists():
         raise NotFoundError(f"the folder {str(path.parent)!r} does not exist; create it first")
     wb = Workbook(write_only=True)
-    _about(wb, store)
-    for kind in kinds:
-        cls = model_for(kind)
-        columns = columns_for(cls)
-        ws = wb.create_sheet(cls.kind)
-        ws.freeze_panes = "B2"
-        _widths(ws, columns)
-        versions = store.latest(kind) if store is not None else []
-        _validations(ws, columns, len(versions))
-        ws.append(_header(ws, columns))
-        for v in versions:
-            ws.append(_row(ws, kind, v.record_id, columns, v.content,
-                           (v.version, v.author, v.saved_at.strftime("%Y-%m-%d %H:%M UTC"))))
+    try:
+        _about(wb, store)
+        for kind in kinds:
+            cls = model_for(kind)
+            columns = columns_for(cls)
+            ws = wb.create_sheet(cls.kind)
+            ws.freeze_panes = "B2"
+            _widths(ws, columns)
+            versions = store.latest(kind) if store is not None else []
+            _validations(ws, columns, len(versions))
+            ws.append(_header(ws, columns))
+            for v in versions:
+                ws.append(_row(ws, kind, v.record_id, columns, v.content,
+                               (v.version, v.author,
+                                v.saved_at.strftime("%Y-%m-%d %H:%M UTC"))))
+    except BaseException:
+        for sheet in wb.worksheets:  # release the sheets' temporary files, quietly
+            sheet.close()
+        raise
     tmp = path.with_name(f".{path.name}.partial")
     try:
         wb.save(tmp)

@@ -10,6 +10,7 @@ importing every module up front.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from typing import Annotated, Any, ClassVar, NamedTuple, TypeVar
@@ -57,23 +58,40 @@ class Reference(NamedTuple):
 
 #: Why text with a NUL character is refused (PostgreSQL text cannot hold one), on every backend.
 NUL_MESSAGE = "contains a NUL character (\\x00), which the store cannot keep; remove it"
+#: Why other control characters are refused: no spreadsheet, PDF or terminal shows them, and
+#: Excel cannot hold them. Tab, line feed and carriage return are text.
+CONTROL_MESSAGE = ("contains a control character ({char}), which cannot be shown or exported; "
+                   "remove it")
+#: Why an infinite or NaN number is refused: JSON (the stored form) has no such number.
+NONFINITE_MESSAGE = "is not a finite number ({value}), which the store cannot keep"
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
-def _has_nul(value: Any) -> bool:
-    """True when text anywhere in ``value`` (a string, list or dict; not a nested model,
-    which checks itself) holds a NUL character."""
+def _unstorable(value: Any) -> str | None:
+    """Why ``value`` cannot be stored (a string, number, list or dict; not a nested model,
+    which checks itself): a NUL or another control character in its text, an infinite or NaN
+    number. None when it can."""
     if isinstance(value, str):
-        return "\x00" in value
+        found = _CONTROL.search(value)
+        if found is None:
+            return None
+        char = found.group()
+        return NUL_MESSAGE if char == "\x00" else CONTROL_MESSAGE.format(
+            char=f"\\x{ord(char):02x}")
+    if isinstance(value, float):
+        return None if math.isfinite(value) else NONFINITE_MESSAGE.format(value=value)
     if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+        return next((why for k, v in value.items()
+                     for why in (_unstorable(k), _unstorable(v)) if why), None)
     if isinstance(value, (list, tuple, set, frozenset)):
-        return any(_has_nul(v) for v in value)
-    return False
+        return next((why for v in value if (why := _unstorable(v))), None)
+    return None
 
 
 def _refuse_nul(value: Any) -> Any:
-    if _has_nul(value):
-        raise ValueError(NUL_MESSAGE)
+    why = _unstorable(value)
+    if why:
+        raise ValueError(why)
     return value
 
 

@@ -135,6 +135,9 @@ def describe_operational_error(url: URL, exc: Exception) -> str:
             f"cannot open {where}: {first}; create it (e.g. `createdb {url.database}`) or fix "
             "WORKBENCH_DATABASE_URL"
         )
+    if "malformed JSON" in first:  # a record's content, not the file: never advise a new store
+        return (f"{where}: a stored version holds content SQLite cannot read as JSON "
+                f"({first}); run `workbench verify` to find it and restore from a backup")
     if "file is not a database" in first or "malformed" in first:
         return (
             f"{where} is not a usable SQLite database ({first}); move the file away and run "

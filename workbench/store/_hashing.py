@@ -10,8 +10,10 @@ GENESIS = "0" * 64
 
 
 def canonical_json(data: Any) -> str:
-    """Deterministic JSON: sorted keys, no whitespace, UTF-8 kept as is."""
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    """Deterministic JSON: sorted keys, no whitespace, UTF-8 kept as is; an infinite or NaN
+    number is a ``ValueError`` (JSON has none, and no reader of the store would parse it)."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      allow_nan=False)
 
 
 def sha256_text(text: str) -> str:

@@ -507,7 +507,12 @@ class Store:
             seen.add(key)
             if base is not None and (not isinstance(base, int) or base < 1):
                 raise ValidationError(f"base_version must be a positive integer, got {base!r}")
-            content = canonical_json(record.content())
+            try:
+                content = canonical_json(record.content())
+            except ValueError:  # a model that skips the record-level check of its numbers
+                raise ValidationError(
+                    f"{record.label} {record.id!r} holds an infinite or NaN number, which the "
+                    "store cannot keep (JSON has none); nothing was saved") from None
             prepared.append((record, base, content, sha256_text(content)))
         return prepared
 

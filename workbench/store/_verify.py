@@ -85,6 +85,10 @@ def verify(store: Store, *, max_problems: int = 50, through: int | None = None) 
             if sha256_text(row.content) != row.content_hash:
                 problems.append(Problem("content does not match its hash: the stored record "
                                         "was altered after it was saved", **loc))
+            if not _strict_json(row.content):
+                problems.append(Problem("its content is not valid JSON (an infinite or NaN "
+                                        "number, or damaged text): no page or command can "
+                                        "read it; restore the store from a backup", **loc))
             if row.prev_hash != prev:
                 problems.append(Problem("does not link to the previous entry: the chain was "
                                         "rewritten or an entry was replaced", **loc))
@@ -107,10 +111,26 @@ def verify(store: Store, *, max_problems: int = 50, through: int | None = None) 
             if len(problems) >= max_problems:
                 break
     report.records = len(last_version)
+    # Further checks the features register (e.g. sign-offs bound to content hashes).
+    from workbench.errors import StoreError
     from workbench.features import resolve, verify_checks
 
-    # Further checks the features register (e.g. sign-offs bound to content hashes).
     for target in verify_checks():
         check: Callable[[Store], list[Problem]] = resolve(target)
-        report.problems.extend(check(store))
+        try:
+            report.problems.extend(check(store))
+        except StoreError as exc:  # e.g. content the database cannot read as JSON
+            report.problems.append(Problem(f"the check {target} could not run: {exc}"))
     return report
+
+
+def _strict_json(text: str) -> bool:
+    """True when ``text`` parses as standard JSON (no NaN or Infinity, which Python's json
+    writes by default and no other reader accepts)."""
+    import orjson
+
+    try:
+        orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return False
+    return True
