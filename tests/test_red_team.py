@@ -312,6 +312,21 @@ def test_28_an_edited_person_record_in_the_database_is_caught(demo):
     assert "saved by ravi, who was not an admin: only admins write person records" in problems
 
 
+def test_29_anyone_may_raise_a_nonconformity_but_not_rewrite_anothers(demo):
+    """The grant that lets anyone raise one (stage: raised) creates; it never edits."""
+    from workbench.readiness.model import Nonconformity
+
+    with acting("elena"):  # an executive on no system's team
+        _refused(demo, PermissionDeniedError, r"elena \(executive\) may not save nonconformity "
+                 r"'nc-monitoring-cv-screening': it needs the role auditor or governance_lead",
+                 _edit, demo, "nonconformity", "nc-monitoring-cv-screening",
+                 title="rewritten by an executive")
+        raised = demo.get("nonconformity", "nc-monitoring-cv-screening").record
+        mine = Nonconformity.model_validate({**raised.content(), "id": "nc-elena",
+                                             "title": "raised by an executive"})
+        assert demo.save(mine).version == 1
+
+
 def test_the_demo_itself_verifies_and_every_decision_counts(demo):
     report = demo.verify()
     assert report.ok, report.summary()

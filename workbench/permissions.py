@@ -101,6 +101,8 @@ class Grant(_Strict):
     roles: list[Role] = Field(min_length=1)
     scope: Literal["any", "own", "named"] = "any"
     when: list[FieldCondition] = Field(default_factory=list)
+    #: Only creating a record (its first version), never editing one.
+    create_only: bool = False
     because: str = ""
 
 
@@ -363,7 +365,8 @@ def refusals(view: AccessView, actor: str, changes: Sequence[Change], *,
                                    f"directly; {what} was not saved"))
             continue
         applicable = [g for g in rule.grants
-                      if all(c.holds(change.content) for c in g.when)
+                      if not (g.create_only and change.before is not None)
+                      and all(c.holds(change.content) for c in g.when)
                       and (change.before is None or all(c.holds(change.before) for c in g.when))]
         allowed = False
         for grant in applicable:
