@@ -126,6 +126,27 @@ def test_explain_decision(files, capsys):
                                        "model needs; give them\n")
 
 
+def test_decision_from_data_without_the_model_features_names_them(files, capsys):
+    folder, url = files
+    model, holdout = str(folder / "model.joblib"), folder / "holdout.csv"
+    data = pd.read_csv(holdout)
+    data[["income", "region"]].to_csv(folder / "no_debts.csv", index=False)
+    data[["region", "repaid"]].to_csv(folder / "other.csv", index=False)
+    head = _head(url)
+    for name, missing in (("other.csv", "'income', 'debts'"), ("no_debts.csv", "'debts'")):
+        assert main(["explain", "decision", "--model", model, "--data", str(folder / name),
+                     "--row", "0", "--reference", str(holdout)]) == 1
+        assert capsys.readouterr().err == (
+            f"error: the data lacks column(s) {missing} that the model was fitted on (model "
+            "features: 'income', 'debts'); add them\n")
+    # the missing feature given with --set completes the case
+    assert main(["explain", "decision", "--model", model, "--data",
+                 str(folder / "no_debts.csv"), "--row", "0", "--set", "debts=5",
+                 "--reference", str(holdout), "--method", "baseline_substitution"]) == 0
+    assert "debts = 5" in capsys.readouterr().out
+    assert _head(url) == head
+
+
 def test_modelcard_fill_show_submit(files, capsys):
     folder, url = files
     assert main(["explain", "run", "loans", "--model", str(folder / "model.joblib"), "--data",

@@ -256,6 +256,47 @@ def test_thresholds_configuration(tmp_path, monkeypatch):
                                   for v in (0.8, 0.9)])
 
 
+_WHY = "A rationale long enough for the configuration."
+
+
+@pytest.mark.parametrize(("threshold", "message"), [
+    ({"metric": "demographic_parity_difference", "bound": "min", "value": 0.9},
+     "demographic_parity_difference: bound min cannot flag a difference (0 is parity and a "
+     "larger value a larger gap); use bound max"),
+    ({"metric": "equalized_odds_ratio", "bound": "max", "value": 0.8},
+     "equalized_odds_ratio: bound max cannot flag a ratio (1 is parity and a smaller value a "
+     "larger gap); use bound min"),
+    ({"metric": "equalized_odds_difference", "bound": "max", "value": 7},
+     "equalized_odds_difference: value 7 is outside 0 to 1, the range of a difference of "
+     "rates"),
+    ({"metric": "demographic_parity_ratio", "bound": "min", "value": 1.25},
+     "demographic_parity_ratio: value 1.25 is outside 0 to 1, the range of a ratio of rates"),
+    ({"metric": "equal_opportunity_difference", "bound": "max", "value": -0.1},
+     "equal_opportunity_difference: value -0.1 is outside 0 to 1, the range of a difference "
+     "of rates"),
+])
+def test_thresholds_that_cannot_flag_their_metric_are_refused(tmp_path, threshold, message):
+    with pytest.raises(ValidationError) as err:
+        fairness.load_thresholds([{**threshold, "rationale": _WHY}])
+    assert str(err.value) == f"fairness thresholds in the given thresholds: thresholds.0: {message}"
+    path = tmp_path / "mine.yaml"
+    path.write_text(json.dumps({"min_group_size": {"value": 30, "rationale": _WHY},
+                                "thresholds": [{**threshold, "rationale": _WHY}]}))
+    with pytest.raises(ValidationError) as err:
+        fairness.load_thresholds(path)
+    assert str(err.value) == f"fairness thresholds in mine.yaml: thresholds.0: {message}"
+    assert "\n" not in str(err.value)
+
+
+def test_thresholds_at_the_ends_of_their_range_are_kept():
+    config = fairness.load_thresholds([
+        {"metric": "demographic_parity_difference", "bound": "max", "value": 0,
+         "rationale": _WHY},
+        {"metric": "equal_opportunity_ratio", "bound": "min", "value": 1, "rationale": _WHY}])
+    assert [t.describe() for t in config.thresholds] == [
+        "demographic_parity_difference <= 0", "equal_opportunity_ratio >= 1"]
+
+
 def test_group_figure_has_threshold_lines():
     result = by_hand()
     fig = fairness.group_figure(result, metric="selection_rate").to_plotly_json()

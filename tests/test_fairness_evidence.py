@@ -205,6 +205,24 @@ def test_cli_bad_input_exits_1_and_records_nothing(cli_store, seeded, tmp_path, 
     assert seeded.head() == head
 
 
+def test_cli_refuses_thresholds_that_cannot_flag_their_metric(cli_store, seeded, tmp_path,
+                                                             capsys):
+    why = "A rationale long enough for the configuration."
+    path = tmp_path / "thresholds.yaml"
+    path.write_text(json.dumps({"min_group_size": {"value": 30, "rationale": why}, "thresholds": [
+        {"metric": "demographic_parity_difference", "bound": "min", "value": 0.9,
+         "rationale": why}]}))
+    head = seeded.head()
+    code = _run(cli_store, "check", str(DATA), "--system", "credit", "--label", "label",
+                "--prediction", "prediction", "--sensitive", "gender", "--thresholds", str(path))
+    assert code == 1
+    assert capsys.readouterr().err == (
+        "error: fairness thresholds in thresholds.yaml: thresholds.0: "
+        "demographic_parity_difference: bound min cannot flag a difference (0 is parity and a "
+        "larger value a larger gap); use bound max\n")
+    assert seeded.head() == head
+
+
 def test_cli_small_groups_are_warned_about(cli_store, seeded, tmp_path, capsys):
     path = tmp_path / "small.csv"
     path.write_text("label,prediction,sex\n" + "1,1,a\n0,0,a\n" * 20 + "1,0,b\n0,0,b\n" * 3)

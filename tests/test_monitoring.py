@@ -10,6 +10,7 @@ import pytest
 from actors import acting
 from monitoring_data import SYSTEM, make_org, plan_data, sample
 from scipy.stats import ks_2samp, wasserstein_distance
+from tamper import forge_append
 
 from workbench import monitoring
 from workbench.errors import NotFoundError, PermissionDeniedError, ValidationError
@@ -122,6 +123,65 @@ def test_invalid_plans_are_refused(org, change, message):
         monitoring.save_plan(org, plan_data(**change))
     assert "\n" not in str(err.value)
     assert org.head() == head
+
+
+@pytest.mark.parametrize(("metric", "message"), [
+    ({"metric": "ks", "feature": "amount", "threshold": 5, "rationale": "r"},
+     "ks:amount: a ks threshold lies between 0 and 1 (the largest gap between the two "
+     "cumulative distributions), got 5"),
+    ({"metric": "fairness", "feature": "gender", "threshold": 1.5, "rationale": "r"},
+     "fairness:gender:demographic_parity_difference: a fairness threshold lies between 0 and 1 "
+     "(a gap between the groups' rates), got 1.5"),
+])
+def test_a_threshold_out_of_its_metrics_range_is_refused_naming_the_metric(org, metric,
+                                                                           message):
+    head = org.head()
+    with pytest.raises(ValidationError) as err, acting("ravi"):
+        monitoring.save_plan(org, plan_data(metrics=[metric]))
+    assert str(err.value) == f"invalid monitoring plan: metrics.0: {message}"
+    assert org.head() == head
+    # the largest sensible thresholds are kept
+    plan = monitoring.MonitoringPlan.model_validate(plan_data(metrics=[{**metric,
+                                                                         "threshold": 1}]))
+    assert plan.metrics[0].threshold == 1
+
+
+def test_a_stored_plan_that_is_no_longer_valid_is_one_line(planned):
+    # a plan saved before its ks threshold was checked against the range of the statistic
+    found = planned.get("monitoring_plan", f"mp-{SYSTEM}")
+    metrics = [m.model_copy(update={"threshold": 5.0}) if m.metric.value == "ks" else m
+               for m in found.record.metrics]
+    forge_append(planned, found.record.model_copy(update={"metrics": metrics}), author="ravi",
+                 version=2, reason="saved by an older release")
+    head = planned.head()
+    with acting("ravi"), pytest.raises(ValidationError) as err:
+        monitoring.run(planned, SYSTEM, current=sample(seed=1), reference=sample(seed=2))
+    assert str(err.value) == (
+        f"monitoring plan 'mp-{SYSTEM}' version 2 fails its checks: metrics.5: ks:amount: a ks "
+        "threshold lies between 0 and 1 (the largest gap between the two cumulative "
+        "distributions), got 5; save a corrected version")
+    assert planned.head() == head
+    with acting("ravi"):
+        monitoring.save_plan(planned, plan_data(), base_version=2, system_id=SYSTEM)
+    assert monitoring.current_plan(planned, SYSTEM)[1] == 3
+
+
+def test_a_plan_of_another_system_is_refused(org):
+    head = org.head()
+    with pytest.raises(ValidationError) as err, acting("ravi"):
+        monitoring.save_plan(org, plan_data(), system_id="other-system")
+    assert str(err.value) == ("the monitoring plan is for system 'card-fraud' (its system_id), "
+                              "not 'other-system'; correct its system_id, or save it as the "
+                              "plan of 'card-fraud'")
+    with pytest.raises(ValidationError) as err, acting("ravi"):
+        monitoring.save_plan(org, plan_data(id="mp-other-system"), system_id=SYSTEM)
+    assert str(err.value) == ("the monitoring plan has id 'mp-other-system', but the plan of "
+                              "'card-fraud' is 'mp-card-fraud' (one plan per system); correct "
+                              "its id")
+    assert org.head() == head
+    with acting("ravi"):
+        saved = monitoring.save_plan(org, plan_data(), system_id=SYSTEM)
+    assert (saved.record_id, saved.version) == (f"mp-{SYSTEM}", 1)
 
 
 def test_someone_off_the_team_may_not_plan_or_run(planned):
@@ -304,6 +364,80 @@ def test_bad_input_is_one_line_and_writes_nothing(planned, cur_change, ref_chang
         monitoring.run(planned, SYSTEM, current=cur, reference=ref)
     assert "\n" not in str(err.value)
     assert planned.head() == head
+
+
+def _run_refused(store, message, *, current, reference, metrics=None):
+    if metrics is not None:
+        with acting("ravi"):
+            monitoring.save_plan(store, plan_data(metrics=metrics), base_version=1)
+    head = store.head()
+    with acting("ravi"), pytest.raises(ValidationError) as err:
+        monitoring.run(store, SYSTEM, current=current, reference=reference)
+    assert str(err.value) == message
+    assert store.head() == head
+    with acting("ravi"), pytest.raises(ValidationError):
+        monitoring.run(store, SYSTEM, current=current, reference=reference, dry_run=True)
+
+
+def test_infinite_values_are_refused_naming_the_column_and_rows(planned):
+    cur, ref = sample(seed=1), sample(seed=2)
+    cur.loc[5, "amount"] = np.inf
+    _run_refused(planned, "current: infinite values in amount (1 row); drop or replace them "
+                 "before the run", current=cur, reference=ref)
+    cur, ref = sample(seed=1), sample(seed=2)
+    ref.loc[[1, 2], "score"] = -np.inf
+    ref.loc[3, "amount"] = np.inf
+    _run_refused(planned, "reference: infinite values in score (2 rows), amount (1 row); drop "
+                 "or replace them before the run", current=cur, reference=ref)
+
+
+def test_a_measured_value_that_is_not_finite_is_never_recorded(planned):
+    cur, ref = sample(seed=1), sample(seed=2)
+    cur["amount"] = np.where(np.arange(len(cur)) % 2, 1.7e308, -1.7e308)
+    ref["amount"] = -1.7e308
+    _run_refused(planned, "wasserstein:amount: the measured value is not a finite number "
+                 "(inf); check the data for extreme values", current=cur, reference=ref,
+                 metrics=[{"metric": "wasserstein", "feature": "amount", "threshold": 20.0,
+                           "rationale": "drift"}])
+    import pydantic
+
+    with pytest.raises(pydantic.ValidationError, match="must be a finite number, got inf"):
+        monitoring.Measurement(metric="wasserstein", feature="amount", value=np.inf,
+                               threshold=20.0, breached=True)
+
+
+@pytest.mark.parametrize("kind", ["ks", "wasserstein"])
+def test_ordered_drift_on_a_feature_that_is_not_numeric_is_refused(planned, kind):
+    # the same categories under other names would give another value: refuse, suggest psi
+    _run_refused(planned, f"{kind}:gender: feature 'gender' is not numeric (text or "
+                 f"categories); {kind} orders the values, so on categories it would depend on "
+                 "how they are named: measure 'gender' with psi instead",
+                 current=sample(seed=1), reference=sample(seed=2),
+                 metrics=[{"metric": kind, "feature": "gender", "threshold": 0.1,
+                           "rationale": "drift"}])
+    measure = getattr(monitoring, kind)
+    with pytest.raises(ValidationError) as err:
+        measure(["a", "b"], ["b", "c"])
+    assert str(err.value) == (f"{kind}: the values are not numeric (text or categories); "
+                              f"{kind} orders the values, so on categories it would depend on "
+                              "how they are named: measure them with psi instead")
+
+
+def test_a_fairness_gap_needs_two_groups_to_compare(planned):
+    one = sample(seed=1)
+    one["gender"] = "f"
+    _run_refused(planned, "current: sensitive feature 'gender' has a single group ('f'); "
+                 "fairness:gender:demographic_parity_difference compares groups, so give a "
+                 "sample with at least two", current=one, reference=sample(seed=2))
+    no_positive_m = sample(seed=1)
+    no_positive_m.loc[no_positive_m["gender"] == "m", "y"] = 0
+    _run_refused(planned, "current: fairness:gender:equal_opportunity_difference cannot be "
+                 "measured: fewer than two groups of 'gender' have positive labels, so there is "
+                 "nothing to compare; give a sample where they do", current=no_positive_m,
+                 reference=sample(seed=2),
+                 metrics=[{"metric": "fairness", "feature": "gender",
+                           "measure": "equal_opportunity_difference", "threshold": 0.2,
+                           "rationale": "parity"}])
 
 
 def test_no_plan_and_no_system_are_one_line(org):

@@ -113,6 +113,50 @@ def test_cli_saves_a_plan_from_a_file(planned, tmp_path, capsys):
     assert "a monitoring plan measures at least one metric" in capsys.readouterr().err
 
 
+def test_cli_refuses_infinite_values_in_one_line_and_writes_nothing(planned, tmp_path, capsys):
+    import numpy as np
+
+    cur, ref = _files(tmp_path)
+    bad = tmp_path / "inf.csv"
+    frame = sample(seed=1)
+    frame.loc[0, "amount"] = np.inf
+    frame.to_csv(bad, index=False)
+    head = planned.head()
+    with acting("ravi"):
+        assert main(["monitor", "run", SYSTEM, "--current", str(bad), "--reference", ref]) == 1
+    assert capsys.readouterr().err == ("error: current: infinite values in amount (1 row); "
+                                       "drop or replace them before the run\n")
+    assert planned.head() == head
+
+
+def test_cli_refuses_a_plan_file_of_another_system(planned, tmp_path, capsys):
+    from workbench.model import AISystem
+
+    other = "card-fraud-eu"
+    with acting("sven"):
+        planned.save(AISystem(**{**planned.get("ai_system", SYSTEM).content, "id": other,
+                                 "name": "Sentinel, EU"}))
+    before = planned.get("monitoring_plan", f"mp-{SYSTEM}")
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(plan_data(frequency_days=14)), encoding="utf-8")
+    head = planned.head()
+    with acting("ravi"):
+        assert main(["monitor", "plan", other, "--set", str(path)]) == 1
+    assert capsys.readouterr().err == (
+        "error: the monitoring plan is for system 'card-fraud' (its system_id), not "
+        "'card-fraud-eu'; correct its system_id, or save it as the plan of 'card-fraud'\n")
+    path.write_text(json.dumps({k: v for k, v in plan_data().items() if k != "system_id"}),
+                    encoding="utf-8")
+    with acting("ravi"):
+        assert main(["monitor", "plan", other, "--set", str(path)]) == 1
+    assert capsys.readouterr().err == (
+        "error: the monitoring plan has id 'mp-card-fraud', but the plan of 'card-fraud-eu' is "
+        "'mp-card-fraud-eu' (one plan per system); correct its id\n")
+    assert planned.head() == head
+    assert planned.get("monitoring_plan", f"mp-{SYSTEM}").version == before.version
+    assert not planned.exists("monitoring_plan", f"mp-{other}")
+
+
 # -- widget ------------------------------------------------------------------------------------
 def test_widget_shows_a_metric_with_its_threshold_band_and_a_clicked_run(planned):
     from workbench.monitoring.figures import BAND_COLOUR

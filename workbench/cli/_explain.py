@@ -224,11 +224,17 @@ def _decision(args: argparse.Namespace) -> int:
         row = data.iloc[args.row]
         values = {str(k): (v.item() if hasattr(v, "item") else v) for k, v in row.items()
                   if names is None or str(k) in set(map(str, names))}
+    given: dict[str, Any] = {}
     for item in args.set:
         key, sep, text = item.partition("=")
         if not sep or not key.strip():
             raise ValidationError(f"--set {item}: write it as COL=VALUE")
-        values[key.strip()] = _value(text.strip())
+        given[key.strip()] = _value(text.strip())
+    if args.row is not None:  # the row's columns, or --set, must hold every model feature
+        from workbench.explain._checks import require_features
+
+        require_features(model, [*map(str, data.columns), *given])
+    values.update(given)
     if not values:
         raise ValidationError("give the case: --row N, or its values with --set COL=VALUE")
     result = explain.decision(model, values, reference=reference, top=args.top,

@@ -96,7 +96,8 @@ def _plan(args: argparse.Namespace) -> int:
         data.setdefault("id", monitoring.plan_id_for(args.system))
         found = store.find("monitoring_plan", monitoring.plan_id_for(args.system))
         saved = monitoring.save_plan(store, data, base_version=found.version if found else None,
-                                     reason=args.reason or "monitoring plan saved")
+                                     reason=args.reason or "monitoring plan saved",
+                                     system_id=args.system)
         print(f"saved monitoring plan, {saved.describe()}")
         return 0
     plan, version = monitoring.current_plan(store, args.system)

@@ -44,6 +44,7 @@ __all__ = [
     "data_fingerprint",
     "model_fingerprint",
     "prepare",
+    "require_features",
     "select_features",
 ]
 
@@ -132,6 +133,25 @@ def model_features(model: Any) -> list[str] | None:
     return None if names is None else [str(n) for n in names]
 
 
+def require_features(model: Any, columns: Iterable[Any]) -> None:
+    """Refuse ``columns`` that lack a feature the model was fitted on (by name; a model
+    fitted on an unnamed array names none).
+
+    Raises
+    ------
+    ColumnMismatchError
+        The missing features, and the model's.
+    """
+    named = model_features(model)
+    if named is None:
+        return
+    present = {str(c) for c in columns}
+    missing = [f for f in named if f not in present]
+    if missing:
+        raise ColumnMismatchError(MSG_MISSING_COLUMNS.format(
+            columns=_names(missing), features=_names(named)), [(m, "missing") for m in missing])
+
+
 def select_features(model: Any, columns: Sequence[Any], *, reserved: Iterable[str] = (),
                     ignore: Iterable[str] = ()) -> tuple[list[str], bool]:
     """The feature columns of ``columns`` for ``model``, and whether it takes column names.
@@ -148,11 +168,7 @@ def select_features(model: Any, columns: Sequence[Any], *, reserved: Iterable[st
     reserved, ignore = set(reserved), set(ignore)
     named = model_features(model)
     if named is not None:
-        missing = [f for f in named if f not in cols]
-        if missing:
-            raise ColumnMismatchError(MSG_MISSING_COLUMNS.format(
-                columns=_names(missing), features=_names(named)),
-                [(m, "missing") for m in missing])
+        require_features(model, cols)
         extra = [c for c in cols if c not in named and c not in reserved and c not in ignore]
         if extra:
             raise ColumnMismatchError(MSG_EXTRA_COLUMNS.format(

@@ -133,6 +133,32 @@ def _annex_iv(system: Mapping[str, Any], card: dict[str, Any], ia_id: str | None
     return [{"id": i, "content": c, "references": r} for i, c, r in items]
 
 
+def _model_version(given: str | None, model: Mapping[str, Any], fingerprint: str,
+                   existing: Mapping[str, Any] | None) -> str:
+    """The card's model version, paired with the fingerprint it shows.
+
+    Parameters
+    ----------
+    given
+        A version given when filling; it wins.
+    model
+        The model as the explanation evidence records it (its ``declared_version``).
+    fingerprint
+        The fingerprint the card takes from that evidence.
+    existing
+        The current card, if any: its version is kept only for the same model (unchanged
+        fingerprint) when the evidence declares none, never for another model.
+    """
+    if given is not None:
+        return given
+    declared = model.get("declared_version") or ""
+    if declared:
+        return str(declared)
+    if existing and (existing.get("model_fingerprint") or "") == fingerprint:
+        return str(existing.get("model_version") or "")
+    return ""
+
+
 def fill_card(store: Store, system_id: str, *, model_version: str | None = None,
               today: dt.date | None = None) -> ModelCard:
     """See :func:`workbench.explain.card.fill`."""
@@ -153,9 +179,9 @@ def fill_card(store: Store, system_id: str, *, model_version: str | None = None,
             if k in written_fields()}
     ed = (expl or {}).get("details") or {}
     fd = (fair or {}).get("details") or {}
-    version = (model_version if model_version is not None else
-               (existing.content.get("model_version") if existing else None)
-               or ((ed.get("model") or {}).get("declared_version") or ""))
+    fingerprint = (ed.get("model") or {}).get("sha256") or ""
+    version = _model_version(model_version, ed.get("model") or {}, fingerprint,
+                             existing.content if existing else None)
     contact = ""
     if owner:
         contact = ", ".join(x for x in (owner.get("name"), owner.get("job_title"),
@@ -173,7 +199,7 @@ def fill_card(store: Store, system_id: str, *, model_version: str | None = None,
     card: dict[str, Any] = {
         **kept, "id": card_id_for(system_id), "system_id": system_id,
         "model_version": version or "",
-        "model_fingerprint": (ed.get("model") or {}).get("sha256") or "",
+        "model_fingerprint": fingerprint,
         "status": CardStatus.draft,
         "provider": {"name": (org or {}).get("legal_name") or (org or {}).get("name") or "",
                      "contact": contact},

@@ -224,7 +224,10 @@ def fill(store: Store, system_id: str, *, model_version: str | None = None,
          today: dt.date | None = None) -> ModelCard:
     """A draft card of ``system_id`` filled from its sources today (not saved).
 
-    Written fields (and the model version, unless given) are kept from the current card.
+    Written fields are kept from the current card. The model version is the one given, else
+    the version the explanation evidence declares for the model whose fingerprint the card
+    shows, else the current card's version as long as that fingerprint is unchanged (a new
+    model without a declared version shows none rather than its predecessor's).
 
     Raises
     ------

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pydantic
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from workbench.errors import NotFoundError, ValidationError
 
@@ -47,8 +47,26 @@ class Threshold(BaseModel):
 
     metric: Literal[AGGREGATE_METRICS]  # type: ignore[valid-type]
     bound: Literal["max", "min"]
-    value: float = Field(ge=0)
+    value: float
     rationale: str = Field(min_length=10, description="why this value, in a sentence or two")
+
+    @model_validator(mode="after")
+    def _sensible(self) -> Threshold:
+        # A difference is 0 at parity and grows with the gap: only a largest value (max)
+        # makes sense. A ratio is 1 at parity and shrinks with the gap: only a smallest (min).
+        # Both lie between 0 and 1.
+        difference = self.metric.endswith("_difference")
+        kind = "difference" if difference else "ratio"
+        wanted = "max" if difference else "min"
+        if self.bound != wanted:
+            why = ("0 is parity and a larger value a larger gap" if difference else
+                   "1 is parity and a smaller value a larger gap")
+            raise ValueError(f"{self.metric}: bound {self.bound} cannot flag a {kind} ({why}); "
+                             f"use bound {wanted}")
+        if not 0 <= self.value <= 1:
+            raise ValueError(f"{self.metric}: value {self.value:g} is outside 0 to 1, the range "
+                             f"of a {kind} of rates")
+        return self
 
     def breached(self, observed: float | None) -> bool:
         """True when ``observed`` is outside the threshold (never for a missing value)."""
@@ -87,8 +105,8 @@ def _parse(data: Any, where: str) -> FairnessConfig:
     try:
         config = FairnessConfig.model_validate({**(data or {}), "source": where})
     except pydantic.ValidationError as exc:
-        errors = [(".".join(str(p) for p in e["loc"]), e["msg"]) for e in
-                  exc.errors(include_url=False)]
+        errors = [(".".join(str(p) for p in e["loc"]), e["msg"].removeprefix("Value error, "))
+                  for e in exc.errors(include_url=False)]
         raise ValidationError(
             f"fairness thresholds in {where}: " + "; ".join(f"{f}: {m}" for f, m in errors),
             errors) from None
@@ -114,7 +132,9 @@ def load_thresholds(source: str | Path | Mapping[str, Any] | Iterable[Any] | Non
     Raises
     ------
     ValidationError
-        A threshold without a rationale, an unknown metric or bound, a duplicate metric.
+        A threshold without a rationale, an unknown metric or bound, a bound that cannot
+        flag the metric (``min`` for a difference, ``max`` for a ratio), a value outside 0 to
+        1, a duplicate metric.
     NotFoundError
         The file does not exist.
     """

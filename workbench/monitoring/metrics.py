@@ -2,7 +2,8 @@
 
 Drift is measured per input feature with the population stability index (PSI, on the
 reference's deciles, or its categories), the two-sample Kolmogorov-Smirnov statistic and the
-Wasserstein distance (both from scipy). Performance is accuracy, ROC AUC and error rate (by
+Wasserstein distance (both from scipy; they order the values, so they take numeric features
+only). Performance is accuracy, ROC AUC and error rate (by
 group when a sensitive feature is named) on labelled outcomes; fairness is the gap between
 groups in Fairlearn's terms (demographic parity, equal opportunity and equalized odds
 differences, as :func:`workbench.fairness.assess` reports them). Everything is vectorized.
@@ -11,10 +12,11 @@ differences, as :func:`workbench.fairness.assess` reports them). Everything is v
 from __future__ import annotations
 
 import hashlib
+import math
 from typing import TYPE_CHECKING, Any
 
 from workbench.errors import ValidationError
-from workbench.monitoring.model import Measurement, Metric, MonitoringPlan
+from workbench.monitoring.model import ORDERED_DRIFT, Measurement, Metric, MonitoringPlan
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -93,34 +95,53 @@ def psi(current: Any, reference: Any, *, bins: int = PSI_BINS) -> float:
     return float(np.sum((cs - rs) * np.log(cs / rs)))
 
 
-def _codes(cur: pd.Series, ref: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Numeric values, or category codes (in sorted order) for a categorical feature."""
-    import numpy as np
+def _not_numeric_message(kind: str, feature: str | None) -> str:
+    what = f"{kind}:{feature}: feature {feature!r} is" if feature else f"{kind}: the values are"
+    return (f"{what} not numeric (text or categories); {kind} orders the values, so on "
+            "categories it would depend on how they are named: measure "
+            f"{repr(feature) if feature else 'them'} with psi instead")
 
-    if _is_numeric(cur) and _is_numeric(ref):
-        return cur.to_numpy(dtype=float), ref.to_numpy(dtype=float)
-    cats = sorted(set(ref.astype(str)) | set(cur.astype(str)))
-    index = {c: i for i, c in enumerate(cats)}
-    return (np.asarray(cur.astype(str).map(index), dtype=float),
-            np.asarray(ref.astype(str).map(index), dtype=float))
+
+def _numbers(cur: pd.Series, ref: pd.Series, kind: str) -> tuple[np.ndarray, np.ndarray]:
+    """The values of a numeric feature as floats; one line for text or categories."""
+    if not (_is_numeric(cur) and _is_numeric(ref)):
+        name = cur.name if cur.name is not None else ref.name
+        raise ValidationError(_not_numeric_message(kind, None if name is None else str(name)))
+    return cur.to_numpy(dtype=float), ref.to_numpy(dtype=float)
 
 
 def ks(current: Any, reference: Any) -> float:
-    """The two-sample Kolmogorov-Smirnov statistic (scipy's ``ks_2samp``)."""
+    """The two-sample Kolmogorov-Smirnov statistic (scipy's ``ks_2samp``).
+
+    Raises
+    ------
+    ValidationError
+        The values are not numeric (the statistic orders them; use :func:`psi` for
+        categories).
+    """
     import pandas as pd
     from scipy.stats import ks_2samp
 
-    c, r = _codes(pd.Series(current), pd.Series(reference))
+    c, r = _numbers(pd.Series(current), pd.Series(reference), "ks")
     return float(ks_2samp(c, r, method="asymp").statistic)
 
 
 def wasserstein(current: Any, reference: Any) -> float:
-    """The first Wasserstein distance (scipy's ``wasserstein_distance``)."""
+    """The first Wasserstein distance (scipy's ``wasserstein_distance``).
+
+    Raises
+    ------
+    ValidationError
+        The values are not numeric (the distance orders them; use :func:`psi` for
+        categories).
+    """
+    import numpy as np
     import pandas as pd
     from scipy.stats import wasserstein_distance
 
-    c, r = _codes(pd.Series(current), pd.Series(reference))
-    return float(wasserstein_distance(c, r))
+    c, r = _numbers(pd.Series(current), pd.Series(reference), "wasserstein")
+    with np.errstate(over="ignore", invalid="ignore"):  # values near the float limit: inf
+        return float(wasserstein_distance(c, r))
 
 
 def check_frames(plan: MonitoringPlan, current: Any, reference: Any) -> None:
@@ -155,6 +176,18 @@ def check_frames(plan: MonitoringPlan, current: Any, reference: Any) -> None:
             listed = ", ".join(f"{c} ({n})" for c, n in bad.items())
             raise ValidationError(f"{name}: missing values (NaN) in column(s) {listed}; "
                                   "drop or fill them before the run")
+        numeric = [c for c in wanted if _is_numeric(frame[c])]
+        infs = np.isinf(frame[numeric].to_numpy(dtype=float)).sum(axis=0)
+        if infs.any():
+            listed = ", ".join(f"{c} ({n} row{'s' if n > 1 else ''})"
+                               for c, n in zip(numeric, infs.tolist(), strict=True) if n)
+            raise ValidationError(f"{name}: infinite values in {listed}; drop or replace them "
+                                  "before the run")
+    for metric in plan.metrics:
+        kind = metric.metric.value
+        if kind in ORDERED_DRIFT and not (_is_numeric(current[metric.feature])
+                                          and _is_numeric(reference[metric.feature])):
+            raise ValidationError(_not_numeric_message(kind, metric.feature))
     for column in (plan.label_column, plan.prediction_column, plan.override_column):
         if column:
             for name, frame in (("current", current), ("reference", reference)):
@@ -208,14 +241,29 @@ def _group_rates(frame: pd.DataFrame, group: str, y: str, p: str) -> pd.DataFram
     return out
 
 
-def _fairness(rates: pd.DataFrame, measure: str) -> float:
+#: What a group needs for a rate to be defined, by rate.
+_RATE_NEEDS = {"sel": "rows", "tpr": "positive labels", "fpr": "negative labels"}
+
+
+def _fairness(rates: pd.DataFrame, metric: Metric) -> float:
+    """The gap between the groups' rates; one line when fewer than two groups can be compared
+    (a single group is not parity: nothing was compared)."""
+    if len(rates) < 2:
+        raise ValidationError(f"current: sensitive feature {metric.feature!r} has a single "
+                              f"group ({str(rates.index[0])!r}); {metric.key} compares groups, "
+                              "so give a sample with at least two")
+
     def gap(col: str) -> float:
         s = rates[col].dropna()
-        return float(s.max() - s.min()) if len(s) else 0.0
+        if len(s) < 2:
+            raise ValidationError(f"current: {metric.key} cannot be measured: fewer than two "
+                                  f"groups of {metric.feature!r} have {_RATE_NEEDS[col]}, so "
+                                  "there is nothing to compare; give a sample where they do")
+        return float(s.max() - s.min())
 
-    if measure == "demographic_parity_difference":
+    if metric.measure == "demographic_parity_difference":
         return gap("sel")
-    if measure == "equal_opportunity_difference":
+    if metric.measure == "equal_opportunity_difference":
         return gap("tpr")
     return max(gap("tpr"), gap("fpr"))  # equalized_odds_difference
 
@@ -237,7 +285,7 @@ def _one(metric: Metric, plan: MonitoringPlan, cur: pd.DataFrame, ref: pd.DataFr
         rates = _group_rates(cur, metric.feature, y, p)
         return [(str(g), float(v)) for g, v in rates["err"].items()]
     if kind == "fairness":
-        return [("", _fairness(_group_rates(cur, metric.feature, y, p), metric.measure))]
+        return [("", _fairness(_group_rates(cur, metric.feature, y, p), metric))]
     if kind == "psi":
         return [("", psi(cur[metric.feature], ref[metric.feature]))]
     if kind == "ks":
@@ -263,6 +311,9 @@ def measure(plan: MonitoringPlan, current: pd.DataFrame, reference: pd.DataFrame
             if value != value:  # NaN: e.g. AUC of a sample with one class only
                 raise ValidationError(f"{metric.key}: cannot be measured on this data (e.g. "
                                       "the labels hold one class only)")
+            if not math.isfinite(value):  # e.g. a distance between values near the float limit
+                raise ValidationError(f"{metric.key}: the measured value is not a finite "
+                                      f"number ({value}); check the data for extreme values")
             breached = value < metric.threshold if metric.direction == "min" \
                 else value > metric.threshold
             out.append(Measurement(metric=metric.metric.value, feature=metric.feature,

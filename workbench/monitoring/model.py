@@ -9,6 +9,7 @@ the plan version it measured against.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -64,6 +65,13 @@ FAIRNESS_MEASURES = ("demographic_parity_difference", "equal_opportunity_differe
 DIRECTIONS = ("min", "max")
 #: Metrics that need a feature (an input column, or a sensitive column for fairness).
 _NEEDS_FEATURE = frozenset({"fairness", "psi", "ks", "wasserstein"})
+#: Metrics whose value lies between 0 and 1 (besides the shares), and what they measure.
+_UNIT_METRICS = {
+    "ks": "the largest gap between the two cumulative distributions",
+    "fairness": "a gap between the groups' rates",
+}
+#: Drift metrics that order the values, so they need a numeric feature (psi takes categories).
+ORDERED_DRIFT = frozenset({"ks", "wasserstein"})
 
 
 class BreachAction(StrEnum):
@@ -129,6 +137,9 @@ class Metric(Part):
                 and not 0 <= self.threshold <= 1:
             raise ValueError(f"a {kind} threshold is a share between 0 and 1, got "
                              f"{self.threshold}")
+        if kind in _UNIT_METRICS and not 0 <= self.threshold <= 1:
+            raise ValueError(f"{self.key}: a {kind} threshold lies between 0 and 1 "
+                             f"({_UNIT_METRICS[kind]}), got {self.threshold:g}")
         if self.threshold < 0:
             raise ValueError(f"a {kind} threshold cannot be negative")
         return self
@@ -206,6 +217,13 @@ class Measurement(Part):
     def _no_nul(cls, value: Any) -> Any:
         if "\x00" in value:
             raise ValueError(NUL_MESSAGE)
+        return value
+
+    @field_validator("value", "threshold")
+    @classmethod
+    def _finite(cls, value: float) -> float:
+        if not math.isfinite(value):
+            raise ValueError(f"must be a finite number, got {value}")
         return value
 
 

@@ -81,14 +81,54 @@ class RunResult:
 
 
 def save_plan(store: Store, plan: MonitoringPlan | Mapping[str, Any], *,
-              base_version: int | None = None, reason: str = "") -> StoredVersion:
-    """Validate a monitoring plan (its system and reviewer must exist) and save it."""
+              base_version: int | None = None, reason: str = "",
+              system_id: str | None = None) -> StoredVersion:
+    """Validate a monitoring plan (its system and reviewer must exist) and save it.
+
+    Parameters
+    ----------
+    store
+        The workbench store.
+    plan
+        The plan, or a mapping of its fields.
+    base_version
+        The version it replaces (``None`` creates the plan).
+    reason
+        Why the plan changes.
+    system_id
+        The AI system the plan is meant for (e.g. the one named on the command line): a plan
+        whose ``system_id`` or ``id`` names another system is refused rather than saved over
+        that system's plan.
+
+    Raises
+    ------
+    ValidationError
+        An invalid plan, an unknown reviewer, or a plan of another system than
+        ``system_id``. Nothing is written.
+    """
+    if system_id is not None:
+        _check_system(plan, system_id)
     plan = validate_record(MonitoringPlan, plan)
     if store.find("person", plan.reviewer) is None:
         raise ValidationError(f"invalid monitoring plan {plan.id!r}: reviewer: no person "
                               f"{plan.reviewer!r} in the store",
                               [("reviewer", "no such person")])
     return store.save(plan, base_version=base_version, reason=reason)
+
+
+def _check_system(plan: MonitoringPlan | Mapping[str, Any], system_id: str) -> None:
+    """Refuse a plan whose ``system_id`` or ``id`` names another system than ``system_id``."""
+    data = plan.content() if isinstance(plan, MonitoringPlan) else plan
+    named, plan_id = data.get("system_id"), data.get("id")
+    if named not in (None, "") and named != system_id:
+        raise ValidationError(f"the monitoring plan is for system {named!r} (its system_id), "
+                              f"not {system_id!r}; correct its system_id, or save it as the "
+                              f"plan of {named!r}", [("system_id", "another system")])
+    expected = plan_id_for(system_id)
+    if plan_id not in (None, "") and plan_id != expected:
+        raise ValidationError(f"the monitoring plan has id {plan_id!r}, but the plan of "
+                              f"{system_id!r} is {expected!r} (one plan per system); correct "
+                              "its id", [("id", "another plan")])
 
 
 def current_plan(store: Store, system_id: str) -> tuple[MonitoringPlan, int]:
@@ -270,8 +310,10 @@ def run(store: Store, system_id: str, *, current: pd.DataFrame, reference: pd.Da
     NotFoundError
         No such system, or it has no monitoring plan.
     ValidationError
-        The data cannot be measured (empty, missing or mismatched columns, NaNs in a
-        measured column). Nothing is written.
+        The data cannot be measured (empty, missing or mismatched columns, missing or
+        infinite values in a measured column, ks or wasserstein on a feature that is not
+        numeric, a fairness gap with fewer than two groups to compare, a value that is not a
+        finite number). Nothing is written.
     """
     from workbench.monitoring.metrics import fingerprint, measure
 
