@@ -95,9 +95,10 @@ def test_a_stale_version_is_a_conflict_listed_by_row_and_nothing_is_saved(demo_s
     other = demo_store.get("risk", "card-fraud-r02").version
     with pytest.raises(excel.WorkbookError) as caught:
         excel.import_workbook(demo_store, path)
-    row = _row_of(load_workbook(path)["risk"], "cv-screening-r01")
+    ws = load_workbook(path)["risk"]
+    row, letter = _row_of(ws, "cv-screening-r01"), ws.cell(1, _column(ws, "_version")).column_letter
     assert caught.value.errors == [(
-        f"risk, row {row}, column _version",
+        f"risk, row {row}, column {letter} (_version)",
         "conflict: this row is based on version 1, but chloe saved version 2 at "
         f"{demo_store.get('risk', 'cv-screening-r01').saved_at:%Y-%m-%d %H:%M UTC}, reason: "
         "edited in the notebook; export again and reapply your edit")], caught.value.errors
@@ -172,7 +173,8 @@ def test_a_new_row_needs_an_empty_version_and_existing_references(demo_store, tm
     wb.save(path)
     with pytest.raises(excel.WorkbookError) as caught:
         excel.import_workbook(demo_store, path)
-    assert caught.value.errors == [("ai_system, row 2, column owner",
+    owner = ws.cell(1, _column(ws, "Owner")).column_letter
+    assert caught.value.errors == [(f"ai_system, row 2, column {owner} (owner)",
                                     "refers to person 'nobody', which is neither in the store "
                                     "nor in this workbook")], caught.value.errors
     _edit(path, "ai_system", "chatbot", "Owner", "farid")
@@ -311,3 +313,21 @@ def test_a_refused_export_leaves_no_file_and_no_noise(demo_store, tmp_path, capf
         excel.export_workbook(demo_store, out / "risks.xlsx", "risk")
     gc.collect()
     assert list(out.iterdir()) == [] and capfd.readouterr().err == ""
+
+
+def test_a_date_typed_as_text_must_be_iso(demo_store, tmp_path):
+    path = excel.export_workbook(demo_store, tmp_path / "risks.xlsx", "risk")
+    ws = load_workbook(path)["risk"]
+    row, col = _row_of(ws, "cv-screening-r01"), _column(ws, "Next review")
+    letter = ws.cell(1, col).column_letter
+    for typed in ("10/07/2026", "next week"):
+        _edit(path, "risk", "cv-screening-r01", "Next review", typed)
+        with pytest.raises(excel.WorkbookError) as caught:
+            excel.import_workbook(demo_store, path, dry_run=True)
+        assert caught.value.errors == [(
+            f"risk, row {row}, column {letter} (next_review)",
+            f"{typed!r} is not a date; write it as YYYY-MM-DD (e.g. 2026-12-31) or use a date "
+            "cell")], caught.value.errors
+    _edit(path, "risk", "cv-screening-r01", "Next review", "2027-01-15")
+    report = excel.import_workbook(demo_store, path, dry_run=True)
+    assert report.updated == {"risk": ["cv-screening-r01"]}, report.summary()

@@ -155,12 +155,21 @@ class Column:
                 return value.date().isoformat()
             if isinstance(value, dt.date):
                 return value.isoformat()
-            return str(value)
+            try:
+                return dt.date.fromisoformat(str(value).strip()).isoformat()
+            except ValueError:
+                raise ValueError(f"{value!r} is not a date; write it as YYYY-MM-DD (e.g. "
+                                 "2026-12-31) or use a date cell") from None
         if self.shape == "datetime":
             if isinstance(value, dt.datetime):
                 return (value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
                         ).isoformat()
-            return str(value)
+            try:
+                return dt.datetime.fromisoformat(str(value).strip()).isoformat()
+            except ValueError:
+                raise ValueError(f"{value!r} is not a date and time; write it as YYYY-MM-DD "
+                                 "HH:MM (UTC unless it names a zone) or use a date cell"
+                                 ) from None
         if self.shape == "int" and isinstance(value, float) and value.is_integer():
             return int(value)
         if self.shape in ("text", "choice") and not isinstance(value, str):

@@ -278,7 +278,12 @@ class _Row:
     number: int
     record: Record
     base: int | None
-    id_where: str
+    #: field (or _version) -> "sheet, row N, column X (field)", for messages
+    where: dict[str, str]
+
+    @property
+    def id_where(self) -> str:
+        return self.where.get("id", f"{self.sheet}, row {self.number}")
 
 
 def _letter(index: int) -> str:
@@ -402,8 +407,9 @@ def _read_sheet(ws: Any, kind: str, problems: list[tuple[str, str]]) -> list[_Ro
                 bad = True
         if not filled:
             continue
-        locate = {c.name: f"{sheet}, row {number}, column {_letter(i)} ({c.name})"
-                  for i, c in mapping.items() if isinstance(c, Column)}
+        locate = {(c.name if isinstance(c, Column) else c):
+                  f"{sheet}, row {number}, column {_letter(i)} "
+                  f"({c.name if isinstance(c, Column) else c})" for i, c in mapping.items()}
         if bad:
             continue
         data = {k: v for k, v in data.items() if v is not None}
@@ -415,8 +421,7 @@ def _read_sheet(ws: Any, kind: str, problems: list[tuple[str, str]]) -> list[_Ro
                 where = locate.get(head, f"{sheet}, row {number}")
                 problems.append((where, f"{rest}: {message}" if rest else message))
             continue
-        out.append(_Row(kind, sheet, number, record, base,
-                        locate.get("id", f"{sheet}, row {number}")))
+        out.append(_Row(kind, sheet, number, record, base, locate))
     return out
 
 
@@ -434,7 +439,7 @@ def _conflicts(store: Store, rows: Sequence[_Row], problems: list[tuple[str, str
             continue
         first[key] = row
         cur = latest.get(key)
-        where = f"{row.sheet}, row {row.number}, column _version"
+        where = row.where.get("_version", f"{row.sheet}, row {row.number} (no _version column)")
         if row.base is None and cur is not None:
             problems.append((where, f"conflict: {row.kind} {row.record.id!r} already exists "
                              f"(version {cur.version} by {cur.author}); to change it, start "
@@ -505,13 +510,7 @@ def _permissions(store: Store, rows: Sequence[_Row], problems: list[tuple[str, s
 
 
 def _column_of(row: _Row, fld: str) -> str:
-    from workbench.model import model_for
-
-    head = fld.split(".", 1)[0]
-    names = [c.name for c in columns_for(model_for(row.kind))]
-    if head in names:
-        return f"{row.sheet}, row {row.number}, column {head}"  # named by field
-    return f"{row.sheet}, row {row.number}"
+    return row.where.get(fld.split(".", 1)[0], f"{row.sheet}, row {row.number}")
 
 
 def import_workbook(store: Store, path: str | Path, *, dry_run: bool = False,
