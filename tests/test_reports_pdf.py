@@ -62,6 +62,10 @@ def _ink(pgm: Path) -> float:
 @pytest.fixture(scope="module")
 def report(_demo_template, tmp_path_factory):
     """The credit-scoring system report printed once for the checks below."""
+    return _print(_demo_template, tmp_path_factory, "credit-scoring")
+
+
+def _print(_demo_template, tmp_path_factory, system: str):
     import os
 
     from workbench.store import open_store
@@ -76,7 +80,7 @@ def report(_demo_template, tmp_path_factory):
     try:
         with open_store(url) as store:
             head = store.head_entry()
-            [result] = run_reports(store, "system_report", system="credit-scoring", to="pdf",
+            [result] = run_reports(store, "system_report", system=system, to="pdf",
                                    out_dir=folder / "out", period="2026-Q4")
             assert result.ok, result.error
             details = store.get("evidence", result.evidence_id).record.details
@@ -116,12 +120,25 @@ def test_every_page_has_its_number_the_report_id_and_html_hash(report):
         assert details["html_hash"] in text.replace(" ", ""), (page, text[-300:])
 
 
-def test_no_heading_ends_a_page(report):
+def _no_heading_ends_a_page(report) -> dict[int, list[str]]:
     result, _, _, pages = report
     texts = {page: _page_text(result.output, page) for page in range(1, pages + 1)}
     for page, lines in texts.items():
         body = lines[:-2]  # the footer's two lines
         assert body[-1] not in HEADINGS, (page, body[-5:])
+    return texts
+
+
+def test_a_table_label_stays_with_its_table(_demo_template, tmp_path_factory):
+    """card-fraud's sign-off decisions fell at a page end, "Decisions" left alone above."""
+    texts = _no_heading_ends_a_page(_print(_demo_template, tmp_path_factory, "card-fraud"))
+    [page] = [p for p, lines in texts.items() if "Decisions" in lines]
+    after = texts[page][texts[page].index("Decisions") + 1:][:3]  # the header may wrap
+    assert any(line.startswith("Who As Decision") for line in after), after
+
+
+def test_no_heading_ends_a_page(report):
+    texts = _no_heading_ends_a_page(report)
     # a section's heading and summary (one output) stay with its figure (the next output)
     [risks] = [page for page, lines in texts.items() if "Risks" in lines]
     assert "Residual risk: 6 open risks" in texts[risks], (risks, texts[risks][-8:])

@@ -84,6 +84,10 @@ def signoff_html(status: SignOffStatus, data: PortfolioData) -> str:
                          f"“{esc(last.comment)}”")
     if status.state == "none":
         parts.append("no sign-off has been requested")
+    if status.state == "outdated":
+        parts.append(f"sign-off was requested for an earlier version; version "
+                     f"{fmt_int(status.current_version)} changed before the signers decided: "
+                     "request it again")
     if status.stale and status.state != "stale" and status.approved_version is not None:
         parts.append(f"(the approval of version {fmt_int(status.approved_version)} by "
                      f"{esc(_names(data, status.approved_by))} is stale)")
@@ -91,21 +95,22 @@ def signoff_html(status: SignOffStatus, data: PortfolioData) -> str:
     if status.stale and status.changes:
         rows = [{"field": label(c.field.split(".")[0].split("[")[0]), "before": c.before,
                  "after": c.after} for c in status.changes[:6]]
-        html += (f'<div style="margin-top:4px">Changed since the approval (version '
-                 f"{fmt_int(status.current_version)}):</div>"
+        html += ('<div class="wb-keep"><div style="margin-top:4px">Changed since the approval '
+                 f"(version {fmt_int(status.current_version)}):</div>"
                  + html_table(rows, {"field": "Field", "before": "Approved",
-                                     "after": "Now"}))
+                                     "after": "Now"}) + "</div>")
     if status.decisions:
         rows = [{"who": _names(data, [d.who]), "as": _SIGNERS.get(d.role, label(d.role)),
                  "decision": _DECISIONS.get(d.decision.value, d.decision.value),
                  "when": fmt_date(d.when), "version": fmt_int(d.version),
                  "comment": "; ".join([d.comment, *d.conditions]).strip("; ")}
                 for d in status.decisions]
-        html += (f'<div style="margin-top:6px;{_MUTED}">Decisions</div>'
+        html += (f'<div class="wb-keep"><div style="margin-top:6px;{_MUTED}">Decisions</div>'
                  + html_table(rows, {"who": "Who", "as": "As", "decision": "Decision",
                                      "when": "When", "version": "Version",
                                      "comment": "Comment or conditions"},
-                              formatters={"who": nowrap, "as": nowrap, "when": nowrap}))
+                              formatters={"who": nowrap, "as": nowrap, "when": nowrap})
+                 + "</div>")
     return f'<div class="wb-signoff">{html}</div>'
 
 
@@ -291,6 +296,9 @@ def _signoff_line(status: SignOffStatus | None, data: PortfolioData) -> str:
     """One line of sign-off state (the card's decisions are in the full card report)."""
     if status is None or status.state == "none":
         return esc("no sign-off has been requested")
+    if status.state == "outdated":
+        return esc(f"sign-off was requested for an earlier version; version "
+                   f"{status.current_version} needs a new request")
     if status.state in ("approved", "stale") and status.approved_version is not None:
         when = f" on {fmt_date(status.approved_at)}" if status.approved_at else ""
         return esc(f"version {status.approved_version} approved by "

@@ -123,6 +123,9 @@ _REPORT_CSS = """<style>
     :is(h1,h2,h3,h4,h5,h6)+:last-child){break-after:avoid-page}
   .jp-MarkdownCell:has(h1,h2,h3,h4,h5,h6){break-after:avoid-page}
   .wb-figure,.jp-RenderedImage,tr,img,svg,.wb-cover{break-inside:avoid-page}
+  /* a label and its table: together on one page when they fit, the label never alone */
+  .wb-keep{break-inside:avoid-page}
+  .wb-keep>:first-child{break-after:avoid-page}
   .wb-figure{max-width:100%}
   /* Trailing padding after the last output must not spill onto a blank last page. */
   body,main,.jp-Notebook,.jp-Cell:last-child,.jp-Cell:last-child :is(.jp-Cell-outputWrapper,
