@@ -458,9 +458,15 @@ def test_a_request_is_outdated_once_the_record_changes(org):
         _refused(org, ConflictError, "not its current version", oversight.decide, "ai_system",
                  "card-fraud", "approve", version=2)
     st = oversight.status(org, "ai_system", "card-fraud")
-    assert st.state == "none" and "needs a new request" in st.note
+    assert st.state == "outdated" and "needs a new request" in st.note
+    assert st.summary().startswith("request outdated; a sign-off request names an earlier "
+                                   "version; version 3 needs a new request")
     assert oversight.pending(org, "sven").empty
-    assert bool(oversight.status_frame(org)["request_outdated"].iloc[0])
+    frame = oversight.status_frame(org)
+    assert bool(frame["request_outdated"].iloc[0]) and frame["state"].iloc[0] == "outdated"
+    with acting("ben"):  # asked again, it is pending once more
+        oversight.request(org, "ai_system", "card-fraud")
+    assert oversight.status(org, "ai_system", "card-fraud").state == "pending"
 
 
 # -- designated people and facts from providers ----------------------------------------------------

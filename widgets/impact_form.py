@@ -30,6 +30,7 @@ from workbench.impact.model import (
     SensitiveUseThreshold,
 )
 from workbench.impact.questionnaire import Question, Questionnaire, normalize_answer
+from workbench.model.states import SignOffState
 from workbench.render import STATUS_COLOURS, badge, esc, html_table
 from workbench.widgets._common import StatusLine, message_html, reports_errors
 from workbench.widgets._form import ModelForm
@@ -542,8 +543,7 @@ class ImpactAssessmentForm(W.VBox):
             return
         st = oversight.status(self.store, "impact_assessment", self.assessment_id)
         self.signoff, self.signoff_state = st, st.state
-        label = {"none": "not requested", "changes_requested": "changes requested"}.get(
-            st.state, st.state)
+        label = SignOffState.label_of(st.state)
         text = st.summary() if st.state != "none" else (
             "submit the assessment, then request sign-off" if self.saved_status != "submitted"
             else f"request it: workbench signoff request impact_assessment {st.record_id}")

@@ -180,8 +180,8 @@ def _list(args: argparse.Namespace) -> int:
 
 def _signoff_cell(state: str) -> str:
     """Short, for the table (the legend and `risk show` say more)."""
-    return {"not_required": "", "stale": "STALE", "changes_requested": "changes req."}.get(
-        state, state)
+    return {"not_required": "", "stale": "STALE", "changes_requested": "changes req.",
+            "outdated": "request again"}.get(state, state)
 
 
 def _show(args: argparse.Namespace) -> int:

@@ -12,7 +12,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from workbench.oversight import SignOffStatus
 
 #: Sign-off states as short table cells.
-_STATE_CELLS = {"stale": "STALE", "changes_requested": "changes req."}
+_STATE_CELLS = {"stale": "STALE", "changes_requested": "changes req.",
+                "outdated": "request again"}
 
 
 def signoff_text(st: SignOffStatus) -> str:
@@ -26,7 +27,10 @@ def signoff_text(st: SignOffStatus) -> str:
                 f"{st.current_version} changed {', '.join(st.changed_fields) or 'it'} since: "
                 "request sign-off again")
     if st.state == "none":
-        return "not requested" + (f" ({st.note})" if st.note else "")
+        return "not requested"
+    if st.state == "outdated":
+        return (f"request outdated: version {st.current_version} changed after sign-off was "
+                "requested; request sign-off again")
     text = st.summary()
     if st.state == "pending" and st.requested_by:
         text += f" (requested by {st.requested_by}{day(st.requested_at)})"
@@ -83,7 +87,8 @@ def _list(args: argparse.Namespace) -> int:
             for state in [signoffs.get(s.id, {}).get("signoff", "none")]]
     print_table(rows, ["id", "name", "business unit", "stage", "our role", "owner", "go-live"])
     print("\ngo-live: the sign-off of the system's go-live (none = not requested; STALE = "
-          "changed since approved); `workbench systems show ID` says who, when and what changed")
+          "changed since approved; request again = changed before its signers decided); "
+          "`workbench systems show ID` says who, when and what changed")
     return 0
 
 

@@ -255,7 +255,8 @@ def _words(value: object) -> str:
 
 _STATE_WORDS = {"none": "sign-off not requested", "approved": "approved",
                 "pending": "sign-off pending", "stale": "approval stale",
-                "rejected": "rejected", "changes_requested": "changes requested"}
+                "rejected": "rejected", "changes_requested": "changes requested",
+                "outdated": "sign-off request outdated"}
 
 
 def state_badges(status: str, approval: str | None = None) -> str:

@@ -22,6 +22,9 @@ class SignOffState(StrEnum):
     stale = "stale"
     rejected = "rejected"
     changes_requested = "changes_requested"
+    #: Sign-off of an earlier version was requested, and the record changed before the signers
+    #: decided: the requester asks again for the current version.
+    outdated = "outdated"
     none = "none"
     not_required = "not_required"
 
@@ -40,4 +43,4 @@ class SignOffState(StrEnum):
 
 
 _STATE_LABELS = {"none": "not requested", "not_required": "not required",
-                 "changes_requested": "changes requested"}
+                 "changes_requested": "changes requested", "outdated": "request outdated"}

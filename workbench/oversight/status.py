@@ -18,8 +18,12 @@ stale
     top of an older approval).
 rejected, changes_requested
     A signer rejected the current version, or asked for changes to it.
+outdated
+    Sign-off of an earlier version was requested and the record changed before the signers
+    decided (and nothing approved it): the request must be made again for the current
+    version. A pending request on top of a stale approval leaves the state ``stale``.
 none
-    No sign-off of this record so far (or only withdrawn / outdated requests).
+    No sign-off of this record so far (or only withdrawn requests).
 """
 
 from __future__ import annotations
@@ -146,6 +150,8 @@ class SignOffStatus(BaseModel):
         elif self.state == "stale":
             text = (f"stale: version {self.approved_version} was approved, version "
                     f"{self.current_version} changed {', '.join(self.changed_fields) or 'it'}")
+        elif self.state == "outdated":
+            text = "request outdated"
         else:
             text = "no sign-off"
         if self.stale and self.state != "stale":
@@ -345,8 +351,9 @@ def _target_states(states: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
     has_current = out["request_state"].notna()
     matches = out["matches"].fillna(False).astype(bool)
     has_approval = out["approved_version"].notna()
-    out["state"] = np.select([has_current, matches, has_approval],
-                             [out["request_state"].fillna(""), "approved", "stale"],
+    was_requested = out["request_outdated"].fillna(False).astype(bool)
+    out["state"] = np.select([has_current, matches, has_approval, was_requested],
+                             [out["request_state"].fillna(""), "approved", "stale", "outdated"],
                              default="none")
     out["stale"] = has_approval & ~matches
     out["request_outdated"] = out["request_outdated"].fillna(False).astype(bool) & ~has_current

@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from workbench.model.states import SignOffState
 from workbench.portfolio.data import PortfolioData, fmt_date
 from workbench.portfolio.governance import (
     approvals,
@@ -157,11 +158,11 @@ def actions_panel(data: PortfolioData) -> Panel:
 
 
 def _summary_by_kind(frame: pd.DataFrame) -> str:
-    states = ["pending", "approved", "stale", "rejected", "changes_requested"]
+    states = ["pending", "approved", "stale", "outdated", "rejected", "changes_requested"]
     table = pd.crosstab(frame["about"], frame["state"]).reindex(columns=states, fill_value=0)
     table = table.loc[:, table.any()] if len(table) else table
     table = table.reset_index()
-    headers = {"about": "Sign-off of"} | {s: s.replace("_", " ").capitalize()
+    headers = {"about": "Sign-off of"} | {s: SignOffState.label_of(s).capitalize()
                                           for s in table.columns if s != "about"}
     return html_table(table, headers, formatters={s: fmt_int for s in states})
 
@@ -192,8 +193,12 @@ def approvals_panel(data: PortfolioData) -> Panel:
     except Exception:  # noqa: BLE001 - an unidentified viewer has no queue of their own
         mine = 0
     others = int(frame["state"].isin(["rejected", "changes_requested"]).sum())
+    outdated = int((frame["state"] == "outdated").sum())
+    again = (f", {fmt_int(outdated)} to request again (the record changed before its signers "
+             "decided)" if outdated else "")
     note = (f"{fmt_int(len(pending))} pending, {fmt_int(len(stale))} stale, "
-            f"{fmt_int(others)} rejected or sent back; {fmt_int(mine)} awaiting your sign-off")
+            f"{fmt_int(others)} rejected or sent back{again}; {fmt_int(mine)} awaiting your "
+            "sign-off")
     html = _summary_by_kind(frame)
     html += _h4("Waiting for sign-off") + html_table(
         pending.head(_ROWS), {"what": "What", "about": "Sign-off of",

@@ -45,6 +45,9 @@ def approval_todo(facts: Facts, kind: str, record_id: str, what: str) -> str | N
     if state in ("rejected", "changes_requested"):
         verb = "was rejected" if state == "rejected" else "was sent back for changes"
         return f"{what} {verb}: revise it and request sign-off again"
+    if state == "outdated":
+        return (f"{what} changed after its sign-off was requested: request sign-off of "
+                f"version {int(row['current_version'])}")
     return f"request sign-off of {what} (workbench signoff request {kind} {record_id})"
 
 

@@ -262,7 +262,7 @@ def _state_phrase(info: dict[str, Any]) -> str:
     if state == "pending":
         waiting = ", ".join(info.get("pending_with") or []) or "its signers"
         return f"awaits sign-off by {waiting}"
-    if state == "stale":
+    if state in ("stale", "outdated"):
         return "has no sign-off request since it changed"
     return {"rejected": "was rejected", "changes_requested": "was sent back for changes",
             "approved": "is approved"}.get(state, "has no sign-off request")
