@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -224,6 +225,15 @@ def test_demo_monitoring_story_and_panels(demo_store):
     one = system_monitoring_panel(data, "credit-scoring")
     assert one.figure is not None and "Breach" in one.html and "mr-credit-scoring-" in \
         one.after_html
+    # the fairness panel shows the last fairness check, and says when monitoring saw a gap since
+    from workbench.portfolio.system_panels import system_fairness_panel
+
+    cv_panel = system_fairness_panel(data, "cv-screening")
+    assert "measured on 25 Nov 2026" in cv_panel.note  # the last fairness check
+    last = gap[gap["run_at"] <= str(data.today + dt.timedelta(days=1))].iloc[-1]
+    assert (f"measured a fairness gap outside the plan's threshold: fairness gap by gender "
+            f"(demographic parity difference): {last['value']:.3f} &gt; 0.1") in cv_panel.html
+    assert "wb-monitored-fairness" not in system_fairness_panel(data, "card-fraud").html
 
 
 @pytest.mark.notebook

@@ -273,8 +273,10 @@ def system_fairness_panel(data: PortfolioData, system_id: str) -> Panel:
     _system_row(data, system_id)
     latest = fairness_latest(data, system_id=system_id)
     title = "Fairness"
+    since = None if latest.empty else latest.iloc[0]["collected_at"]
+    newer = _monitored_fairness_breaches(data, system_id, since)
     if latest.empty:
-        return Panel(key="system-fairness", title=title, html=html_table(
+        return Panel(key="system-fairness", title=title, html=newer + html_table(
             [], empty="No fairness evidence has been recorded for this system."))
     first = latest.iloc[0]
     breaches = int(latest["breach"].astype(bool).sum())
@@ -287,9 +289,39 @@ def system_fairness_panel(data: PortfolioData, system_id: str) -> Panel:
         head = badge(f"{fmt_int(breaches)} {outside}", STATUS_COLOURS["breach"])
     else:
         head = badge("every metric within its threshold", STATUS_COLOURS["ok"])
-    head = f'<p style="margin:2px 0 6px 0">{head}</p>'
+    head = f'<p style="margin:2px 0 6px 0">{head}</p>' + newer
     return Panel(key="system-fairness", title=title, note=note, table=latest,
                  html=head + fairness_table(latest, with_system=False, only_thresholds=False))
+
+
+def _monitored_fairness_breaches(data: PortfolioData, system_id: str, since: Any) -> str:
+    """A warning when the system's latest monitoring run, later than its last fairness check
+    (``since``), measured a fairness gap outside its threshold: the panel shows the check,
+    and must not read as all clear while monitoring says otherwise. "" when there is none."""
+    from workbench.monitoring import timeline_frame
+
+    if not data.store.find("monitoring_plan", f"mp-{system_id}"):
+        return ""
+    runs = timeline_frame(data.store, system_id)
+    runs = runs[runs["run_at"].dt.date <= data.today]
+    if runs.empty:
+        return ""
+    last = runs[runs["run_id"] == runs["run_id"].iloc[-1]]
+    when = last["run_at"].iloc[0]
+    if since is not None and not pd.isna(since) and when <= pd.Timestamp(since):
+        return ""
+    bad = last[(last["metric"] == "fairness") & last["breached"]]
+    if bad.empty:
+        return ""
+    items = "; ".join(f"{row.label}: {row.value:.3f} "
+                      f"{'>' if row.direction == 'max' else '<'} {row.threshold:g}"
+                      for row in bad.itertuples())
+    count = (f"{fmt_int(len(bad))} fairness gaps" if len(bad) != 1 else "a fairness gap")
+    return (f'<p class="wb-monitored-fairness" style="margin:2px 0 6px 0">'
+            f'{badge("monitoring", STATUS_COLOURS["breach"])} The latest monitoring run, on '
+            f"{esc(fmt_date(when))}, measured {count} outside the plan's threshold: "
+            f"{esc(items)}. The table below is the last fairness check; see Monitoring over "
+            "time.</p>")
 
 
 def _signoff_line(status: SignOffStatus | None, data: PortfolioData) -> str:
