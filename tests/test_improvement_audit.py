@@ -136,3 +136,36 @@ def test_an_audit_without_scope_has_no_checklist(demo_store):
     _add_audit(demo_store, id="empty", auditor="hiro")
     with pytest.raises(ValidationError, match="audit empty has no clause or control"):
         imp.audit_checklist(demo_store, "audit-programme", "empty")
+
+
+@pytest.mark.parametrize(("findings", "message"), [
+    ("abc", "findings: give a list of findings, one per requirement in the scope (got 'abc')"),
+    (None, "findings: give a list of findings, one per requirement in the scope (got None)"),
+    ({"requirement_id": "A.7.4", "outcome": "conforming"},
+     "findings: give a list of findings, one per requirement in the scope (got "
+     "{'outcome': 'conforming', 'requirement_id': 'A.7.4'})"),
+    ([None], "findings[0]: None is not a finding; give a mapping with requirement_id, outcome "
+             "and notes"),
+    ([FINDINGS[0], "A.6.2.6"], "findings[1]: 'A.6.2.6' is not a finding; give a mapping with "
+                               "requirement_id, outcome and notes"),
+])
+def test_malformed_findings_are_one_line_validation_errors(demo_store, findings, message):
+    assert _refused(demo_store, ValidationError, "findings", findings=findings) == message
+
+
+def test_a_finding_naming_an_unknown_ai_system_is_refused(demo_store):
+    message = _refused(demo_store, ValidationError, "system_ids", findings=[
+        FINDINGS[0], {**FINDINGS[1], "system_ids": ["nope"]}, FINDINGS[2]])
+    assert message == ("system_ids: A.6.2.6: no AI system 'nope' in the store; check the id "
+                       "(`workbench list ai_system` shows them)")
+
+
+def test_an_audit_is_not_completed_in_the_future(demo_store):
+    head = demo_store.head()
+    later = dt.date.today() + dt.timedelta(days=1)
+    with acting("hiro"), pytest.raises(ValidationError) as info:
+        imp.complete_audit(demo_store, "audit-programme", "life-cycle", FINDINGS,
+                           results="done", completed_on=later)
+    assert str(info.value) == (f"completed_on: {later} is in the future (today is "
+                               f"{dt.date.today()}); record it once it has happened")
+    assert demo_store.head() == head

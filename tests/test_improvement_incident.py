@@ -177,3 +177,83 @@ def test_dashboard_panel_counts_overdue_reports(demo_url, demo_store):
     panel = next(p for p in portfolio_page(demo_url).panels if p.key == "improvement")
     assert panel.note == "no incident report is overdue"
     assert wb.render.esc("<") not in panel.note
+
+
+def test_detected_aware_and_reported_dates_are_never_in_the_future(demo_store):
+    future = f"is in the future \\(today is {TODAY}\\); record it once it has happened$"
+    _refused(demo_store, ValidationError, f"^detected_on: {TODAY + dt.timedelta(days=1)} "
+             + future, _open, detected_on=TODAY + dt.timedelta(days=1))
+    _refused(demo_store, ValidationError, f"^aware_on: {TODAY + dt.timedelta(days=1)} "
+             + future, _open, aware_on=TODAY + dt.timedelta(days=1))
+    _open(demo_store, detected_on=TODAY, aware_on=TODAY)  # today is fine
+    _refused(demo_store, ValidationError, f"^reported_on: {TODAY + dt.timedelta(days=2)} "
+             + future, imp.report_incident, "inc-1", reported_to="the health authority",
+             reported_on=TODAY + dt.timedelta(days=2))
+    imp.report_incident(demo_store, "inc-1", reported_to="the health authority",
+                        reported_on=TODAY)
+    assert demo_store.get("incident", "inc-1").record.reported_on == TODAY
+
+
+def test_a_closed_incident_is_neither_closed_again_nor_relinked(demo_store):
+    _open(demo_store, serious=False)
+    imp.close_incident(demo_store, "inc-1", note="advice thresholds corrected")
+    closed = demo_store.get("incident", "inc-1")
+    _refused(demo_store, ValidationError, "^AI incident inc-1 is closed and can no longer "
+             "change: cannot close it again \\(closure note: 'advice thresholds corrected'\\); "
+             "open a new incident if it recurs$", imp.close_incident, "inc-1",
+             note="closed once more")
+    _refused(demo_store, ValidationError, "^AI incident inc-1 is closed and can no longer "
+             "change: cannot change its links", imp.link_incident, "inc-1",
+             nonconformity_id="nc-1")
+    after = demo_store.get("incident", "inc-1")
+    assert after.version == closed.version
+    assert after.record.closure_note == "advice thresholds corrected"
+
+
+def test_cli_links_and_closes_an_incident_once(inc_cli, demo_store):
+    risk = next(r.id for r in demo_store.records("risk") if r.system_id == "card-fraud")
+    code, out, _ = inc_cli("open", "--id", "inc-9", "--system", "card-fraud", "--title",
+                           "Alert rate breach", "--description", "Recall fell")
+    assert code == 0
+    code, out, _ = inc_cli("link", "inc-9", "--nc", "nc-1", "--risk", risk)
+    assert (code, out.strip()) == (0, f"AI incident inc-9 linked to nonconformity nc-1 and "
+                                      f"risk {risk} (version 2)")
+    code, out, err = inc_cli("link", "inc-9")
+    assert (code, out, err) == (1, "", "error: give --nc ID or --risk ID (repeatable) to link\n")
+    code, out, _ = inc_cli("close", "inc-9", "--note", "threshold retuned")
+    assert (code, out.strip()) == (0, "AI incident inc-9 closed (version 3)")
+    head = demo_store.head()
+    code, out, err = inc_cli("close", "inc-9", "--note", "again")
+    assert (code, out) == (1, "")
+    assert err == ("error: AI incident inc-9 is closed and can no longer change: cannot close "
+                   "it again (closure note: 'threshold retuned'); open a new incident if it "
+                   "recurs\n")
+    code, out, err = inc_cli("link", "inc-9", "--nc", "nc-2")
+    assert (code, out) == (1, "") and err.startswith("error: AI incident inc-9 is closed")
+    assert demo_store.head() == head
+    inc = demo_store.get("incident", "inc-9").record
+    assert (inc.status.value, inc.nonconformity_id, inc.risk_ids, inc.closure_note) == (
+        "closed", "nc-1", [risk], "threshold retuned")
+    with pytest.raises(SystemExit) as usage:  # the note is required
+        main(["incident", "close", "inc-9"])
+    assert usage.value.code == 2
+
+
+def test_cli_refuses_future_dates_and_an_unknown_system(inc_cli, demo_store):
+    head = demo_store.head()
+    later = TODAY + dt.timedelta(days=1)
+    code, out, err = inc_cli("open", "--system", "card-fraud", "--title", "x",
+                             "--description", "y", "--detected-on", str(later))
+    assert (code, out, err) == (1, "", f"error: detected_on: {later} is in the future (today "
+                                        f"is {TODAY}); record it once it has happened\n")
+    code, out, err = inc_cli("report", "inc-monitoring-cv-screening", "--to", "MSA", "--on",
+                             str(later))
+    assert (code, out, err) == (1, "", f"error: reported_on: {later} is in the future (today "
+                                        f"is {TODAY}); record it once it has happened\n")
+    code, out, err = inc_cli("list", "--system", "nope")
+    assert (code, out, err) == (1, "", "error: no AI system 'nope' in the store; check the id "
+                                       "(`workbench list ai_system` shows them)\n")
+    code, out, _ = inc_cli("list", "--system", "credit-scoring")
+    assert code == 0 and [line.split()[0] for line in out.splitlines()[2:]] == [
+        "inc-credit-stale-feed"]
+    assert demo_store.head() == head

@@ -212,3 +212,68 @@ def test_an_empty_store_lists_nothing_and_the_panel_still_renders(store, store_u
 
     panel = next(p for p in portfolio_page(store_url).panels if p.key == "improvement")
     assert not panel.error and "No open nonconformity." in panel.html
+
+
+def test_an_audit_raised_nonconformity_is_cancelled_by_its_auditor_not_the_audited(
+        demo_store):
+    # nc-1 was raised by auditor hiro in audit aims-core on the support chatbot; chloe owns
+    # its action 1, ravi its overdue action 2; marta owns the chatbot, ben is on its team
+    refusals = {
+        "ravi": "ravi may not cancel nonconformity nc-1: they own its corrective action 2; it "
+                "may be cancelled by hiro",
+        "chloe": "chloe may not cancel nonconformity nc-1: they own its corrective action 1; "
+                 "it may be cancelled by hiro",
+        "marta": "marta may not cancel nonconformity nc-1: an audit raised it and they are on "
+                 "the team of the audited AI system support-chatbot; it may be cancelled by "
+                 "hiro",
+        "ben": "ben may not cancel nonconformity nc-1: an audit raised it and they are on the "
+               "team of the audited AI system support-chatbot; it may be cancelled by hiro",
+        "elena": "elena may not cancel nonconformity nc-1: they neither raised it nor are the "
+                 "governance lead; it may be cancelled by hiro",
+    }
+    for login, message in refusals.items():
+        with acting(login):
+            assert _refused(demo_store, PermissionDeniedError, "may not cancel", imp.cancel,
+                            "nc-1", reason="we disagree with the auditor") == message
+    nc = demo_store.get("nonconformity", "nc-1").record
+    assert imp.cancellers(demo_store, nc) == ["hiro"]
+    frame = imp.nonconformities_frame(demo_store).set_index("id")
+    assert frame.at["nc-1", "stage"] == "in_progress" and frame.at["nc-1", "overdue"]
+    with acting("hiro"):  # the auditor who raised it
+        imp.cancel(demo_store, "nc-1", reason="finding withdrawn: the test had not expired")
+    saved = demo_store.get("nonconformity", "nc-1")
+    assert (saved.author, saved.record.stage.value) == ("hiro", "cancelled")
+
+
+def test_other_nonconformities_are_cancelled_by_whoever_raised_them_or_the_lead(demo_store):
+    with acting("marta"):  # the chatbot's owner raises one from monitoring
+        _raise(demo_store)
+        imp.record_correction(demo_store, "nc-9", "contained")
+        imp.record_root_cause(demo_store, "nc-9", "no check")
+        imp.plan_action(demo_store, "nc-9", "fix", owner="ravi", due=TODAY)
+    nc = demo_store.get("nonconformity", "nc-9").record
+    assert imp.cancellers(demo_store, nc) == ["chloe", "marta"]
+    with acting("ravi"):
+        _refused(demo_store, PermissionDeniedError, "^ravi may not cancel nonconformity nc-9: "
+                 "they own its corrective action 1; it may be cancelled by chloe, marta$",
+                 imp.cancel, "nc-9", reason="not needed")
+    with acting("ben"):  # on the team, but neither raised it nor leads governance
+        _refused(demo_store, PermissionDeniedError, "^ben may not cancel nonconformity nc-9: "
+                 "they neither raised it nor are the governance lead; it may be cancelled by "
+                 "chloe, marta$", imp.cancel, "nc-9", reason="not needed")
+    with acting("marta"):
+        imp.cancel(demo_store, "nc-9", reason="duplicate of nc-1")
+    assert demo_store.get("nonconformity", "nc-9").record.stage.value == "cancelled"
+
+
+def test_cli_refuses_an_action_owner_cancelling_the_auditors_nonconformity(
+        nc_cli, demo_store, monkeypatch):
+    head = demo_store.head()
+    monkeypatch.setenv("WORKBENCH_USER", "ravi")
+    code, out, err = nc_cli("update", "nc-1", "--cancel", "we disagree with the auditor")
+    assert (code, out) == (1, "")
+    assert err == ("error: ravi may not cancel nonconformity nc-1: they own its corrective "
+                   "action 2; it may be cancelled by hiro\n")
+    assert demo_store.head() == head
+    code, out, _ = nc_cli("list", "--overdue")
+    assert code == 0 and [line.split()[0] for line in out.splitlines()[2:]] == ["nc-1"]

@@ -140,3 +140,31 @@ def test_incident_register_shows_deadlines_and_follows_an_incident(demo_store):
     assert (done.status.value, done.reported_to, done.nonconformity_id) == (
         "closed", "the market surveillance authority", "nc-2")
     assert "reported 2026-11-10" in register.register.value
+
+
+def test_incident_register_refuses_future_dates_and_a_second_closure(demo_store):
+    later = dt.date.today() + dt.timedelta(days=3)
+    register = IncidentRegister(demo_store)
+    register.system.value = "card-fraud"
+    register.title.value = "Alert rate breach"
+    register.description.value = "Recall fell below its threshold."
+    register.detected_on.value = later
+    head = demo_store.head()
+    register.open_new()
+    assert register.status.level == "error"
+    assert register.status.text == (f"detected_on: {later} is in the future (today is "
+                                    f"{dt.date.today()}); record it once it has happened")
+    assert demo_store.head() == head
+    register.detected_on.value = dt.date.today()
+    register.open_new()
+    assert register.status.level == "ok", register.status.text
+    new_id = register.selected
+    register.closure.value = "threshold retuned"
+    register.close_incident()
+    assert register.status.text == f"saved: {new_id} closed"
+    head = demo_store.head()
+    register.closure.value = "closed again"
+    register.close_incident()
+    assert register.status.level == "error" and register.status.text.startswith(
+        f"AI incident {new_id} is closed and can no longer change: cannot close it again")
+    assert demo_store.head() == head

@@ -62,6 +62,43 @@ def test_a_review_in_the_future_is_refused(demo_store, pack):
         wb.review.record(demo_store, day(2), "elena", [], inputs_from_pack=pack)
 
 
+def test_a_decision_due_before_the_review_is_refused(demo_store, pack):
+    head = demo_store.head()
+    early = [DECISIONS[0], {**DECISIONS[1], "due": dt.date(2020, 1, 1)}]
+    with pytest.raises(ValidationError) as caught:
+        wb.review.record(demo_store, TODAY, "elena", ["chloe"], decisions=early,
+                         inputs_from_pack=pack)
+    assert str(caught.value) == (
+        f"decisions[1] (incident-process): due 2020-01-01, before the review was held "
+        f"({TODAY}); a decision is due on or after the review that takes it. Nothing was "
+        "saved.")
+    assert demo_store.head() == head
+    # due the day the review is held is fine
+    same_day = [{**DECISIONS[1], "due": day(-5)}]
+    saved = wb.review.record(demo_store, day(-5), "elena", ["chloe"], decisions=same_day,
+                             review_id="mr-2", request_signoff=False)
+    assert saved.record.decisions[0].due == day(-5)
+
+
+def test_a_pack_dated_after_the_review_is_refused(demo_store, pack):
+    head = demo_store.head()
+    with pytest.raises(ValidationError) as caught:
+        wb.review.record(demo_store, day(-5), "elena", ["chloe"], decisions=DECISIONS,
+                         inputs_from_pack=pack)
+    assert str(caught.value) == (
+        f"inputs_from_pack: the pack is as of {TODAY}, after the review was held "
+        f"({day(-5)}); the review considered the records as they stood on or before that day "
+        f'(wb.review.pack(store, as_of="{day(-5)}")). Nothing was saved.')
+    assert demo_store.head() == head
+    # a pack of the day before the review is fine: the inputs predate the meeting
+    earlier = wb.review.pack(demo_store, as_of=day(-6), trend_points=1, verify=False)
+    saved = wb.review.record(demo_store, day(-5), "elena", ["chloe"], decisions=DECISIONS,
+                             inputs_from_pack=earlier, review_id="mr-2",
+                             request_signoff=False)
+    assert saved.reason == (f"management review held on {day(-5)}, inputs from the pack as "
+                            f"of {day(-6)}")
+
+
 def test_only_the_governance_lead_or_top_management_records_it(demo_store, pack):
     with acting("ravi"), pytest.raises(PermissionDeniedError):
         wb.review.record(demo_store, TODAY, "elena", ["ravi"], decisions=DECISIONS,
@@ -93,10 +130,15 @@ def test_record_saves_the_inputs_from_the_pack_and_requests_the_chairs_sign_off(
     assert result.requirement("9.3.2")["status"] == "met"
 
 
-def test_decisions_are_followed_until_done(demo_store, pack):
+@pytest.fixture
+def pack_5_days_ago(demo_store):
+    return wb.review.pack(demo_store, as_of=day(-5), trend_points=1, verify=False)
+
+
+def test_decisions_are_followed_until_done(demo_store, pack_5_days_ago):
     late = [{**DECISIONS[0], "due": day(-1)}, DECISIONS[1]]
     saved = wb.review.record(demo_store, day(-5), "dev", ["elena"], decisions=late,
-                             inputs_from_pack=pack, review_id="mr-2")
+                             inputs_from_pack=pack_5_days_ago, review_id="mr-2")
     overdue = wb.review.decisions(demo_store, overdue=True)
     assert overdue[["review_id", "decision_id", "owner", "days_overdue"]].values.tolist() == [
         ["mr-2", "fairness-audit", "grace", 1]]
@@ -133,11 +175,11 @@ def test_decisions_are_followed_until_done(demo_store, pack):
         wb.review.complete_decision(demo_store, "mr-2", "incident-process", done_on=day(-9))
 
 
-def test_a_followup_counts_only_for_the_decisions_owner(demo_store, pack):
+def test_a_followup_counts_only_for_the_decisions_owner(demo_store, pack_5_days_ago):
     from workbench.readiness.model import DecisionFollowUp
 
     wb.review.record(demo_store, day(-5), "dev", ["elena"], decisions=DECISIONS,
-                     inputs_from_pack=pack, review_id="mr-2")
+                     inputs_from_pack=pack_5_days_ago, review_id="mr-2")
     forged = dict(id="mr-2.fairness-audit", review_id="mr-2", decision_id="fairness-audit",
                   done_on=TODAY)
     with acting("ravi"), pytest.raises(PermissionDeniedError, match="names them as its owner"):

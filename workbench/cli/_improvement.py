@@ -49,8 +49,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "update", help="take the next step of a nonconformity (one step per call)",
         description="Steps in order: --correction, --root-cause, --action (with --owner and "
         "--due; repeatable calls), --done N, --effective/--not-effective with --review (by "
-        "someone who owns none of the actions), --close. --cancel REASON from any open stage. "
-        "A step out of order is refused and nothing is saved.")
+        "someone who owns none of the actions), --close. --cancel REASON from any open stage, by "
+        "whoever raised it or the governance lead (never an action owner, nor the audited "
+        "system's team for a nonconformity an audit raised). A step out of order, or dated in "
+        "the future or before the previous step, is refused and nothing is saved.")
     q.add_argument("id")
     steps = q.add_mutually_exclusive_group(required=True)
     steps.add_argument("--correction", metavar="TEXT")
@@ -67,7 +69,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     q.add_argument("--owner", metavar="LOGIN", help="the action's owner (with --action)")
     q.add_argument("--due", type=iso_date, metavar="DATE", help="the action's due date")
     q.add_argument("--review", metavar="TEXT", help="how effectiveness was checked")
-    q.add_argument("--on", type=iso_date, metavar="DATE", help="when (default today)")
+    q.add_argument("--on", type=iso_date, metavar="DATE",
+                   help="when, with --done, --effective/--not-effective or --close (default "
+                   "today; never in the future nor before the previous step)")
     q.set_defaults(handler=_nc_update)
 
     p = subparsers.add_parser("incident", help="the AI incident register (A.8.4; EU AI Act "
@@ -75,7 +79,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sub = p.add_subparsers(dest="incident_command", metavar="ACTION", required=True)
     q = sub.add_parser("list", help="incidents with their reporting deadline")
     q.add_argument("--overdue", action="store_true", help="only reports past their deadline")
-    q.add_argument("--system", metavar="ID")
+    q.add_argument("--system", metavar="ID", help="only this AI system's incidents")
     q.add_argument("--as-of", type=iso_date, metavar="DATE")
     add_json_flag(q)
     q.set_defaults(handler=_inc_list)
@@ -89,9 +93,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     q.add_argument("--system", required=True, metavar="ID")
     q.add_argument("--title", required=True)
     q.add_argument("--description", required=True)
-    q.add_argument("--detected-on", type=iso_date, metavar="DATE", help="default today")
+    q.add_argument("--detected-on", type=iso_date, metavar="DATE",
+                   help="default today; never in the future")
     q.add_argument("--aware-on", type=iso_date, metavar="DATE",
-                   help="when the organization became aware (default: detected on)")
+                   help="when the organization became aware (default: detected on; never in "
+                   "the future)")
     q.add_argument("--severity", choices=("low", "medium", "high", "critical"),
                    default="medium")
     q.add_argument("--serious", action="store_true", help="a serious incident (Art. 73: 15 "
@@ -113,8 +119,28 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     q = sub.add_parser("report", help="record that an incident was reported")
     q.add_argument("id")
     q.add_argument("--to", required=True, help="to whom (the authority)")
-    q.add_argument("--on", type=iso_date, metavar="DATE", help="default today")
+    q.add_argument("--on", type=iso_date, metavar="DATE",
+                   help="default today; never in the future")
     q.set_defaults(handler=_inc_report)
+
+    q = sub.add_parser(
+        "link", help="link an incident to the nonconformity it raised and the risks it touches",
+        description="Set the nonconformity an incident raised (--nc) and the risks it touches "
+        "(--risk, repeatable: the list given replaces the linked risks). A closed incident "
+        "can no longer change.")
+    q.add_argument("id")
+    q.add_argument("--nc", metavar="ID", help="the nonconformity it raised")
+    q.add_argument("--risk", action="append", default=None, metavar="ID",
+                   help="a risk it touches (repeatable; replaces the linked risks)")
+    q.set_defaults(handler=_inc_link)
+
+    q = sub.add_parser(
+        "close", help="close an incident with a note of how it was resolved",
+        description="Close an incident (a serious one only once reported) with a note of how "
+        "it was resolved. A closed incident is not closed again.")
+    q.add_argument("id")
+    q.add_argument("--note", required=True, metavar="TEXT", help="how it was resolved")
+    q.set_defaults(handler=_inc_close)
 
 
 def _iso(value: Any) -> str:
@@ -190,6 +216,10 @@ def _nc_update(args: argparse.Namespace) -> int:
     from workbench.errors import ValidationError
 
     store = open_cli_store(args)
+    dated = args.done is not None or args.effective or args.not_effective or args.close
+    if args.on is not None and not dated:
+        raise ValidationError("--on goes with --done, --effective/--not-effective or --close "
+                              "(the other steps are dated by when they are recorded)")
     if args.action is not None:
         if not args.owner or args.due is None:
             raise ValidationError("--action needs --owner LOGIN and --due DATE")
@@ -220,6 +250,8 @@ def _inc_list(args: argparse.Namespace) -> int:
     from workbench.registers import problems_of
 
     store = open_cli_store(args)
+    if args.system:
+        store.get("ai_system", args.system)  # an unknown system is an error, not an empty list
     df = incidents_frame(store, today=args.as_of)
     warn_problems(problems_of(df))
     if args.overdue:
@@ -300,4 +332,29 @@ def _inc_report(args: argparse.Namespace) -> int:
     late = (" after the deadline" if inc.report_deadline and inc.reported_on >
             inc.report_deadline else "")
     print(f"AI incident {inc.id} reported to {inc.reported_to} on {inc.reported_on}{late}")
+    return 0
+
+
+def _inc_link(args: argparse.Namespace) -> int:
+    from workbench.errors import ValidationError
+    from workbench.improvement import link_incident
+
+    if args.nc is None and args.risk is None:
+        raise ValidationError("give --nc ID or --risk ID (repeatable) to link")
+    store = open_cli_store(args)
+    saved = link_incident(store, args.id, nonconformity_id=args.nc, risk_ids=args.risk)
+    inc = saved.record
+    links = [f"nonconformity {inc.nonconformity_id}"] if inc.nonconformity_id else []
+    links += [f"risk{'s' if len(inc.risk_ids) > 1 else ''} {', '.join(inc.risk_ids)}"] \
+        if inc.risk_ids else []
+    print(f"AI incident {inc.id} linked to {' and '.join(links)} (version {saved.version})")
+    return 0
+
+
+def _inc_close(args: argparse.Namespace) -> int:
+    from workbench.improvement import close_incident
+
+    store = open_cli_store(args)
+    saved = close_incident(store, args.id, note=args.note)
+    print(f"AI incident {saved.record_id} closed (version {saved.version})")
     return 0

@@ -2,7 +2,8 @@
 
 - Nonconformity to closure: :func:`raise_nc`, :func:`record_correction`,
   :func:`record_root_cause`, :func:`plan_action`, :func:`complete_action`,
-  :func:`review_effectiveness`, :func:`close`, :func:`cancel`; the register
+  :func:`review_effectiveness`, :func:`close`, :func:`cancel` (by :func:`cancellers`); the
+  register
   :func:`nonconformities_frame` (``overdue`` actions).
 - Internal audits run from the audit programme: :func:`audit_checklist` (the scope pre-filled
   with today's readiness and its evidence) and :func:`complete_audit` (findings saved in the
@@ -42,6 +43,7 @@ from workbench.improvement.model import (
 from workbench.improvement.nonconformity import (
     NEXT_STEP,
     cancel,
+    cancellers,
     close,
     complete_action,
     effectiveness_reviewers,
@@ -68,6 +70,7 @@ __all__ = [
     "audit_checklist",
     "audit_report_html",
     "cancel",
+    "cancellers",
     "close",
     "close_incident",
     "complete_action",

@@ -11,10 +11,12 @@ Applicability entries) they own, or records they saved.
 from __future__ import annotations
 
 import datetime as dt
+import reprlib
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from workbench.errors import NotFoundError, PermissionDeniedError, ValidationError
+from workbench.improvement._dates import past_or_today
 from workbench.model._base import validate_record
 from workbench.readiness.model import (
     Audit,
@@ -140,6 +142,15 @@ def _check_sampled(store: Store, findings: list[AuditFinding]) -> None:
                                       [("records_sampled", "unknown record")])
 
 
+def _check_systems(store: Store, findings: list[AuditFinding]) -> None:
+    for f in findings:
+        for sid in f.system_ids:
+            if store.find("ai_system", sid) is None:
+                raise ValidationError(f"system_ids: {f.requirement_id}: no AI system {sid!r} in "
+                                      "the store; check the id (`workbench list ai_system` "
+                                      "shows them)", [("system_ids", "unknown AI system")])
+
+
 def _nc_id(taken: set[str]) -> str:
     n = 1
     while f"nc-{n}" in taken:
@@ -176,8 +187,16 @@ def complete_audit(store: Store, programme_id: str, audit_id: str,
 
     from workbench.model._base import format_validation_error
 
+    if isinstance(findings, (str, bytes, Mapping)) or not isinstance(findings, Iterable):
+        raise ValidationError(f"findings: give a list of findings, one per requirement in the "
+                              f"scope (got {reprlib.repr(findings)})",
+                              [("findings", "not a list")])
     parsed: list[AuditFinding] = []
-    for item in findings:
+    for i, item in enumerate(findings):
+        if not isinstance(item, (AuditFinding, Mapping)):
+            raise ValidationError(f"findings[{i}]: {reprlib.repr(item)} is not a finding; "
+                                  "give a mapping with requirement_id, outcome and notes",
+                                  [(f"findings.{i}", "not a finding")])
         data = item.model_dump() if isinstance(item, AuditFinding) else dict(item)
         try:
             parsed.append(AuditFinding.model_validate(data))
@@ -199,11 +218,12 @@ def complete_audit(store: Store, programme_id: str, audit_id: str,
         raise ValidationError("results: summarize the audit's conclusions",
                               [("results", "required")])
     _check_sampled(store, parsed)
+    _check_systems(store, parsed)
+    when = past_or_today(store, completed_on, "completed_on")
     own = own_work(store, who, audit, parsed)
     if own:
         raise PermissionDeniedError(f"{who} may not audit their own work: {'; '.join(own)}; "
                                     "assign another auditor")
-    when = completed_on or store.now().date()
     taken = {v.record_id for v in store.latest("nonconformity")}
     ncs: list[Nonconformity] = []
     saved_findings = []

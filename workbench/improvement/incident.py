@@ -1,5 +1,9 @@
 """The AI incident register (ISO/IEC 42001 A.8.4; EU AI Act Art. 73): open an incident,
-record its report, link it to a nonconformity and the risks it touches, close it."""
+record its report, link it to a nonconformity and the risks it touches, close it.
+
+The days an incident was detected, the organization became aware of it and it was reported
+are never later than today; a closed incident can no longer change (it is neither closed again
+nor relinked)."""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from workbench.errors import ValidationError
+from workbench.improvement._dates import past_or_today
 from workbench.improvement.model import Incident, IncidentStatus
 from workbench.model._base import validate_record
 
@@ -48,7 +53,9 @@ def open_incident(store: Store, *, system_id: str, title: str, description: str,
     ``source="complaint", complaint_ref=...`` for a complaint. Returns the saved version; bad
     input raises a one-line ``ValidationError`` and nothing is saved.
     """
-    detected = detected_on or store.now().date()
+    detected = past_or_today(store, detected_on, "detected_on")
+    if aware_on is not None:
+        aware_on = past_or_today(store, aware_on, "aware_on")
     inc_id = id or _next_id(store, detected)
     if store.find("incident", inc_id) is not None:
         raise ValidationError(f"id: AI incident {inc_id!r} already exists",
@@ -63,6 +70,16 @@ def open_incident(store: Store, *, system_id: str, title: str, description: str,
         "risk_ids": list(risk_ids), "nonconformity_id": nonconformity_id,
         "opened_by": store.acting_user(), "status": IncidentStatus.open})
     return store.save(record, reason=reason or f"AI incident opened ({record.source.value})")
+
+
+def _not_closed(store: Store, incident_id: str, doing: str) -> None:
+    """Refuse to change a closed incident (its handling is finished)."""
+    current: Incident = store.get("incident", incident_id).record
+    if current.status is IncidentStatus.closed:
+        raise ValidationError(f"AI incident {incident_id} is closed and can no longer change: "
+                              f"cannot {doing} (closure note: {current.closure_note!r}); "
+                              "open a new incident if it recurs",
+                              [("status", current.status.value)])
 
 
 def _update(store: Store, incident_id: str, changes: dict[str, Any], reason: str
@@ -85,7 +102,7 @@ def report_incident(store: Store, incident_id: str, *, reported_to: str,
     if not to:
         raise ValidationError("reported_to: say to whom it was reported (e.g. the market "
                               "surveillance authority)", [("reported_to", "required")])
-    when = reported_on or store.now().date()
+    when = past_or_today(store, reported_on, "reported_on")
     late = current.report_deadline is not None and when > current.report_deadline
     return _update(store, incident_id, {"reported_on": when, "reported_to": to,
                                         "status": IncidentStatus.reported},
@@ -96,7 +113,9 @@ def report_incident(store: Store, incident_id: str, *, reported_to: str,
 
 def link_incident(store: Store, incident_id: str, *, nonconformity_id: str | None = None,
                   risk_ids: Iterable[str] | None = None, reason: str = "") -> StoredVersion:
-    """Link the incident to the nonconformity it raised and the risks it touches."""
+    """Link the incident to the nonconformity it raised and the risks it touches (the risk
+    ids given replace the linked ones); a closed incident is refused."""
+    _not_closed(store, incident_id, "change its links")
     changes: dict[str, Any] = {}
     if nonconformity_id is not None:
         changes["nonconformity_id"] = nonconformity_id
@@ -110,7 +129,8 @@ def link_incident(store: Store, incident_id: str, *, nonconformity_id: str | Non
 
 def close_incident(store: Store, incident_id: str, *, note: str,
                    reason: str = "") -> StoredVersion:
-    """Close an incident (a serious one only once reported)."""
+    """Close an incident (a serious one only once reported); a closed one is refused."""
+    _not_closed(store, incident_id, "close it again")
     text = (note or "").strip()
     if not text:
         raise ValidationError("note: say how the incident was resolved",

@@ -4,7 +4,14 @@ raised -> corrected -> root_cause -> actions_planned -> in_progress -> effective
 -> closed, or cancelled (with a reason) from any open stage. Each step reads the latest
 version, refuses a step out of order with a one-line :class:`~workbench.errors.ValidationError`
 (nothing is written) and saves a new version through the store, as the acting user. The
-effectiveness review is made by someone other than the owners of the corrective actions.
+effectiveness review is made by someone other than the owners of the corrective actions; a
+nonconformity is cancelled only by whoever raised it or the governance lead, never by an owner
+of its corrective actions nor, for one an audit raised, by the team of the audited AI systems.
+
+Step dates are never later than today nor before the nonconformity was raised, and follow the
+workflow: an action is done on or after the last effectiveness review, the effectiveness is
+reviewed on or after the day the last action was done, the nonconformity is closed on or after
+its effectiveness review.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from workbench.errors import PermissionDeniedError, ValidationError
+from workbench.improvement._dates import past_or_today
 from workbench.model._base import validate_record
 from workbench.readiness.model import NCStage, Nonconformity
 
@@ -25,6 +33,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "NEXT_STEP",
     "cancel",
+    "cancellers",
     "close",
     "complete_action",
     "effectiveness_reviewers",
@@ -55,6 +64,20 @@ def _today(store: Store, on: dt.date | None) -> dt.date:
     return on if on is not None else store.now().date()
 
 
+def _step_day(store: Store, nc: Nonconformity, on: Any, field: str,
+              after: Iterable[tuple[dt.date | None, str]] = ()) -> dt.date:
+    """The day of a step (default today): not in the future, not before the nonconformity
+    was raised, nor before any of ``after`` (a day and what happened on it)."""
+    when = past_or_today(store, on, field)
+    later = [(day, what) for day, what in [(nc.raised_on, "the nonconformity was raised"),
+                                           *after] if day is not None and when < day]
+    if later:  # name the latest of the steps it would precede
+        day, what = max(later, key=lambda pair: pair[0])
+        raise ValidationError(f"{field}: {when} is before {what} ({day})",
+                              [(field, "out of order")])
+    return when
+
+
 def _text(value: str | None, field: str, what: str) -> str:
     text = (value or "").strip()
     if not text:
@@ -83,12 +106,13 @@ def raise_nc(store: Store, *, title: str, description: str, source: str = "other
     system, clause or control included) and nothing is saved.
     """
     nc_id = id or suggest_nc_id(store)
+    raised = past_or_today(store, raised_on, "raised_on")
     if store.find("nonconformity", nc_id) is not None:
         raise ValidationError(f"id: nonconformity {nc_id!r} already exists; choose another id "
                               "or update it", [("id", "already exists")])
     record = validate_record(Nonconformity, {
         "id": nc_id, "title": title, "description": description,
-        "raised_on": _today(store, raised_on), "raised_by": store.acting_user(),
+        "raised_on": raised, "raised_by": store.acting_user(),
         "source": source, "severity": severity, "system_ids": list(system_ids),
         "clause_ids": list(clause_ids), "control_ids": list(control_ids),
         "audit_programme_id": audit_programme_id, "audit_id": audit_id,
@@ -165,10 +189,9 @@ def complete_action(store: Store, nc_id: str, number: int, *, done_on: dt.date |
     if action.done_on is not None:
         raise ValidationError(f"action: action {number} of nonconformity {nc_id} was already "
                               f"done on {action.done_on}", [("action", "already done")])
-    when = _today(store, done_on)
-    if when < nc.raised_on:
-        raise ValidationError(f"done_on: {when} is before the nonconformity was raised "
-                              f"({nc.raised_on})", [("done_on", "before raised_on")])
+    # an action still open was planned after the last (not effective) review, if any
+    when = _step_day(store, nc, done_on, "done_on", [
+        (nc.effectiveness_reviewed_on, "the last effectiveness review")])
     actions = [a.model_dump() for a in nc.corrective_actions]
     actions[number - 1]["done_on"] = when
     return _save(store, current, nc, {"corrective_actions": actions,
@@ -222,9 +245,13 @@ def review_effectiveness(store: Store, nc_id: str, *, effective: bool, review: s
             f"{', '.join(may) or 'nobody yet (add a governance lead or auditor)'}")
     text = _text(review, "effectiveness_review", "the effectiveness review (how it was "
                  "checked)")
+    when = _step_day(store, nc, on, "effectiveness_reviewed_on", [
+        *((a.done_on, f"corrective action {i} was done")
+          for i, a in enumerate(nc.corrective_actions, 1)),
+        (nc.effectiveness_reviewed_on, "the previous effectiveness review")])
     return _save(store, current, nc, {
         "effectiveness_review": text, "effective": bool(effective),
-        "effectiveness_reviewed_by": who, "effectiveness_reviewed_on": _today(store, on),
+        "effectiveness_reviewed_by": who, "effectiveness_reviewed_on": when,
         "stage": NCStage.effectiveness_reviewed if effective else NCStage.root_cause},
         reason or ("corrective actions reviewed: effective" if effective else
                    "corrective actions reviewed: not effective; further action needed"))
@@ -234,14 +261,71 @@ def close(store: Store, nc_id: str, *, on: dt.date | None = None,
           reason: str = "") -> StoredVersion:
     """Close a nonconformity whose actions were reviewed effective."""
     current, nc = _step(store, nc_id, [NCStage.effectiveness_reviewed], "close it")
-    return _save(store, current, nc, {"stage": NCStage.closed,
-                                      "closed_on": _today(store, on)},
+    when = _step_day(store, nc, on, "closed_on", [
+        (nc.effectiveness_reviewed_on, "its effectiveness was reviewed")])
+    return _save(store, current, nc, {"stage": NCStage.closed, "closed_on": when},
                  reason or "nonconformity closed")
 
 
+def _audit_raised(nc: Nonconformity) -> bool:
+    return bool(nc.audit_id) or nc.source.value in ("internal_audit", "external_audit")
+
+
+def _system_teams(store: Store, nc: Nonconformity) -> dict[str, str]:
+    """Each owner or team member of the nonconformity's AI systems -> one such system."""
+    out: dict[str, str] = {}
+    for sid in nc.system_ids:
+        found = store.find("ai_system", sid)
+        if found is not None:
+            for login in [found.content.get("owner"), *(found.content.get("team") or [])]:
+                if login:
+                    out.setdefault(login, sid)
+    return out
+
+
+def _why_not_cancel(store: Store, nc: Nonconformity, who: str) -> str:
+    """Why ``who`` may not cancel ``nc`` (empty when they may)."""
+    owned = [i for i, a in enumerate(nc.corrective_actions, 1) if a.owner == who]
+    if owned:
+        return (f"they own its corrective action{'s' if len(owned) > 1 else ''} "
+                f"{', '.join(map(str, owned))}")
+    if _audit_raised(nc):
+        system = _system_teams(store, nc).get(who)
+        if system is not None:
+            return (f"an audit raised it and they are on the team of the audited AI system "
+                    f"{system}")
+    if who == nc.raised_by:
+        return ""
+    found = store.find("person", who)
+    person = found.content if found is not None else {}
+    if "governance_lead" in (person.get("roles") or []) and person.get("active", True):
+        return ""
+    return "they neither raised it nor are the governance lead"
+
+
+def cancellers(store: Store, nc: Nonconformity) -> list[str]:
+    """Who may cancel ``nc``: whoever raised it and the governance lead, except the owners of
+    its corrective actions and, when an audit raised it, the owners and teams of its AI
+    systems (the audited may not dismiss the audit's finding)."""
+    people = {p["id"] for p in _people(store)}
+    return sorted(p for p in people if not _why_not_cancel(store, nc, p))
+
+
 def cancel(store: Store, nc_id: str, *, reason: str) -> StoredVersion:
-    """Cancel an open nonconformity (raised in error, a duplicate): the reason is required."""
+    """Cancel an open nonconformity (raised in error, a duplicate): the reason is required.
+
+    Only whoever raised it or the governance lead cancels it, never an owner of one of its
+    corrective actions nor, for one an audit raised, the owner or team of an audited AI system
+    (:func:`cancellers`); anyone else is refused with a ``PermissionDeniedError``.
+    """
     current, nc = _step(store, nc_id, [s for s in NCStage if s.is_open], "cancel it")
+    who = store.acting_user()
+    why = _why_not_cancel(store, nc, who)
+    if why:
+        may = cancellers(store, nc)
+        raise PermissionDeniedError(
+            f"{who} may not cancel nonconformity {nc_id}: {why}; it may be cancelled by "
+            f"{', '.join(may) or 'nobody yet (add a governance lead)'}")
     text = _text(reason, "reason", "the reason for cancelling")
     return _save(store, current, nc, {"stage": NCStage.cancelled, "cancel_reason": text},
                  f"nonconformity cancelled: {text}")

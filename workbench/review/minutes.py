@@ -102,10 +102,12 @@ def record(store: Store, held_on: dt.date | str, chair: str, attendees: Iterable
         Logins of the people present.
     decisions
         Each ``{"description", "kind", "owner", "due"}`` (``id`` is made from the
-        description when absent; ``kind`` defaults to ``improvement``).
+        description when absent; ``kind`` defaults to ``improvement``); due on or after
+        ``held_on``.
     inputs_from_pack
-        The pack the review considered; default the pack as of ``held_on``. Each 9.3.2
-        topic becomes an input with the summary generated from the records.
+        The pack the review considered, as of ``held_on`` or earlier; default the pack as of
+        ``held_on``. Each 9.3.2 topic becomes an input with the summary generated from the
+        records.
     review_id, title, minutes_uri
         Default ``mr-<held_on>`` and ``AI management review <held_on>``.
     next_review_due
@@ -121,8 +123,9 @@ def record(store: Store, held_on: dt.date | str, chair: str, attendees: Iterable
     Raises
     ------
     ValidationError
-        The chair does not hold the executive role, a decision has no owner or due date, a
-        date is in the future or not a date. Nothing is saved.
+        The chair does not hold the executive role, a decision has no owner or due date or is
+        due before the review was held, the pack is as of a day after the review, a date is
+        in the future or not a date. Nothing is saved.
     """
     held = _day(held_on, "held_on")
     today = store.now().date()
@@ -131,10 +134,22 @@ def record(store: Store, held_on: dt.date | str, chair: str, attendees: Iterable
                               "held", [("held_on", "in the future")])
     _executive(store, str(chair), "chair")
     chosen = _decisions(decisions)
+    for i, d in enumerate(chosen):
+        if d.due < held:
+            raise ValidationError(
+                f"decisions[{i}] ({d.id}): due {d.due}, before the review was held ({held}); "
+                "a decision is due on or after the review that takes it. Nothing was saved.",
+                [(f"decisions.{i}.due", "before the review")])
     if inputs_from_pack is None:
         from workbench.review.review_pack import pack
 
         inputs_from_pack = pack(store, as_of=held)
+    elif inputs_from_pack.as_of > held:
+        raise ValidationError(
+            f"inputs_from_pack: the pack is as of {inputs_from_pack.as_of}, after the review was "
+            f"held ({held}); the review considered the records as they stood on or before "
+            f"that day (wb.review.pack(store, as_of=\"{held}\")). Nothing was saved.",
+            [("inputs_from_pack", "after the review")])
     rid = review_id or f"mr-{held.isoformat()}"
     due = (_day(next_review_due, "next_review_due") if next_review_due is not None
            else held + dt.timedelta(days=365))
