@@ -110,6 +110,22 @@ def test_10_2_reads_stages_and_who_reviewed_effectiveness(demo_store):
     assert "nonconformity nc-9" not in _row(demo_store, "10.2")["evidence"]
 
 
+def test_10_2_an_audit_finding_dismissed_by_its_audited_team_is_not_handled(demo_store):
+    """The workflow refuses it; a plain save by a team member still reaches the store."""
+    current = demo_store.get("nonconformity", "nc-1")
+    assert current.record.audit_id  # raised by the internal audit; ravi owns action 2
+    with acting("ravi"):
+        demo_store.save(current.record.model_copy(update={
+            "stage": "cancelled", "cancel_reason": "we disagree with the auditor"}),
+            base_version=current.version)
+    row = _row(demo_store, "10.2")
+    assert row["status"] != "met"
+    assert ("nonconformity nc-1, raised by an audit, was cancelled by ravi, an owner of its "
+            "corrective actions; only its auditor or the governance lead dismisses an audit's "
+            "finding: reopen it (save its previous version again) or have them cancel it"
+            ) in row["missing"], row["missing"]
+
+
 def test_9_2_reads_the_demo_audit_and_its_findings(demo_store):
     row = _row(demo_store, "9.2.1")
     assert row["status"] == "partial" and row["evidence"] == [

@@ -420,7 +420,36 @@ def continual_improvement(f: Facts) -> Outcome:
                                                  strict=True)])
 
 
-@rule("10.2", reads=("nonconformity", "audit_programme"))
+def _system_teams(f: Facts) -> dict[str, set[str]]:
+    """AI system id -> its owner and team."""
+    systems = f.frame("ai_system")
+    return {str(sid): {p for p in [owner, *(team if isinstance(team, list) else [])] if p}
+            for sid, owner, team in zip(systems.get("id", []), systems.get("owner", []),
+                                        systems.get("team", []), strict=True)}
+
+
+def _dismissed_finding(row: Any, who: str | None, teams: dict[str, set[str]]) -> list[str]:
+    """An audit's nonconformity cancelled (``who`` saved the cancelled version) by someone it
+    was about (an owner of one of its
+    corrective actions, or on the team of an audited AI system): the finding does not count
+    as handled. Empty when the cancellation stands."""
+    if not (getattr(row, "audit_id", None) or str(getattr(row, "source", "")) in (
+            "internal_audit", "external_audit")):
+        return []
+    owners = {a.get("owner") for a in (row.corrective_actions or [])}
+    audited = [s for s in (row.system_ids or []) if who in teams.get(str(s), set())]
+    if who in owners:
+        why = "an owner of its corrective actions"
+    elif audited:
+        why = f"on the team of the audited AI system {audited[0]}"
+    else:
+        return []
+    return [f"nonconformity {row.id}, raised by an audit, was cancelled by {who}, {why}; only "
+            "its auditor or the governance lead dismisses an audit's finding: reopen it (save "
+            "its previous version again) or have them cancel it"]
+
+
+@rule("10.2", reads=("nonconformity", "audit_programme", "ai_system"))
 def nonconformity_and_corrective_action(f: Facts) -> Outcome:
     """Met when every nonconformity an audit of the last 12 months found is recorded, every
     open one has a correction, a root cause and corrective actions on schedule, and closed
@@ -454,9 +483,13 @@ def nonconformity_and_corrective_action(f: Facts) -> Outcome:
             ("record nonconformities (from audits, monitoring, incidents) with their "
             "corrective actions")])
     live = []
+    teams = _system_teams(f)
+    saved_by = dict(zip(nc["id"], nc.get("_saved_by", pd.Series(None, index=nc.index)),
+                        strict=True))
     for row in nc.itertuples():
         stage = getattr(row, "stage", None)
         if stage == "cancelled":
+            todo += _dismissed_finding(row, saved_by.get(row.id), teams)
             continue
         live.append(row.id)
         actions = list(row.corrective_actions or [])
