@@ -38,12 +38,29 @@ def test_demo_store_round_trip_through_postgresql_and_back(demo_store, pg_url, t
 
 
 def test_restore_refuses_a_store_that_holds_anything(store, demo_store, tmp_path):
+    from workbench.store import safe_url
+
     archive = backup.backup(demo_store, tmp_path / "demo.jsonl.gz")
     before = store.head_entry()
-    with pytest.raises(StoreError, match=r"is not empty \(it holds 2 versions\): a restore goes "
-                       "only into an empty store"):
+    with pytest.raises(StoreError) as caught:
         backup.restore(archive.path, store.url)
+    assert str(caught.value).startswith(f"{safe_url(store.url)} is not empty (it holds 2 "
+                                        "versions): a restore goes only into an empty store")
     assert store.head_entry() == before
+
+
+def test_a_backup_is_named_as_what_it_is(demo_store, tmp_path):
+    from workbench.errors import ValidationError
+
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(ValidationError, match=r"b.zip: a backup is a gzip file of JSON lines, "
+                       r"not a .zip archive; name it e.g. b.jsonl.gz"):
+        backup.backup(demo_store, out / "b.zip")
+    assert list(out.iterdir()) == []
+    path = backup.backup(demo_store, out / "aims.jsonl.gz").path
+    raw = path.read_bytes()  # the gzip header's file name (FNAME) is the final one
+    assert raw[10:raw.index(b"\0", 10)] == b"aims.jsonl"
 
 
 def _rewrite(src, dst, edit) -> None:

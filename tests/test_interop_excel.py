@@ -255,7 +255,7 @@ def test_cli_export_import_and_template(demo_url, tmp_path, capsys):
     assert err[-1].startswith("error: reg.xlsx: 1 problem; nothing was imported"), err
     _edit(out, "risk", "cv-screening-r01", "Treatment", "avoid")
     assert main(["--database-url", demo_url, "import", str(out)]) == 0
-    assert capsys.readouterr().out.startswith("imported 1 records (ai_system: 0 new, 0 changed, "
+    assert capsys.readouterr().out.startswith("imported 1 record (ai_system: 0 new, 0 changed, "
                                               "7 unchanged; risk: 0 new, 1 changed, 41 "
                                               "unchanged)")
     template = tmp_path / "t.xlsx"

@@ -114,7 +114,7 @@ def test_yaml_merge_keys_import(cli, tmp_path, demo_store):
     path.write_text(_risk_yaml(day), encoding="utf-8")
     code, out, err = cli("risk", "import", str(path))
     assert code == 0, err
-    assert out == "imported 1 risks: 1 new, 0 changed, 0 unchanged\n"
+    assert out == "imported 1 risk: 1 new, 0 changed, 0 unchanged\n"
     assert demo_store.get("risk", "merged-1").record.owner == "farid"
 
 

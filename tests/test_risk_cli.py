@@ -143,7 +143,7 @@ def test_import_csv_and_yaml(cli, tmp_path, demo_store):
     good = tmp_path / "risks.csv"
     good.write_text(CSV_OK.format(day=day, due=due))
     code, out, _ = cli("import", str(good), "--dry-run")
-    assert code == 0 and out.startswith("would import 1 risks: 1 new") and \
+    assert code == 0 and out.startswith("would import 1 risk: 1 new") and \
         not demo_store.exists("risk", "imp-1")
     code, out, _ = cli("import", str(good))
     assert code == 0 and "1 new" in out

@@ -80,7 +80,7 @@ def test_overwrite_needs_the_flag_and_the_reason_records_it(cli, demo_store, tmp
     _edit(demo_store, "cv-screening-r02", "Someone else's wording", "reworded")
     code, out, err = cli("risk", "import", str(old), "--overwrite")
     assert code == 0, err
-    assert out == ("imported 1 risks: 0 new, 1 changed (1 overwriting a newer version), "
+    assert out == ("imported 1 risk: 0 new, 1 changed (1 overwriting a newer version), "
                    "5 unchanged\n")
     saved = demo_store.get("risk", "cv-screening-r02")
     assert saved.version == 3 and saved.record.title == original
@@ -120,7 +120,7 @@ def test_a_row_changing_a_risk_must_say_which_version_it_was_edited_from(cli, de
         writer.writeheader()
         writer.writerows(rows)
     code, out, _ = cli("risk", "import", str(edited))
-    assert code == 0 and out == "imported 1 risks: 0 new, 1 changed, 5 unchanged\n"
+    assert code == 0 and out == "imported 1 risk: 0 new, 1 changed, 5 unchanged\n"
     assert demo_store.get("risk", "cv-screening-r01").record.title == "Edited in a spreadsheet"
 
 

@@ -155,6 +155,16 @@ def badge(label: str, colour: str | None = None, *, title: str | None = None) ->
             f"{esc(label)}</span>")
 
 
+def fmt_count(count: int, word: str, many: str | None = None) -> str:
+    """A count and its noun, singular or plural: ``1 overdue action``, ``1,200 records``
+    (``many`` for an irregular plural).
+
+    >>> fmt_count(1, "record"), fmt_count(1200, "record"), fmt_count(2, "activity", "activities")
+    ('1 record', '1,200 records', '2 activities')
+    """
+    return f"{int(count):,} {word if count == 1 else (many or word + 's')}"
+
+
 def fmt_int(value: Any) -> str:
     """1234567 -> '1,234,567' (people read thousands separators)."""
     try:

@@ -88,7 +88,9 @@ def _export(args: argparse.Namespace) -> int:
     counts = store.kinds()
     chosen = kinds or excel.exportable_kinds()
     total = sum(counts.get(k, 0) for k in chosen)
-    print(f"wrote {total} records of {len(chosen)} kinds to {path}")
+    from workbench.render import fmt_count
+
+    print(f"wrote {fmt_count(total, 'record')} of {fmt_count(len(chosen), 'kind')} to {path}")
     return 0
 
 

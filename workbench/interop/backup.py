@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from workbench.errors import IntegrityError, NotFoundError
+from workbench.errors import IntegrityError, NotFoundError, ValidationError
 
 if TYPE_CHECKING:  # pragma: no cover
     from workbench.store import Store
@@ -133,6 +133,9 @@ def backup(store: Store, path: str | Path) -> BackupInfo:
                             "aims-backup.jsonl.gz")
     if not path.parent.exists():
         raise NotFoundError(f"the folder {str(path.parent)!r} does not exist; create it first")
+    if path.suffix.lower() in (".zip", ".tar", ".7z"):
+        raise ValidationError(f"{path.name}: a backup is a gzip file of JSON lines, not a "
+                              f"{path.suffix} archive; name it e.g. {path.stem}.jsonl.gz")
     head_seq, head_hash = store.head_entry()
     created = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     manifest = {"format": FORMAT, "format_version": FORMAT_VERSION, "entries": head_seq,
@@ -142,7 +145,9 @@ def backup(store: Store, path: str | Path) -> BackupInfo:
     body = hashlib.sha256()
     count = 0
     try:
-        with gzip.open(tmp, "wb", compresslevel=_COMPRESSLEVEL) as out:
+        # the gzip header names the final file, not the temporary one
+        with tmp.open("wb") as raw, gzip.GzipFile(filename=path.name, mode="wb", fileobj=raw,
+                                                  compresslevel=_COMPRESSLEVEL) as out:
             out.write(_dumps(manifest) + b"\n")
             lines: list[bytes] = []
             for entry in read_entries(store, upto=head_seq):

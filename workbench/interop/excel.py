@@ -86,8 +86,11 @@ class ImportReport:
         per = "; ".join(
             f"{k}: {len(self.created.get(k, []))} new, {len(self.updated.get(k, []))} changed, "
             f"{len(self.unchanged.get(k, []))} unchanged" for k in kinds)
-        return (f"{verb} {self.count('created') + self.count('updated')} records "
-                f"({per or 'none'})")
+        from workbench.render import fmt_count
+
+        return (f"{verb} {fmt_count(self.count('created') + self.count('updated'), 'record')} "
+                f"({per or 'none'}); records not in the workbook are left as they are (an "
+                "import never deletes)")
 
 
 def _workflow_kinds() -> set[str]:

@@ -22,7 +22,7 @@ from workbench.portfolio.governance import (
 )
 from workbench.portfolio.panels import Panel
 from workbench.registers import problems_of
-from workbench.render import STATUS_COLOURS, badge, esc, fmt_int, html_table, kpi
+from workbench.render import STATUS_COLOURS, badge, esc, fmt_count, fmt_int, html_table, kpi
 
 __all__ = [
     "actions_panel",
@@ -141,8 +141,9 @@ def risk_panel(data: PortfolioData) -> Panel:
 def actions_panel(data: PortfolioData) -> Panel:
     """Risk treatment actions past their due date, most overdue first."""
     late = overdue_actions(data)
-    note = (f"{fmt_int(len(late))} overdue actions on {fmt_int(late['risk_id'].nunique())} "
-            f"risks in {fmt_int(late['system_id'].nunique())} AI systems" if len(late)
+    note = (f"{fmt_count(len(late), 'overdue action')} on "
+            f"{fmt_count(late['risk_id'].nunique(), 'risk')} in "
+            f"{fmt_count(late['system_id'].nunique(), 'AI system')}" if len(late)
             else "every treatment action is on time")
     shown = late.head(_ROWS).assign(due_text=lambda d: d["due"].map(fmt_date),
                                  late_text=lambda d: d["days_overdue"].map(

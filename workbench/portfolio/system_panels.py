@@ -27,7 +27,7 @@ from workbench.portfolio.governance_panels import (
 )
 from workbench.portfolio.panels import Panel, _system_row
 from workbench.registers import RecordProblem, problems_of
-from workbench.render import STATUS_COLOURS, badge, esc, fmt_int, html_table
+from workbench.render import STATUS_COLOURS, badge, esc, fmt_count, fmt_int, html_table
 
 if TYPE_CHECKING:  # pragma: no cover
     from workbench.oversight import SignOffStatus
@@ -256,9 +256,9 @@ def system_risk_panel(data: PortfolioData, system_id: str) -> Panel:
     top = top.assign(changed=changed.reindex(top.index, fill_value=""))
     above = live[live["above_appetite"].astype(bool)]
     waiting = int(live["awaiting_acceptance"].astype(bool).sum())
-    note = (f"{fmt_int(len(live))} open risks; {fmt_int(len(above))} above the appetite "
+    note = (f"{fmt_count(len(live), 'open risk')}; {fmt_int(len(above))} above the appetite "
             f"({crit.appetite} or lower is acceptable), {fmt_int(waiting)} awaiting "
-            f"acceptance; {fmt_int(int(live['overdue_actions'].sum()))} overdue actions")
+            f"acceptance; {fmt_count(int(live['overdue_actions'].sum()), 'overdue action')}")
     after = (f'<h4 style="{H4}">Top risks by residual level</h4>'
              + risk_rows_html(top, with_system=False))
     if len(live) > len(top):

@@ -81,8 +81,11 @@ class Outcome:
 
 
 def plural(count: int, word: str, many: str | None = None) -> str:
-    """``1 audit``, ``2 audits`` (``many`` for irregular plurals)."""
-    return f"{count} {word if count == 1 else (many or word + 's')}"
+    """``1 audit``, ``2 audits`` (``many`` for irregular plurals; see
+    :func:`workbench.render.fmt_count`)."""
+    from workbench.render import fmt_count
+
+    return fmt_count(count, word, many)
 
 
 def few(items: Sequence[str], shown: int = 3) -> str:

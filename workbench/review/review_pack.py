@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from workbench.readiness.facts import _as_date as _date
 from workbench.readiness.model import ReviewInput, ReviewTopic
+from workbench.render import fmt_count
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -141,10 +142,6 @@ def optional(module: str, name: str) -> Callable[..., Any] | None:
         return None
 
 
-def _plural(n: int, word: str, many: str | None = None) -> str:
-    return f"{n:,} {word if n == 1 else (many or word + 's')}"
-
-
 
 
 def _frame(rows: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
@@ -187,7 +184,7 @@ def _previous_actions(f: Facts, previous: dict[str, Any] | None) -> PackSection:
     counts = mine["status"].value_counts()
     parts = [f"{int(counts.get(s, 0))} {s}" for s in ("done", "open", "overdue")]
     summary = (f"Review {previous['id']} (held on {previous['held_on']}) took "
-               f"{_plural(len(mine), 'decision')}: {', '.join(parts)}.")
+               f"{fmt_count(len(mine), 'decision')}: {', '.join(parts)}.")
     late = table[table["status"] == "overdue"]
     if not late.empty:
         summary += " Overdue: " + "; ".join(
@@ -195,7 +192,7 @@ def _previous_actions(f: Facts, previous: dict[str, Any] | None) -> PackSection:
                                                    late["due"], strict=True)) + "."
     older = table[(table["review_id"] != previous["id"])]
     if not older.empty:
-        summary += f" {_plural(len(older), 'decision')} of earlier reviews still open."
+        summary += f" {fmt_count(len(older), 'decision')} of earlier reviews still open."
     return _section("previous_actions", summary, table)
 
 
@@ -272,26 +269,26 @@ def _context(view: Store, since: dt.datetime | None) -> tuple[PackSection, PackS
     n_int = sum(len(x or []) for x in scope.get("internal_issues", []))
     n_par = sum(len(x or []) for x in scope.get("interested_parties", []))
     if since is None:
-        context = (f"First review: the AIMS scope records {_plural(n_ext, 'external issue')} "
-                   f"and {_plural(n_int, 'internal issue')}.")
-        parties_text = _plural(n_par, "interested party", "interested parties")
+        context = (f"First review: the AIMS scope records {fmt_count(n_ext, 'external issue')} "
+                   f"and {fmt_count(n_int, 'internal issue')}.")
+        parties_text = fmt_count(n_par, "interested party", "interested parties")
         party = f"First review: the AIMS scope records {parties_text}."
     else:
         day = since.date()
         if table.empty:
             context = (f"No change to the organization or the AIMS scope was recorded since "
-                       f"{day} ({_plural(n_ext, 'external issue')}, "
-                       f"{_plural(n_int, 'internal issue')} in force).")
+                       f"{day} ({fmt_count(n_ext, 'external issue')}, "
+                       f"{fmt_count(n_int, 'internal issue')} in force).")
         else:
-            context = (f"{_plural(len(table), 'change')} recorded since {day}: "
+            context = (f"{fmt_count(len(table), 'change')} recorded since {day}: "
                        + "; ".join(f"{k} {i} v{v}: {c}" for k, i, v, c in zip(
                            table["kind"], table["record_id"], table["version"], table["change"],
                            strict=True)) + ".")
         if parties.empty:
             party = (f"No change to the interested parties or their needs since {day} "
-                     f"({_plural(n_par, 'party', 'parties')} recorded).")
+                     f"({fmt_count(n_par, 'party', 'parties')} recorded).")
         else:
-            party = (f"{_plural(len(parties), 'change')} to interested parties since {day}: "
+            party = (f"{fmt_count(len(parties), 'change')} to interested parties since {day}: "
                      + "; ".join(f"{p} {c}" for p, c in zip(parties["party"],
                                                             parties["change"], strict=True))
                      + ".")
@@ -333,7 +330,7 @@ def _nonconformities(view: Store, f: Facts, since: dt.date | None) -> PackSectio
                           for c in table["closed_on"]]]
     late = open_[open_["overdue_actions"] > 0]
     words = "since the previous review" if since else "in total"
-    summary = (f"{_plural(len(new), 'nonconformity', 'nonconformities')} raised {words}, "
+    summary = (f"{fmt_count(len(new), 'nonconformity', 'nonconformities')} raised {words}, "
                f"{len(closed_since):,} closed {words}; {len(open_):,} open"
                + (f" ({', '.join(open_['id'])})" if not open_.empty else "")
                + (f", {len(late):,} with overdue corrective actions" if not late.empty
@@ -371,7 +368,7 @@ def _incidents(view: Store, f: Facts, since: dt.date | None) -> PackSection:
         else 0
     open_n = int((table["status"].astype(str) != "closed").sum()) if "status" in table else 0
     words = "since the previous review" if since else "in total"
-    summary = (f"{_plural(len(new), 'AI incident')} detected {words}; {serious:,} serious; "
+    summary = (f"{fmt_count(len(new), 'AI incident')} detected {words}; {serious:,} serious; "
                f"{open_n:,} not closed.")
     return _section("incidents", summary, table)
 
@@ -384,7 +381,7 @@ def _monitoring(view: Store, f: Facts, since: dt.date | None) -> PackSection:
             counts = table["state"].astype(str).value_counts()
             parts = [f"{int(counts[s])} {s.replace('_', ' ')}" for s in
                      ("ok", "breach", "overdue", "no_plan") if s in counts]
-            summary = (f"Monitoring of {_plural(len(table), 'AI system')}: "
+            summary = (f"Monitoring of {fmt_count(len(table), 'AI system')}: "
                        f"{', '.join(parts) or 'nothing recorded'}.")
             return _section("monitoring", summary, table.reset_index(drop=True))
         except Exception as exc:  # noqa: BLE001 - fall back on the evidence for 9.1
@@ -405,7 +402,7 @@ def _monitoring(view: Store, f: Facts, since: dt.date | None) -> PackSection:
     new = [c for c in table["collected_at"] if since is None or (c is not None and c > since)]
     valid = int(table["valid"].astype(bool).sum())
     words = "since the previous review" if since else "in total"
-    summary = (f"{_plural(len(table), 'monitoring or measurement evidence item')} (9.1, A.6.2.6)"
+    summary = (f"{fmt_count(len(table), 'monitoring or measurement evidence item')} (9.1, A.6.2.6)"
                f": {len(new):,} collected {words}, {valid:,} still valid.")
     return _section("monitoring", summary, table)
 
@@ -430,7 +427,7 @@ def _audits(f: Facts, since: dt.date | None) -> PackSection:
     late = table[table["status"] == "overdue"]
     planned = table[table["status"] == "planned"]
     words = "since the previous review" if since else "so far"
-    summary = f"{_plural(len(completed), 'internal audit')} completed {words}"
+    summary = f"{fmt_count(len(completed), 'internal audit')} completed {words}"
     if not completed.empty:
         summary += " (" + "; ".join(f"{i}: {str(res)[:160]}" for i, res in zip(
             completed["id"], completed["results"], strict=True)) + ")"
@@ -452,9 +449,9 @@ def _risks(f: Facts) -> PackSection:
     overdue = int(live["overdue_actions"].sum())
     open_actions = int(live["open_actions"].sum())
     treatments = live["treatment"].astype(str).value_counts()
-    summary = (f"{_plural(len(live), 'open risk')}, {len(above):,} above the risk appetite "
+    summary = (f"{fmt_count(len(live), 'open risk')}, {len(above):,} above the risk appetite "
                f"({waiting:,} awaiting acceptance by their owner); "
-               f"{_plural(open_actions, 'treatment action')} open, {overdue:,} overdue. "
+               f"{fmt_count(open_actions, 'treatment action')} open, {overdue:,} overdue. "
                "Treatments: " + ", ".join(f"{k} {v}" for k, v in treatments.items()) + ".")
     shown = table.loc[above.index].reset_index(drop=True) if not above.empty else table.head(10)
     return _section("risks", summary, shown)

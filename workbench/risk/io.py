@@ -86,7 +86,9 @@ class ImportResult:
         verb = "would import" if self.dry_run else "imported"
         over = (f" ({len(self.overwritten)} overwriting a newer version)" if self.overwritten
                 else "")
-        return (f"{verb} {len(self.created) + len(self.updated)} risks: "
+        from workbench.render import fmt_count
+
+        return (f"{verb} {fmt_count(len(self.created) + len(self.updated), 'risk')}: "
                 f"{len(self.created)} new, {len(self.updated)} changed{over}, "
                 f"{len(self.unchanged)} unchanged")
 

@@ -76,7 +76,7 @@ def make_engine(url: str | URL) -> Engine:
             if not path.parent.exists():
                 raise ConfigurationError(
                     f"the folder of the SQLite store {str(path)!r} does not exist; create it "
-                    "or choose another WORKBENCH_DATABASE_URL"
+                    "first, or give a store in a folder that exists"
                 )
             check_sqlite_file(path)
         kwargs: dict = {"connect_args": {"timeout": BUSY_TIMEOUT_S}}

@@ -24,6 +24,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from workbench.errors import IntegrityError, PermissionDeniedError, StoreError
+from workbench.store._engine import safe_url
 from workbench.store._hashing import GENESIS, entry_hash, sha256_text
 from workbench.store._store import Store
 from workbench.store._tables import record_versions as T
@@ -137,7 +138,8 @@ def restore_entries(store: Store, entries: Iterable[dict[str, Any]]) -> ChainChe
     with store._write() as conn:
         present = conn.execute(sa.select(sa.func.count()).select_from(T)).scalar_one()
         if present:
-            raise StoreError(f"{store!r} is not empty (it holds {present} versions): a restore "
+            raise StoreError(f"{safe_url(store.url)} is not empty (it holds {present} versions): "
+                             "a restore "
                              "goes only into an empty store; create a new database or file")
         batch: list[dict[str, Any]] = []
         try:
