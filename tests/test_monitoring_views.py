@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import pytest
 from actors import acting
@@ -225,6 +226,10 @@ def test_demo_monitoring_story_and_panels(demo_store):
     one = system_monitoring_panel(data, "credit-scoring")
     assert one.figure is not None and "Breach" in one.html and "mr-credit-scoring-" in \
         one.after_html
+    # people by name, a run by its time (its id stays, small, for looking it up)
+    assert "reviewed by Grace Kim;" in one.note and "Grace Kim" in panel.html
+    assert ">grace<" not in panel.html
+    assert re.search(r"<b>Run of \d{4}-\d\d-\d\d \d\d:\d\d UTC</b>", one.after_html)
     # the fairness panel shows the last fairness check, and says when monitoring saw a gap since
     from workbench.portfolio.system_panels import system_fairness_panel
 

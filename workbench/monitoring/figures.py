@@ -103,10 +103,10 @@ def run_details_html(timeline: pd.DataFrame, run_id: str) -> str:
     if rows.empty:
         return f"<p>No run {esc(run_id)}.</p>"
     first = rows.iloc[0]
-    head = (f"<p><b>{esc(run_id)}</b>: {esc(first['outcome'])} on "
-            f"{esc(first['run_at'].strftime('%Y-%m-%d %H:%M'))} UTC (plan version "
-            f"{esc(first['plan_version'])}), {int(rows['breached'].sum())} of {len(rows)} "
-            "measurements breached</p>")
+    head = (f"<p><b>Run of {esc(first['run_at'].strftime('%Y-%m-%d %H:%M'))} UTC</b>: "
+            f"{esc(first['outcome'])} (plan version {esc(first['plan_version'])}), "
+            f"{int(rows['breached'].sum())} of {len(rows)} measurements breached "
+            f'<span style="color:#57606a;font-size:0.85em">({esc(run_id)})</span></p>')
     ordered = rows.sort_values("breached", ascending=False, kind="stable")
     shown = ordered.assign(
         value=ordered["value"].map(lambda v: f"{v:.4g}"),

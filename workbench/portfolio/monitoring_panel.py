@@ -48,9 +48,12 @@ def monitoring_panel(data: PortfolioData, *, max_rows: int = 25) -> Panel:
     order = {"breach": 0, "overdue": 1, "ok": 2, "no_plan": 3}
     shown = status.assign(_o=status["state"].map(order)).sort_values(
         ["_o", "system_name"], kind="stable")
+    people = data.person_names()
     shown = shown.assign(trend=[trend.get(s, []) for s in shown["system_id"]],
                          last_run=shown["last_run_at"].map(fmt_date),
-                         due=shown["next_due"].map(fmt_date))
+                         due=shown["next_due"].map(fmt_date),
+                         reviewer_name=shown["reviewer"].map(
+                             lambda login: people.get(login, login)))
     counts = status["state"].value_counts()
     note = ", ".join(f"{fmt_int(counts.get(s, 0))} {monitoring.STATE_LABELS[s].lower()}"
                      for s in ("breach", "overdue", "ok", "no_plan"))
@@ -65,8 +68,8 @@ def monitoring_panel(data: PortfolioData, *, max_rows: int = 25) -> Panel:
     html = html_table(shown.head(max_rows), {
         "system_name": "AI system", "state": "Monitoring", "last_run": "Last run",
         "due": "Next due", "runs_in_breach": "Runs in breach", "trend": "Last runs",
-        "reviewer": "Reviewer"},
-        formatters={"state": _state_badge, "trend": outcome_strip, "reviewer": blank})
+        "reviewer_name": "Reviewer"},
+        formatters={"state": _state_badge, "trend": outcome_strip, "reviewer_name": blank})
     hidden = shown["state"].iloc[max_rows:].value_counts()
     if len(hidden):
         what = ", ".join(f"{fmt_int(hidden[s])} {monitoring.STATE_LABELS[s].lower()}"
@@ -92,7 +95,8 @@ def system_monitoring_panel(data: PortfolioData, system_id: str) -> Panel:
     row = status.loc[system_id]
     timeline = monitoring.timeline_frame(data.store, system_id)
     timeline = timeline[timeline["run_at"].dt.date <= data.today]
-    note = (f"every {row['frequency_days']} days, reviewed by {row['reviewer']}; last run "
+    reviewer = data.person_names().get(row["reviewer"], row["reviewer"])
+    note = (f"every {row['frequency_days']} days, reviewed by {reviewer}; last run "
             f"{fmt_date(row['last_run_at'])}, next due {fmt_date(row['next_due'])}")
     head = f"<p>{_state_badge(state)}</p>"
     if timeline.empty:
