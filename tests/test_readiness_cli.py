@@ -58,6 +58,11 @@ def test_readiness_show_one_requirement(cli):
     data = json.loads(out)
     assert data["id"] == "A.6.2.4" and data["reads"] == ["evidence", "ai_system"]
     assert any(e.startswith("ev-cv-screening-02 (expired ") for e in data["expired"])
+    # --no-verify is accepted before or after `show`, as with `trend`
+    for argv in (("readiness", "show", "7.5.3", "--no-verify", "--json"),
+                 ("readiness", "--no-verify", "show", "7.5.3", "--json")):
+        code, out, err = cli(*argv)
+        assert code == 0 and json.loads(out)["id"] == "7.5.3", err
 
 
 @pytest.mark.parametrize(("argv", "fragment"), [

@@ -47,6 +47,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     q.add_argument("id", help="a sub-clause (6.1.4) or Annex A control (A.6.2.4)")
     q.add_argument("--as-of", type=iso_date, metavar="DATE",
                    help="as it stood on this day (the records as they were then)")
+    q.add_argument("--no-verify", action="store_true", default=argparse.SUPPRESS,
+                   help="skip the hash-chain check of 7.5.3 (also accepted before `show`)")
     add_json_flag(q)
     q.set_defaults(handler=_show)
     q = sub.add_parser("trend", help="readiness over time, read from the store's history",
