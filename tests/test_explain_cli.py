@@ -154,6 +154,9 @@ def test_modelcard_fill_show_submit(files, capsys):
                  "--no-shap"]) == 0
     capsys.readouterr()
     head = _head(url)
+    assert main(["modelcard", "show", "loans"]) == 1  # none yet: an error, as `explain show`
+    assert capsys.readouterr().err == ("error: loans has no model card yet: `workbench "
+                                       "modelcard fill loans`\n")
     assert main(["modelcard", "fill", "loans", "--dry-run"]) == 0
     assert "dry run: nothing saved" in capsys.readouterr().out and _head(url) == head
     assert main(["modelcard", "fill", "loans", "--model-version", "1.4"]) == 0

@@ -190,6 +190,10 @@ def test_submit_a_saved_draft(seeded):
     impact.save_assessment(seeded, complete(status="draft"))
     submitted = impact.submit_assessment(seeded, "ia-cv")
     assert submitted.version == 2 and submitted.record.status.value == "submitted"
+    head = seeded.head()  # a second submit is not a silent "submitted"
+    with pytest.raises(ValidationError, match=r"^ia-cv is already submitted \(version 2 by "):
+        impact.submit_assessment(seeded, "ia-cv")
+    assert seeded.head() == head
     impact.save_assessment(seeded, complete(id="ia-bot", system_id="bot", status="draft",
                                             conclusion=""))
     with pytest.raises(ValidationError, match=r"missing: What is the conclusion\?"):

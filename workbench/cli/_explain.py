@@ -287,9 +287,11 @@ def _card_show(args: argparse.Namespace) -> int:
                     "status": state.status, "signoff": state.signoff_state,
                     "stale": state.stale, "changes": [c.text() for c in state.changes]})
         return 0
-    if state.stored is None:
-        print(f"{args.system} has no model card yet: `workbench modelcard fill {args.system}`")
-        return 0
+    if state.stored is None:  # as `explain show` without evidence (--json shows the state)
+        from workbench.errors import NotFoundError
+
+        raise NotFoundError(f"{args.system} has no model card yet: `workbench modelcard fill "
+                            f"{args.system}`")
     card = state.card
     print_fields([
         ("model card", f"{state.card_id} ({state.stored.describe()})"),

@@ -180,6 +180,12 @@ def submit_assessment(store: Store, assessment_id: str, *, base_version: int | N
     ``base_version`` defaults to the latest version (the caller has just looked at it).
     """
     current = store.get("impact_assessment", assessment_id)
+    if current.content.get("status") == "submitted":
+        raise ValidationError(
+            f"{assessment_id} is already submitted ({current.describe()}); nothing to do: "
+            f"its sign-off shows with `workbench signoff status impact_assessment "
+            f"{assessment_id}`, and a change to it is saved as a new draft, then submitted",
+            [("status", "already submitted")])
     data = {**current.content, "status": "submitted"}
     return save_assessment(store, data, base_version=base_version or current.version,
                            reason=reason, questionnaire=questionnaire)
