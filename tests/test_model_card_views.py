@@ -69,11 +69,12 @@ def test_the_dashboard_panel(demo_store):
         for s in ("credit-scoring", "cv-screening", "card-fraud")}
     assert all(not p.error for p in panels.values())
     credit = panels["credit-scoring"]
-    assert ">approved<" in credit.html and ">stale<" not in credit.html
+    assert ">sign-off approved<" in credit.html and ">sources changed<" not in credit.html
     assert "version 2 approved by Grace Kim, Chloe Lindqvist" in credit.html
     assert "workbench report model_card --system credit-scoring" in credit.html
     cv = panels["cv-screening"]
-    assert ">stale<" in cv.html and "newer explanation evidence explain-cv-screening-" in cv.html
+    assert ">sources changed<" in cv.html
+    assert "newer explanation evidence explain-cv-screening-" in cv.html
     assert bool(cv.table.iloc[0]["stale"]) is True
     assert "No model card has been recorded for this system" in panels["card-fraud"].html
 

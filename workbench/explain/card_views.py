@@ -36,16 +36,21 @@ _LABELS = {
 
 
 def state_badges(state: CardState) -> str:
-    """The card's status, its sign-off state and, when its sources changed, ``stale``."""
+    """The card's status (``card submitted``), its sign-off state (``sign-off approved``) and,
+    when its sources changed since it was filled, ``sources changed``: three facts, each
+    named, so that a card approved before its sources changed reads as both (its sign-off
+    going stale is the sign-off's own state)."""
+    from workbench.model.states import SignOffState
+
     if state.stored is None:
         return badge("none")
-    parts = [badge(state.status)]
+    parts = [badge(f"card {state.status}")]
     sign = state.signoff_state
     if sign != "none":
-        parts.append(badge(sign.replace("_", " "), STATUS_COLOURS.get(sign)))
+        parts.append(badge(f"sign-off {SignOffState.label_of(sign)}", STATUS_COLOURS.get(sign)))
     if state.stale:
-        parts.append(badge("stale", STATUS_COLOURS["stale"],
-                           title="its sources changed since it was filled"))
+        parts.append(badge("sources changed", STATUS_COLOURS["stale"],
+                           title="its sources changed since it was filled: fill it again"))
     return " ".join(parts)
 
 

@@ -378,8 +378,9 @@ def model_card_panel(data: PortfolioData, system_id: str) -> Panel:
         items = "".join(f"<li>{esc(c.text())}</li>" for c in state.changes[:5])
         more = (f'<li style="{_MUTED}">… and {fmt_int(len(state.changes) - 5)} more</li>'
                 if len(state.changes) > 5 else "")
-        html += (f'<div class="wb-stale" style="margin-top:6px">{badge("stale")} Changed since '
-                 f'it was filled:<ul style="margin:2px 0">{items}{more}</ul></div>')
+        changed = badge("sources changed", STATUS_COLOURS["stale"])
+        html += (f'<div class="wb-stale" style="margin-top:6px">{changed} Changed since it was '
+                 f'filled:<ul style="margin:2px 0">{items}{more}</ul></div>')
     table = pd.DataFrame([{"card_id": state.card_id, "version": state.stored.version,
                            "status": state.status, "signoff": state.signoff_state,
                            "stale": state.stale,
