@@ -331,3 +331,22 @@ def test_a_date_typed_as_text_must_be_iso(demo_store, tmp_path):
     _edit(path, "risk", "cv-screening-r01", "Next review", "2027-01-15")
     report = excel.import_workbook(demo_store, path, dry_run=True)
     assert report.updated == {"risk": ["cv-screening-r01"]}, report.summary()
+
+
+def test_an_import_says_which_sign_offs_it_outdates(demo_store, demo_url, tmp_path, capsys):
+    path = excel.export_workbook(demo_store, tmp_path / "systems.xlsx", "ai_system")
+    for system in ("credit-scoring", "marketing-copy"):  # approved; a request pending
+        _edit(path, "ai_system", system, "Description", f"{system}, edited in Excel")
+    notes = ["AI system credit-scoring: its approval (version 2) {} go stale; request sign-off "
+             "of the new version",
+             "AI system marketing-copy: its pending sign-off request (version 2) {} be "
+             "outdated; request it again"]
+    dry = excel.import_workbook(demo_store, path, dry_run=True)
+    assert dry.signoff_notes == [n.format("would") for n in notes], dry.signoff_notes
+    assert main(["--database-url", demo_url, "import", str(path)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[1:] == [f"note: {n.format('will')}" for n in notes], out
+    from workbench import oversight
+
+    assert oversight.status(demo_store, "ai_system", "marketing-copy").state == "outdated"
+    assert oversight.status(demo_store, "ai_system", "credit-scoring").state == "stale"

@@ -106,6 +106,8 @@ def _import(args: argparse.Namespace) -> int:
             print(f"{where}: {message}", file=sys.stderr)
         raise
     print(report.summary())
+    for note in report.signoff_notes:
+        print(f"note: {note}")
     return 0
 
 

@@ -76,6 +76,9 @@ class ImportReport:
     unchanged: dict[str, list[str]] = field(default_factory=dict)
     dry_run: bool = False
     reason: str = ""
+    #: One line per changed record whose sign-off the change affects (an approval that goes
+    #: stale, a pending request that becomes outdated): sign-off must be requested again.
+    signoff_notes: list[str] = field(default_factory=list)
 
     def count(self, which: str) -> int:
         return sum(len(v) for v in getattr(self, which).values())
@@ -570,16 +573,37 @@ def import_workbook(store: Store, path: str | Path, *, dry_run: bool = False,
                             f"(first: {first})", problems)
     report = ImportReport(dry_run=dry_run, reason=reason or f"imported from {path.name}")
     items = [(r.record, r.base) for r in rows]
-    if dry_run:
-        for r in rows:
-            cur = latest.get((r.kind, r.record.id))
-            bucket = (report.created if cur is None else report.unchanged
-                      if cur.content_hash == content_hash(r.record.content()) else report.updated)
-            bucket.setdefault(r.kind, []).append(r.record.id)
-        return report
-    saved = store.save_many(items, reason=report.reason)
-    for r, version in zip(rows, saved, strict=True):
-        bucket = (report.created if r.base is None else report.unchanged
-                  if version.version == r.base else report.updated)
+    for r in rows:
+        cur = latest.get((r.kind, r.record.id))
+        bucket = (report.created if cur is None else report.unchanged
+                  if cur.content_hash == content_hash(r.record.content()) else report.updated)
         bucket.setdefault(r.kind, []).append(r.record.id)
+    report.signoff_notes = _signoff_notes(store, report.updated, dry_run)
+    if not dry_run:
+        store.save_many(items, reason=report.reason)
     return report
+
+
+def _signoff_notes(store: Store, updated: dict[str, list[str]], dry_run: bool) -> list[str]:
+    """What the changes do to sign-offs: an approved record goes stale, a pending request on
+    the version replaced becomes outdated (both need a new request)."""
+    if not updated:
+        return []
+    from workbench.model import model_for
+    from workbench.oversight import status_frame
+
+    frame = status_frame(store)
+    changed = {(k, i) for k, ids in updated.items() for i in ids}
+    hits = frame[[(k, i) in changed for k, i in zip(frame["kind"], frame["record_id"],
+                                                       strict=True)]]
+    will = "would" if dry_run else "will"
+    notes = []
+    for row in hits.itertuples():
+        label = f"{model_for(row.kind).label} {row.record_id}"
+        if row.state == "approved":
+            notes.append(f"{label}: its approval (version {row.approved_version}) {will} go "
+                         "stale; request sign-off of the new version")
+        elif row.state == "pending":
+            notes.append(f"{label}: its pending sign-off request (version "
+                         f"{row.current_version}) {will} be outdated; request it again")
+    return notes
