@@ -193,6 +193,12 @@ def test_cli_refusals_are_one_line_and_write_nothing(nc_cli, demo_store):
     assert code == 1 and err == "error: --action needs --owner LOGIN and --due DATE\n"
     code, _, err = nc_cli("update", "nc-404", "--close")
     assert code == 1 and err.count("\n") == 1 and "no nonconformity 'nc-404'" in err
+    # an option that belongs to another step is refused, not silently dropped
+    code, _, err = nc_cli("update", "nc-1", "--close", "--review", "checked")
+    assert code == 1 and err == "error: --review goes with --effective or --not-effective\n"
+    code, _, err = nc_cli("update", "nc-1", "--correction", "contained", "--owner", "ravi")
+    assert code == 1 and err == ("error: --owner and --due go with --action (a corrective "
+                                 "action)\n")
     with pytest.raises(SystemExit) as usage:  # two steps at once: a usage error
         main(["nc", "update", "nc-1", "--close", "--cancel", "x"])
     assert usage.value.code == 2

@@ -220,6 +220,10 @@ def _nc_update(args: argparse.Namespace) -> int:
     if args.on is not None and not dated:
         raise ValidationError("--on goes with --done, --effective/--not-effective or --close "
                               "(the other steps are dated by when they are recorded)")
+    if args.review and not (args.effective or args.not_effective):
+        raise ValidationError("--review goes with --effective or --not-effective")
+    if (args.owner or args.due is not None) and args.action is None:
+        raise ValidationError("--owner and --due go with --action (a corrective action)")
     if args.action is not None:
         if not args.owner or args.due is None:
             raise ValidationError("--action needs --owner LOGIN and --due DATE")
