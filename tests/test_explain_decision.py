@@ -184,3 +184,24 @@ def test_decision_explainer_shows_a_value_the_model_cannot_take(pipeline_cases):
     assert "the model cannot score this row: ValueError" in w.status.text
     w.row = 1
     assert w.explanation is not None and w.status.level == "info"
+
+
+def test_a_case_holding_the_most_common_value_is_not_said_to_differ_from_it():
+    import numpy as np
+    import pandas as pd
+    from sklearn.linear_model import LogisticRegression
+
+    from workbench import explain
+
+    rng = np.random.default_rng(0)
+    # 70% "male", 30% "female"; the outcome depends on it, so "male" moves the score against
+    # the mix of values even though it is the most common value
+    gender = np.where(rng.random(600) < 0.7, 1, 0)
+    X = pd.DataFrame({"male": gender, "x": rng.normal(size=600)})
+    y = (gender + rng.normal(scale=0.3, size=600) > 0.5).astype(int)
+    model = LogisticRegression().fit(X, y)
+    case = X[X["male"] == 1].iloc[0]
+    text = explain.decision(model, case, reference=X, method="baseline_substitution").text()
+    assert "male = 1: raised it by" in text and "(the most common value, compared with the " \
+        "mix of values in the comparison cases)" in text, text
+    assert "(typical value: 1)" not in text

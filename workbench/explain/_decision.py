@@ -159,8 +159,14 @@ class DecisionExplanation:
             lines.append("The factors that weighed most on this result:")
             for n, row in enumerate(moving.itertuples(), start=1):
                 typical = _fmt_value(row.typical)
-                lines.append(f"{n}. {row.label} = {_fmt_value(row.value)}: {row.direction} it "
-                             f"by {self._amount(row.contribution)} (typical value: {typical}).")
+                value = _fmt_value(row.value)
+                # the comparison is with the mix of values in the comparison cases: when the
+                # case holds the most common one, say so rather than "typical value: same"
+                against = ("the most common value, compared with the mix of values in the "
+                           "comparison cases" if value == typical
+                           else f"typical value: {typical}")
+                lines.append(f"{n}. {row.label} = {value}: {row.direction} it by "
+                             f"{self._amount(row.contribution)} ({against}).")
         lines.append(f"How this was worked out: {self.method_description}")
         lines.append("Limits: " + " ".join(self.limits))
         return lines
