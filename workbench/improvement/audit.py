@@ -15,8 +15,8 @@ import reprlib
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from workbench.dates import past_or_today
 from workbench.errors import NotFoundError, PermissionDeniedError, ValidationError
-from workbench.improvement._dates import past_or_today
 from workbench.model._base import validate_record
 from workbench.readiness.model import (
     Audit,

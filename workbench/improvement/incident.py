@@ -11,8 +11,8 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from workbench.dates import past_or_today
 from workbench.errors import ValidationError
-from workbench.improvement._dates import past_or_today
 from workbench.improvement.model import Incident, IncidentStatus
 from workbench.model._base import validate_record
 

@@ -20,8 +20,8 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from workbench.dates import past_or_today
 from workbench.errors import PermissionDeniedError, ValidationError
-from workbench.improvement._dates import past_or_today
 from workbench.model._base import validate_record
 from workbench.readiness.model import NCStage, Nonconformity
 

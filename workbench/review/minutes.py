@@ -15,6 +15,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from workbench.dates import as_day as _day
+from workbench.dates import past_or_today
 from workbench.errors import NotFoundError, ValidationError
 from workbench.readiness.model import ManagementReview, ReviewDecision
 
@@ -31,18 +33,6 @@ __all__ = ["DECISION_COLUMNS", "EXECUTIVE_ROLE", "check_followups", "complete_de
 EXECUTIVE_ROLE = "executive"
 DECISION_COLUMNS = ["review_id", "held_on", "decision_id", "description", "kind", "owner",
                     "due", "done_on", "status", "days_overdue", "note"]
-
-
-def _day(value: Any, name: str) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise ValidationError(f"{name}: {value!r} is not a date; use YYYY-MM-DD",
-                              [(name, "not a date")]) from None
 
 
 def _executive(store: Store, login: str, what: str) -> None:
@@ -127,11 +117,7 @@ def record(store: Store, held_on: dt.date | str, chair: str, attendees: Iterable
         due before the review was held, the pack is as of a day after the review, a date is
         in the future or not a date. Nothing is saved.
     """
-    held = _day(held_on, "held_on")
-    today = store.now().date()
-    if held > today:
-        raise ValidationError(f"held_on: {held} is in the future; record a review once it is "
-                              "held", [("held_on", "in the future")])
+    held = past_or_today(store, held_on, "held_on")
     _executive(store, str(chair), "chair")
     chosen = _decisions(decisions)
     for i, d in enumerate(chosen):
@@ -200,9 +186,7 @@ def complete_decision(store: Store, review_id: str, decision_id: str, *,
         raise NotFoundError(f"review {review_id!r} has no decision {decision_id!r}; its "
                             f"decisions: {', '.join(ids) or 'none'}")
     decision = review.decisions[ids.index(decision_id)]
-    when = _day(done_on, "done_on") if done_on is not None else store.now().date()
-    if when > store.now().date():
-        raise ValidationError(f"done_on: {when} is in the future", [("done_on", "future")])
+    when = past_or_today(store, done_on, "done_on")
     if when < review.held_on:
         raise ValidationError(f"done_on: {when} is before the review was held "
                               f"({review.held_on})", [("done_on", "before the review")])

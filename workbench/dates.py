@@ -1,5 +1,6 @@
-"""Dates given to the improvement workflows: a date (or ``YYYY-MM-DD``), never later than
-today by the store's clock (the story's time while seeding, a snapshot's moment)."""
+"""Dates people give the workflows (improvement, management review): a date or
+``YYYY-MM-DD``, and for what has happened, never later than today by the store's clock (the
+story's time while seeding, a snapshot's moment)."""
 
 from __future__ import annotations
 
