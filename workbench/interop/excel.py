@@ -507,10 +507,15 @@ def _references(store: Store, rows: Sequence[_Row], problems: list[tuple[str, st
                                  "this workbook"))
 
 
-def _permissions(store: Store, rows: Sequence[_Row], problems: list[tuple[str, str]]) -> None:
+def _permissions(store: Store, rows: Sequence[_Row], latest: dict[tuple[str, str], Any],
+                 hashes: dict[tuple[str, str], str], problems: list[tuple[str, str]]) -> None:
     """Every row the acting user may not save (the permission policy), as the save would
-    refuse it; a dry run reports them too."""
+    refuse it; a dry run reports them too. Unchanged rows save nothing and are not checked."""
     unique = list({(r.kind, r.record.id): r for r in reversed(rows)}.values())[::-1]
+    unique = [r for r in unique if (cur := latest.get((r.kind, r.record.id))) is None
+              or cur.content_hash != hashes[(r.kind, r.record.id)]]
+    if not unique:
+        return
     for index, message in store.refusals([(r.record, r.base) for r in unique]):
         problems.append((f"{unique[index].sheet}, row {unique[index].number}", message))
 
@@ -563,9 +568,10 @@ def import_workbook(store: Store, path: str | Path, *, dry_run: bool = False,
         problems.append((path.name, "no records in the workbook (each sheet: a header row, "
                          "then one row per record)"))
     latest = _conflicts(store, rows, problems) if rows else {}
+    hashes = {(r.kind, r.record.id): content_hash(r.record.content()) for r in rows}
     if rows:
         _references(store, rows, problems)
-        _permissions(store, rows, problems)
+        _permissions(store, rows, latest, hashes, problems)
     if problems:
         first = f"{problems[0][0]}: {problems[0][1]}"
         raise WorkbookError(f"{path.name}: {len(problems)} problem"
@@ -576,7 +582,7 @@ def import_workbook(store: Store, path: str | Path, *, dry_run: bool = False,
     for r in rows:
         cur = latest.get((r.kind, r.record.id))
         bucket = (report.created if cur is None else report.unchanged
-                  if cur.content_hash == content_hash(r.record.content()) else report.updated)
+                  if cur.content_hash == hashes[(r.kind, r.record.id)] else report.updated)
         bucket.setdefault(r.kind, []).append(r.record.id)
     report.signoff_notes = _signoff_notes(store, report.updated, dry_run)
     if not dry_run:
