@@ -67,6 +67,16 @@ def test_verify_expect_head(capsys, url):
     assert run(capsys, "verify", "--expect-head", head)[0] == 0
     code, out, _ = run(capsys, "verify", "--expect-head", "0" * 64)
     assert code == 1 and "is not in the chain" in out
+    # a short or empty value is a usage mistake, never a tamper verdict nor a skipped check
+    code, out, err = run(capsys, "verify", "--expect-head", head[:12])
+    assert (code, out) == (1, "") and err == (
+        f"error: --expect-head '{head[:12]}' is not an entry hash: give all 64 hex digits (as "
+        "`workbench anchor` or `workbench verify` print them)\n")
+    for flag in ("--expect-head", "--anchors"):
+        code, out, err = run(capsys, "verify", flag, "")
+        assert (code, out) == (1, "") and err == (
+            f"error: {flag} was given an empty value; name what to check (is the variable "
+            "holding it set?)\n")
 
 
 @pytest.mark.parametrize(

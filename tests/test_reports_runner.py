@@ -173,6 +173,9 @@ def test_a_report_that_cannot_be_recorded_fails_alone(demo, tmp_path, monkeypatc
     ({"to": "docx", "system": "credit-scoring"}, ValidationError,
      "--to docx: choose one of html, pdf, ipynb"),
     ({"jobs": 0, "system": "credit-scoring"}, ValidationError, "--jobs 0: give 1 or more"),
+    # neither --system nor --all: never the notebook's own default system
+    ({}, ValidationError, "template 'system_summary' reports on one AI system: give --system "
+     "ID or --all"),
 ])
 def test_bad_requests_are_refused_before_anything_runs(demo, tmp_path, options, error, message):
     before = demo.head()
@@ -283,3 +286,21 @@ def test_template_without_system_runs_once(empty_store, tmp_path, monkeypatch):
     text = json.dumps(json.loads(result.output.read_text())["cells"][-1]["outputs"])
     assert "7 AI systems" in text
     assert store.get("evidence", result.evidence_id).record.system_ids == []
+
+
+def test_a_batch_its_runner_could_not_record_is_refused_before_it_runs(demo, tmp_path,
+                                                                       monkeypatch):
+    from workbench.errors import PermissionDeniedError
+
+    monkeypatch.setenv("WORKBENCH_USER", "scheduler")  # not (yet) a person in the store
+    before = demo.head()
+    with pytest.raises(PermissionDeniedError) as err:
+        plan_reports(demo, SUMMARY, all_systems=True, out_dir=tmp_path / "out")
+    assert str(err.value) == (
+        "scheduler is not an active person in this store and cannot save a report's evidence; "
+        "an admin adds people (workbench admin add-user scheduler --role ...); no report was "
+        "run (each report is recorded as evidence; --no-evidence runs without)")
+    assert demo.head() == before and not (tmp_path / "out").exists()
+    plan = plan_reports(demo, SUMMARY, all_systems=True, out_dir=tmp_path / "out",
+                        record_evidence=False)
+    assert len(plan.systems) == 7

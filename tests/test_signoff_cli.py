@@ -55,6 +55,16 @@ def test_request_approve_status_pending(url, capsys, monkeypatch):
     assert "status: pending: version 2 awaits system owner sven" in out
     code, out, _ = run(capsys, monkeypatch, url, "sven", "approve", "ai_system", "card-fraud")
     assert code == 0 and "status: approved: version 2 by sven, chloe" in out
+    # the same decision again records nothing, and says so
+    code, out, _ = run(capsys, monkeypatch, url, "sven", "approve", "ai_system", "card-fraud")
+    assert code == 0 and out.startswith("sven already recorded 'approve' on ai_system "
+                                        "'card-fraud' version 2 as system_owner on "), out
+    assert "nothing new was recorded" in out
+    # an unknown login or kind is an error, not an empty answer
+    code, out, err = run(capsys, monkeypatch, url, "hiro", "pending", "--user", "nosuch")
+    assert (code, out) == (1, "") and err.startswith("error: no person 'nosuch'"), err
+    code, out, err = run(capsys, monkeypatch, url, "hiro", "status", "risks")
+    assert (code, out) == (1, "") and err.startswith("error: unknown record kind 'risks'"), err
     code, out, _ = run(capsys, monkeypatch, url, "hiro", "status", "ai_system", "card-fraud")
     assert code == 0 and "approved" in out and "Monthly monitoring" in out
     code, out, _ = run(capsys, monkeypatch, url, "hiro", "status", "--json")

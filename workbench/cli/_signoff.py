@@ -104,13 +104,20 @@ def _request(args: argparse.Namespace) -> int:
     return 0
 
 
-def _report_decision(store, signoff) -> None:
+def _report_decision(store, signoff, head: int) -> None:
+    """What the decision did; the same decision made again records nothing and says so."""
     from workbench import oversight
 
     state = oversight.status(store, signoff.target_kind, signoff.target_id)
-    print(f"{signoff.signer} recorded '{signoff.decision.value.replace('_', ' ')}' on "
-          f"{signoff.target_kind} {signoff.target_id!r} version {signoff.target_version} "
-          f"(hash {_short(signoff.target_hash)}) as {signoff.role}")
+    what = signoff.decision.value.replace("_", " ")
+    if store.head() == head:
+        print(f"{signoff.signer} already recorded '{what}' on {signoff.target_kind} "
+              f"{signoff.target_id!r} version {signoff.target_version} as {signoff.role} on "
+              f"{signoff.decided_at:%Y-%m-%d}; nothing new was recorded")
+    else:
+        print(f"{signoff.signer} recorded '{what}' on {signoff.target_kind} "
+              f"{signoff.target_id!r} version {signoff.target_version} "
+              f"(hash {_short(signoff.target_hash)}) as {signoff.role}")
     print(f"status: {state.summary()}")
 
 
@@ -118,11 +125,12 @@ def _approve(args: argparse.Namespace) -> int:
     from workbench import oversight
 
     store = open_cli_store(args)
+    head = store.head()
     decision = "approve_with_conditions" if args.condition else "approve"
     signoff = oversight.decide(store, args.kind, args.id, decision, role=args.role,
                                comment=args.comment, conditions=args.condition,
                                version=args.version)
-    _report_decision(store, signoff)
+    _report_decision(store, signoff, head)
     return 0
 
 
@@ -131,9 +139,10 @@ def _decide_as(decision: str):
         from workbench import oversight
 
         store = open_cli_store(args)
+        head = store.head()
         signoff = oversight.decide(store, args.kind, args.id, decision, role=args.role,
                                    comment=args.comment, version=args.version)
-        _report_decision(store, signoff)
+        _report_decision(store, signoff, head)
         return 0
 
     return handler
@@ -153,6 +162,10 @@ def _status(args: argparse.Namespace) -> int:
     from workbench import oversight
 
     store = open_cli_store(args)
+    if args.kind:
+        from workbench.model import model_for
+
+        model_for(args.kind)  # an unknown kind is an error, not "no sign-off activity"
     if args.kind and args.id:
         st = oversight.status(store, args.kind, args.id)
         if args.json:
@@ -181,7 +194,8 @@ def _status(args: argparse.Namespace) -> int:
         print_json(df.astype(object).where(df.notna(), None).to_dict(orient="records"))
         return 0
     if df.empty:
-        print("no sign-off activity" + (f" for {args.kind}" if args.kind else ""))
+        what = "no stale approval" if args.stale else "no sign-off activity"
+        print(what + (f" of {args.kind} records" if args.kind else ""))
         return 0
     if args.stale:
         rows = [(r.kind, r.record_id, r.approved_version, r.current_version, r.approved_by,
@@ -203,6 +217,8 @@ def _pending(args: argparse.Namespace) -> int:
 
     store = open_cli_store(args)
     user = args.user or current_user(store)
+    if args.user:
+        store.get("person", args.user)  # an unknown login is an error, not an empty queue
     df = oversight.pending(store, user)
     if args.json:
         print_json(df.astype(object).where(df.notna(), None).to_dict(orient="records"))

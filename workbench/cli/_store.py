@@ -131,11 +131,23 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
+    import re
+
     from workbench.errors import ConfigurationError
 
+    # an empty value (an unset variable in a scheduled job) must not skip a check silently
+    for flag, value in (("--anchors", args.anchors), ("--public-key", args.public_key),
+                        ("--expect-head", args.expect_head)):
+        if value is not None and not value.strip():
+            raise ConfigurationError(f"{flag} was given an empty value; name what to check "
+                                     "(is the variable holding it set?)")
     if args.public_key and not args.anchors:
         raise ConfigurationError("--public-key checks the signatures of --anchors FILE; give "
                                  "the anchor file too")
+    if args.expect_head and not re.fullmatch(r"[0-9a-fA-F]{64}", args.expect_head.strip()):
+        raise ConfigurationError(f"--expect-head {args.expect_head.strip()!r} is not an entry "
+                                 "hash: give all 64 hex digits (as `workbench anchor` or "
+                                 "`workbench verify` print them)")
     store = open_cli_store(args)
     report = store.verify()
     failed = not report.ok

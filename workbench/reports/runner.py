@@ -161,6 +161,24 @@ def output_stem(template: str, system_id: str | None) -> str:
     return f"{template}-{system_id}" if system_id else template
 
 
+def _may_record(store: Store) -> None:
+    """Refuse, before anything runs, a batch whose reports could not be recorded as evidence
+    by the acting user (not a person in the store, or no role that records reports)."""
+    import datetime as dt
+
+    from workbench.errors import PermissionDeniedError
+    from workbench.model import Evidence
+
+    probe = Evidence(id="report-permission-check", title="a report", evidence_kind="report",
+                     uri="file:///report", collected_by=store.acting_user(),
+                     collected_at=dt.datetime.now(dt.timezone.utc))
+    refused = store.refusals([(probe, None)])
+    if refused:
+        why = refused[0][1].replace(f"evidence {probe.id!r}", "a report's evidence")
+        raise PermissionDeniedError(f"{why}; no report was run (each report is recorded as "
+                                    "evidence; --no-evidence runs without)")
+
+
 def plan_reports(store: Store, template: str | Path, *,
                  system: str | Sequence[str] | None = None, all_systems: bool = False,
                  to: str = "html", out_dir: str | Path = "reports",
@@ -233,8 +251,8 @@ def plan_reports(store: Store, template: str | Path, *,
         if part is not None:
             systems = list(shard_of(names, part))
     elif declares_system:
-        chosen = system or values.pop(SYSTEM_PARAMETER, None) or tpl.parameter(
-            SYSTEM_PARAMETER).default  # type: ignore[union-attr]
+        # never the notebook's own default: a batch names what it reports on
+        chosen = system or values.pop(SYSTEM_PARAMETER, None)
         if not chosen:
             raise ValidationError(f"template {tpl.name!r} reports on one AI system: give "
                                   "--system ID or --all")
@@ -250,6 +268,8 @@ def plan_reports(store: Store, template: str | Path, *,
         from workbench.reports.export import require_chromium
 
         require_chromium()
+    if record_evidence:
+        _may_record(store)
     from workbench.store import resolve_url
 
     return ReportPlan(template=tpl, systems=systems, system_names=names, parameters=values,
