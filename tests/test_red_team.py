@@ -74,8 +74,9 @@ def test_03_an_auditor_cannot_import_risks(demo, demo_url, tmp_path, capsys, mon
     monkeypatch.setenv("WORKBENCH_USER", "hiro")
     head = demo.head()
     assert main(["--database-url", demo_url, "risk", "import", str(path)]) == 1
-    err = capsys.readouterr().err
-    assert "hiro (auditor) may not save risk 'x-1'" in err and err.count("\n") == 1
+    lines = capsys.readouterr().err.splitlines()  # the row's problem, then the summary
+    assert lines[0].startswith("line 2, permission: hiro (auditor) may not save risk 'x-1'")
+    assert len(lines) == 2 and lines[1].startswith("error: "), lines
     assert demo.head() == head
 
 

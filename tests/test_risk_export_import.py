@@ -170,3 +170,56 @@ def test_an_import_racing_an_edit_still_cannot_undo_it(demo_store, demo_url, tmp
     with pytest.raises(ConflictError):
         risk.import_risks(demo_store, out)
     assert demo_store.get("risk", "cv-screening-r02").record.title == "Their edit"
+
+
+def test_an_import_cannot_record_someone_elses_acceptance_nor_a_future_one(
+        demo_url, demo_store, monkeypatch, capsys, tmp_path):
+    """alice, on the card-fraud team, may edit its risks but not accept one in sven's name."""
+    import datetime as dt
+
+    monkeypatch.setenv("WORKBENCH_DATABASE_URL", demo_url)
+    monkeypatch.setenv("WORKBENCH_USER", "alice")
+    out = tmp_path / "risks.csv"
+    assert main(["risk", "export", "--system", "card-fraud", "-o", str(out)]) == 0
+    rows = _rows(out.read_text(encoding="utf-8"))
+    later = dt.date.today() + dt.timedelta(days=30)
+    for row in rows:
+        if row["id"] == "card-fraud-r01":
+            row.update(status="accepted", accepted_by="sven", accepted_on=str(later),
+                       acceptance_rationale="Within our fraud loss budget")
+    with out.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    capsys.readouterr()
+    head = demo_store.head()
+    for dry in ([], ["--dry-run"]):
+        assert main(["risk", "import", str(out), *dry]) == 1
+        err = capsys.readouterr().err
+        assert "an acceptance is recorded by the person accepting (or the AI governance lead): " \
+            "alice cannot record one in sven's name" in err, err
+        assert f"{later} is in the future" in err, err
+    assert demo_store.head() == head
+    # and a dry run says who may not save a row at all
+    monkeypatch.setenv("WORKBENCH_USER", "hiro")
+    rows[0].update(status="treated", accepted_by="", accepted_on="", acceptance_rationale="",
+                   title="edited by the auditor")
+    with out.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    assert main(["risk", "import", str(out), "--dry-run"]) == 1
+    assert "hiro (auditor) may not save risk 'card-fraud-r01'" in capsys.readouterr().err
+    assert demo_store.head() == head
+
+
+def test_a_closed_risk_is_not_accepted(demo_store):
+    from actors import acting
+
+    from workbench.errors import ValidationError
+    from workbench.risk import accept_risk
+
+    head = demo_store.head()
+    with acting("ines"), pytest.raises(ValidationError, match=r"^risk card-fraud-r06 is closed"):
+        accept_risk(demo_store, "card-fraud-r06", rationale="accepted after all")
+    assert demo_store.head() == head

@@ -466,7 +466,8 @@ def _conflicts(store: Store, rows: Sequence[_Row], problems: list[tuple[str, str
     return latest
 
 
-def _references(store: Store, rows: Sequence[_Row], problems: list[tuple[str, str]]) -> None:
+def _references(store: Store, rows: Sequence[_Row], latest: dict[tuple[str, str], Any],
+                problems: list[tuple[str, str]]) -> None:
     from workbench.errors import WorkbenchError
     from workbench.model import model_for
 
@@ -493,8 +494,15 @@ def _references(store: Store, rows: Sequence[_Row], problems: list[tuple[str, st
                 lookup.system_owner.setdefault(r.record.id, r.record.owner)
             elif r.kind == "person":
                 lookup.people.setdefault(r.record.id, {str(x) for x in r.record.roles})
+        from workbench.risk.register import acceptance_problems, is_clerk
+
+        actor, today = store.acting_user(), store.now().date()
+        clerk = is_clerk(store, actor)
         for r in risks:
-            for fld, message in check_risk(r.record, lookup):
+            before = latest.get(("risk", r.record.id))
+            for fld, message in [*check_risk(r.record, lookup), *acceptance_problems(
+                    r.record, before.content if before else None, actor, today,
+                    clerk=clerk)]:
                 problems.append((_column_of(r, fld), message))
     for r in rows:
         if r.kind == "risk":
@@ -570,7 +578,7 @@ def import_workbook(store: Store, path: str | Path, *, dry_run: bool = False,
     latest = _conflicts(store, rows, problems) if rows else {}
     hashes = {(r.kind, r.record.id): content_hash(r.record.content()) for r in rows}
     if rows:
-        _references(store, rows, problems)
+        _references(store, rows, latest, problems)
         _permissions(store, rows, latest, hashes, problems)
     if problems:
         first = f"{problems[0][0]}: {problems[0][1]}"

@@ -409,6 +409,25 @@ def import_risks(store: Store, path: str | Path, *, reason: str = "",
                             f"{'no version' if based_on is None else f'v{based_on}'})")
         result.updated.append(risk.id)
         items.append((risk, cur.version))
+    # who may save each row, and acceptances recorded in someone else's name: checked here,
+    # so a dry run says what the import would refuse
+    from workbench.risk.register import acceptance_problems, is_clerk
+
+    lines = {risk.id: row for row, risk, _ in checked}
+    actor, today = store.acting_user(), store.now().date()
+    clerk = is_clerk(store, actor)
+    for risk, _ in items:
+        cur = current.get(risk.id)
+        for fld, message in acceptance_problems(risk, cur.content if cur else None, actor,
+                                                today, clerk=clerk):
+            row = lines[risk.id]
+            problems.append((row.line_of(fld.split(".")[-1]), fld, message))
+            bad_rows.add(row.line)
+    if items and not problems:
+        for index, message in store.refusals(items):
+            row = lines[items[index][0].id]
+            problems.append((row.line, "permission", message))
+            bad_rows.add(row.line)
     if problems:
         _raise(path, problems, bad_rows, conflicts)
     if dry_run:

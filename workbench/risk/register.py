@@ -127,6 +127,38 @@ def check_risk(risk: Risk, lookup: Lookup) -> list[tuple[str, str]]:
     return problems
 
 
+def acceptance_problems(risk: Risk, before: Mapping[str, Any] | None, actor: str,
+                        today: dt.date, *, clerk: bool = False) -> list[tuple[str, str]]:
+    """An acceptance is a person's own statement: when a save sets or changes it, the person
+    it names must be the one saving (or ``clerk``, the AI governance lead recording the
+    decision of an executive, who does not edit risks), and it cannot be dated after today:
+    an import or a plain edit must not record someone else's acceptance, or one not made yet.
+    An acceptance kept as it was is not checked again."""
+    acc = risk.acceptance
+    if acc is None:
+        return []
+    kept = (before or {}).get("acceptance")
+    if kept is not None and Acceptance.model_validate(kept) == acc:
+        return []
+    problems = []
+    if acc.accepted_by != actor and not clerk:
+        problems.append(("acceptance.accepted_by", f"an acceptance is recorded by the person "
+                         f"accepting (or the AI governance lead): {actor} cannot record one "
+                         f"in {acc.accepted_by}'s name ({acc.accepted_by} runs `workbench "
+                         f"risk accept {risk.id}`)"))
+    if acc.accepted_on > today:
+        problems.append(("acceptance.accepted_on", f"{acc.accepted_on} is in the future "
+                         f"(today is {today}); record an acceptance once it is given"))
+    return problems
+
+
+def is_clerk(store: Store, login: str) -> bool:
+    """Whether ``login`` is an active AI governance lead (who records others' acceptances)."""
+    found = store.find("person", login)
+    return bool(found and found.content.get("active", True)
+                and "governance_lead" in (found.content.get("roles") or []))
+
+
 def _raise(risk_id: str, problems: list[tuple[str, str]]) -> None:
     summary = "; ".join(f"{f}: {m}" for f, m in problems)
     raise ValidationError(f"invalid risk {risk_id!r}: {summary}", problems)
@@ -227,6 +259,12 @@ def save_risk(store: Store, risk: Risk | Mapping[str, Any], *, base_version: int
             prepare_risk(risk, Lookup.whole_store(store))  # raises with every problem
             raise
     prepared = prepare_risk(risk, Lookup.for_risks(store, [risk]))
+    stored = store.find("risk", prepared.id)
+    actor = store.acting_user()
+    problems = acceptance_problems(prepared, stored.content if stored else None, actor,
+                                   store.now().date(), clerk=is_clerk(store, actor))
+    if problems:
+        _raise(prepared.id, problems)
     return store.save(prepared, base_version=base_version, reason=reason)
 
 
@@ -242,6 +280,10 @@ def accept_risk(store: Store, risk_id: str, *, rationale: str,
     approval stale.
     """
     current = store.get(Risk, risk_id)
+    if current.record.status == RiskStatus.closed:
+        raise ValidationError(f"risk {risk_id} is closed: a closed risk is not accepted; "
+                              "reopen it first (set its status) if it applies again",
+                              [("status", "closed")])
     who = store.acting_user()
     acceptance = Acceptance(accepted_by=who, accepted_on=accepted_on or store.now().date(),
                             rationale=rationale) if rationale.strip() else None
