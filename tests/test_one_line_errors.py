@@ -243,6 +243,11 @@ def test_an_infinite_or_nan_number_is_refused_and_verify_names_one_stored_before
 # -- unknown system ids ---------------------------------------------------------------------------
 @pytest.mark.parametrize("argv", [
     ("risk", "list", "--system", "nope"),
+    ("risk", "list", "--owner", "nope"),
+    ("risk", "list", "--level", "nope"),
+    ("risk", "list", "--business-unit", "nope"),
+    ("risk", "heatmap", "--business-unit", "nope"),
+    ("risk", "actions", "--owner", "nope"),
     ("risk", "heatmap", "--system", "nope"),
     ("risk", "actions", "--system", "nope"),
     ("risk", "export", "--system", "nope"),
@@ -255,7 +260,13 @@ def test_an_unknown_system_is_an_error_everywhere(cli, argv):
     code, out, err = cli(*argv)
     assert code == 1 and out == "", out
     line = one_error_line(err)
-    assert line.startswith("error: no AI system 'nope' in the store; check the id"), line
+    wanted = {"--owner": "error: no person 'nope' in the store",
+              "--level": "error: level 'nope': the levels of the risk criteria in force are low, "
+                         "medium, high, critical",
+              "--business-unit": "error: no AI system in the business unit 'nope'; the units "
+                                 "are: "}.get(argv[2], "error: no AI system 'nope' in the store; "
+                                                       "check the id")
+    assert line.startswith(wanted), line
 
 
 def test_a_mistyped_system_gets_a_suggestion(cli):
@@ -304,3 +315,17 @@ def test_json_output_is_standard_json_missing_values_are_null(cli, argv):
     assert data, out
     if argv[0] == "nc":  # a nonconformity no one has reviewed yet has no reviewer: null
         assert any(row["effectiveness_reviewed_by"] is None for row in data), data
+
+
+def test_a_level_filter_reads_the_band_in_any_case(cli):
+    code, lower, _ = cli("risk", "list", "--level", "high")
+    code2, upper, _ = cli("risk", "list", "--level", "High")
+    assert code == code2 == 0 and lower == upper and not lower.startswith("0 risks")
+
+
+def test_a_path_that_cannot_be_written_is_one_line(cli, tmp_path):
+    code, out, err = cli("risk", "export", "-o", str(tmp_path / "no" / "such" / "risks.csv"))
+    assert code == 1 and out == ""
+    assert one_error_line(err) == (f"error: cannot use '{tmp_path / 'no' / 'such' / 'risks.csv'}'"
+                                   ": No such file or directory; check the path (does the folder "
+                                   "exist, may you write there?)")

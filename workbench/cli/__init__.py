@@ -74,6 +74,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:  # e.g. `workbench catalog controls | head`
         return 0
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError, PermissionError) as exc:
+        # a file the user named that cannot be written or read: their path, one line
+        where = f" {exc.filename!r}" if exc.filename else ""
+        print(f"error: cannot use{where}: {exc.strerror or exc}; check the path (does the "
+              "folder exist, may you write there?)", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -352,6 +352,8 @@ def _actions(args: argparse.Namespace) -> int:
     from workbench.registers import problems_of
 
     store = open_cli_store(args)
+    if args.owner:
+        store.get("person", args.owner)  # an unknown owner is an error, not "0 actions"
     reg = risk.register(store, system_id=args.system, as_of=args.as_of)
     warn_problems(problems_of(reg))
     acts = risk.overdue_actions(reg) if args.overdue else risk.actions(reg)

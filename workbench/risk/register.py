@@ -510,8 +510,24 @@ def register(store: Store, *, system_id: str | Sequence[str] | None = None,
     # Systems only lend their name, unit and owner (as text) to the register, so they are not
     # validated here; the inventory's own pages name a system that fails its checks.
     systems = store.frame("ai_system", meta=False)
-    # An unknown system is an error, not an empty register.
+    # An unknown system, person, business unit or level is an error, not an empty register.
     require_ids("ai_system", system_id, systems.get("id", []))
+    if owner is not None:
+        require_ids("person", owner, store.frame("person", meta=False).get("id", []))
+    if business_unit is not None:
+        units = sorted({str(u) for u in systems.get("business_unit", [])})
+        for unit in [business_unit] if isinstance(business_unit, str) else business_unit:
+            if unit not in units:
+                raise NotFoundError(f"no AI system in the business unit {unit!r}; the units "
+                                    f"are: {', '.join(units) or 'none yet'}")
+    if level is not None:
+        bands = {b.name.lower(): b.name for b in crit.bands}
+        wanted = [level] if isinstance(level, str) else list(level)
+        unknown = [w for w in wanted if str(w).lower() not in bands]
+        if unknown:
+            raise ValidationError(f"level {unknown[0]!r}: the levels of the risk criteria in "
+                                  f"force are {', '.join(bands.values())}")
+        level = [bands[str(w).lower()] for w in wanted]
     df = build_register(risks, systems, crit, as_of=as_of,
                         signoffs=risk_signoff_frame(store, risks))
     df = filter_register(df, system_id=system_id, business_unit=business_unit, owner=owner,
