@@ -87,6 +87,13 @@ def test_invalid_policy_files_are_refused(tmp_path):
         load_policy(bad)
     with pytest.raises(ConfigurationError, match="cannot read"):
         load_policy(tmp_path / "missing.yaml")
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("rules: [\n")
+    with pytest.raises(ConfigurationError) as caught:
+        load_policy(broken)
+    assert str(caught.value) == (f"the sign-off policy {broken} is not valid YAML: line 2, "
+                                 "column 1: expected the node content, but found "
+                                 "'<stream end>'")
 
 
 def test_conditions():

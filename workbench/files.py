@@ -11,7 +11,7 @@ from pathlib import Path
 
 from workbench.errors import NotFoundError, ValidationError
 
-__all__ = ["read_text"]
+__all__ = ["read_text", "yaml_problem"]
 
 
 def read_text(path: str | Path, *, what: str = "file") -> str:
@@ -47,3 +47,19 @@ def read_text(path: str | Path, *, what: str = "file") -> str:
             f"{what} {p.name} is not UTF-8 text (byte 0x{byte:02x} at position {exc.start:,}): "
             f"save it as UTF-8{excel}, or check that it is the right file",
             [("file", "not UTF-8 text")]) from None
+
+
+def yaml_problem(exc: Exception) -> str:
+    """A YAML error on one line: where and what (PyYAML's own message spans several).
+
+    >>> import yaml
+    >>> try:
+    ...     yaml.safe_load("rules: [")
+    ... except yaml.YAMLError as exc:
+    ...     print(yaml_problem(exc))
+    line 1, column 9: expected the node content, but found '<stream end>'
+    """
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+    return where + str(problem)

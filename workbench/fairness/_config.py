@@ -156,7 +156,7 @@ def load_thresholds(source: str | Path | Mapping[str, Any] | Iterable[Any] | Non
 def _read(path: str) -> FairnessConfig:
     import yaml
 
-    from workbench.files import read_text
+    from workbench.files import read_text, yaml_problem
 
     p = Path(path)
     if not p.exists():
@@ -166,7 +166,7 @@ def _read(path: str) -> FairnessConfig:
         data = yaml.safe_load(read_text(p, what="fairness thresholds file"))
     except yaml.YAMLError as exc:
         raise ValidationError(f"fairness thresholds file {p.name}: not valid YAML "
-                              f"({_yaml_problem(exc)})") from None
+                              f"({yaml_problem(exc)})") from None
     return _parse(data, p.name)
 
 
@@ -180,9 +180,3 @@ def thresholds_config() -> FairnessConfig:
     return load_thresholds(None)
 
 
-def _yaml_problem(exc: Exception) -> str:
-    """A YAML error on one line: where and what."""
-    mark = getattr(exc, "problem_mark", None)
-    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
-    return where + str(problem)

@@ -494,7 +494,7 @@ class Questionnaire:
 def _read(path: Path) -> _File:
     import yaml
 
-    from workbench.files import read_text
+    from workbench.files import read_text, yaml_problem
 
     if not path.exists():
         raise NotFoundError(f"questionnaire file {str(path)!r} does not exist; fix the path "
@@ -503,7 +503,7 @@ def _read(path: Path) -> _File:
         data = yaml.safe_load(read_text(path, what="questionnaire file"))
     except yaml.YAMLError as exc:
         raise ValidationError(f"questionnaire file {path.name}: not valid YAML "
-                              f"({_yaml_problem(exc)})") from None
+                              f"({yaml_problem(exc)})") from None
     try:
         return _File.model_validate(data)
     except pydantic.ValidationError as exc:
@@ -583,9 +583,3 @@ def questionnaire() -> Questionnaire:
     return _cached(_configured_paths())
 
 
-def _yaml_problem(exc: Exception) -> str:
-    """A YAML error on one line: where and what."""
-    mark = getattr(exc, "problem_mark", None)
-    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
-    return where + str(problem)

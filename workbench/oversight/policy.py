@@ -162,8 +162,14 @@ def _load(path: str) -> Policy:
 def _read(path: str) -> Policy:
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigurationError(f"cannot read the sign-off policy {path}: {exc}") from None
+    except OSError as exc:
+        raise ConfigurationError(f"cannot read the sign-off policy {path}: "
+                                 f"{exc.strerror or exc}") from None
+    except yaml.YAMLError as exc:
+        from workbench.files import yaml_problem
+
+        raise ConfigurationError(f"the sign-off policy {path} is not valid YAML: "
+                                 f"{yaml_problem(exc)}") from None
     try:
         return Policy.model_validate(data)
     except pydantic.ValidationError as exc:
