@@ -101,8 +101,10 @@ def test_soa_show_export_set_issues(cli, tmp_path):
                        "Now we serve business customers.", "--implementation", "planned")
     assert code == 0 and out.startswith("A.10.4 updated: version 2 by chloe")
     code, out, _ = cli("soa", "show")
-    assert out.startswith("NOT APPROVED: version 2 has no sign-off request.")  # the edit
-    # ended the pending request; never approved, the current version is shown, flagged
+    assert out.startswith("NOT APPROVED: version 2 changed after its sign-off was requested: "
+                          "the request is for an earlier version, so request sign-off "
+                          "again.")  # the edit outdated the pending request; never
+    # approved, the current version is shown, flagged
     code, out, _ = cli("soa", "show", "--current")
     assert "A.10.4   yes" in out
     code, out, _ = cli("soa", "issues", "--json")

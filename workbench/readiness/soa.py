@@ -262,8 +262,11 @@ def _state_phrase(info: dict[str, Any]) -> str:
     if state == "pending":
         waiting = ", ".join(info.get("pending_with") or []) or "its signers"
         return f"awaits sign-off by {waiting}"
-    if state in ("stale", "outdated"):
+    if state == "stale":
         return "has no sign-off request since it changed"
+    if state == "outdated":
+        return ("changed after its sign-off was requested: the request is for an earlier "
+                "version, so request sign-off again")
     return {"rejected": "was rejected", "changes_requested": "was sent back for changes",
             "approved": "is approved"}.get(state, "has no sign-off request")
 
