@@ -516,8 +516,9 @@ def register(store: Store, *, system_id: str | Sequence[str] | None = None,
         require_ids("person", owner, store.frame("person", meta=False).get("id", []))
     if business_unit is not None:
         units = sorted({str(u) for u in systems.get("business_unit", [])})
+        known = {u.casefold() for u in units}  # matched ignoring case, as filter_register
         for unit in [business_unit] if isinstance(business_unit, str) else business_unit:
-            if unit not in units:
+            if str(unit).casefold() not in known:
                 raise NotFoundError(f"no AI system in the business unit {unit!r}; the units "
                                     f"are: {', '.join(units) or 'none yet'}")
     if level is not None:
