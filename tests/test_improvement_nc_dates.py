@@ -11,7 +11,6 @@ import pytest
 from actors import acting
 
 from workbench import improvement as imp
-from workbench.cli import main
 from workbench.errors import ValidationError
 
 TODAY = dt.date.today()
@@ -101,15 +100,9 @@ def test_further_actions_are_done_after_the_review_that_found_them_needed(demo_s
 
 
 @pytest.fixture
-def nc_cli(demo_url, demo_store, monkeypatch, capsys):
-    monkeypatch.setenv("WORKBENCH_DATABASE_URL", demo_url)
-
-    def run(*argv: str) -> tuple[int, str, str]:
-        code = main(["nc", *argv])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
+def nc_cli(cli, demo_store):
+    """``workbench nc ...`` on the demo store (the shared ``cli`` fixture)."""
+    return lambda *argv: cli("nc", *argv)
 
 
 def test_cli_refuses_step_dates_in_the_future_or_out_of_order(nc_cli, demo_store,
