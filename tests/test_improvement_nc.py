@@ -283,3 +283,35 @@ def test_cli_refuses_an_action_owner_cancelling_the_auditors_nonconformity(
     assert demo_store.head() == head
     code, out, _ = nc_cli("list", "--overdue")
     assert code == 0 and [line.split()[0] for line in out.splitlines()[2:]] == ["nc-1"]
+
+
+def test_a_plain_save_cannot_cancel_or_review_around_the_workflow(demo_store):
+    """The workflow's rules hold for a direct ``store.save`` too (and so for imports)."""
+    current = demo_store.get("nonconformity", "nc-1")
+    nc = current.record
+
+    def save(**changes):
+        record = nc.model_copy(update=changes)
+        return _refused(demo_store, PermissionDeniedError, " may not ",
+                        lambda store: store.save(record, base_version=current.version,
+                                                 reason="direct"))
+
+    with acting("marta"):  # owns the audited chatbot: the grant to its team allows the edit
+        assert save(stage="cancelled", cancel_reason="we disagree") == (
+            "marta may not cancel nonconformity 'nc-1': an audit raised it and they are on "
+            "the team of the audited AI system support-chatbot")
+        assert save(effectiveness_review="fine", effective=True,
+                    effectiveness_reviewed_by="hiro") == (
+            "marta may not record an effectiveness review of nonconformity 'nc-1' in "
+            "hiro's name; the reviewer records it")
+    with acting("chloe"):  # the governance lead, but the owner of action 1
+        assert save(stage="cancelled", cancel_reason="no") == (
+            "chloe may not cancel nonconformity 'nc-1': they own its corrective action 1")
+        assert save(effectiveness_review="fine", effective=True,
+                    effectiveness_reviewed_by="chloe") == (
+            "chloe owns a corrective action of nonconformity 'nc-1' and may not review its "
+            "effectiveness (segregation of duties)")
+    with acting("hiro"):  # who raised it may still cancel it with a plain save
+        demo_store.save(nc.model_copy(update=dict(stage="cancelled", cancel_reason="withdrawn")),
+                        base_version=current.version, reason="withdrawn")
+    assert demo_store.get("nonconformity", "nc-1").record.stage.value == "cancelled"

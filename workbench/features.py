@@ -32,6 +32,7 @@ __all__ = [
     "record_kinds",
     "register",
     "resolve",
+    "save_guards",
     "seeders",
     "unregister",
     "verify_checks",
@@ -63,6 +64,10 @@ class Feature:
         Record kind -> its entry in the permission policy (``{"grants": [...]}``, as in
         ``oversight/permissions.yaml``), used when the organization's policy file has no entry
         for the kind. Without either, nobody may save the kind.
+    save_guards
+        Record kind -> ``"module:function"`` rules a grant cannot express (who may make a
+        given transition), checked on every save the grants allow: each takes ``(view, actor,
+        change)`` (see :mod:`workbench.permissions`) and returns a one-line refusal or ``""``.
     """
 
     name: str
@@ -71,6 +76,7 @@ class Feature:
     fact_providers: Mapping[str, str] = field(default_factory=dict)
     seeders: tuple[tuple[int, str], ...] = ()
     permissions: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    save_guards: Mapping[str, str] = field(default_factory=dict)
 
 
 #: The workbench's own features, in the order their kinds are listed.
@@ -155,6 +161,7 @@ BUILTIN: tuple[Feature, ...] = (
         name="improvement",
         kinds={"incident": "workbench.improvement.model:Incident"},
         seeders=((55, "workbench.demo.improvement:seed"),),
+        save_guards={"nonconformity": "workbench.improvement.nonconformity:save_guard"},
         permissions={"incident": {"grants": [
             {"roles": ["governance_lead"]},
             {"roles": ["owner", "assessor", "contributor"], "scope": "own",
@@ -252,6 +259,15 @@ def permissions() -> dict[str, Mapping[str, Any]]:
     for feature in features():
         for kind, entry in feature.permissions.items():
             out.setdefault(kind, entry)
+    return out
+
+
+def save_guards() -> dict[str, list[str]]:
+    """Record kind -> the save guards features give it."""
+    out: dict[str, list[str]] = {}
+    for feature in features():
+        for kind, target in feature.save_guards.items():
+            out.setdefault(kind, []).append(target)
     return out
 
 

@@ -327,6 +327,17 @@ def check_authors(store: Any) -> list[Any]:
     return problems
 
 
+def _guarded(view: AccessView, actor: str, change: Change) -> str:
+    """The first refusal of the save guards features give the change's kind (``""``: none)."""
+    from workbench.features import resolve, save_guards
+
+    for target in save_guards().get(change.kind, ()):
+        why = resolve(target)(view, actor, change)
+        if why:
+            return str(why)
+    return ""
+
+
 def refusals(view: AccessView, actor: str, changes: Sequence[Change], *,
              workflow: str | None = None, permissions: Permissions | None = None
              ) -> list[tuple[int, str]]:
@@ -388,6 +399,9 @@ def refusals(view: AccessView, actor: str, changes: Sequence[Change], *,
                 allowed = True
                 break
         if allowed:
+            why = _guarded(view, actor, change)
+            if why:
+                out.append((index, why))
             continue
         held = ", ".join(sorted(roles)) or "no role"
         scoped = [g for g in applicable if g.scope == "own"

@@ -285,22 +285,73 @@ def _system_teams(store: Store, nc: Nonconformity) -> dict[str, str]:
 
 def _why_not_cancel(store: Store, nc: Nonconformity, who: str) -> str:
     """Why ``who`` may not cancel ``nc`` (empty when they may)."""
+    found = store.find("person", who)
+    person = found.content if found is not None else {}
+    lead = "governance_lead" in (person.get("roles") or []) and person.get("active", True)
+    return cancel_refusal(nc, who, _system_teams(store, nc), lead=bool(lead))
+
+
+def cancel_refusal(nc: Nonconformity, who: str, teams: Mapping[str, str], *,
+                   lead: bool) -> str:
+    """Why ``who`` may not cancel ``nc``, given the owners and teams of its AI systems
+    (``login -> system``) and whether ``who`` is an active governance lead (empty: they may)."""
     owned = [i for i, a in enumerate(nc.corrective_actions, 1) if a.owner == who]
     if owned:
         return (f"they own its corrective action{'s' if len(owned) > 1 else ''} "
                 f"{', '.join(map(str, owned))}")
     if _audit_raised(nc):
-        system = _system_teams(store, nc).get(who)
+        system = teams.get(who)
         if system is not None:
             return (f"an audit raised it and they are on the team of the audited AI system "
                     f"{system}")
-    if who == nc.raised_by:
-        return ""
-    found = store.find("person", who)
-    person = found.content if found is not None else {}
-    if "governance_lead" in (person.get("roles") or []) and person.get("active", True):
+    if who == nc.raised_by or lead:
         return ""
     return "they neither raised it nor are the governance lead"
+
+
+_REVIEW_FIELDS = ("effectiveness_review", "effective", "effectiveness_reviewed_by",
+                  "effectiveness_reviewed_on")
+
+
+def save_guard(view: Any, actor: str, change: Any) -> str:
+    """The nonconformity rules a permission grant cannot express, checked on every save (a
+    plain ``store.save`` and an import as well as the workflow): only whoever raised it or the
+    governance lead cancels it, never an owner of its actions nor, for an audit's finding, the
+    audited team; the effectiveness review is recorded by its reviewer, who owns no action.
+
+    ``view`` is the saving transaction's :class:`workbench.permissions.AccessView`; returns the
+    one-line refusal, or ``""``.
+    """
+    try:
+        nc = Nonconformity.model_validate(dict(change.content))
+        before = (Nonconformity.model_validate(dict(change.before))
+                  if change.before is not None else None)
+    except Exception:  # noqa: BLE001 - an invalid record is refused by validation, not here
+        return ""
+    what = f"nonconformity {change.record_id!r}"
+    if nc.stage is NCStage.cancelled and (before is None or before.stage is not NCStage.cancelled):
+        teams: dict[str, str] = {}
+        for sid, people in view.system_people(nc.system_ids).items():
+            for login in people:
+                teams.setdefault(login, sid)
+        person = view.person(actor) or {}
+        lead = "governance_lead" in {str(getattr(r, "value", r)) for r in
+                                     person.get("roles") or []} and person.get("active", True)
+        why = cancel_refusal(before or nc, actor, teams, lead=bool(lead))
+        if why:
+            return f"{actor} may not cancel {what}: {why}"
+    reviewer = nc.effectiveness_reviewed_by
+    changed = before is None or any(getattr(nc, f) != getattr(before, f)
+                                    for f in _REVIEW_FIELDS)
+    if reviewer and changed:
+        owners = {a.owner for a in nc.corrective_actions}
+        if reviewer in owners:
+            return (f"{reviewer} owns a corrective action of {what} and may not review its "
+                    "effectiveness (segregation of duties)")
+        if before is not None and reviewer != actor:
+            return (f"{actor} may not record an effectiveness review of {what} in "
+                    f"{reviewer}'s name; the reviewer records it")
+    return ""
 
 
 def cancellers(store: Store, nc: Nonconformity) -> list[str]:
