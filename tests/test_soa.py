@@ -162,6 +162,12 @@ def test_submit_names_the_undecided_controls(acme: Org):
         wb.readiness.submit_soa(acme.store)
     acme.edit("soa", "soa", entries=_entries())
     assert wb.readiness.submit_soa(acme.store).record.status.value == "submitted"
+    head = acme.store.head()
+    with pytest.raises(ValidationError, match=r"^the SoA 'soa' is already submitted \(version 3 "
+                                              r"by .*\); nothing new was saved: request its "
+                                              r"sign-off with `workbench signoff request soa soa`$"):
+        wb.readiness.submit_soa(acme.store)
+    assert acme.store.head() == head
 
 
 def test_a_draft_soa_cannot_be_sent_for_sign_off(acme: Org):

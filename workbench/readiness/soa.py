@@ -213,6 +213,11 @@ def submit_soa(store: Store, *, soa_id: str = SOA_ID, base_version: int | None =
         the message names them.
     """
     current = _current(store, soa_id)
+    if current.record.status is SoAStatus.submitted:
+        raise ValidationError(
+            f"the SoA {soa_id!r} is already submitted ({current.describe()}); nothing new was "
+            f"saved: request its sign-off with `workbench signoff request soa {soa_id}`",
+            [("status", "already submitted")])
     data = {**current.record.model_dump(), "status": SoAStatus.submitted}
     return save_soa(store, data, base_version=base_version or current.version,
                     reason="submitted for sign-off")
