@@ -81,6 +81,10 @@ def test_a_date_in_the_future_is_refused(store):
         wb.readiness.as_of(store, tomorrow)
     with pytest.raises(ValidationError, match="not a date"):
         wb.readiness.as_of(store, "last tuesday")
+    # the rules count years back from the date: a date in year 1 used to overflow in a rule
+    with pytest.raises(ValidationError, match=r"^when: 0001-01-01 is before 1900; give a date "
+                                              r"from 1900-01-01 on"):
+        wb.readiness.as_of(store, "0001-01-01")
 
 
 def test_as_of_costs_one_query_per_register_not_per_record(store):

@@ -163,9 +163,10 @@ def test_submit_names_the_undecided_controls(acme: Org):
     acme.edit("soa", "soa", entries=_entries())
     assert wb.readiness.submit_soa(acme.store).record.status.value == "submitted"
     head = acme.store.head()
-    with pytest.raises(ValidationError, match=r"^the SoA 'soa' is already submitted \(version 3 "
-                                              r"by .*\); nothing new was saved: request its "
-                                              r"sign-off with `workbench signoff request soa soa`$"):
+    with pytest.raises(ValidationError, match=r"^the SoA 'soa' is already submitted \(version "
+                                              r"3 by .*\); nothing new was saved: request its "
+                                              r"sign-off with `workbench signoff request soa "
+                                              r"soa`$"):
         wb.readiness.submit_soa(acme.store)
     assert acme.store.head() == head
 

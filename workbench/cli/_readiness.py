@@ -131,6 +131,9 @@ def _summary(args: argparse.Namespace) -> int:
     store = open_cli_store(args)
     only = [args.clause] if args.clause else None
     if args.as_of is not None:
+        from workbench.readiness.history import moment
+
+        moment(args.as_of, name="--as-of")  # its refusals name the option
         result = readiness.as_of(store, args.as_of, only=only, verify=not args.no_verify)
     else:
         result = readiness.assess(store, only=only, verify=not args.no_verify)
@@ -170,6 +173,9 @@ def _show(args: argparse.Namespace) -> int:
     store = open_cli_store(args)
     rule = readiness.get_rule(args.id)
     if args.as_of is not None:
+        from workbench.readiness.history import moment
+
+        moment(args.as_of, name="--as-of")  # its refusals name the option
         result = readiness.as_of(store, args.as_of, only=[args.id])
     else:
         result = readiness.assess(store, only=[args.id])

@@ -62,6 +62,10 @@ def _remember(key: tuple, row: dict) -> None:
             _POINTS.popitem(last=False)
 
 
+#: Readiness is not read before this year (the rules count years back from the date).
+EARLIEST_YEAR = 1900
+
+
 def moment(when: dt.date | dt.datetime | str, *, name: str = "when") -> dt.datetime:
     """The UTC moment ``when`` names: a date (or ``YYYY-MM-DD`` text) is the end of that day,
     a datetime (or ISO text with a time) is itself (naive means UTC).
@@ -91,6 +95,10 @@ def moment(when: dt.date | dt.datetime | str, *, name: str = "when") -> dt.datet
     if future:
         raise ValidationError(f"{name}: {when} is in the future; readiness is read from the "
                               "records as they stood, so give today or an earlier date")
+    if cut.year < EARLIEST_YEAR:
+        raise ValidationError(f"{name}: {when} is before {EARLIEST_YEAR}; give a date from "
+                              f"{EARLIEST_YEAR}-01-01 on (before the store's first record "
+                              "every requirement is missing)")
     return cut
 
 
