@@ -152,6 +152,12 @@ def test_update_entry_validates_and_refuses_stale_edits(acme: Org):
                                       justification="no incidents to communicate")
     entry = saved.record.entry("A.8.4")
     assert entry.applicable is False and entry.implementation is None
+    head = acme.store.head()
+    with pytest.raises(ValidationError, match="^invalid entry A.8.4: including it needs its own "
+                       r"justification \(give justification, --justification in the CLI\); "
+                       "the current one justifies excluding it$"):
+        wb.readiness.update_entry(acme.store, "A.8.4", applicable=True)
+    assert acme.store.head() == head
     with pytest.raises(ConflictError, match="after your version 1"):
         wb.readiness.update_entry(acme.store, "A.8.3", notes="x", base_version=1)
 

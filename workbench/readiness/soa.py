@@ -165,7 +165,8 @@ def update_entry(store: Store, control_id: str, *, applicable: Any = _UNSET,
     """Change one control's entry (only the fields given) and save a new version.
 
     ``base_version`` defaults to the latest version. An excluded control loses its
-    implementation status.
+    implementation status. Changing whether a control applies needs a justification in the
+    same call (the one it had justified the opposite decision).
 
     Raises
     ------
@@ -189,6 +190,16 @@ def update_entry(store: Store, control_id: str, *, applicable: Any = _UNSET,
         changes["implementation"] = None
     entries = [e.model_dump() for e in soa.entries]
     index = next(i for i, e in enumerate(entries) if e["control_id"] == control_id)
+    was = entries[index].get("applicable")
+    if ("applicable" in changes and "justification" not in changes and was is not None
+            and bool(changes["applicable"]) != bool(was)
+            and str(entries[index].get("justification") or "").strip()):
+        now = "excluding" if not changes["applicable"] else "including"
+        raise ValidationError(
+            f"invalid entry {control_id}: {now} it needs its own justification (give "
+            f"justification, --justification in the CLI); the current one justifies "
+            f"{'including' if was else 'excluding'} it",
+            [("justification", "required when applicability changes")])
     entries[index].update(changes)
     data = {**soa.model_dump(), "entries": entries}
     try:
