@@ -294,9 +294,12 @@ def test_withdrawn_request_cannot_be_decided(org):
                  "ai_system", "card-fraud")
     st = oversight.status(org, "ai_system", "card-fraud")
     assert st.state == "none" and oversight.pending(org, "sven").empty
+    assert st.summary() == (f"no sign-off; the request for version 2 was withdrawn by ben on "
+                            f"{withdrawn.withdrawn_at:%Y-%m-%d}: not ready")
     with acting("ben"):
         again = oversight.request(org, "ai_system", "card-fraud")
     assert again.id.endswith(".r2")
+    assert oversight.status(org, "ai_system", "card-fraud").note == ""
     # chloe's approval belonged to the withdrawn round: she decides again
     assert oversight.status(org, "ai_system", "card-fraud").pending_roles == [
         "system_owner", "governance_lead"]

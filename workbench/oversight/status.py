@@ -530,7 +530,28 @@ def status(store: Store, kind: str, record_id: str) -> SignOffStatus:
     if bool(row["request_outdated"]):
         result.note = (f"a sign-off request names an earlier version; version "
                        f"{current.version} needs a new request")
+    elif result.state in ("none", "stale"):
+        _note_withdrawal(result, states)
     return result
+
+
+def _note_withdrawal(result: SignOffStatus, states: pd.DataFrame) -> None:
+    """When the latest request of the current version was withdrawn, say by whom and why."""
+    if states.empty:
+        return
+    mine = states[states["target_version"] == result.current_version]
+    if mine.empty:
+        return
+    last = mine.sort_values("round").iloc[-1]
+    if last["state"] != "withdrawn":
+        return
+    import pandas as pd
+
+    when = _none(last.get("withdrawn_at"))
+    day = f" on {pd.Timestamp(when):%Y-%m-%d}" if when is not None else ""
+    why = str(last.get("withdraw_reason") or "").strip()
+    result.note = (f"the request for version {result.current_version} was withdrawn by "
+                   f"{last.get('withdrawn_by')}{day}" + (f": {why}" if why else ""))
 
 
 # -- portfolio views -------------------------------------------------------------------------------
