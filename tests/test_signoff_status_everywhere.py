@@ -16,6 +16,7 @@ from workbench import oversight
 from workbench import risk as wr
 from workbench.cli import main
 from workbench.model import AISystem, Person
+from workbench.risk.signoff import add_signoff_columns
 from workbench.widgets import ImpactAssessmentForm, RiskHeatmap, RiskRegisterEditor
 
 TODAY = dt.date.today()
@@ -466,3 +467,18 @@ def test_impact_form_shows_approved_pending_and_stale_with_changes(demo_store, m
     fresh = ImpactAssessmentForm(demo_store, "demand-forecast")
     assert fresh.signoff_state == "none" and "save and submit" in fresh.signoff_line.value
 
+
+
+@pytest.mark.parametrize("unit", ["datetime64[s]", "datetime64[us, UTC]", "object"])
+def test_register_columns_take_approval_times_of_any_unit_even_all_empty(unit):
+    """A store whose only risk sign-off is pending gave an all-empty approval time column
+    without a unit of its own, and `risk list` died on it."""
+    risks = pd.DataFrame({"id": ["r1", "r2"], "above_appetite": [True, True]})
+    signoffs = pd.DataFrame({"record_id": ["r2"], "state": ["pending"], "approved_by": [""],
+                             "pending_with": ["risk owner own"],
+                             "approved_at": pd.Series([pd.NaT], dtype=unit),
+                             "approved_version": pd.array([pd.NA], dtype="Int64")})
+    out = add_signoff_columns(risks, signoffs)
+    assert out["signoff"].tolist() == ["none", "pending"]
+    assert out["signoff_pending_with"].tolist() == ["", "risk owner own"]
+    assert str(out["signoff_at"].dtype) == "datetime64[ns, UTC]" and out["signoff_at"].isna().all()

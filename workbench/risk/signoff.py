@@ -133,9 +133,13 @@ def add_signoff_columns(df: pd.DataFrame, signoffs: pd.DataFrame | None) -> pd.D
         state[found] = signoffs["state"].to_numpy(dtype=object)[rows]
         by[found] = signoffs["approved_by"].to_numpy(dtype=object)[rows]
         pending[found] = signoffs["pending_with"].to_numpy(dtype=object)[rows]
-        approved_at = pd.to_datetime(signoffs["approved_at"], utc=True).astype(
-            "datetime64[ns, UTC]")
-        at[found] = approved_at.to_numpy()[rows]
+        # by position, whatever unit the times came in (an all-empty column has no unit of
+        # its own, which a masked assignment into nanoseconds refuses)
+        positions = np.full(n, -1)
+        positions[found] = rows
+        approved_at = pd.DatetimeIndex(pd.to_datetime(signoffs["approved_at"], utc=True))
+        at = pd.Series(approved_at.as_unit("ns").take(positions, allow_fill=True,
+                                                      fill_value=pd.NaT), index=df.index)
         version[found] = signoffs["approved_version"].astype("Int64").to_numpy()[rows]
     above = df["above_appetite"].to_numpy(dtype=bool)
     state = np.where(above, state, NOT_REQUIRED)
