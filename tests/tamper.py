@@ -18,9 +18,10 @@ def tamper(store, sql: str, **params) -> None:
 
 
 def forge_append(store, record, *, author: str, version: int = 1,
-                 reason: str = "forged") -> int:
+                 reason: str = "forged", first: tuple[str, ...] = ()) -> int:
     """Append a version of ``record`` as ``author`` straight into the table, with correct hashes,
-    as someone holding the database (not the library) could. Returns its seq."""
+    as someone holding the database (not the library) could, after running the ``first`` SQL
+    statements in the same transaction. Returns its seq."""
     import datetime as dt
 
     from workbench.store import canonical_json
@@ -30,6 +31,8 @@ def forge_append(store, record, *, author: str, version: int = 1,
     content = canonical_json(record.content())
     chash = sha256_text(content)
     with store.engine.begin() as conn:
+        for sql in first:
+            conn.execute(sa.text(sql))
         head = conn.execute(sa.select(T.c.seq, T.c.entry_hash).order_by(T.c.seq.desc())
                             .limit(1)).first()
         seq, prev = (head.seq + 1, head.entry_hash) if head else (1, GENESIS)

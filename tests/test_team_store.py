@@ -60,6 +60,16 @@ def team_store(pg_url, pg_admin_engine):
             conn.execute(sa.text(f"DROP ROLE IF EXISTS {quoted}"))
 
 
+class _Raw:
+    """Any content under a kind and id, as a raw insert writes it."""
+
+    def __init__(self, kind: str, id: str, content: dict) -> None:
+        self.kind, self.id, self._content = kind, id, {"id": id, **content}
+
+    def content(self) -> dict:
+        return self._content
+
+
 def _as(url: str, login: str):
     return open_store(_login_url(url, login), create=False)
 
@@ -134,6 +144,71 @@ def test_self_granted_roles_are_refused_by_the_database(team_store):
     finally:
         chloe.close()
     assert owner.verify().ok
+
+
+@pytest.mark.parametrize("shadow", [
+    "CREATE TEMP TABLE store_settings (key text, value text)",
+    "CREATE TEMP TABLE pg_roles AS SELECT rolname, true AS rolsuper FROM pg_catalog.pg_roles",
+])
+def test_a_temporary_table_cannot_switch_the_guard_off(team_store, shadow):
+    """The guard reads the store's schema and the catalog, never a table the session shadows
+    (PostgreSQL searches pg_temp first unless the path names it)."""
+    owner, logins, url = team_store
+    ravi = _as(url, logins["ravi"])
+    head = owner.head()
+    try:
+        with pytest.raises(sa.exc.DatabaseError, match="may not write person records"):
+            forge_append(ravi, Person(id=logins["ravi"], name="Ravi", roles=["admin"]),
+                         author=logins["ravi"], version=2, first=(shadow,))
+        with pytest.raises(sa.exc.DatabaseError, match="may not save a version as"):
+            forge_append(ravi, AISystem.model_validate(
+                owner.get("ai_system", "credit").content | {"team": [logins["ravi"]]}),
+                author=logins["chloe"], version=2, first=(shadow,))
+    finally:
+        ravi.close()
+    assert owner.head() == head
+
+
+def test_only_admins_write_the_admin_only_kinds_in_the_database(team_store):
+    """Not only people: the risk criteria and the sign-off policy too (as the permission
+    policy says), which would otherwise re-level every risk or re-route every sign-off."""
+    owner, logins, url = team_store
+    ravi = _as(url, logins["ravi"])
+    try:
+        for kind in ("risk_criteria", "signoff_policy"):
+            with pytest.raises(sa.exc.DatabaseError, match=f"may not write {kind} records"):
+                forge_append(ravi, _Raw(kind, kind.replace("_", "-"), {"appetite": "critical"}),
+                             author=logins["ravi"])
+    finally:
+        ravi.close()
+    with owner.engine.connect() as conn:
+        kinds = conn.execute(sa.text(
+            "SELECT value FROM store_settings WHERE key = 'admin_kinds'")).scalar()
+    assert set(kinds.split(",")) >= {"person", "risk_criteria", "signoff_policy"}
+
+
+def test_a_held_write_lock_times_out_with_one_line(team_store, monkeypatch):
+    """Anyone may take the store's advisory lock; a save waits a bounded time, then says so."""
+    from workbench.store import _engine, _store
+
+    owner, logins, url = team_store
+    monkeypatch.setattr(_engine, "BUSY_TIMEOUT_S", 1)
+    ravi = _as(url, logins["ravi"])
+    blocker = sa.create_engine(sa.engine.make_url(_login_url(url, logins["ravi"]))
+                               .set(drivername="postgresql+psycopg"))
+    try:
+        with blocker.connect() as conn:
+            conn.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": _store._PG_LOCK_KEY})
+            current = ravi.get("ai_system", "credit")
+            head = owner.head()
+            with pytest.raises(StoreError, match=r"^the store stayed locked by another writer "
+                                                 r"for 1 s; nothing was saved, try again$"):
+                ravi.save(current.record.model_copy(update={"description": "x"}),
+                          base_version=current.version)
+            assert owner.head() == head
+    finally:
+        blocker.dispose()
+        ravi.close()
 
 
 def test_a_directly_inserted_sign_off_is_not_counted(team_store):
@@ -216,3 +291,31 @@ def test_cli_add_user_creates_the_person_and_the_login(team_store, capsys, monke
         with pg_admin_engine.begin() as conn:
             conn.execute(sa.text(f'DROP OWNED BY "{newbie}"'))
             conn.execute(sa.text(f'DROP ROLE IF EXISTS "{newbie}"'))
+
+
+def test_cli_init_creates_the_first_admins_login(pg_url, pg_admin_engine, capsys):
+    from workbench.cli import main
+
+    admin = f"first_{uuid.uuid4().hex[:8]}"
+    try:
+        assert main(["--database-url", pg_url, "init", "--admin", admin, "--name", "First"]) == 0
+        out = capsys.readouterr().out
+        assert f"database login {admin} (admin group) may now connect" in out
+        store = _as(pg_url, admin)
+        try:
+            assert store.database_login() == admin
+            found = team.groups(store)
+            with store.engine.connect() as conn:
+                assert conn.execute(sa.text("SELECT pg_has_role(session_user, :g, 'MEMBER')"),
+                                    {"g": found.admin}).scalar()
+        finally:
+            store.close()
+    finally:
+        owner = open_store(pg_url, create=False)
+        found = team.groups(owner)
+        owner.close()
+        with pg_admin_engine.begin() as conn:
+            for role in (admin, found.person, found.admin):
+                quoted = conn.dialect.identifier_preparer.quote_identifier(role)
+                conn.execute(sa.text(f"DROP OWNED BY {quoted}"))
+                conn.execute(sa.text(f"DROP ROLE IF EXISTS {quoted}"))

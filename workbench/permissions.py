@@ -29,6 +29,7 @@ __all__ = [
     "Grant",
     "KindPermissions",
     "Permissions",
+    "admin_only_kinds",
     "authorize",
     "load_permissions",
     "record_people",
@@ -271,6 +272,16 @@ def _needs(view: AccessView, grants: Sequence[Grant], change: Change,
     return "; or ".join(parts)
 
 
+def admin_only_kinds(policy: Permissions | None = None) -> set[str]:
+    """The record kinds only admins may write under ``policy`` (the one in force by default):
+    every grant of the kind names the admin role alone. The team store's database refuses
+    them from a person login outside its admin group, and ``verify`` names such versions."""
+    policy = policy or load_permissions()
+    return {kind for kind, rule in policy.kinds.items()
+            if rule.grants and all({str(plain_value(r)) for r in g.roles} == {"admin"}
+                                   for g in rule.grants)}
+
+
 def check_authors(store: Any) -> list[Any]:
     """A ``workbench verify`` check: every version was saved by an active person, and records
     only admins may write (people, risk criteria) by an admin, as they stood at that moment.
@@ -302,10 +313,7 @@ def check_authors(store: Any) -> list[Any]:
         merged["known"] = merged["p_seq"].notna()
         merged["active"] = merged["active"].fillna(False).astype(bool) & merged["known"]
         merged["roles"] = [r if isinstance(r, list) else [] for r in merged["roles"]]
-    policy = load_permissions()
-    admin_only = {kind for kind, rule in policy.kinds.items()
-                  if rule.grants and all({str(plain_value(r)) for r in g.roles} == {"admin"}
-                                         for g in rule.grants)}
+    admin_only = admin_only_kinds()
     # The bootstrap: the store's first save (one transaction: one author, one time) creates its
     # author's own person record as an admin; that save needs no earlier person.
     first = log.iloc[0]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+from typing import Any
 
 from workbench.cli._common import add_json_flag, iso_date, open_cli_store, positive_int
 from workbench.cli._output import print_fields, print_json, print_table, warn_problems
@@ -82,6 +83,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=_show)
 
 
+def _is_session_login(store: Any, login: str) -> bool:
+    """Whether ``login`` is the database login running this command (the store owner)."""
+    import sqlalchemy as sa
+
+    with store.engine.connect() as conn:
+        return conn.execute(sa.text("SELECT session_user")).scalar() == login
+
+
 def _init(args: argparse.Namespace) -> int:
     from workbench.store import open_store, safe_url
 
@@ -95,6 +104,12 @@ def _init(args: argparse.Namespace) -> int:
     if args.admin:
         store.bootstrap(args.admin, name=args.name)
         print(f"{args.admin} is the first admin of this store")
+        if store.dialect == "postgresql" and not _is_session_login(store, args.admin):
+            from workbench.store import team
+
+            team.create_login(store, args.admin, admin=True)
+            print(f"database login {args.admin} (admin group) may now connect and write as "
+                  "themselves")
     elif store.head() == 0:
         print("the store is empty: run `workbench init --admin LOGIN` to name its first admin "
               "(or `workbench demo` for the demo organization)")

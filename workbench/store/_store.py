@@ -216,6 +216,10 @@ class Store:
                     conn.execution_options(sqlite_begin="IMMEDIATE")
                 with conn.begin():
                     if self.dialect == "postgresql":
+                        # bounded, as SQLite's busy timeout: a session holding the lock (or
+                        # anyone taking the same advisory lock) cannot hang every save
+                        conn.execute(sa.text(
+                            f"SET LOCAL lock_timeout = '{_engine.BUSY_TIMEOUT_S}s'"))
                         conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"),
                                      {"k": _PG_LOCK_KEY})
                     yield conn
@@ -225,7 +229,7 @@ class Store:
                 "reload the record and save again"
             ) from None
         except sa.exc.OperationalError as exc:
-            if "locked" in str(exc.orig):
+            if "locked" in str(exc.orig) or "lock timeout" in str(exc.orig):
                 raise StoreError(
                     "the store stayed locked by another writer for "
                     f"{_engine.BUSY_TIMEOUT_S} s; nothing was saved, try again"

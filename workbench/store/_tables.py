@@ -33,4 +33,4 @@ store_settings = sa.Table(
 )
 
 #: The Alembic revision this code expects (tests check it is the migrations' head).
-SCHEMA_REVISION = "0002_team_store"
+SCHEMA_REVISION = "0003_guard_hardening"

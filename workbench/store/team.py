@@ -8,10 +8,12 @@ store each person connects with their own PostgreSQL login and the database itse
 - every insert extends the chain (the next seq, linked to the head's hash) with a content hash
   that matches its content;
 - for a person login, the author of a version must be the login itself (``session_user``), so
-  a spoofed author is refused, and only members of the admin group may write ``person``
-  records (no self-granted roles).
+  a spoofed author is refused, and only members of the admin group may write the admin-only
+  kinds (``person`` records, so no self-granted roles, and the risk criteria and sign-off
+  policy, as the permission policy says).
 
-The triggers come with the schema (Alembic migration ``0002``); :func:`setup` (run by
+The triggers come with the schema (Alembic migrations ``0002`` and ``0003``: the guard reads only
+the store's schema and the catalog, never a table a login could shadow); :func:`setup` (run by
 ``workbench init`` on PostgreSQL) creates the two group roles of this store and grants them;
 :func:`create_login` (``workbench admin add-user``) creates a person's login. The store owner's
 connection (the one that ran ``workbench init``) is the database administrator's: it is trusted
@@ -28,6 +30,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from workbench.errors import ConfigurationError, PermissionDeniedError, StoreError
+from workbench.permissions import admin_only_kinds
 
 if TYPE_CHECKING:  # pragma: no cover
     from workbench.store._store import Store
@@ -99,7 +102,9 @@ def person_login(engine: Engine) -> str | None:
 
 
 def setup(store: Store) -> Groups:
-    """Create this store's group roles and grant them (idempotent; ``workbench init``).
+    """Create this store's group roles and grant them (idempotent; ``workbench init``), and
+    record the record kinds only admins may write (from the permission policy in force) for
+    the database's insert guard.
 
     Needs a connection that may create roles (the store owner with CREATEROLE, or a superuser).
     """
@@ -122,7 +127,9 @@ def setup(store: Store) -> Groups:
                                  "FROM PUBLIC"))
             conn.execute(sa.text(f"GRANT SELECT, INSERT ON record_versions TO {person}"))
             conn.execute(sa.text(f"GRANT SELECT ON store_settings, alembic_version TO {person}"))
-            for key, value in (("person_group", made.person), ("admin_group", made.admin)):
+            kinds = ",".join(sorted(admin_only_kinds() | {"person"}))
+            for key, value in (("person_group", made.person), ("admin_group", made.admin),
+                               ("admin_kinds", kinds)):
                 conn.execute(sa.text(
                     "INSERT INTO store_settings (key, value) VALUES (:k, :v) "
                     "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value"),
