@@ -319,3 +319,29 @@ def test_cli_init_creates_the_first_admins_login(pg_url, pg_admin_engine, capsys
                 quoted = conn.dialect.identifier_preparer.quote_identifier(role)
                 conn.execute(sa.text(f"DROP OWNED BY {quoted}"))
                 conn.execute(sa.text(f"DROP ROLE IF EXISTS {quoted}"))
+
+
+def test_the_guard_migration_needs_init_on_postgresql_only(pg_url, tmp_path):
+    """Migration 0003 changes only the team store's trigger: a SQLite store at 0002 is current;
+    a PostgreSQL one asks for `workbench init`, which upgrades it."""
+    from workbench.store import _engine
+
+    for url in (f"sqlite:///{tmp_path / 'old.db'}", pg_url):
+        open_store(url).close()
+        engine = _engine.make_engine(_engine.parse_url(url))
+        try:
+            with engine.begin() as conn:
+                conn.execute(sa.text("UPDATE alembic_version SET version_num = '0002_team_store'"))
+            expected = "current" if url.startswith("sqlite") else "outdated:0002_team_store"
+            assert _engine.schema_state(engine) == expected
+        finally:
+            engine.dispose()
+    with pytest.raises(StoreError, match="uses store schema 0002_team_store, this version needs "
+                                         "0003_guard_hardening: run `workbench init`"):
+        open_store(pg_url, create=False)
+    open_store(pg_url, upgrade=True).close()
+    engine = _engine.make_engine(_engine.parse_url(pg_url))
+    try:
+        assert _engine.schema_state(engine) == "current"
+    finally:
+        engine.dispose()

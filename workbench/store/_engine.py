@@ -10,7 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, Engine
 
 from workbench.errors import ConfigurationError, StoreError
-from workbench.store._tables import SCHEMA_REVISION
+from workbench.store._tables import SCHEMA_REVISION, SQLITE_CURRENT
 
 DEFAULT_URL = "sqlite:///workbench.db"
 _EXAMPLES = "e.g. sqlite:///workbench.db or postgresql://user@host:5432/dbname"
@@ -168,5 +168,7 @@ def schema_state(engine: Engine) -> str:
             return "foreign"
         revs = [r[0] for r in conn.exec_driver_sql("SELECT version_num FROM alembic_version")]
     if revs == [SCHEMA_REVISION]:
+        return "current"
+    if engine.dialect.name == "sqlite" and len(revs) == 1 and revs[0] in SQLITE_CURRENT:
         return "current"
     return "outdated:" + ",".join(revs)

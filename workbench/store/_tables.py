@@ -34,3 +34,6 @@ store_settings = sa.Table(
 
 #: The Alembic revision this code expects (tests check it is the migrations' head).
 SCHEMA_REVISION = "0003_guard_hardening"
+#: Revisions at which a SQLite store is already current: the migrations after them change only
+#: the PostgreSQL team store (its triggers), so a personal store needs no `workbench init`.
+SQLITE_CURRENT = frozenset({"0002_team_store", SCHEMA_REVISION})
