@@ -347,3 +347,20 @@ def test_acceptance_is_the_acting_persons(demo):
     with acting(owner):
         saved = wr.accept_risk(demo, rid, rationale="Within the pilot's limits")
     assert saved.record.acceptance.accepted_by == owner == saved.author
+
+
+def test_an_executive_accepts_a_risk_but_edits_nothing_else_of_it(demo):
+    """The refusal of `risk accept` names executives among those who may accept; their grant
+    lets them change a risk's acceptance and status, and no other field."""
+    rid = "credit-scoring-r04"
+    with acting("dev"):  # an executive, on no system's team
+        saved = wr.accept_risk(demo, rid, rationale="Within this year's budget for losses")
+        assert (saved.author, saved.record.status.value) == ("dev", "accepted")
+        head = demo.head()
+        with pytest.raises(PermissionDeniedError, match=r"^dev \(approver, executive\) may not "
+                           r"save risk 'credit-scoring-r04': it needs the role governance_lead"):
+            demo.save(saved.record.model_copy(update={"title": "renamed by an executive"}),
+                      base_version=saved.version)
+        with pytest.raises(PermissionDeniedError, match="may not save risk"):  # not a new one
+            demo.save(saved.record.model_copy(update={"id": "credit-scoring-r99"}))
+    assert demo.head() == head

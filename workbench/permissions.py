@@ -104,7 +104,22 @@ class Grant(_Strict):
     when: list[FieldCondition] = Field(default_factory=list)
     #: Only creating a record (its first version), never editing one.
     create_only: bool = False
+    #: Only editing a record, and only when no top-level field but these changes.
+    changes: list[str] | None = None
     because: str = ""
+
+    def allows_change(self, change: Change) -> bool:
+        """Whether the grant's ``create_only`` and ``changes`` limits admit ``change``."""
+        if self.create_only and change.before is not None:
+            return False
+        if self.changes is None:
+            return True
+        if change.before is None:
+            return False
+        keys = (set(change.content) | set(change.before)) - {"id"}
+        changed = {k for k in keys if plain_value(change.content.get(k))
+                   != plain_value(change.before.get(k))}
+        return changed <= set(self.changes)
 
 
 class KindPermissions(_Strict):
@@ -268,6 +283,8 @@ def _needs(view: AccessView, grants: Sequence[Grant], change: Change,
         held = f"held by {', '.join(sorted(holders))}" if holders else "held by nobody"
         scope = {"own": " on the team of its AI system",
                  "named": " when the record names them as its owner"}.get(grant.scope, "")
+        if grant.changes is not None:
+            scope += f" (changing only {', '.join(grant.changes)})"
         parts.append(f"the role {roles}{scope} ({held})")
     return "; or ".join(parts)
 
@@ -384,7 +401,7 @@ def refusals(view: AccessView, actor: str, changes: Sequence[Change], *,
                                    f"directly; {what} was not saved"))
             continue
         applicable = [g for g in rule.grants
-                      if not (g.create_only and change.before is not None)
+                      if g.allows_change(change)
                       and all(c.holds(change.content) for c in g.when)
                       and (change.before is None or all(c.holds(change.before) for c in g.when))]
         allowed = False

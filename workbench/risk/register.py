@@ -130,8 +130,8 @@ def check_risk(risk: Risk, lookup: Lookup) -> list[tuple[str, str]]:
 def acceptance_problems(risk: Risk, before: Mapping[str, Any] | None, actor: str,
                         today: dt.date, *, clerk: bool = False) -> list[tuple[str, str]]:
     """An acceptance is a person's own statement: when a save sets or changes it, the person
-    it names must be the one saving (or ``clerk``, the AI governance lead recording the
-    decision of an executive, who does not edit risks), and it cannot be dated after today:
+    it names must be the one saving (or ``clerk``, the AI governance lead recording another
+    person's decision), and it cannot be dated after today:
     an import or a plain edit must not record someone else's acceptance, or one not made yet.
     An acceptance kept as it was is not checked again."""
     acc = risk.acceptance
