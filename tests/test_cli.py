@@ -133,3 +133,17 @@ def test_console_script_runs(url):
     out = subprocess.run([sys.executable, "-m", "workbench", "--help"], capture_output=True,
                          text=True, check=True)
     assert "catalog" in out.stdout and "verify" in out.stdout
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["risk", "list", "--as-of", "notadate"],
+     "workbench risk list: error: argument --as-of: 'notadate' is not a date; use YYYY-MM-DD "
+     "(see `workbench risk list --help`)"),
+    (["risk", "accept"], "workbench risk accept: error: the following arguments are required: "
+                         "id, --rationale (see `workbench risk accept --help`)"),
+])
+def test_usage_errors_are_one_line(capsys, argv, message):
+    with pytest.raises(SystemExit) as usage:
+        main(argv)
+    assert usage.value.code == 2
+    assert capsys.readouterr().err == message + "\n"

@@ -11,6 +11,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 # Command modules, in the order their groups appear in --help.
 _COMMAND_MODULES = (
@@ -32,10 +33,17 @@ _COMMAND_MODULES = (
 )
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line (the usage block is on ``--help``)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from workbench import __version__
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="workbench",
         description="ISO/IEC 42001 governance workbench: catalog, records, reports.",
         epilog="The store is WORKBENCH_DATABASE_URL (default: sqlite:///workbench.db); "
