@@ -205,3 +205,20 @@ def test_import_reports_every_bad_row_and_saves_nothing(cli, tmp_path, demo_stor
     assert code == 1 and "line 1, colour: unknown column" in err
     code, _, err = cli("import", str(tmp_path / "missing.csv"))
     assert code == 1 and "no file" in err
+
+
+def test_accept_refuses_bad_input_with_one_line_naming_the_risk(cli, demo_store, monkeypatch):
+    monkeypatch.setenv("WORKBENCH_USER", "grace")
+    head = demo_store.head()
+    for argv, message in [
+        (["--rationale", "a\x07b"], "error: risk credit-scoring-r04: acceptance rationale: "
+                                    "contains a control character (\\x07), which cannot be "
+                                    "shown or exported; remove it\n"),
+        (["--rationale", "fine", "--on", "1900-01-01"],
+         "error: invalid risk 'credit-scoring-r04': acceptance.accepted_on: 1900-01-01 is "
+         "before the risk was identified ("),
+    ]:
+        code, out, err = cli("accept", "credit-scoring-r04", *argv)
+        assert (code, out) == (1, "") and err.startswith(message), err
+        assert err.count("\n") == 1
+    assert demo_store.head() == head

@@ -210,9 +210,10 @@ def prepare_risk(risk: Risk | Mapping[str, Any], lookup: Lookup) -> Risk:
             raise
         known = {f for f, _ in exc.errors}
         extra = [p for p in _raw_problems(risk, lookup) if p[0] not in known]
-        if not extra:
+        rid = risk.get("id")
+        if not extra and not (isinstance(rid, str) and rid):
             raise
-        _raise(str(risk.get("id", "")), [*exc.errors, *extra])
+        _raise(str(rid or ""), [*exc.errors, *extra])  # the message names the risk
     problems = check_risk(risk, lookup)
     if problems:
         _raise(risk.id, problems)
@@ -285,11 +286,16 @@ def accept_risk(store: Store, risk_id: str, *, rationale: str,
                               "reopen it first (set its status) if it applies again",
                               [("status", "closed")])
     who = store.acting_user()
-    acceptance = Acceptance(accepted_by=who, accepted_on=accepted_on or store.now().date(),
-                            rationale=rationale) if rationale.strip() else None
-    if acceptance is None:
+    if not rationale.strip():
         raise ValidationError("rationale: an acceptance needs a rationale (why the residual "
                               "risk is acceptable)", [("acceptance.rationale", "required")])
+    try:
+        acceptance = validate_record(Acceptance, {
+            "accepted_by": who, "accepted_on": accepted_on or store.now().date(),
+            "rationale": rationale})
+    except ValidationError as exc:
+        raise ValidationError(f"risk {risk_id}: acceptance " + "; ".join(
+            f"{f}: {m}" for f, m in exc.errors), exc.errors) from None
     data = {**current.record.model_dump(), "status": RiskStatus.accepted,
             "acceptance": acceptance}
     return save_risk(store, data, base_version=current.version,
