@@ -364,3 +364,28 @@ def test_an_executive_accepts_a_risk_but_edits_nothing_else_of_it(demo):
         with pytest.raises(PermissionDeniedError, match="may not save risk"):  # not a new one
             demo.save(saved.record.model_copy(update={"id": "credit-scoring-r99"}))
     assert demo.head() == head
+
+
+def test_a_decision_written_in_after_the_record_changed_does_not_count(demo):
+    """The library refuses to decide on an outdated version; a decision inserted around it,
+    naming the old version and its hash, is invalid too (it came after the next version)."""
+    old = demo.get("impact_assessment", "ia-card-fraud")
+    request = demo.get("signoff_request",
+                       oversight.status(demo, "impact_assessment", "ia-card-fraud").request_id)
+    assert request.record.target_version == old.version
+    with acting("chloe"):
+        newer = demo.save(old.record.model_copy(update={"conclusion": "edited after request"}),
+                          base_version=old.version)
+        _refused(demo, ConflictError, "is not its current version", oversight.decide, demo,
+                 "impact_assessment", "ia-card-fraud", "approve", version=old.version)
+    forge_append(demo, SignOff(
+        id=f"{request.record.id}.chloe", request_id=request.record.id,
+        target_kind="impact_assessment", target_id="ia-card-fraud",
+        target_version=old.version, target_hash=old.content_hash, signer="chloe",
+        role="governance_lead", decision="approve",
+        decided_at=dt.datetime.now(dt.timezone.utc)), author="chloe")
+    st = oversight.status(demo, "impact_assessment", "ia-card-fraud")
+    assert st.approved_by == [] and st.current_version == newer.version
+    assert [d.reason for d in st.invalid] == [
+        f"it was recorded after a later version of the record was saved (version "
+        f"{old.version + 1}), so the version it signs was already outdated"]

@@ -112,6 +112,25 @@ def _target_versions(store: Store, kinds: list[str]) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+def _next_version_seqs(store: Store, kinds: list[str]) -> pd.DataFrame:
+    """For every version of the targets, the seq at which the next version was saved (none
+    for a latest version): a decision recorded after it signed an outdated version."""
+    import pandas as pd
+
+    parts = []
+    for kind in kinds:
+        log = store.log(kind=kind)[["record_id", "version", "seq"]]
+        nxt = log.assign(version=log["version"].astype("int64") - 1).rename(
+            columns={"record_id": "target_id", "version": "target_version", "seq": "next_seq"})
+        parts.append(nxt.assign(target_kind=kind))
+    if not parts:
+        return pd.DataFrame({"target_kind": pd.Series(dtype=object),
+                             "target_id": pd.Series(dtype=object),
+                             "target_version": pd.Series(dtype="int64"),
+                             "next_seq": pd.Series(dtype="int64")})
+    return pd.concat(parts, ignore_index=True)
+
+
 def _off_policy(policy: Policy, kind: str, rule_id: str, required: object) -> str:
     """Why a request's signers are not the ones the policy's rule asks for ("" when they are):
     an unknown rule, a signer the policy does not declare, or a role the signer does not have
@@ -280,6 +299,13 @@ def check_decisions(store: Store, req: pd.DataFrame, dec: pd.DataFrame) -> pd.Da
     flag(out["actual_hash"].isna(), "the version it names is not in the store")
     flag(out["actual_hash"].notna() & (out["actual_hash"] != out["target_hash"]),
          "it binds a content hash the version it names does not have")
+    later = _next_version_seqs(store, sorted(out["target_kind"].dropna().unique().tolist()))
+    out = out.merge(later, on=["target_kind", "target_id", "target_version"], how="left")
+    reason.index = out.index
+    flag(out["next_seq"].notna() & (out["next_seq"] < out["decided_seq"]),
+         "it was recorded after a later version of the record was saved (version "
+         + (out["target_version"] + 1).astype(str) + "), so the version it signs was "
+         "already outdated")
     flag(out["signer"] == out["version_author"],
          out["signer"].astype(str) + " authored the version signed (segregation of duties)")
     named = [signer in (authors if isinstance(authors, list) else [])
