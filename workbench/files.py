@@ -11,7 +11,25 @@ from pathlib import Path
 
 from workbench.errors import NotFoundError, ValidationError
 
-__all__ = ["read_text", "yaml_problem"]
+__all__ = ["existing_file", "read_text", "yaml_problem"]
+
+
+def existing_file(path: str | Path, *, give: str) -> Path:
+    """``path`` as a :class:`~pathlib.Path`, refused with one line unless it is a file.
+
+    ``give`` says what to give instead (``"the path of a CSV or YAML file"``).
+
+    >>> existing_file(".", give="a CSV file")
+    Traceback (most recent call last):
+    ...
+    workbench.errors.NotFoundError: '.' is a folder, not a file; give a CSV file
+    """
+    p = Path(path)
+    if p.is_dir():
+        raise NotFoundError(f"{str(p)!r} is a folder, not a file; give {give}")
+    if not p.is_file():
+        raise NotFoundError(f"no file {str(p)!r}; give {give}")
+    return p
 
 
 def read_text(path: str | Path, *, what: str = "file") -> str:

@@ -304,8 +304,9 @@ def _open_workbook(path: Path) -> Any:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
-    if not path.is_file():
-        raise NotFoundError(f"no file {str(path)!r}; give the path of an .xlsx workbook")
+    from workbench.files import existing_file
+
+    path = existing_file(path, give="the path of an .xlsx workbook")
     try:
         return load_workbook(path, read_only=True, data_only=False)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:

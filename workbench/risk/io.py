@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from workbench.errors import ConflictError, NotFoundError, ValidationError
+from workbench.errors import ConflictError, ValidationError
 from workbench.render import from_spreadsheet_cell
 from workbench.risk.model import Risk
 
@@ -243,11 +243,9 @@ def _yaml_rows(text: str) -> tuple[list[Row], list[tuple[int, str, str]]]:
 
 def read_risk_rows(path: str | Path) -> tuple[list[Row], list[tuple[int, str, str]]]:
     """Rows of a ``.csv`` or ``.yaml``/``.yml`` file, and the problems found reading them."""
-    from workbench.files import read_text
+    from workbench.files import existing_file, read_text
 
-    path = Path(path)
-    if not path.is_file():
-        raise NotFoundError(f"no file {str(path)!r}; give the path of a CSV or YAML file")
+    path = existing_file(path, give="the path of a CSV or YAML file")
     text = read_text(path, what="risk file")
     suffix = path.suffix.lower()
     if suffix == ".csv":
