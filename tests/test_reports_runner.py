@@ -304,3 +304,14 @@ def test_a_batch_its_runner_could_not_record_is_refused_before_it_runs(demo, tmp
     plan = plan_reports(demo, SUMMARY, all_systems=True, out_dir=tmp_path / "out",
                         record_evidence=False)
     assert len(plan.systems) == 7
+
+
+def test_a_template_whose_system_defaults_to_empty_reports_on_the_portfolio(demo, tmp_path):
+    """risk_assessment's system_id defaults to '' (the whole portfolio): without --system it
+    runs once for the portfolio; a per-system template still needs --system or --all."""
+    plan = plan_reports(demo, "risk_assessment", out_dir=tmp_path / "out")
+    assert plan.systems == [None]
+    one = plan_reports(demo, "risk_assessment", system="credit-scoring", out_dir=tmp_path / "o")
+    assert one.systems == ["credit-scoring"]
+    with pytest.raises(ValidationError, match="reports on one AI system"):
+        plan_reports(demo, SUMMARY, out_dir=tmp_path / "out")

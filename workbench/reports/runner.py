@@ -253,13 +253,17 @@ def plan_reports(store: Store, template: str | Path, *,
     elif declares_system:
         # never the notebook's own default: a batch names what it reports on
         chosen = system or values.pop(SYSTEM_PARAMETER, None)
-        if not chosen:
+        portfolio = tpl.parameter(SYSTEM_PARAMETER).default == ""
+        if not chosen and portfolio:
+            systems = [None]  # its system_id defaults to empty: the whole portfolio
+        elif not chosen:
             raise ValidationError(f"template {tpl.name!r} reports on one AI system: give "
                                   "--system ID or --all")
-        systems = [chosen] if isinstance(chosen, str) else list(dict.fromkeys(chosen))
+        else:
+            systems = [chosen] if isinstance(chosen, str) else list(dict.fromkeys(chosen))
         batch_size = len(systems)
         for one in systems:
-            if one not in names:
+            if one is not None and one not in names:
                 raise NotFoundError(f"no AI system {one!r} in the store; `workbench systems "
                                     "list` shows the ids")
     else:
