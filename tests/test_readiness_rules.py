@@ -457,6 +457,10 @@ def test_6_1_3_risk_above_appetite_awaits_acceptance(org):
     assert row["status"] == "partial"
     assert "risk r1: residual level above the appetite awaits acceptance by sam" in row[
         "missing"]
+    with acting("alex"):  # once requested, the gap names whom the request waits for
+        wb.oversight.request(org.store, "risk", "r1")
+    assert "risk r1: residual level above the appetite awaits sign-off by risk owner sam" in (
+        org.row("6.1.3")["missing"])
 
 
 def test_6_1_4_approved_current_impact_assessments(org):

@@ -261,8 +261,14 @@ def ai_risk_treatment(f: Facts) -> Outcome:
         done.append("soa")
     if not reg.empty:
         waiting = reg[reg["awaiting_acceptance"]]
-        todo += [f"risk {r}: residual level above the appetite awaits acceptance by {o}"
-                 for r, o in zip(waiting["id"], waiting["owner"], strict=True)]
+        pending = (waiting["signoff_pending_with"] if "signoff_pending_with" in waiting
+                   else [""] * len(waiting))
+        # a requested sign-off names who it waits for (an executive stands in for a risk
+        # owner who wrote the version); otherwise the owner is to accept it
+        todo += [f"risk {r}: residual level above the appetite awaits sign-off by {p}"
+                 if isinstance(p, str) and p else
+                 f"risk {r}: residual level above the appetite awaits acceptance by {o}"
+                 for r, o, p in zip(waiting["id"], waiting["owner"], pending, strict=True)]
         done.append("treatments")
     return graded(done, todo, reason="the SoA is approved and risks are treated or accepted"
                   if not todo else "risk treatment is incomplete", evidence=evidence)
