@@ -222,3 +222,24 @@ def test_accept_refuses_bad_input_with_one_line_naming_the_risk(cli, demo_store,
         assert (code, out) == (1, "") and err.startswith(message), err
         assert err.count("\n") == 1
     assert demo_store.head() == head
+
+
+def test_criteria_json_is_fed_back_to_set_with_its_version(cli, demo_store, monkeypatch,
+                                                          tmp_path):
+    """`risk criteria --json` is a file `--set` takes: unchanged it saves nothing, edited it
+    saves a version based on the one shown, and a stale copy is a conflict."""
+    monkeypatch.setenv("WORKBENCH_USER", "chloe")
+    code, out, _ = cli("criteria", "--json")
+    shown = json.loads(out)
+    file = tmp_path / "criteria.json"
+    file.write_text(json.dumps(shown))
+    head = demo_store.head()
+    code, out, err = cli("criteria", "--set", str(file))
+    assert (code, err) == (0, "") and out.startswith(
+        "the risk criteria in force are already these (version 1 by chloe")
+    assert demo_store.head() == head
+    file.write_text(json.dumps({**shown, "appetite": "high"}))
+    code, out, err = cli("criteria", "--set", str(file))
+    assert code == 0 and out.startswith("saved risk criteria, version 2 by chloe"), err
+    code, out, err = cli("criteria", "--set", str(file))  # still based on version 1
+    assert (code, out) == (1, "") and "after your version 1. Nothing was saved" in err

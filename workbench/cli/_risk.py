@@ -30,8 +30,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    "(approval) by their risk owner")
     q.add_argument("--signoff", metavar="STATE",
                    help="only risks in this sign-off state (approved, pending, stale, rejected, "
-                   "changes_requested, none = not requested, not_required = within the "
-                   "appetite)")
+                   "changes_requested, outdated = requested for an earlier version, none = "
+                   "not requested, not_required = within the appetite)")
     q.add_argument("--review-due", action="store_true", help="only risks due for review")
     q.add_argument("--as-of", type=iso_date, metavar="DATE",
                    help="day for overdue actions and due reviews (default today)")
@@ -296,9 +296,22 @@ def _criteria(args: argparse.Namespace) -> int:
     store = open_cli_store(args)
     if args.set_file:
         data = _read_mapping(args.set_file)
+        # `risk criteria --json` writes the version it showed: an edited copy of it is based
+        # on that version, so a change saved since is a conflict, not overwritten
+        based_on = data.pop("_version", None)
         current = risk.criteria_version(store)
-        saved = risk.save_criteria(store, data, base_version=current.version if current
-                                   else None, reason=args.reason or "risk criteria replaced")
+        if current is not None and based_on is None:
+            based_on = current.version
+        if current is not None and current.version == based_on:
+            from workbench.model import validate_record
+
+            same = validate_record(type(current.record), {"id": current.record.id, **data})
+            if same.content() == current.record.content():
+                print(f"the risk criteria in force are already these ({current.describe()}); "
+                      "nothing was saved")
+                return 0
+        saved = risk.save_criteria(store, data, base_version=based_on,
+                                   reason=args.reason or "risk criteria replaced")
         print(f"saved risk criteria, {saved.describe()}; every risk is now levelled by them")
         return 0
     found = risk.criteria_version(store)
