@@ -64,6 +64,10 @@ def test_a_model_that_uses_one_feature(tree):
     assert groups["accuracy"].to_dict() == {"a": 1.0, "b": 1.0}
     assert result.sample_size == 40 and result.features == ["x0", "x1", "x2"]
     assert result.model["estimator"] == "DecisionTreeClassifier"
+    # 40 rows are enough for this test, not for a decision about a real model: it says so
+    assert result.notes[0] == ("only 40 rows: importances, partial dependence and group "
+                               "figures from fewer than 100 rows are unstable; explain the "
+                               "model on a larger sample before relying on them")
 
 
 def test_importance_is_sklearns_own(tree):

@@ -136,6 +136,10 @@ def _check_repeats(n_repeats: int) -> None:
 # --------------------------------------------------------------------------- the result
 
 
+#: Fewer rows than this: the explanation says its figures are unstable (a note in the evidence).
+MIN_RELIABLE_ROWS = 100
+
+
 @dataclass(frozen=True)
 class ExplanationResult:
     """What :func:`explain` found for one model on one data set.
@@ -470,6 +474,10 @@ def explain(model: Any, data: pd.DataFrame, *, target: str,
     predicted = np.asarray(model.predict(p.inputs(p.X)))
     scores = p.scores(p.X)
     notes: list[str] = []
+    if len(p.X) < MIN_RELIABLE_ROWS:
+        notes.append(f"only {len(p.X)} rows: importances, partial dependence and group figures "
+                     f"from fewer than {MIN_RELIABLE_ROWS} rows are unstable; explain the model "
+                     "on a larger sample before relying on them")
     performance = _performance(p, scores, predicted)
     from workbench.fairness import FairnessWarning
 
