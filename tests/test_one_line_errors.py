@@ -133,8 +133,8 @@ def test_a_huge_version_number_is_refused(cli, demo_store, capsys):
         cli("show", "risk", "cv-screening-r01", "--version", "99999999999999999999")
     out, err = capsys.readouterr()
     assert exited.value.code == 2 and out == ""
-    assert err.splitlines()[-1] == ("workbench show: error: argument --version: "
-                                    "99999999999999999999 is out of range (1 to 2,147,483,647)")
+    assert err == ("workbench show: error: argument --version: 99999999999999999999 is out of "
+                   "range (1 to 2,147,483,647) (see `workbench show --help`)\n")
     from workbench.errors import NotFoundError
 
     with pytest.raises(NotFoundError) as caught:

@@ -239,3 +239,36 @@ def test_organization_wide_evidence_says_so(demo_store):
     html = portfolio.evidence_panel(portfolio.load(demo_store)).html
     row = html[html.index("AI policy"):]
     assert row.index("Organization-wide") < row.index("</tr>")
+
+
+def test_evidence_timeline_labels_are_short_and_the_full_title_is_in_the_hover(data):
+    """Long evidence titles took most of the timeline's width (squashed on paper): the axis
+    shows each title wrapped and cut to a few short lines, the hover the whole title, and
+    equal titles stay on rows of their own."""
+    import pandas as pd
+
+    from workbench.portfolio.data import TIMELINE_LABEL_LINES, TIMELINE_LABEL_WIDTH
+    from workbench.render import plotly_text
+
+    fresh = portfolio.evidence_freshness(data, system_id="credit-scoring")
+    long = "Fairness check of a consumer credit scoring model by gender, age band and " * 3
+    fresh = pd.concat([fresh, fresh.iloc[:2].assign(title=[long, long])], ignore_index=True)
+    fig = portfolio.evidence_timeline_figure(fresh, data.today)
+    ticks = list(fig.layout.yaxis.ticktext)
+    assert len(ticks) == len(fresh) == len(set(fig.layout.yaxis.tickvals))
+    for tick in ticks:
+        lines = tick.split("<br>")
+        assert len(lines) <= TIMELINE_LABEL_LINES
+        assert all(len(line) <= TIMELINE_LABEL_WIDTH for line in lines), tick
+    assert ticks[-1].endswith("…")
+    # titles that fit stay whole, on one line
+    short = [t for t in fresh["title"] if len(t) <= TIMELINE_LABEL_WIDTH]
+    assert short and all(plotly_text(t) in ticks for t in short)
+    hovers = [c[2] for trace in fig.data for c in trace.customdata]
+    assert sorted(hovers) == sorted(plotly_text(t) for t in fresh["title"])
+    assert all("%{customdata[2]}" in trace.hovertemplate for trace in fig.data)
+    assert sum(len(trace.y) for trace in fig.data) == len(fresh)  # the two long ones apart
+    evil = portfolio.evidence_timeline_figure(
+        fresh.iloc[:1].assign(title='<b>x</b><a href="https://evil.example">y</a>'), data.today)
+    assert "<a" not in evil.layout.yaxis.ticktext[0] and "<b>" not in \
+        evil.layout.yaxis.ticktext[0]

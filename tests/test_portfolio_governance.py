@@ -7,6 +7,7 @@ features' one-record APIs (``oversight.status``, ``impact.classify_system``, the
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -130,6 +131,23 @@ def test_approvals_are_named_and_stale_ones_say_what_changed(demo_store, data):
     assert "awaiting your sign-off" in panel.note
 
 
+def test_what_a_sign_off_is_about_is_capitalised_for_every_kind(demo_store, data):
+    """"management review" and "model card" read like "AI policy" and "Go-live"."""
+    from workbench.portfolio.governance import kind_label
+
+    frame = portfolio.approvals(data)
+    about = dict(zip(frame["kind"], frame["about"], strict=True))
+    assert about["management_review"] == "Management review"
+    assert about["model_card"] == "Model card"
+    assert about["ai_policy"] == "AI policy" and about["ai_system"] == "Go-live"
+    assert all(a[:1].isupper() for a in frame["about"]), sorted(set(frame["about"]))
+    assert kind_label("monitoring_plan") == "Monitoring plan"
+    assert kind_label("incident") == "AI incident"
+    assert kind_label("no_such_kind") == "No such kind"
+    panel = portfolio.approvals_panel(data)
+    assert ">management review<" not in panel.html and ">model card<" not in panel.html
+
+
 def test_readiness_panel(demo_store, data):
     from workbench import readiness
 
@@ -141,12 +159,90 @@ def test_readiness_panel(demo_store, data):
     assert "6.1.4 AI system impact assessment" in panel.after_html
 
 
-def test_fairness_panel_lists_breaches(data):
+def _latest_monitored_fairness(store, system_id: str, today):
+    """The fairness measurements of the system's latest monitoring run up to ``today``,
+    straight from the records."""
+    runs = [r for r in store.records("monitoring_run") if r.system_id == system_id
+            and r.run_at.date() <= today and any(m.metric.value == "fairness"
+                                                 for m in r.measurements)]
+    last = max(runs, key=lambda r: r.run_at)
+    return last, [m for m in last.measurements if m.metric.value == "fairness"]
+
+
+def test_fairness_panel_lists_breaches(demo_store, data):
     panel = portfolio.fairness_panel(data)
-    assert panel.note.startswith("1 metric outside its threshold in 1 of the 2 AI systems")
+    expected = expected_kpis(demo_store, data.today)
+    n, systems = expected["fairness_breaches"], expected["fairness_systems"]
+    assert panel.note.startswith(f"{n} metrics outside their thresholds in {systems} of the "
+                                 "2 AI systems")
+    # the fairness check's breach, not measured again by monitoring, still counts
     assert "TalentMatch CV screening" in panel.html and "Demographic parity ratio" in panel.html
     assert "0.792" in panel.html and "≥ 0.80" in panel.html and ">breach<" in panel.html
+    assert "Fairness check, 25 Nov 2026" in panel.html
     assert "demographic_parity_ratio" not in panel.html
+
+
+def test_fairness_card_flags_and_system_page_count_the_latest_monitoring_run(demo_store,
+                                                                              data):
+    """A monitoring run later than the last fairness check that measured a fairness gap
+    outside its threshold counts on the KPI card, is listed in the flags and turns the
+    system page's badge red (it used to stay green above the monitoring warning)."""
+    from workbench.fairness import flags
+
+    run, measured = _latest_monitored_fairness(demo_store, "credit-scoring", data.today)
+    checks = flags(demo_store, as_of=data.today)
+    checked = checks[checks["system_id"] == "credit-scoring"]
+    assert run.run_at > checked["collected_at"].max() and not checked["breach"].any()
+    breached = [m for m in measured if m.breached]
+    assert breached  # the demo's drifting equal opportunity gap by age band
+    kpis = portfolio.governance_kpis(data)
+    assert kpis["fairness_systems"] == 2  # credit scoring and CV screening
+    card = portfolio.kpi_panel(data).html
+    assert "latest fairness check or monitoring run" in card
+    latest = portfolio.fairness_latest(data)
+    flagged = latest[latest["breach"]]
+    assert kpis["fairness_breaches"] == len(flagged)
+    credit = flagged[flagged["system_id"] == "credit-scoring"]
+    assert list(credit["evidence_id"]) == [run.id] * len(breached)
+    assert set(credit["source"]) == {"monitoring"}
+    table = portfolio.fairness_panel(data).html
+    assert "ClearCredit consumer credit scoring" in table
+    assert f"Monitoring run, {portfolio.fmt_date(run.run_at)}" in table
+    for m in breached:
+        assert f"{m.value:.3f}" in table
+    # the system page: a red badge with the same count, never "within its threshold"
+    fair = _panels(data, "credit-scoring")["system-fairness"]
+    assert "every metric within its threshold" not in fair.html
+    outside = "metric outside its threshold" if len(breached) == 1 else "metrics outside"
+    assert f"{len(breached)} {outside}" in fair.html and "wb-monitored-fairness" in fair.html
+    assert "later measured by the monitoring run of " in fair.note
+    # a metric the run measured again shows the run's value, not the check's
+    for m in measured:
+        row = fair.table[(fair.table["feature"] == m.feature)
+                         & (fair.table["metric"] == m.measure)]
+        assert len(row) == 1 and row["value"].iloc[0] == pytest.approx(m.value)
+
+
+def test_fairness_counts_only_monitoring_runs_after_the_last_check(demo_store):
+    """Before the monitoring run that breached, the credit-scoring page is all clear; a day
+    on which the last fairness check is newer than any run shows the check alone."""
+    run, _ = _latest_monitored_fairness(demo_store, "credit-scoring",
+                                        portfolio.load(demo_store).today)
+    earlier = portfolio.load(demo_store, today=run.run_at.date() - dt.timedelta(days=1))
+    _, before = _latest_monitored_fairness(demo_store, "credit-scoring", earlier.today)
+    assert not any(m.breached for m in before)  # the run before it was within thresholds
+    fair = _panels(earlier, "credit-scoring")["system-fairness"]
+    assert "every metric within its threshold" in fair.html
+    assert portfolio.governance_kpis(earlier)["fairness_systems"] == 1  # CV screening only
+    checks = earlier.fairness()
+    check_day = checks[checks["system_id"] == "credit-scoring"]["collected_at"].max()
+    on_check = portfolio.load(demo_store, today=check_day.date())
+    latest = portfolio.fairness_latest(on_check, system_id="credit-scoring")
+    runs_before = [r for r in demo_store.records("monitoring_run")
+                   if r.system_id == "credit-scoring" and r.run_at > check_day
+                   and r.run_at.date() <= on_check.today]
+    assert not runs_before
+    assert set(latest["source"]) == {"check"} and not latest["breach"].any()
 
 
 # -- one system --------------------------------------------------------------------------------
@@ -173,7 +269,10 @@ def test_system_panels_of_a_high_risk_system(demo_store, data):
     assert int(p["system-risk"].table.to_numpy().sum()) == len(live)
     for title in live["title"]:
         assert esc(title) in p["system-risk"].after_html
-    assert "every metric within its threshold" in p["system-fairness"].html
+    # the latest monitoring run measured a fairness gap outside its threshold since the
+    # (clean) fairness check: the badge must not read as all clear
+    assert "every metric within its threshold" not in p["system-fairness"].html
+    assert "1 metric outside its threshold" in p["system-fairness"].html
 
 
 def test_system_panels_say_stale_rejected_and_missing(demo_store, data):
@@ -192,6 +291,23 @@ def test_system_panels_say_stale_rejected_and_missing(demo_store, data):
     assert "Not yet classified" in forecast["eu-ai-act"].html
     cv = _panels(data, "cv-screening")
     assert ">breach<" in cv["system-fairness"].html
+
+
+def test_questions_to_classify_read_as_text_without_internal_ids(demo_store, data):
+    from workbench.impact import classify_system
+    from workbench.impact.questionnaire import questionnaire
+    from workbench.render import esc
+
+    missing = classify_system(demo_store, "clinical-triage").missing
+    assert "high_risk.annex_i_product" in missing and "gpai.provides_model" in missing
+    html = _panels(data, "clinical-triage")["eu-ai-act"].html
+    assert "To classify it" in html
+    for qid in missing[:8]:
+        assert esc(questionnaire().question(qid).text) in html
+        assert qid not in html
+    # the reasoning of a classified system names questions by their text too
+    credit = _panels(data, "credit-scoring")["eu-ai-act"].html
+    assert "high_risk.fraud_detection_only" not in credit
 
 
 def test_a_new_request_after_a_stale_approval_keeps_saying_it_is_stale(demo_store):

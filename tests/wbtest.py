@@ -108,8 +108,24 @@ def expected_kpis(store: Any, today: dt.date) -> dict[str, Any]:
             sid = e.system_ids[0]
             if sid not in latest or e.collected_at > latest[sid].collected_at:
                 latest[sid] = e
-    breaches = {sid: sum(bool(m.get("breach")) for m in e.details.get("metrics", []))
-                for sid, e in latest.items()}
+    # each metric's latest measurement: the latest fairness check, with what the latest
+    # monitoring run (on or before today) measured since in place of the check's
+    measured: dict[str, dict[tuple[str, str], bool]] = {
+        sid: {(m["feature"], m["metric"]): bool(m.get("breach"))
+              for m in e.details.get("metrics", [])} for sid, e in latest.items()}
+    runs: dict[str, Any] = {}
+    for r in store.records("monitoring_run"):
+        if r.run_at.date() <= today and any(m.metric.value == "fairness"
+                                            for m in r.measurements):
+            if r.system_id not in runs or r.run_at > runs[r.system_id].run_at:
+                runs[r.system_id] = r
+    for sid, r in runs.items():
+        if sid in latest and r.run_at <= latest[sid].collected_at:
+            continue
+        measured.setdefault(sid, {}).update({(m.feature, m.measure): bool(m.breached)
+                                             for m in r.measurements
+                                             if m.metric.value == "fairness"})
+    breaches = {sid: sum(flags.values()) for sid, flags in measured.items()}
     tiers = [impact.classify_system(store, s.id).tier for s in store.records("ai_system")]
     return {
         "high_risk": tiers.count("high_risk"),

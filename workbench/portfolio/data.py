@@ -36,6 +36,7 @@ __all__ = [
     "label",
     "load",
     "reports_generated",
+    "timeline_label",
 ]
 
 STAGE_ORDER = ("design", "develop", "validate", "deploy", "operate", "retire")
@@ -309,17 +310,37 @@ _STATUS_COLOURS = {"expired": STATUS_COLOURS["expired"], "expiring": STATUS_COLO
                    "current": STATUS_COLOURS["ok"], "no expiry": "#8c959f"}
 
 
+#: The evidence timeline's labels: at most this many characters a line, on this many lines.
+TIMELINE_LABEL_WIDTH, TIMELINE_LABEL_LINES = 38, 2
+
+
+def timeline_label(title: Any, *, width: int = TIMELINE_LABEL_WIDTH,
+                   lines: int = TIMELINE_LABEL_LINES) -> str:
+    """An evidence title as a timeline's axis label: wrapped at ``width`` characters, on at
+    most ``lines`` lines, the rest cut with an ellipsis; each line escaped for plotly."""
+    import textwrap
+
+    text = " ".join(str(title or "").split())
+    parts = textwrap.wrap(text, width, max_lines=lines, placeholder="…") or [""]
+    return "<br>".join(plotly_text(p) for p in parts)
+
+
 def evidence_timeline_figure(fresh: pd.DataFrame, today: dt.date) -> go.Figure:
     """Each evidence item as a bar from collection to expiry, coloured by freshness.
 
     ``fresh`` is a frame from :func:`evidence_freshness`; items without an expiry date run
-    to today. A dashed line marks today.
+    to today. A dashed line marks today. Long titles are wrapped and cut on the axis
+    (:func:`timeline_label`) and shown whole on hover.
     """
     import plotly.graph_objects as go
 
     today_ts = pd.Timestamp(today)
     start = fresh["collected_at"].dt.tz_localize(None).dt.normalize()
     end = fresh["expires_at"].fillna(today_ts)
+    # one row per item (by position, so equal titles stay apart); its label is the title
+    # wrapped and cut to a few short lines, so the bars keep most of the width; the full
+    # title is in the hover
+    position = pd.Series(range(len(fresh)), index=fresh.index)
     fig = go.Figure()
     for status, colour in _STATUS_COLOURS.items():
         rows = fresh["status"] == status
@@ -327,19 +348,23 @@ def evidence_timeline_figure(fresh: pd.DataFrame, today: dt.date) -> go.Figure:
             continue
         fig.add_trace(go.Bar(
             name=status.capitalize(), orientation="h", marker_color=colour,
-            y=[plotly_text(t) for t in fresh.loc[rows, "title"]],
+            y=position[rows].tolist(),
             base=start[rows].dt.strftime("%Y-%m-%d").tolist(),
             x=((end[rows] - start[rows]).dt.days * 86_400_000).tolist(),
             customdata=list(zip(start[rows].map(fmt_date), fresh.loc[rows, "expires_at"]
-                                .map(fmt_date).replace("", "no expiry"))),
-            hovertemplate="%{y}<br>collected %{customdata[0]}, expires %{customdata[1]}"
-                          "<extra></extra>"))
+                                .map(fmt_date).replace("", "no expiry"),
+                                fresh.loc[rows, "title"].map(plotly_text))),
+            hovertemplate="%{customdata[2]}<br>collected %{customdata[0]}, expires "
+                          "%{customdata[1]}<extra></extra>"))
     fig.add_vline(x=today_ts.timestamp() * 1000, line_dash="dash", line_color="#57606a",
                   annotation_text="today", annotation_position="top",
                   annotation_font_color="#57606a")
     fig.update_layout(height=max(180, 36 * len(fresh) + 80), barmode="overlay",
                       margin={"l": 10, "r": 10, "t": 24, "b": 30}, xaxis={"type": "date"},
-                      yaxis={"autorange": "reversed", "automargin": True}, plot_bgcolor="#fff",
+                      yaxis={"autorange": "reversed", "automargin": True, "tickmode": "array",
+                             "tickvals": position.tolist(),
+                             "ticktext": [timeline_label(t) for t in fresh["title"]]},
+                      plot_bgcolor="#fff",
                       paper_bgcolor="#fff", legend={"orientation": "h", "y": -0.15},
                       font={"size": 12})
     fig.update_xaxes(gridcolor="#eaeef2")

@@ -16,13 +16,14 @@ import pandas as pd
 
 from workbench.errors import WorkbenchError
 from workbench.model.states import SignOffState
-from workbench.portfolio.data import STAGE_ORDER, PortfolioData, label
+from workbench.portfolio.data import STAGE_ORDER, PortfolioData, fmt_date, label
 from workbench.render import plotly_text
 
 if TYPE_CHECKING:  # pragma: no cover
     import plotly.graph_objects as go
 
 __all__ = [
+    "FAIRNESS_SOURCES",
     "KIND_LABELS",
     "METRIC_LABELS",
     "SIGNOFF_LABELS",
@@ -34,6 +35,8 @@ __all__ = [
     "fairness_latest",
     "fmt_percent",
     "governance_kpis",
+    "kind_label",
+    "monitored_fairness",
     "overdue_actions",
     "signoff_label",
     "tier_figure",
@@ -48,7 +51,23 @@ TIER_LABELS = {"prohibited": "Prohibited", "high_risk": "High-risk",
 KIND_LABELS = {"ai_system": "Go-live", "impact_assessment": "Impact assessment",
                "risk": "Residual risk", "soa": "Statement of Applicability",
                "ai_policy": "AI policy", "aims_scope": "AIMS scope"}
-#: Sign-off states as people read them.
+
+
+def kind_label(kind: Any) -> str:
+    """What a sign-off is about, capitalised like the other labels: :data:`KIND_LABELS`,
+    else the record kind's own label ("management review" -> "Management review")."""
+    from workbench.model._base import model_for
+
+    text = str(kind)
+    if text in KIND_LABELS:
+        return KIND_LABELS[text]
+    try:
+        name = str(model_for(text).label)
+    except WorkbenchError:
+        name = text.replace("_", " ")
+    return name[:1].upper() + name[1:]
+
+
 #: Sign-off states as people read them (from the one vocabulary, SignOffState).
 SIGNOFF_LABELS = {s.value: s.label for s in SignOffState if s.label != s.value}
 METRIC_LABELS = {
@@ -163,7 +182,7 @@ def approvals(data: PortfolioData) -> pd.DataFrame:
     what = what.where(~kind.isin(["ai_system", "impact_assessment"]), system.where(
         system != "", what))
     return frame.assign(
-        what=what, about=kind.map(KIND_LABELS).fillna(kind.str.replace("_", " ")),
+        what=what, about=kind.map(kind_label),
         system_id=system_id, system=system,
         state_label=frame["state"].map(signoff_label),
         waiting_for=data.names_in(frame["pending_with"]),
@@ -189,29 +208,98 @@ def changed_since_approval(data: PortfolioData, rows: pd.DataFrame) -> pd.Series
 
 
 # -- fairness -------------------------------------------------------------------------------------
-def fairness_latest(data: PortfolioData, *, system_id: str | None = None) -> pd.DataFrame:
-    """The fairness flags of each system's latest fairness evidence, breaches first.
+#: Where a fairness measurement comes from, as people say it.
+FAIRNESS_SOURCES = {"check": "Fairness check", "monitoring": "Monitoring run"}
 
-    Adds ``system`` (name), ``metric_label``, ``feature_label`` and ``evidence_title``.
+
+def monitored_fairness(data: PortfolioData) -> pd.DataFrame:
+    """The fairness measurements of each system's latest monitoring run (on or before
+    :attr:`~PortfolioData.today`; none when that run measured no fairness), as rows shaped like
+    ``wb.fairness.flags`` (``evidence_id`` is the run id, ``metric`` the measure, ``bound``
+    the direction) with ``source`` ``"monitoring"``. Computed once per page."""
+    def compute() -> pd.DataFrame:
+        from workbench.fairness._evidence import FLAG_COLUMNS
+
+        columns = [*FLAG_COLUMNS, "source"]
+        # one narrow query for when each run was, then only each system's latest run is read
+        # (a portfolio of a thousand systems with a year of weekly runs stays one page build)
+        runs = data.store.fields("monitoring_run", ["system_id", "run_at"])
+        if runs.empty:
+            return pd.DataFrame(columns=columns)
+        runs["run_at"] = pd.to_datetime(runs["run_at"], utc=True, format="ISO8601")
+        runs = runs[runs["run_at"].dt.date <= data.today]
+        last = runs.sort_values(["run_at", "id"]).drop_duplicates("system_id", keep="last")
+        rows = []
+        for stored in data.store.latest("monitoring_run", ids=last["id"].tolist()):
+            run = stored.content
+            at = pd.Timestamp(run.get("run_at"))
+            for m in run.get("measurements") or []:
+                if m.get("metric") != "fairness":
+                    continue
+                rows.append({
+                    "system_id": run.get("system_id"), "evidence_id": stored.record_id,
+                    "feature": m.get("feature", ""), "metric": m.get("measure", ""),
+                    "value": float(m["value"]), "threshold": float(m["threshold"]),
+                    "bound": m.get("direction", "max"), "breach": bool(m.get("breached")),
+                    "reliable": True, "rationale": "", "collected_at": at,
+                    "expired": False, "source": "monitoring"})
+        if not rows:
+            return pd.DataFrame(columns=columns)
+        out = pd.DataFrame(rows)
+        out["collected_at"] = pd.to_datetime(out["collected_at"], utc=True)
+        return out[columns]
+
+    return data._cached("fairness_monitored", compute)
+
+
+def fairness_latest(data: PortfolioData, *, system_id: str | None = None) -> pd.DataFrame:
+    """The latest measurement of each system's fairness metrics, breaches first.
+
+    Each system's latest fairness check, where its latest monitoring run measured a metric
+    since (the same sensitive feature and metric) the run's measurement instead, together with
+    whatever else that run measured: an executive sees what was measured last, whether a
+    check or monitoring measured it. Adds ``source`` (``check`` or ``monitoring``),
+    ``source_label``, ``system`` (name), ``metric_label``, ``feature_label`` and
+    ``evidence_title`` (a monitoring run's is "Monitoring run of <date>").
     """
-    flags = data.fairness()
+    checks = data.fairness().assign(source="check")
+    monitored = monitored_fairness(data)
     if system_id is not None:
         data.require_system(system_id)
-        flags = flags[flags["system_id"] == system_id]
-    if flags.empty:
-        return flags.assign(system=pd.Series(dtype="str"), metric_label=pd.Series(dtype="str"),
-                            feature_label=pd.Series(dtype="str"),
-                            evidence_title=pd.Series(dtype="str"))
-    latest = (flags[["system_id", "evidence_id", "collected_at"]].drop_duplicates()
+        checks = checks[checks["system_id"] == system_id]
+        monitored = monitored[monitored["system_id"] == system_id]
+    latest = (checks[["system_id", "evidence_id", "collected_at"]].drop_duplicates()
               .sort_values(["collected_at", "evidence_id"])
-              .drop_duplicates("system_id", keep="last")["evidence_id"])
-    out = flags[flags["evidence_id"].isin(latest)]
+              .drop_duplicates("system_id", keep="last"))
+    checks = checks[checks["evidence_id"].isin(latest["evidence_id"])]
+    # a monitoring run counts where it is later than the system's latest check
+    checked_at = dict(zip(latest["system_id"], latest["collected_at"], strict=True))
+    since = monitored["system_id"].map(checked_at)
+    monitored = monitored[since.isna() | (monitored["collected_at"] > since)]
+    remeasured = pd.MultiIndex.from_frame(monitored[["system_id", "feature", "metric"]]
+                                          .astype("str"))
+    keys = pd.MultiIndex.from_frame(checks[["system_id", "feature", "metric"]].astype("str"))
+    checks = checks[~keys.isin(remeasured)]
+    parts = [f for f in (checks, monitored) if not f.empty]
+    out = (pd.concat(parts, ignore_index=True) if parts
+           else checks.iloc[0:0].reset_index(drop=True))
+    if out.empty:
+        return out.assign(system=pd.Series(dtype="str"), metric_label=pd.Series(dtype="str"),
+                          feature_label=pd.Series(dtype="str"),
+                          evidence_title=pd.Series(dtype="str"),
+                          source_label=pd.Series(dtype="str"))
+    out["breach"] = out["breach"].astype(bool)
+    out["reliable"] = out["reliable"].astype(bool)
+    out["expired"] = out["expired"].astype(bool)
     titles = dict(zip(data.evidence["id"], data.evidence["title"]))
+    run_titles = "Monitoring run of " + out["collected_at"].map(fmt_date)
     out = out.assign(
         system=out["system_id"].map(data.system_names()).fillna(out["system_id"]),
         metric_label=out["metric"].map(METRIC_LABELS).fillna(out["metric"].map(label)),
         feature_label=out["feature"].astype("str").str.replace("_", " "),
-        evidence_title=out["evidence_id"].map(titles).fillna(""))
+        evidence_title=out["evidence_id"].map(titles).where(
+            out["source"] == "check", run_titles).fillna(""),
+        source_label=out["source"].map(FAIRNESS_SOURCES))
     return out.sort_values(["breach", "system", "feature", "metric"],
                            ascending=[False, True, True, True]).reset_index(drop=True)
 
@@ -229,8 +317,9 @@ def governance_kpis(data: PortfolioData) -> dict[str, Any]:
         nothing counts or it cannot be computed) and ``readiness_gaps`` (None when it
         cannot); ``approvals_pending`` (records whose sign-off
         awaits someone), ``stale_approvals`` (approvals the record changed since),
-        ``rejected``; ``fairness_breaches`` (metrics outside a threshold in each system's
-        latest fairness evidence) and ``fairness_systems`` (systems with such a breach).
+        ``rejected``; ``fairness_breaches`` (metrics outside a threshold in their latest
+        measurement, by a fairness check or a monitoring run: :func:`fairness_latest`) and
+        ``fairness_systems`` (systems with such a breach).
     """
     tiers = data.eu_portfolio()["tier"].value_counts()
     reg = data.register()

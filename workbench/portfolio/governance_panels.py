@@ -263,8 +263,10 @@ def threshold_text(threshold: Any, bound: Any) -> str:
     return f"{'≥' if bound == 'min' else '≤'} {float(threshold):.2f}"
 
 
-def fairness_table(rows: pd.DataFrame, *, with_system: bool, only_thresholds: bool) -> str:
-    """Fairness metrics as a table: value, threshold and whether it is breached."""
+def fairness_table(rows: pd.DataFrame, *, with_system: bool, only_thresholds: bool,
+                   measured: bool = False) -> str:
+    """Fairness metrics as a table: value, threshold and whether it is breached; with the
+    system, or with ``measured``, what measured it (fairness check or monitoring run) when."""
     if only_thresholds:
         rows = rows[rows["threshold"].notna()]
 
@@ -287,26 +289,31 @@ def fairness_table(rows: pd.DataFrame, *, with_system: bool, only_thresholds: bo
                                         zip(rows["threshold"], rows["bound"], strict=True)],
                         status_html=[status(r) for r in rows.to_dict("records")],
                         collected=rows["collected_at"].map(fmt_date))
+    if "source_label" in shown:  # a fairness check or a monitoring run: say which, and when
+        shown = shown.assign(collected=shown["source_label"].fillna("") + ", "
+                             + shown["collected"])
     columns = {"system": "AI system"} if with_system else {}
     columns |= {"metric_label": "Metric", "feature_label": "Sensitive feature",
                 "value_text": "Value", "threshold_text": "Threshold",
                 "status_html": "Status"}
-    if with_system:
-        columns["collected"] = "Measured"
+    if with_system or measured:
+        columns["collected"] = "Measured by"
     return html_table(shown, columns, formatters={"status_html": str, "collected": nowrap},
                       empty="No fairness results have been recorded.")
 
 
 def fairness_panel(data: PortfolioData) -> Panel:
-    """Threshold breaches in each system's latest fairness evidence."""
+    """Fairness metrics outside their thresholds in their latest measurement, by a fairness
+    check or a later monitoring run (:func:`~workbench.portfolio.governance.fairness_latest`),
+    the same results the KPI card counts and the system page shows."""
     latest = fairness_latest(data)
     breaches = latest[latest["breach"].astype(bool)]
     measured = latest["system_id"].nunique()
     n = len(breaches)
     outside = "metrics outside their thresholds" if n != 1 else "metric outside its threshold"
     note = (f"{fmt_int(n)} {outside} in {fmt_int(breaches['system_id'].nunique())} of the "
-            f"{fmt_int(measured)} AI systems with fairness evidence (each system's latest "
-            "results)")
+            f"{fmt_int(measured)} AI systems with fairness results (each metric's latest "
+            "measurement, by a fairness check or a monitoring run)")
     html = fairness_table(breaches.head(_ROWS), with_system=True, only_thresholds=False)
     if breaches.empty:
         html = html_table([], empty="No fairness metric is outside its threshold."

@@ -228,7 +228,8 @@ def kpi_panel(data: PortfolioData) -> Panel:
         kpi("Stale approvals", k["stale_approvals"], note="record changed since approval",
             colour=alert(k["stale_approvals"])),
         kpi("Fairness breaches", k["fairness_breaches"],
-            note=f"in the latest results of {_systems(k['fairness_systems'])}",
+            note=(f"in {_systems(k['fairness_systems'])}; latest fairness check or "
+                  "monitoring run"),
             colour=alert(k["fairness_breaches"])),
     ]
     table = pd.DataFrame({"kpi": list(k), "value": list(k.values())})

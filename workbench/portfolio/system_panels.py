@@ -57,6 +57,15 @@ def _facts_table(rows: list[tuple[str, str]]) -> str:
     return f'<table class="wb-facts" style="font-size:0.95em">{body}</table>'
 
 
+def _question(question_id: str) -> str:
+    """An impact-assessment question as executives read it: its text, without the internal
+    id (``high_risk.annex_i_product``); the id only for a question the questionnaire lacks."""
+    from workbench.impact.questionnaire import questionnaire
+
+    q = questionnaire()
+    return q.question(question_id).text if question_id in q else str(question_id)
+
+
 def _names(data: PortfolioData, logins: list[str]) -> str:
     people = data.person_names()
     return ", ".join(people.get(p, p) for p in logins)
@@ -138,12 +147,7 @@ def golive_panel(data: PortfolioData, system_id: str) -> Panel:
 def eu_ai_act_panel(data: PortfolioData, system_id: str) -> Panel:
     """The EU AI Act tier with the obligations for our role and the reasoning behind it."""
     from workbench.impact import classify_system
-    from workbench.impact.views import (
-        answer_text,
-        question_text,
-        rule_label,
-        tier_badge,
-    )
+    from workbench.impact.views import answer_text, rule_label, tier_badge
 
     _system_row(data, system_id)
     result = classify_system(data.store, system_id)
@@ -154,7 +158,7 @@ def eu_ai_act_panel(data: PortfolioData, system_id: str) -> Panel:
                else "") + "</span></div>")
     parts = [head]
     if result.missing:
-        items = "".join(f"<li>{esc(question_text(m))}</li>" for m in result.missing[:8])
+        items = "".join(f"<li>{esc(_question(m))}</li>" for m in result.missing[:8])
         more = (f'<li style="{_MUTED}">… and {fmt_int(len(result.missing) - 8)} more</li>'
                 if len(result.missing) > 8 else "")
         lead = ("To classify it, the impact assessment must answer:" if result.undetermined
@@ -167,7 +171,7 @@ def eu_ai_act_panel(data: PortfolioData, system_id: str) -> Panel:
                      "transparency obligation applies to the answers given.</p>")
     if steps:
         rows = [{"rule": rule_label(s.rule), "answer": (
-            f"{question_text(s.question).rsplit(' (', 1)[0]} "
+            f"{_question(s.question)} "
             f"{answer_text(s.question, s.answer)}".strip() if s.question else ""),
             "conclusion": s.conclusion} for s in steps]
         parts.append(f'<h4 style="{H4}">Why</h4>'
@@ -269,29 +273,49 @@ def system_risk_panel(data: PortfolioData, system_id: str) -> Panel:
 
 
 def system_fairness_panel(data: PortfolioData, system_id: str) -> Panel:
-    """The system's latest fairness results against their thresholds."""
+    """The latest measurement of each of the system's fairness metrics against its threshold:
+    its last fairness check, and what a later monitoring run measured since
+    (:func:`~workbench.portfolio.governance.fairness_latest`, as the portfolio's fairness card
+    and flags count them). The badge counts the breaches among those, so it never reads as
+    all clear while the latest monitoring run measured a breach."""
     _system_row(data, system_id)
     latest = fairness_latest(data, system_id=system_id)
     title = "Fairness"
-    since = None if latest.empty else latest.iloc[0]["collected_at"]
+    checks = data.fairness()
+    checks = checks[checks["system_id"] == system_id]
+    last_check = (None if checks.empty else
+                  checks.sort_values(["collected_at", "evidence_id"]).iloc[-1])
+    since = None if last_check is None else last_check["collected_at"]
     newer = _monitored_fairness_breaches(data, system_id, since)
     if latest.empty:
         return Panel(key="system-fairness", title=title, html=newer + html_table(
             [], empty="No fairness evidence has been recorded for this system."))
-    first = latest.iloc[0]
+    sources = []
+    if last_check is not None:
+        titles = dict(zip(data.evidence["id"], data.evidence["title"]))
+        expired = " (expired)" if bool(last_check["expired"]) else ""
+        sources.append(f"{titles.get(last_check['evidence_id'], 'Fairness check')}, measured "
+                       f"on {fmt_date(last_check['collected_at'])}{expired}")
+    runs = latest[latest["source"] == "monitoring"]
+    monitored = not runs.empty
+    if monitored:
+        sources.append(f"later measured by the monitoring run of "
+                       f"{fmt_date(runs['collected_at'].iloc[0])}")
+    note = "; ".join(sources)
     breaches = int(latest["breach"].astype(bool).sum())
-    expired = " (expired)" if bool(first["expired"]) else ""
-    note = (f"{first['evidence_title']}, measured on {fmt_date(first['collected_at'])}"
-            f"{expired}")
     if breaches:
         outside = ("metrics outside their thresholds" if breaches != 1
                    else "metric outside its threshold")
         head = badge(f"{fmt_int(breaches)} {outside}", STATUS_COLOURS["breach"])
     else:
         head = badge("every metric within its threshold", STATUS_COLOURS["ok"])
+    if monitored:
+        head += (f' <span style="{_MUTED}">in the latest measurement of each metric, by the '
+                 "fairness check or a later monitoring run</span>")
     head = f'<p style="margin:2px 0 6px 0">{head}</p>' + newer
     return Panel(key="system-fairness", title=title, note=note, table=latest,
-                 html=head + fairness_table(latest, with_system=False, only_thresholds=False))
+                 html=head + fairness_table(latest, with_system=False, only_thresholds=False,
+                                            measured=monitored))
 
 
 def _monitored_fairness_breaches(data: PortfolioData, system_id: str, since: Any) -> str:
@@ -320,8 +344,8 @@ def _monitored_fairness_breaches(data: PortfolioData, system_id: str, since: Any
     return (f'<p class="wb-monitored-fairness" style="margin:2px 0 6px 0">'
             f'{badge("monitoring", STATUS_COLOURS["breach"])} The latest monitoring run, on '
             f"{esc(fmt_date(when))}, measured {count} outside the plan's threshold: "
-            f"{esc(items)}. The table below is the last fairness check; see Monitoring over "
-            "time.</p>")
+            f"{esc(items)}. The table below shows each metric's latest measurement; see "
+            "Monitoring over time.</p>")
 
 
 def _signoff_line(status: SignOffStatus | None, data: PortfolioData) -> str:

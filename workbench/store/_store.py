@@ -619,12 +619,15 @@ class Store:
             self.get(kind, record_id)  # raises the NotFoundError
         return [StoredVersion._from_row(r) for r in rows]
 
-    def latest(self, kind: KindArg, *, id_prefix: str | None = None) -> list[StoredVersion]:
+    def latest(self, kind: KindArg, *, id_prefix: str | None = None,
+               ids: Sequence[str] | None = None) -> list[StoredVersion]:
         """The latest version of every record of ``kind`` (whose id starts with ``id_prefix``,
-        when given), ordered by id, in one query."""
+        or is one of ``ids``, when given), ordered by id, in one query."""
         kind = _kind(kind)
+        if ids is not None and not ids:
+            return []
         with self._read() as conn:
-            rows = conn.execute(_latest_select(kind, dialect=self.dialect,
+            rows = conn.execute(_latest_select(kind, ids, dialect=self.dialect,
                                                id_prefix=id_prefix, until=self._until)).all()
         return [StoredVersion._from_row(r) for r in rows]
 
