@@ -63,6 +63,23 @@ def test_portfolio(demo_url, capsys):
     assert "credit-scoring   high-risk" in out and "overdue" in out
 
 
+def test_portfolio_table_names_every_column(demo_url, capsys):
+    """The column after "review due" holds "overdue": it has a header of its own."""
+    assert run(demo_url, "portfolio", "--json") == 0
+    overdue = [r["system_id"] for r in json.loads(capsys.readouterr().out)
+               if r["overdue_review"]]
+    assert run(demo_url, "portfolio") == 0
+    lines = capsys.readouterr().out.splitlines()
+    header, rule = lines[0], lines[1]
+    starts = [i for i in range(len(rule)) if rule[i] == "-" and (i == 0 or rule[i - 1] == " ")]
+    heads = [header[a:b].strip() for a, b in zip(starts, [*starts[1:], None], strict=True)]
+    assert all(heads), heads  # no column without a header
+    column = starts[heads.index("review overdue")]
+    assert heads[heads.index("review overdue") - 1] == "review due"
+    rows = {line.split()[0]: line for line in lines[2:] if line.strip()}
+    assert overdue and all(rows[s][column:].startswith("overdue") for s in overdue)
+
+
 def test_questionnaire(demo_url, capsys, tmp_path):
     assert run(demo_url, "questionnaire", "--section", "gpai") == 0
     out = capsys.readouterr().out

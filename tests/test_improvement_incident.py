@@ -88,19 +88,29 @@ def test_bad_input_is_refused_and_writes_nothing(demo_store):
 
 
 def test_monitoring_and_complaints_open_incidents_linked_to_nc_and_risks(demo_store):
+    run_id = next(v.record_id for v in demo_store.latest("monitoring_run")
+                  if v.content["system_id"] == "card-fraud")
     saved = imp.open_incident(demo_store, system_id="card-fraud", title="Alert rate breach",
                               description="Recall fell below its threshold.",
-                              source="monitoring", monitoring_run_id="run-2026-12-01")
+                              source="monitoring", monitoring_run_id=run_id)
     inc = saved.record
     assert (inc.id, inc.source.value, inc.monitoring_run_id, inc.report_deadline,
-            inc.opened_by) == (f"inc-{TODAY:%Y}-1", "monitoring", "run-2026-12-01", None,
-                               "chloe")
+            inc.opened_by) == (f"inc-{TODAY:%Y}-1", "monitoring", run_id, None, "chloe")
     risk = next(r.id for r in demo_store.records("risk") if r.system_id == "card-fraud")
     imp.link_incident(demo_store, inc.id, nonconformity_id="nc-1", risk_ids=[risk, risk])
     linked = demo_store.get("incident", inc.id).record
     assert linked.nonconformity_id == "nc-1" and linked.risk_ids == [risk]
     imp.close_incident(demo_store, inc.id, note="threshold retuned")
     assert demo_store.get("incident", inc.id).record.status.value == "closed"
+
+
+def test_an_unknown_monitoring_run_is_refused_and_nothing_saved(demo_store):
+    head = demo_store.head()
+    _refused(demo_store, ValidationError, "monitoring_run_id refers to monitoring run "
+             "'run-2026-12-01', which is not in the store", imp.open_incident,
+             system_id="card-fraud", title="Alert rate breach", description="Recall fell.",
+             source="monitoring", monitoring_run_id="run-2026-12-01")
+    assert demo_store.head() == head
 
 
 def test_anyone_active_may_open_but_only_the_team_reports(demo_store):

@@ -48,7 +48,8 @@ def test_cli_run_dry_run_status_and_plan(planned, tmp_path, capsys):
                      "--dry-run"]) == 0
     out = capsys.readouterr().out
     assert out.startswith(f"{SYSTEM}: breach (") and "[dry run: nothing saved]" in out
-    assert "breach: psi amount = " in out and f"raised: risk:monitoring-{SYSTEM}" in out
+    assert "breach: psi amount = " in out and f"would raise: risk:monitoring-{SYSTEM}" in out
+    assert f"  raised: risk:monitoring-{SYSTEM}" not in out
     assert planned.head() == head
     with acting("ravi"):
         assert main(["monitor", "run", SYSTEM, "--current", cur, "--reference", ref,
@@ -64,6 +65,43 @@ def test_cli_run_dry_run_status_and_plan(planned, tmp_path, capsys):
     assert main(["monitor", "plan", SYSTEM]) == 0
     out = capsys.readouterr().out
     assert f"mp-{SYSTEM} (version 1)" in out and "override_rate" in out
+
+
+def _raised_lines(out: str) -> list[str]:
+    return [line.strip() for line in out.splitlines()
+            if line.startswith("  ") and not line.strip().startswith("breach:")]
+
+
+def test_cli_run_says_whether_a_breach_raises_updates_or_leaves_a_record(planned, tmp_path,
+                                                                         capsys):
+    ref = str(tmp_path / "ref.csv")
+    sample(seed=2).to_csv(ref, index=False)
+    risk, nc = f"risk:monitoring-{SYSTEM}", f"nonconformity:nc-monitoring-{SYSTEM}"
+
+    def run(shift: float, *extra: str) -> list[str]:
+        cur = str(tmp_path / "cur.csv")
+        sample(seed=1, shift=shift).to_csv(cur, index=False)
+        with acting("ravi"):
+            assert main(["monitor", "run", SYSTEM, "--current", cur, "--reference", ref,
+                         *extra]) == 0
+        return _raised_lines(capsys.readouterr().out)
+
+    assert run(2) == [f"raised: {risk}", f"raised: {nc}"]
+    head = planned.head()
+    # the breach persists with other figures: the records raised are updated, not raised again
+    assert run(3, "--dry-run") == [f"would update: {risk} (version 1 -> 2)",
+                                   f"would update: {nc} (version 1 -> 2)"]
+    assert planned.head() == head
+    assert run(3) == [f"updated: {risk} (version 1 -> 2)", f"updated: {nc} (version 1 -> 2)"]
+    assert planned.get("risk", f"monitoring-{SYSTEM}").version == 2
+    # the same figures on the same day: the open records stay as they are
+    head = planned.head()
+    assert run(3, "--dry-run") == [f"would leave unchanged: {risk} (version 2)",
+                                   f"would leave unchanged: {nc} (version 2)"]
+    assert planned.head() == head
+    assert run(3) == [f"left unchanged: {risk} (version 2)",
+                      f"left unchanged: {nc} (version 2)"]
+    assert planned.get("risk", f"monitoring-{SYSTEM}").version == 2
 
 
 @pytest.mark.parametrize(("args", "message"), [

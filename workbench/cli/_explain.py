@@ -330,9 +330,15 @@ def _card_fill(args: argparse.Namespace) -> int:
         print(f"\ndry run: nothing saved; still to write: {', '.join(f for f, _ in gaps)}"
               if gaps else "\ndry run: nothing saved")
         return 0
+    head = store.head()
     saved = C.refill(store, args.system, model_version=args.model_version)
-    print(f"filled {saved.record_id} ({saved.describe()}) from "
-          f"{len(saved.record.sources)} records")
+    if store.head() == head:
+        print(f"{saved.record_id} is already filled from its current "
+              f"{len(saved.record.sources)} records ({saved.describe()}, "
+              f"{saved.record.status.value}); nothing changed, nothing was saved")
+    else:
+        print(f"filled {saved.record_id} ({saved.describe()}) from "
+              f"{len(saved.record.sources)} records")
     gaps = saved.record.submit_problems()
     if gaps:
         print(f"still to write before submitting: {', '.join(f for f, _ in gaps)}")

@@ -208,8 +208,8 @@ def _portfolio(args: argparse.Namespace) -> int:
     print_table([(r.system_id, r.tier.replace("_", "-"), r.gpai, r.assessment_status,
                   r.approval, r.review_due or "-", "overdue" if r.overdue_review else "",
                   r.missing or "") for r in df.itertuples()],
-                ["system", "tier", "GPAI", "assessment", "approval", "review due", "",
-                 "open questions"])
+                ["system", "tier", "GPAI", "assessment", "approval", "review due",
+                 "review overdue", "open questions"])
     return 0
 
 
@@ -234,13 +234,24 @@ def _risks(args: argparse.Namespace) -> int:
     if not proposals:
         print(f"every harm of {found.record_id} has a measure; nothing to propose")
         return 0
+    # a proposal saved earlier (by an earlier --save) is in the register: not proposed again
+    in_register = {p["id"]: store.find("risk", p["id"]) for p in proposals}
+    in_register = {k: v for k, v in in_register.items() if v is not None}
+    new = [p for p in proposals if p["id"] not in in_register]
     print_table([(p["id"], p["objective"].removeprefix("objective."), p["inherent_likelihood"],
-                  p["inherent_consequence"], p["title"]) for p in proposals],
-                ["proposed risk", "objective", "likelihood", "consequence", "title"])
+                  p["inherent_consequence"], p["title"],
+                  f"yes (v{in_register[p['id']].version})" if p["id"] in in_register else "no")
+                 for p in proposals],
+                ["proposed risk", "objective", "likelihood", "consequence", "title",
+                 "in register"])
     if args.save:
-        for p in proposals:
+        for p in new:
             saved = save_proposed_risk(store, p)
             print(f"saved {saved.record_id} ({saved.describe()})")
+        if in_register:
+            ids = ", ".join(in_register)
+            print(f"already in the risk register, not saved again: {ids}"
+                  + ("" if new else "; nothing was saved"))
     return 0
 
 

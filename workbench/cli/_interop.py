@@ -116,6 +116,17 @@ def _oscal(args: argparse.Namespace) -> int:
 
     model = {"ssp": "component-definition", "ar": "assessment-results"}.get(args.model,
                                                                             args.model)
+    from pathlib import Path
+
+    from workbench.errors import ConfigurationError
+
+    example = f"e.g. oscal-{model}.json"
+    if not args.output.strip():
+        raise ConfigurationError(f"-o/--output was given an empty value; give the OSCAL file's "
+                                 f"name, {example}")
+    if Path(args.output).is_dir():
+        raise ConfigurationError(f"{args.output!r} is a folder; give the OSCAL file's name, "
+                                 f"{example}")
     store = open_cli_store(args)
     result = oscal.export_oscal(store, model, args.output, record=not args.no_record)
     print(result.summary())

@@ -95,9 +95,14 @@ def _plan(args: argparse.Namespace) -> int:
         data.setdefault("system_id", args.system)
         data.setdefault("id", monitoring.plan_id_for(args.system))
         found = store.find("monitoring_plan", monitoring.plan_id_for(args.system))
+        head = store.head()
         saved = monitoring.save_plan(store, data, base_version=found.version if found else None,
                                      reason=args.reason or "monitoring plan saved",
                                      system_id=args.system)
+        if store.head() == head:
+            print(f"monitoring plan {saved.record_id} is unchanged: {args.set_file} is its "
+                  f"current {saved.describe()}; nothing was saved")
+            return 0
         print(f"saved monitoring plan, {saved.describe()}")
         return 0
     plan, version = monitoring.current_plan(store, args.system)

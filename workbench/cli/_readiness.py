@@ -25,6 +25,21 @@ def _pct(value: Any) -> str:
     return "n/a" if math.isnan(number) else f"{number:.0f}%"
 
 
+#: The most points ``readiness trend`` computes (as :func:`workbench.readiness.trend` allows).
+_MAX_POINTS = 60
+
+
+def _trend_points(text: str) -> int:
+    """argparse type for ``trend --points``: a whole number from 1 to 60."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 1 <= value <= _MAX_POINTS:
+        raise argparse.ArgumentTypeError(f"{text} is out of range (1 to {_MAX_POINTS})")
+    return value
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "readiness", help="ISO/IEC 42001 readiness computed from the records",
@@ -54,7 +69,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     q = sub.add_parser("trend", help="readiness over time, read from the store's history",
                        description="Readiness at regular points (monthly over the last 12 "
                        "months by default), each computed from the records as they stood.")
-    q.add_argument("--points", type=positive_int, default=12, metavar="N",
+    q.add_argument("--points", type=_trend_points, default=12, metavar="N",
                    help="how many points (default 12, at most 60)")
     q.add_argument("--every", choices=("month", "week", "day"), default="month")
     q.add_argument("--end", type=iso_date, metavar="DATE", help="the last point (default today)")
@@ -128,6 +143,12 @@ def _which(args: argparse.Namespace) -> str | int:
 def _summary(args: argparse.Namespace) -> int:
     from workbench import readiness
 
+    if args.clause is not None and not args.clause.strip():
+        from workbench.errors import ConfigurationError
+
+        raise ConfigurationError("--clause was given an empty value; name a clause (6) or an "
+                                 "Annex A objective (A.6), or leave --clause out for every "
+                                 "clause")
     store = open_cli_store(args)
     only = [args.clause] if args.clause else None
     if args.as_of is not None:

@@ -215,6 +215,11 @@ def _pending(args: argparse.Namespace) -> int:
     from workbench import oversight
     from workbench.identity import current_user
 
+    if args.user is not None and not args.user.strip():
+        from workbench.errors import ConfigurationError
+
+        raise ConfigurationError("--user was given an empty value; name whose queue to show (a "
+                                 "login), or leave --user out for your own")
     store = open_cli_store(args)
     user = args.user or current_user(store)
     if args.user:
@@ -238,7 +243,13 @@ def _policy(args: argparse.Namespace) -> int:
 
     if args.set:
         store = open_cli_store(args)
+        head = store.head()
         saved = save_policy(store, args.set, note=args.note)
+        if store.head() == head:
+            print(f"the store's sign-off policy in force (version {saved.version}, saved by "
+                  f"{saved.author} on {saved.saved_at:%Y-%m-%d}) is already the one in "
+                  f"{args.set}; nothing was saved")
+            return 0
         print(f"the sign-off policy from {args.set} is now the store's policy "
               f"(version {saved.version}, saved by {saved.author})")
         return 0

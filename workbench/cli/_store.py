@@ -164,6 +164,13 @@ def _verify(args: argparse.Namespace) -> int:
                                  "hash: give all 64 hex digits (as `workbench anchor` or "
                                  "`workbench verify` print them)")
     store = open_cli_store(args)
+    # the anchors are checked before anything is printed (and before the longer chain check):
+    # an anchor file or key that cannot be read is one error line, never "ok" then an error
+    check = None
+    if args.anchors:
+        from workbench.anchors import verify_anchors
+
+        check = verify_anchors(store, args.anchors, public_key=args.public_key)
     report = store.verify()
     failed = not report.ok
     print(report.summary())
@@ -179,10 +186,7 @@ def _verify(args: argparse.Namespace) -> int:
             grown = report.head_seq - seq
             print(f"expected head found at #{seq}" + (f"; {grown} entries saved since"
                                                       if grown else " (the chain's head)"))
-    if args.anchors:
-        from workbench.anchors import verify_anchors
-
-        check = verify_anchors(store, args.anchors, public_key=args.public_key)
+    if check is not None:
         print(check.summary())
         for problem in check.problems[1:10]:
             print(f"  also: {problem}")

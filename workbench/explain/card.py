@@ -260,11 +260,20 @@ def save_card(store: Store, card: ModelCard | Mapping[str, Any], *,
 def refill(store: Store, system_id: str, *, model_version: str | None = None,
            reason: str = "") -> StoredVersion:
     """Fill the card from its sources and save it as a draft; when nothing would change, the
-    current version is returned as it is (a submitted card stays submitted)."""
+    current version is returned as it is (a submitted card stays submitted) and nothing is
+    written, but a user who may not edit the card is refused all the same
+    (``PermissionDeniedError``)."""
     existing = store.find("model_card", card_id_for(system_id))
     card = fill(store, system_id, model_version=model_version)
     if existing is not None and {**existing.content, "status": "draft"} == card.content():
-        return existing  # nothing to refill: it keeps its status (and its approval)
+        # nothing to refill: it keeps its status (and its approval). The store checks
+        # permissions only for what it writes, so ask whether this user may edit the card.
+        refused = store.refusals([(card, existing.version)], unchanged=True)
+        if refused:
+            from workbench.errors import PermissionDeniedError
+
+            raise PermissionDeniedError(refused[0][1])
+        return existing
     return save_card(store, card, base_version=existing.version if existing else None,
                      reason=reason or "model card filled from its sources")
 

@@ -69,7 +69,32 @@ def open_incident(store: Store, *, system_id: str, title: str, description: str,
         "monitoring_run_id": monitoring_run_id, "complaint_ref": complaint_ref,
         "risk_ids": list(risk_ids), "nonconformity_id": nonconformity_id,
         "opened_by": store.acting_user(), "status": IncidentStatus.open})
+    if record.monitoring_run_id:
+        _check_monitoring_run(store, record)
     return store.save(record, reason=reason or f"AI incident opened ({record.source.value})")
+
+
+def _check_monitoring_run(store: Store, record: Incident) -> None:
+    """Refuse a monitoring run that is not in the store, or is of another AI system (the
+    store checks the other references when it saves)."""
+    from workbench.errors import NotFoundError
+
+    run_id = record.monitoring_run_id
+    try:
+        found = store.find("monitoring_run", run_id)
+    except NotFoundError:  # monitoring is not installed: no run can be in the store
+        found = None
+    where = f"AI incident {record.id!r}: monitoring_run_id"
+    if found is None:
+        raise ValidationError(f"{where} refers to monitoring run {run_id!r}, which is not in the "
+                              "store; create it first or fix monitoring_run_id",
+                              [("monitoring_run_id", f"unknown monitoring run {run_id!r}")])
+    run_system = found.content.get("system_id")
+    if run_system != record.system_id:
+        raise ValidationError(f"{where} refers to monitoring run {run_id!r}, which is of AI "
+                              f"system {run_system!r}, not {record.system_id!r}; fix "
+                              "monitoring_run_id or system_id",
+                              [("monitoring_run_id", "a run of another AI system")])
 
 
 def _not_closed(store: Store, incident_id: str, doing: str) -> None:

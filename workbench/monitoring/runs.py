@@ -48,6 +48,11 @@ class RunResult:
     #: records a breach raises or updates, as they would be (or were) saved
     raised: list[Record] = field(default_factory=list)
     saved: list[StoredVersion] = field(default_factory=list)
+    #: ``kind:id`` -> the version an update is based on, for each record of ``raised`` that
+    #: an earlier breach raised and is still open (the others are new records)
+    updates: dict[str, int] = field(default_factory=dict)
+    #: ``kind:id`` of the updates whose content would not change (no new version is saved)
+    unchanged: list[str] = field(default_factory=list)
 
     @property
     def outcome(self) -> str:
@@ -76,8 +81,21 @@ class RunResult:
             sign = "<" if m.direction == "min" else ">"
             out.append(f"  breach: {m.metric}{' ' + where if where else ''} = {m.value:.4g} "
                        f"{sign} threshold {m.threshold:g}")
-        out += [f"  raised: {ref}" for ref in r.raised]
+        out += [f"  {self._done(ref)}" for ref in r.raised]
         return out
+
+    def _done(self, ref: str) -> str:
+        """What the run did (or, in a dry run, would do) to the raised record ``ref``."""
+        base = self.updates.get(ref)
+        if base is None:
+            return f"{'would raise' if self.dry_run else 'raised'}: {ref}"
+        if ref in self.unchanged:
+            return (f"{'would leave' if self.dry_run else 'left'} unchanged: {ref} "
+                    f"(version {base})")
+        if self.dry_run:
+            return f"would update: {ref} (version {base} -> {base + 1})"
+        saved = next((v for v in self.saved if f"{v.kind}:{v.record_id}" == ref), None)
+        return f"updated: {ref} (version {base} -> {saved.version if saved else base + 1})"
 
 
 def save_plan(store: Store, plan: MonitoringPlan | Mapping[str, Any], *,
@@ -100,11 +118,19 @@ def save_plan(store: Store, plan: MonitoringPlan | Mapping[str, Any], *,
         whose ``system_id`` or ``id`` names another system is refused rather than saved over
         that system's plan.
 
+    Returns
+    -------
+    StoredVersion
+        The new version; when the plan is the same as the latest version, nothing is written
+        and that version is returned (the acting user must still be allowed to change it).
+
     Raises
     ------
     ValidationError
         An invalid plan, an unknown reviewer, or a plan of another system than
         ``system_id``. Nothing is written.
+    PermissionDeniedError
+        The acting user may not save the plan (even when it would not change).
     """
     if system_id is not None:
         _check_system(plan, system_id)
@@ -113,7 +139,20 @@ def save_plan(store: Store, plan: MonitoringPlan | Mapping[str, Any], *,
         raise ValidationError(f"invalid monitoring plan {plan.id!r}: reviewer: no person "
                               f"{plan.reviewer!r} in the store",
                               [("reviewer", "no such person")])
+    found = store.find(MonitoringPlan.kind, plan.id)
+    if found is not None and found.content == plan.content():
+        _may_change(store, plan, found)
     return store.save(plan, base_version=base_version, reason=reason)
+
+
+def _may_change(store: Store, plan: MonitoringPlan, found: StoredVersion) -> None:
+    """Refuse an acting user who may not change ``plan``, although saving it as it is writes
+    nothing (the store checks permissions only for what it writes)."""
+    from workbench.errors import PermissionDeniedError
+
+    refused = store.refusals([(plan, found.version)], unchanged=True)
+    if refused:
+        raise PermissionDeniedError(refused[0][1])
 
 
 def _check_system(plan: MonitoringPlan | Mapping[str, Any], system_id: str) -> None:
@@ -337,7 +376,11 @@ def run(store: Store, system_id: str, *, current: pd.DataFrame, reference: pd.Da
                          f" threshold(s); reviewer {plan.reviewer}")
         record = record.model_copy(update={
             "raised": [f"{r.kind}:{r.id}" for r, _ in raised], "notifications": notes})
-    result = RunResult(run=record, plan=plan, dry_run=dry_run, raised=[r for r, _ in raised])
+    updates = {f"{r.kind}:{r.id}": base for r, base in raised if base is not None}
+    unchanged = [f"{r.kind}:{r.id}" for r, base in raised if base is not None
+                 and store.get(r.kind, r.id, base).content == r.content()]
+    result = RunResult(run=record, plan=plan, dry_run=dry_run, raised=[r for r, _ in raised],
+                       updates=updates, unchanged=unchanged)
     if dry_run:
         return result
     reason = f"monitoring run: {record.outcome.value}"

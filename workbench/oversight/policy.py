@@ -21,7 +21,12 @@ import pydantic
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from workbench.errors import ConfigurationError, ValidationError
+from workbench.errors import (
+    ConfigurationError,
+    NotFoundError,
+    PermissionDeniedError,
+    ValidationError,
+)
 from workbench.model import Record, Role
 from workbench.oversight.model import RequiredSigner
 from workbench.permissions import ValueTest, plain_value
@@ -160,14 +165,21 @@ def _load(path: str) -> Policy:
 
 
 def _read(path: str) -> Policy:
+    from workbench.files import read_text, yaml_problem
+
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        text = read_text(path, what="sign-off policy")  # one line when it is not UTF-8
+    except NotFoundError:
+        raise ConfigurationError(f"cannot read the sign-off policy {path}: no such file; check "
+                                 "the path") from None
+    except ValidationError as exc:  # a folder, not readable, or not UTF-8 text
+        raise ConfigurationError(str(exc)) from None
     except OSError as exc:
         raise ConfigurationError(f"cannot read the sign-off policy {path}: "
                                  f"{exc.strerror or exc}") from None
+    try:
+        data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        from workbench.files import yaml_problem
-
         raise ConfigurationError(f"the sign-off policy {path} is not valid YAML: "
                                  f"{yaml_problem(exc)}") from None
     try:
@@ -260,19 +272,28 @@ def load_policy(path: str | Path | None = None, *, store: Store | None = None) -
 def save_policy(store: Store, source: Policy | str | Path, *, note: str = "") -> Any:
     """Keep ``source`` (a policy, or a policy file) as the store's sign-off policy: a new
     version of the ``signoff_policy`` record, which only admins may save. From then on it is
-    the policy in force for this store. Returns the stored version.
+    the policy in force for this store. Returns the stored version; when the store's policy is
+    already ``source``, nothing is written (whatever the note) and the version in force is
+    returned.
 
     Raises
     ------
     ConfigurationError
         The file cannot be read or is not a valid policy (nothing is written).
     PermissionDeniedError
-        The acting user is not an admin.
+        The acting user is not an admin (even when the policy would not change).
     """
     policy = source if isinstance(source, Policy) else _read(str(source))
     record = StoredPolicy.parse({"id": STORED_POLICY_ID, "note": note, "policy": policy.model_dump(
         mode="json", by_alias=True, exclude_none=True)})
     current = store.find("signoff_policy", STORED_POLICY_ID)
+    if current is not None and current.content.get("policy") == record.policy:
+        # Unchanged: no new version. The store would not check who saves identical content,
+        # so ask whether the acting user may change the policy at all.
+        refused = store.refusals([(record, current.version)], unchanged=True)
+        if refused:
+            raise PermissionDeniedError(refused[0][1])
+        return current
     return store.save(record, base_version=current.version if current else None,
                       reason=note or "sign-off policy changed")
 

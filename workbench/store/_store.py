@@ -457,12 +457,16 @@ class Store:
         return StoreAccessView(conn, lambda c, kind, ids=None: c.execute(
             _latest_select(kind, ids, dialect=self.dialect)), pending=people)
 
-    def refusals(self, items: Iterable[tuple[Record, int | None]]) -> list[tuple[int, str]]:
+    def refusals(self, items: Iterable[tuple[Record, int | None]], *,
+                 unchanged: bool = False) -> list[tuple[int, str]]:
         """What the permission policy would refuse if the acting user saved ``items`` now.
 
         ``(index in items, one-line reason)`` for each record refused; empty when the save
         would be allowed. Writes nothing; an import's dry run reports every refused row with
-        it. The save itself checks again, inside its transaction.
+        it. The save itself checks again, inside its transaction. A record identical to its
+        latest version is not checked (saving it writes nothing), unless ``unchanged``: then
+        it is checked as an edit, for a command that must refuse someone who may not change a
+        record even when their copy equals it.
         """
         from workbench import permissions
         from workbench.store._access import active_workflow
@@ -473,7 +477,7 @@ class Store:
             indices, changes = [], []
             for index, (record, _base, content, chash) in enumerate(prepared):
                 cur = latest.get((record.kind, record.id))
-                if cur is None or cur.content_hash != chash:
+                if cur is None or cur.content_hash != chash or unchanged:
                     indices.append(index)
                     changes.append(_change(record, content, cur))
             found = permissions.refusals(self._access_view(conn, changes), self.acting_user(),
