@@ -216,6 +216,8 @@ def test_widget_shows_a_metric_with_its_threshold_band_and_a_clicked_run(planned
     values = w.figure.data[0]
     assert list(values.customdata) == [ok.run.id, bad.run.id]
     assert list(values.marker.color) == ["#1f77b4", "#c62828"]  # the breached point is red
+    assert list(values.marker.symbol) == ["circle", "x"]  # and a cross, unlike any series
+
     threshold = [t for t in w.figure.data if t.name == "threshold"][0]
     assert list(threshold.y) == [0.2, 0.2]
 
@@ -325,3 +327,23 @@ def test_run_details_put_each_threshold_beside_its_own_metric(planned):
     for row in cells:
         measured = by_metric[(row[0], row[1])]
         assert row[5].endswith(f"{measured.threshold:g}"), (row, measured)
+
+
+def test_no_series_is_drawn_in_the_breach_red():
+    """Two groups on one metric: the second group's line used to take plotly's default red,
+    the colour of breach markers."""
+    import pandas as pd
+
+    from workbench.monitoring.figures import SERIES_COLOURS, timeline_figure
+
+    at = pd.to_datetime(["2026-11-01", "2026-11-08"], utc=True)
+    timeline = pd.DataFrame({
+        "key": "error_rate:gender", "label": "Error rate by gender", "run_id": ["r1", "r2"] * 2,
+        "run_at": list(at) * 2, "group": ["female", "female", "male", "male"],
+        "value": [0.10, 0.12, 0.11, 0.30], "threshold": 0.25, "direction": "max",
+        "breached": [False, False, False, True]})
+    fig = timeline_figure(timeline, "error_rate:gender")
+    lines = [t for t in fig.data if t.name != "threshold"]
+    assert [t.line.color for t in lines] == list(SERIES_COLOURS[:2])
+    assert "#c62828" not in SERIES_COLOURS
+    assert list(lines[1].marker.color) == [SERIES_COLOURS[1], "#c62828"]

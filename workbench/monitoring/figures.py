@@ -10,12 +10,15 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
     import plotly.graph_objects as go
 
-__all__ = ["BAND_COLOUR", "outcome_strip", "run_details_html", "series_keys", "sparkline",
-           "timeline_figure"]
+__all__ = ["BAND_COLOUR", "SERIES_COLOURS", "outcome_strip", "run_details_html", "series_keys",
+           "sparkline", "timeline_figure"]
 
 #: Fill of the region where a value breaches its threshold.
 BAND_COLOUR = "rgba(198, 40, 40, 0.12)"
 _OK, _BREACH = "#1f77b4", "#c62828"
+#: Series colours: none of them red, which marks breaches (a red cross) and the threshold only.
+SERIES_COLOURS = ("#1f77b4", "#2ca02c", "#9467bd", "#17becf", "#8c564b", "#7f7f7f",
+                  "#bcbd22", "#e377c2")
 
 
 def series_keys(timeline: pd.DataFrame) -> list[tuple[str, str]]:
@@ -29,8 +32,9 @@ def series_keys(timeline: pd.DataFrame) -> list[tuple[str, str]]:
 def timeline_figure(timeline: pd.DataFrame, key: str, *, title: str = "") -> go.Figure:
     """One metric of a system over time (a line per group), its threshold and breach band.
 
-    Breached points are red. Each point carries its run id in ``customdata``, so a click can
-    show the run. The band shades the side of the latest threshold that breaches.
+    Each group has its own colour (:data:`SERIES_COLOURS`, no red); a breached point is a red
+    cross, so it never reads as a series. Each point carries its run id in ``customdata``, so
+    a click can show the run. The band shades the side of the latest threshold that breaches.
     """
     import plotly.graph_objects as go
 
@@ -41,16 +45,20 @@ def timeline_figure(timeline: pd.DataFrame, key: str, *, title: str = "") -> go.
                           annotations=[dict(text="no runs yet", showarrow=False,
                                             xref="paper", yref="paper", x=0.5, y=0.5)])
         return fig
-    for group, rows in part.groupby("group", sort=True):
+    for index, (group, rows) in enumerate(part.groupby("group", sort=True)):
         name = plotly_text(str(group) or key.split(":")[0])
+        colour = SERIES_COLOURS[index % len(SERIES_COLOURS)]
+        breached = rows["breached"].astype(bool).tolist()
         fig.add_trace(go.Scatter(
             x=rows["run_at"], y=rows["value"], mode="lines+markers", name=name,
             # the group's name is user data: shown through the trace name, never put in the
             # template (where plotly would read %{...} in it)
             customdata=rows["run_id"],
             hovertemplate="%{x|%Y-%m-%d}: %{y:.4g}<extra>%{fullData.name}</extra>",
-            marker=dict(color=[_BREACH if b else _OK for b in rows["breached"]], size=7),
-            line=dict(width=1.5)))
+            marker=dict(color=[_BREACH if b else colour for b in breached],
+                        symbol=["x" if b else "circle" for b in breached],
+                        size=[10 if b else 7 for b in breached]),
+            line=dict(width=1.5, color=colour)))
     steps = part.drop_duplicates("run_id")
     fig.add_trace(go.Scatter(x=steps["run_at"], y=steps["threshold"], mode="lines",
                              name="threshold", line=dict(color=_BREACH, dash="dash", width=1),
