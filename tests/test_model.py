@@ -133,3 +133,16 @@ def test_own_validator_messages_survive_empty_input():
     with pytest.raises(ValidationError) as err:
         validate_record(Note, {"id": "n", "text": "  "})
     assert err.value.errors == [("text", "write the note, or delete it")]
+
+
+@pytest.mark.parametrize("field, typed", [("expires_at", "next week"),
+                                          ("expires_at", "2026-13-16"),
+                                          ("collected_at", "yesterday")])
+def test_text_that_is_not_a_date_says_so_in_words(field, typed):
+    from workbench.model import Evidence
+
+    data = {"id": "ev-1", "title": "Test", "evidence_kind": "test_result",
+            "collected_at": "2026-11-01T09:00:00+00:00", field: typed}
+    with pytest.raises(ValidationError) as err:
+        validate_record(Evidence, data)
+    assert dict(err.value.errors)[field] == f"{typed!r} is not a date; use YYYY-MM-DD"

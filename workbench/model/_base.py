@@ -185,6 +185,12 @@ def model_for(kind: str | type[Record]) -> type[Record]:
     return cls
 
 
+#: pydantic's error types for text that is not a date (or a date-time).
+_DATE_ERRORS = frozenset({"date_parsing", "date_from_datetime_parsing",
+                          "date_from_datetime_inexact", "datetime_parsing",
+                          "datetime_from_date_parsing"})
+
+
 def format_validation_error(cls: type[BaseModel], exc: pydantic.ValidationError) -> ValidationError:
     """Turn pydantic's error into the workbench's, with one ``field: message`` per problem."""
     label = getattr(cls, "label", cls.__name__)
@@ -207,6 +213,8 @@ def format_validation_error(cls: type[BaseModel], exc: pydantic.ValidationError)
             )
         elif err["type"] == "extra_forbidden":
             msg = "is not a field of this record"
+        elif err["type"] in _DATE_ERRORS and isinstance(given, str):
+            msg = f"{given!r} is not a date; use YYYY-MM-DD"
         errors.append((loc, msg))
     summary = "; ".join(f"{f}: {m}" for f, m in errors)
     return ValidationError(f"invalid {label}: {summary}", errors)
