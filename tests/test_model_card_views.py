@@ -57,9 +57,60 @@ def test_editor_for_a_system_without_a_card(demo_store):
     editor.refill()
     assert editor.base_version == 1 and not editor.buttons["submit"].disabled
     assert editor.submit() is None
-    assert editor.status.text.startswith("cannot submit the model card of card-fraud: ")
+    assert editor.status.text.startswith("Not submitted, nothing saved: cannot submit the "
+                                         "model card of card-fraud: ")
     assert "required before" not in editor.form.fields["human_oversight"].error.value
     assert editor.form.fields["human_oversight"].error.value  # shown beside the field
+
+
+def test_a_refused_submit_writes_nothing(demo_store, monkeypatch):
+    """It used to save the typing as a draft first (making the approval stale), then refuse."""
+    from workbench.widgets import ModelCardEditor
+
+    monkeypatch.setenv("WORKBENCH_USER", "grace")
+    editor = ModelCardEditor(demo_store, "credit-scoring")
+    editor.form.fields["accuracy_statement"].widget.value = ""
+    head = demo_store.head()
+    assert editor.submit() is None
+    assert demo_store.head() == head
+    assert editor.status.text.startswith("Not submitted, nothing saved: cannot submit the "
+                                         "model card of credit-scoring: 1 required item(s) "
+                                         "empty: accuracy_statement")
+    assert editor.form.fields["accuracy_statement"].error.value
+    assert wb.oversight.status(demo_store, "model_card", "mc-credit-scoring").state == "approved"
+
+
+def test_request_signoff_is_of_the_version_shown_and_keeps_typing(demo_store, monkeypatch):
+    from workbench.widgets import ModelCardEditor
+
+    monkeypatch.setenv("WORKBENCH_USER", "grace")
+    editor = ModelCardEditor(demo_store, "credit-scoring")
+    editor.form.fields["logging"].widget.value = "typed, not saved"
+    head = demo_store.head()
+    editor.request_signoff()
+    assert demo_store.head() == head
+    assert editor.status.text == ("Not requested: logging changed here and not saved; submit "
+                                  "the card first (or discard and reload).")
+    assert editor.form.fields["logging"].widget.value == "typed, not saved"
+    # someone else submits a newer version meanwhile: the request is of the version shown
+    editor.reload()
+    monkeypatch.setenv("WORKBENCH_USER", "ravi")
+    wb.explain.write(demo_store, "credit-scoring", {"logging": "ravi's"})
+    wb.explain.submit(demo_store, "credit-scoring")
+    monkeypatch.setenv("WORKBENCH_USER", "grace")
+    head = demo_store.head()
+    editor.request_signoff()
+    assert demo_store.head() == head and "version 4" in editor.status.text, editor.status.text
+
+
+def test_typing_before_a_card_exists_is_kept_by_the_first_fill(demo_store):
+    from workbench.widgets import ModelCardEditor
+
+    editor = ModelCardEditor(demo_store, "card-fraud")
+    editor.form.fields["logging"].widget.value = "every decision is logged for 6 years"
+    saved = editor.refill()
+    assert saved.content["logging"] == "every decision is logged for 6 years"
+    assert editor.form.fields["logging"].widget.value == "every decision is logged for 6 years"
 
 
 def test_the_dashboard_panel(demo_store):

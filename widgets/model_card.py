@@ -126,8 +126,10 @@ class ModelCardEditor(W.VBox):
         from workbench.explain.card import fill, save_card
 
         card = fill(self.store, self.system_id)
-        data = {**card.model_dump(), **self.values()} if self.base_version else \
-            card.model_dump()
+        typed = self.values()
+        if not self.base_version:  # a new card: what was typed before it existed is kept
+            typed = {k: v for k, v in typed.items() if v not in ("", None)}
+        data = {**card.model_dump(), **typed}
         try:
             saved = save_card(self.store, data, base_version=self.base_version,
                               reason=self.reason.value.strip() or "model card filled from "
@@ -157,27 +159,43 @@ class ModelCardEditor(W.VBox):
 
     @reports_errors()
     def submit(self) -> StoredVersion | None:
-        """Save the written parts, then submit the card (complete and not stale)."""
+        """Submit the card with the written parts as typed, in one version, once it is
+        complete and not stale; a refused submit saves nothing (the typing stays here)."""
         from workbench.explain.card import submit
 
-        saved = self.save()
-        if saved is None:
-            return None
         try:
-            done = submit(self.store, self.system_id, base_version=saved.version)
+            done = submit(self.store, self.system_id, values=self.values(),
+                          base_version=self.base_version,
+                          reason=self.reason.value.strip() or "model card submitted for "
+                          "sign-off")
         except ValidationError as exc:
-            self.form.show_errors([e for e in exc.errors if e[0] in self.form.fields])
-            self.status.show(str(exc), "error")
+            self.form.show_errors([e for e in exc.errors if e[0] in self.form.fields], str(exc))
+            self.status.show(f"Not submitted, nothing saved: {exc}", "error")
+            return None
+        except ConflictError as exc:
+            self.status.show(f"{exc} Your edits are still here.", "error")
             return None
         return self._done(done, "Submitted")
 
+    def _unsaved(self) -> list[str]:
+        """The written parts typed here that differ from the version shown."""
+        shown = self.state.stored.content if self.state and self.state.stored else {}
+        return [k for k, v in self.values().items() if (v or "") != (shown.get(k) or "")]
+
     @reports_errors()
     def request_signoff(self) -> None:
-        """Ask the system owner and the AI governance lead to approve the submitted card."""
+        """Ask the system owner and the AI governance lead to approve the version shown; typed
+        but unsaved parts are not thrown away: save or submit them first."""
         from workbench import oversight
         from workbench.explain.model import card_id_for
 
+        unsaved = self._unsaved()
+        if unsaved:
+            self.status.show(f"Not requested: {', '.join(unsaved)} changed here and not saved; "
+                             "submit the card first (or discard and reload).", "error")
+            return
         request = oversight.request(self.store, "model_card", card_id_for(self.system_id),
+                                    version=self.base_version,
                                     note=self.reason.value.strip())
         self.reload()
         waiting = ", ".join(s.describe() for s in request.required)

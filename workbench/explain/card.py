@@ -307,9 +307,10 @@ def _current(store: Store, system_id: str) -> StoredVersion:
     return found
 
 
-def submitted_card(store: Store, system_id: str, *, today: dt.date | None = None
-                   ) -> tuple[ModelCard, int]:
-    """The current card marked submitted, and the version it is based on (not saved).
+def submitted_card(store: Store, system_id: str, *, today: dt.date | None = None,
+                   values: Mapping[str, Any] | None = None) -> tuple[ModelCard, int]:
+    """The current card, with the written parts ``values`` (as typed) when given, marked
+    submitted, and the version it is based on (not saved).
 
     Raises
     ------
@@ -319,7 +320,13 @@ def submitted_card(store: Store, system_id: str, *, today: dt.date | None = None
         The card is stale (each change named) or a required field is empty (each named).
     """
     current = _current(store, system_id)
-    card = current.record
+    if values:
+        check_fields(dict(values), written_fields())
+    content = {**current.content, **dict(values or {})}
+    # validated as a draft: a submitted card's own check would refuse the gaps before they
+    # are listed below
+    card = (validate_record(ModelCard, {**content, "status": CardStatus.draft.value})
+            if values else current.record)
     changes = source_changes(card.sources, current_sources(store, system_id, today=today),
                              store=store)
     if changes:
@@ -333,13 +340,18 @@ def submitted_card(store: Store, system_id: str, *, today: dt.date | None = None
             f"cannot submit the model card of {system_id}: {len(gaps)} required item(s) "
             f"empty: {', '.join(f for f, _ in gaps)}; write them (ModelCardEditor) or keep it "
             "as a draft", gaps)
-    data = {**current.content, "status": CardStatus.submitted.value}
+    data = {**content, "status": CardStatus.submitted.value}
     return validate_record(ModelCard, data), current.version
 
 
 def submit(store: Store, system_id: str, *, base_version: int | None = None,
+           values: Mapping[str, Any] | None = None,
            reason: str = "model card submitted for sign-off") -> StoredVersion:
-    """Mark the card submitted (a new version) once it is complete and not stale.
+    """Mark the card submitted (a new version) once it is complete and not stale; with
+    ``values``, its written parts as typed are saved in that same version.
+
+    Everything is checked before anything is saved: a refused submit writes nothing (not
+    even the typed parts as a draft).
 
     Raises
     ------
@@ -348,7 +360,7 @@ def submit(store: Store, system_id: str, *, base_version: int | None = None,
     ConflictError
         ``base_version`` is not the current version.
     """
-    card, version = submitted_card(store, system_id)
+    card, version = submitted_card(store, system_id, values=values)
     return save_card(store, card, base_version=base_version or version, reason=reason)
 
 
