@@ -389,3 +389,16 @@ def test_a_decision_written_in_after_the_record_changed_does_not_count(demo):
     assert [d.reason for d in st.invalid] == [
         f"it was recorded after a later version of the record was saved (version "
         f"{old.version + 1}), so the version it signs was already outdated"]
+
+
+def test_moving_a_risk_to_your_own_system_names_the_team_it_leaves(demo):
+    """farid owns cv-screening; the refusal used to name cv-screening, whose team he is on."""
+    current = demo.get("risk", "credit-scoring-r04")
+    with acting("farid"):
+        message = str(_refused(demo, PermissionDeniedError, "may not save risk",
+                               wr.save_risk, demo, {**current.record.model_dump(),
+                                                    "system_id": "cv-screening"},
+                               base_version=current.version))
+    assert message.endswith("(held by alice, ben, ravi); farid is not on the team of "
+                            "credit-scoring (team: alice, ben, grace, ravi), which the risk "
+                            "belongs to now"), message

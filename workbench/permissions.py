@@ -268,8 +268,12 @@ def _linked(view: AccessView, actor: str, change: Change, people: dict[str, set[
 def _needs(view: AccessView, grants: Sequence[Grant], change: Change,
            people: dict[str, set[str]] | None) -> str:
     """The roles that would allow ``change`` and who holds them; for a grant on the team of
-    the record's AI system, only the holders on that team."""
-    systems = record_systems(change.kind, change.record_id, change.content)
+    the record's AI system, only the holders on that team (on every system it belongs to,
+    before and after the edit)."""
+    systems = list(dict.fromkeys(
+        record_systems(change.kind, change.record_id, change.content)
+        + (record_systems(change.kind, change.record_id, change.before)
+           if change.before is not None else [])))
     parts = []
     for grant in grants:
         roles = " or ".join(sorted(str(plain_value(r)) for r in grant.roles))
@@ -433,12 +437,21 @@ def refusals(view: AccessView, actor: str, changes: Sequence[Change], *,
                   and roles & {str(plain_value(r)) for r in g.roles}]
         why = ""
         if scoped:
-            systems = record_systems(change.kind, change.record_id, change.content)
+            after = record_systems(change.kind, change.record_id, change.content)
+            before = (record_systems(change.kind, change.record_id, change.before)
+                      if change.before is not None else [])
             if people is None:
                 people = view.system_people(system_ids)
+            # name the systems the actor is not on (a record moved from another team's system
+            # is refused for the system it leaves), else every system it belongs to
+            systems = list(dict.fromkeys(before + after))
+            outside = [s for s in systems if actor not in people.get(s, set())] or after
             team = ", ".join(f"{s} (team: {', '.join(sorted(people.get(s, set()))) or 'nobody'})"
-                             for s in systems) or "no AI system"
+                             for s in outside) or "no AI system"
+            moved = [s for s in outside if s in before and s not in after]
             why = f"; {actor} is not on the team of {team}"
+            if moved:
+                why += f", which the {change.label} belongs to now"
         needed = (_needs(view, applicable, change, people) if applicable
                   else "a grant whose conditions hold")
         out.append((index, f"{actor} ({held}) may not save {what}: it needs {needed}{why}"))
