@@ -175,3 +175,29 @@ def test_cli_oscal(demo_url, tmp_path, capsys):
     assert _errors(json.loads(out.read_text()), "oscal_poam_schema.json") == []
     with pytest.raises(SystemExit):
         main(["oscal", "profile", "-o", str(out)])
+
+
+def test_typed_text_keeps_its_lines_and_reads_as_typed(demo_store):
+    """OSCAL's descriptions are Markdown: paragraphs and line breaks are kept, and characters
+    Markdown would read as formatting or HTML are escaped; a title is one escaped line."""
+    from actors import acting
+
+    import workbench as wb
+
+    with acting("chloe"):
+        wb.readiness.update_entry(demo_store, "A.2.2", justification=(
+            "Begründung: *required* by 5.2 & <b>frames</b> objectives 🚀\nzweite Zeile\n\n"
+            "Second paragraph\twith a tab"))
+        current = demo_store.get("risk", "credit-scoring-r04")
+        demo_store.save(current.record.model_copy(update={"title": "Approvals <b>auto</b>"}),
+                        base_version=current.version)
+    doc = oscal.oscal_document(demo_store, "component-definition")["component-definition"]
+    impl = doc["components"][0]["control-implementations"][0]
+    a22 = next(r for r in impl["implemented-requirements"] if r["control-id"] == "A.2.2")
+    assert a22["description"] == (
+        "Begründung: \\*required\\* by 5.2 \\& \\<b\\>frames\\</b\\> objectives 🚀\\\n"
+        "zweite Zeile\n\nSecond paragraph with a tab")
+    poam = oscal.oscal_document(demo_store, "poam")
+    assert _errors(poam, "oscal_poam_schema.json") == []
+    titles = {r["title"] for r in poam["plan-of-action-and-milestones"]["risks"]}
+    assert "Approvals \\<b\\>auto\\</b\\>" in titles

@@ -112,10 +112,28 @@ def _ts(value: dt.datetime | dt.date | None = None) -> str:
     return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+#: Characters OSCAL's markup (Markdown) would read as formatting or HTML, escaped with a
+#: backslash so what a person typed reads as typed.
+_MARKUP = str.maketrans({c: "\\" + c for c in "\\`*_[]<>&"})
+
+
 def _text(value: object, fallback: str = "(none recorded)") -> str:
-    """OSCAL strings may not be empty or start or end with white space."""
+    """A markup-line: one line, not empty, no white space at either end, user text escaped
+    for OSCAL's markup (``fallback``, our own text, as it is)."""
     text = " ".join(str(value or "").split())
-    return text or fallback
+    return text.translate(_MARKUP) if text else fallback
+
+
+def _para(value: object, fallback: str = "(none recorded)") -> str:
+    """A markup-multiline: the paragraphs and line breaks a person typed kept (a blank line
+    between paragraphs, a hard break within one), each line escaped as in :func:`_text`."""
+    paragraphs = []
+    for block in str(value or "").replace("\r\n", "\n").split("\n\n"):
+        lines = [" ".join(line.split()).translate(_MARKUP) for line in block.split("\n")]
+        lines = [line for line in lines if line]
+        if lines:
+            paragraphs.append("\\\n".join(lines))
+    return "\n\n".join(paragraphs) or fallback
 
 
 def _prop(name: str, value: object, *, ours: bool = True) -> dict[str, str] | None:
@@ -171,7 +189,7 @@ def _evidence_resources(store: Store, ids: set[str]) -> dict[str, dict[str, Any]
                      _prop("expires-at", ev.get("expires_at")),
                      _prop("record-version", v.version))}
         if ev.get("description"):
-            resource["description"] = _text(ev["description"])
+            resource["description"] = _para(ev["description"])
         if ev.get("uri"):
             rlink: dict[str, Any] = {"href": ev["uri"]}
             if ev.get("content_hash"):
@@ -254,7 +272,7 @@ def _component_definition(store: Store, head: tuple[int, str], now: str) -> dict
         evidence = sorted(set(row.get("evidence") or []) | set(entry.get("evidence_ids") or []))
         req: dict[str, Any] = {
             "uuid": _uuid("soa", shown.record_id, cid), "control-id": cid,
-            "description": _text(row.get("justification"), "(no justification recorded yet)"),
+            "description": _para(row.get("justification"), "(no justification recorded yet)"),
             **_props(_prop("applicable", row.get("applicable") or "undecided"),
                      _prop("implementation-status", row.get("implementation")),
                      _prop("owner", row.get("owner")),
@@ -264,7 +282,7 @@ def _component_definition(store: Store, head: tuple[int, str], now: str) -> dict
         if links:
             req["links"] = links
         if row.get("notes"):
-            req["remarks"] = _text(row["notes"])
+            req["remarks"] = _para(row["notes"])
         requirements.append(req)
     state = info.get("state", "none")
     component = {
@@ -380,14 +398,14 @@ def _poam(store: Store, head: tuple[int, str], now: str) -> dict[str, Any]:
             continue
         item: dict[str, Any] = {
             "uuid": _uuid("nonconformity", v.record_id), "title": _text(nc.get("title")),
-            "description": _text(nc.get("description")),
+            "description": _para(nc.get("description")),
             **_props(_prop("source", "nonconformity"), _prop("record-id", v.record_id),
                      _prop("severity", nc.get("severity")), _prop("raised-on",
                      nc.get("raised_on")), _prop("raised-by", nc.get("raised_by")),
                      _prop("clauses", ", ".join(nc.get("clause_ids") or [])),
                      _prop("controls", ", ".join(nc.get("control_ids") or [])))}
         if nc.get("correction"):
-            item["remarks"] = _text(f"Correction: {nc['correction']}")
+            item["remarks"] = "Correction: " + _para(nc["correction"])
         items.append(item)
     register = risk_mod.register(store)
     above = register[register["above_appetite"] & (register["status"] != "closed")]
@@ -398,7 +416,7 @@ def _poam(store: Store, head: tuple[int, str], now: str) -> dict[str, Any]:
         tasks = _milestones(f"risk/{rid}", actions)
         entry: dict[str, Any] = {
             "uuid": risk_uuid, "title": _text(row["title"]),
-            "description": _text(row.get("description"), _text(row["title"])),
+            "description": _para(row.get("description"), _text(row["title"])),
             "statement": _text(f"Residual level {row['residual_level']} (score "
                                f"{row['residual_score']}), above the risk appetite; inherent "
                                f"{row['inherent_level']}. Treatment: {row['treatment']}."),
