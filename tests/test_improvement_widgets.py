@@ -112,6 +112,11 @@ def test_incident_register_shows_deadlines_and_follows_an_incident(demo_store):
     new_id = register.selected
     assert register.status.text == (f"saved: {new_id} opened: report by 2026-11-17 (15 days: "
                                     "a serious incident (Art. 73(2)))")
+    # the form starts again whole: the serious tick does not carry over to the next incident
+    assert (register.serious.value, register.death.value, register.widespread.value) == (
+        False, False, False)
+    assert (register.source.value, register.severity.value, register.title.value) == (
+        "other", "medium", "")
     incident = demo_store.get("incident", new_id)
     assert (incident.author, incident.record.opened_by) == ("ravi", "ravi")
     assert incident.record.complaint_ref == "CMP-2026-118"

@@ -395,9 +395,15 @@ class IncidentRegister(_Register):
             widespread_or_critical_infra=bool(self.widespread.value), harm=self.harm.value,
             affected_persons=self.affected.value, source=self.source.value,
             complaint_ref=self.complaint_ref.value.strip())
+        # the whole form starts again: a tick left from this incident must not carry over
+        # to the next one (a serious incident's 2- or 10-day deadline)
         for box in (self.title, self.description, self.harm, self.affected,
                     self.complaint_ref):
             box.value = ""
+        for tick in (self.serious, self.death, self.widespread):
+            tick.value = False
+        self.severity.value, self.source.value = "medium", "other"
+        self.detected_on.value = self.store.now().date()
         inc = saved.record
         self._done(saved.record_id, "opened: " + imp.deadline_text(
             inc.aware_on or inc.detected_on, serious=inc.serious, death=inc.death,
