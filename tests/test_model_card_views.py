@@ -154,3 +154,46 @@ def test_the_report_notebook(demo_url, tmp_path, monkeypatch, system_id, expecte
         figures = [o for c in nb.cells for o in c.get("outputs", [])
                    if "application/vnd.plotly.v1+json" in o.get("data", {})]
         assert len(figures) == 3
+
+
+@pytest.mark.parametrize("editor_kind", ["model_card", "soa", "impact"])
+def test_a_conflict_offers_to_save_over_the_newer_version(demo_store, editor_kind):
+    """Every further save used to conflict again, and Reload discarded the input: the button
+    saves the person's input over the version they were told about."""
+    from actors import acting
+
+    from workbench.widgets import ImpactAssessmentForm, ModelCardEditor, SoAEditor
+
+    with acting("chloe"):
+        if editor_kind == "model_card":
+            editor = ModelCardEditor(demo_store, "credit-scoring")
+            wb.explain.write(demo_store, "credit-scoring", {"logging": "changed elsewhere"})
+            editor.form.fields["logging"].widget.value = "my text"
+            editor.save()
+            kind, rid, check = "model_card", "mc-credit-scoring", lambda c: c["logging"]
+        elif editor_kind == "soa":
+            editor = SoAEditor(demo_store)
+            wb.readiness.update_entry(demo_store, "A.2.2", notes="changed elsewhere")
+            editor.rows["A.2.2"].justification.value = "my text"
+            editor.save()
+            kind, rid = "soa", "soa"
+
+            def check(content):
+                return next(e["justification"] for e in content["entries"]
+                            if e["control_id"] == "A.2.2")
+        else:
+            editor = ImpactAssessmentForm(demo_store, "credit-scoring")
+            current = demo_store.get("impact_assessment", editor.assessment_id)
+            demo_store.save(current.record.model_copy(update={"conclusion": "elsewhere"}),
+                            base_version=current.version)
+            editor.closing.fields["conclusion"].widget.value = "my text"
+            editor.save_draft()
+            kind, rid, check = ("impact_assessment", editor.assessment_id,
+                                lambda c: c["conclusion"])
+        latest = demo_store.get(kind, rid).version
+        assert "Your " in editor.status.text and "still here" in editor.status.text
+        assert editor.overwrite.layout.display == "" and editor.overwrite.latest == latest
+        editor.overwrite.overwrite()
+    saved = demo_store.get(kind, rid)
+    assert saved.version == latest + 1 and check(saved.content) == "my text"
+    assert editor.overwrite.layout.display == "none"

@@ -37,6 +37,45 @@ class StatusLine(W.HTML):
         self.show("")
 
 
+class OverwriteButton(W.Button):
+    """Shown after a save conflicted with someone else's newer version: saves the person's
+    input over that version (it keeps their edits; nothing is lost, the other version stays
+    in the history). Hidden otherwise.
+
+    ``on_overwrite`` is called with the newer version number, to save based on it.
+    """
+
+    def __init__(self, on_overwrite: Callable[[int], Any]) -> None:
+        super().__init__(description="Save over their version", icon="save",
+                         layout=W.Layout(width="auto", display="none"))
+        self.latest: int | None = None
+        self._on_overwrite = on_overwrite
+        self.on_click(lambda _: self.overwrite())
+
+    def offer(self, exc: Any) -> str:
+        """Show the button for the conflict ``exc`` (a :class:`ConflictError`); returns what
+        to add to the message (empty when an edit cannot be saved over, e.g. a new record
+        whose id is taken)."""
+        latest, base = getattr(exc, "latest_version", None), getattr(exc, "base_version", None)
+        if latest is None or base is None:
+            self.hide()
+            return ""
+        self.latest = latest
+        self.description = f"Save over version {latest} (keep my edits)"
+        self.layout.display = ""
+        return (f" Or compare, then save your input over version {latest} with the button "
+                "below (its history keeps their version).")
+
+    def hide(self) -> None:
+        self.latest = None
+        self.layout.display = "none"
+
+    def overwrite(self) -> Any:
+        latest = self.latest
+        self.hide()
+        return None if latest is None else self._on_overwrite(latest)
+
+
 def reports_errors(status_attr: str = "status") -> Callable[[F], F]:
     """Decorate a widget method (a callback) so errors land on the widget.
 

@@ -32,7 +32,12 @@ from workbench.impact.model import (
 from workbench.impact.questionnaire import Question, Questionnaire, normalize_answer
 from workbench.model.states import SignOffState
 from workbench.render import STATUS_COLOURS, badge, esc, html_table
-from workbench.widgets._common import StatusLine, message_html, reports_errors
+from workbench.widgets._common import (
+    OverwriteButton,
+    StatusLine,
+    message_html,
+    reports_errors,
+)
 from workbench.widgets._form import ModelForm
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -253,6 +258,8 @@ class ImpactAssessmentForm(W.VBox):
         self.submit_button = W.Button(description="Submit", icon="check", button_style="primary")
         self.reload_button = W.Button(description="Reload", icon="refresh",
                                       tooltip="discard your changes and load the latest version")
+        self.overwrite = OverwriteButton(self._save_over)
+        self._last_status = "draft"
         self.save_button.on_click(lambda _: self.save_draft())
         self.submit_button.on_click(lambda _: self.submit())
         self.reload_button.on_click(lambda _: self.reload())
@@ -265,7 +272,8 @@ class ImpactAssessmentForm(W.VBox):
             self.tier_line,
             self.tier_details, self.nav,
             self.body, self.record_error,
-            W.HBox([self.save_button, self.submit_button, self.reload_button]),
+            W.HBox([self.save_button, self.submit_button, self.reload_button,
+                    self.overwrite]),
             self.status, self.error_details,
         ])
         self.reload()
@@ -345,6 +353,8 @@ class ImpactAssessmentForm(W.VBox):
     @reports_errors()
     def reload(self) -> None:
         """Load the latest saved version (or a new draft), discarding unsaved input."""
+        if hasattr(self, "overwrite"):
+            self.overwrite.hide()
         found = impact.latest_assessment(self.store, self.system.id)
         if found is None:
             record = impact.new_assessment(self.store, self.system.id)
@@ -521,9 +531,14 @@ class ImpactAssessmentForm(W.VBox):
         except ValidationError as exc:
             self.show_errors(exc.errors)
             raise
-        except ConflictError:
+        except ConflictError as exc:
             self._clear_errors()
-            raise  # the input stays as it is; Reload discards it
+            # the input stays as it is; Reload discards it, the button saves it over theirs
+            self._last_status = status
+            self.status.show(f"{exc} Your input is still here.{self.overwrite.offer(exc)}",
+                             "error")
+            return
+        self.overwrite.hide()
         self._clear_errors()
         self.base_version = saved.version
         self.saved_status = saved.record.status.value
@@ -556,6 +571,12 @@ class ImpactAssessmentForm(W.VBox):
                          {"field": "field", "before": f"version {st.approved_version}",
                           "after": f"version {st.current_version}"}, max_rows=12))
         self.signoff_line.value = html
+
+    @reports_errors()
+    def _save_over(self, latest: int) -> None:
+        """Save what is entered over the newer version a conflict named."""
+        self.base_version = latest
+        self._save(self._last_status)
 
     @reports_errors()
     def save_draft(self) -> None:

@@ -8,7 +8,12 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as W
 
 from workbench.errors import ConflictError, ValidationError
-from workbench.widgets._common import StatusLine, message_html, reports_errors
+from workbench.widgets._common import (
+    OverwriteButton,
+    StatusLine,
+    message_html,
+    reports_errors,
+)
 from workbench.widgets._form import ModelForm
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -67,10 +72,12 @@ class ModelCardEditor(W.VBox):
                               layout=W.Layout(width="auto"))
             button.on_click(lambda _, n=name: getattr(self, n)())
             self.buttons[name] = button
+        self.overwrite = OverwriteButton(self._save_over)
         self.filled_box = W.Accordion(children=[self.filled], titles=("Filled from the records",))
         super().__init__([self.banner, self.filled_box,
                           W.HTML("<b>Written parts</b> (a refill keeps them)"), self.form,
-                          self.reason, W.HBox(list(self.buttons.values())), self.status,
+                          self.reason, W.HBox([*self.buttons.values(), self.overwrite]),
+                          self.status,
                           self.error_details])
         self.add_class("wb-model-card-editor")
         self.reload()
@@ -82,6 +89,8 @@ class ModelCardEditor(W.VBox):
         from workbench.explain.card import card_state
         from workbench.explain.card_views import card_html, state_html
 
+        if hasattr(self, "overwrite"):
+            self.overwrite.hide()
         self.state = card_state(self.store, self.system_id)
         if self.state.stored is None:
             self.base_version = None
@@ -109,6 +118,7 @@ class ModelCardEditor(W.VBox):
 
     # -- actions ---------------------------------------------------------------------------------
     def _done(self, saved: StoredVersion, what: str) -> StoredVersion:
+        self.overwrite.hide()
         unchanged = saved.version == self.base_version
         self.reason.value = ""
         self.reload()
@@ -135,9 +145,15 @@ class ModelCardEditor(W.VBox):
                               reason=self.reason.value.strip() or "model card filled from "
                               "its sources")
         except ConflictError as exc:
-            self.status.show(f"{exc} Your edits are still here.", "error")
+            self.status.show(f"{exc} Your edits are still here.{self.overwrite.offer(exc)}",
+                             "error")
             return None
         return self._done(saved, "Filled")
+
+    def _save_over(self, latest: int) -> StoredVersion | None:
+        """Save the written parts over the newer version a conflict named."""
+        self.base_version = latest
+        return self.save()
 
     @reports_errors()
     def save(self) -> StoredVersion | None:
@@ -153,7 +169,8 @@ class ModelCardEditor(W.VBox):
             self.status.show(f"Not saved: {exc}", "error")
             return None
         except ConflictError as exc:
-            self.status.show(f"{exc} Your edits are still here.", "error")
+            self.status.show(f"{exc} Your edits are still here.{self.overwrite.offer(exc)}",
+                             "error")
             return None
         return self._done(saved, "Saved")
 
@@ -173,7 +190,8 @@ class ModelCardEditor(W.VBox):
             self.status.show(f"Not submitted, nothing saved: {exc}", "error")
             return None
         except ConflictError as exc:
-            self.status.show(f"{exc} Your edits are still here.", "error")
+            self.status.show(f"{exc} Your edits are still here.{self.overwrite.offer(exc)}",
+                             "error")
             return None
         return self._done(done, "Submitted")
 

@@ -383,8 +383,11 @@ class RiskRegisterEditor(W.VBox):
             fields = [k for k in theirs if base.get(k) != theirs.get(k)]
             if fields:
                 changed = f" They changed: {', '.join(fields)}."
-        self.status.show(f"{exc}{changed} Your input is still in the form: compare, then "
-                         "save over their version, or discard and reload.", "error")
+        if exc.base_version is None:  # a new risk whose id is taken: nothing to save over
+            self.status.show(f"{exc} Your input is still in the form.", "error")
+        else:
+            self.status.show(f"{exc}{changed} Your input is still in the form: compare, then "
+                             "save over their version, or discard and reload.", "error")
         if exc.latest_version is not None and exc.base_version is not None:
             self.overwrite_button.description = (f"Save over version {exc.latest_version} "
                                                  "(keep my edits)")

@@ -13,7 +13,12 @@ import ipywidgets as W
 from workbench import readiness as rd
 from workbench.errors import ConflictError, ValidationError
 from workbench.render import STATUS_COLOURS, badge, esc
-from workbench.widgets._common import StatusLine, message_html, reports_errors
+from workbench.widgets._common import (
+    OverwriteButton,
+    StatusLine,
+    message_html,
+    reports_errors,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -157,8 +162,10 @@ class SoAEditor(W.VBox):
                         "Justification · Implementation · Owner · Risks treated and evidence"
                         "</div>")
         self.table = W.VBox([row.box for row in self.rows.values()])
+        self.overwrite = OverwriteButton(self._save_over)
         super().__init__([self.banner, W.HBox([self.owner, self.filter]), header, self.table,
-                          self.reason, W.HBox(list(self.buttons.values())), self.status,
+                          self.reason, W.HBox([*self.buttons.values(), self.overwrite]),
+                          self.status,
                           self.error_details])
         self.reload()
 
@@ -166,6 +173,8 @@ class SoAEditor(W.VBox):
     @reports_errors()
     def reload(self) -> None:
         """Show the current SoA (or, when none is saved, a draft from the risk register)."""
+        if hasattr(self, "overwrite"):
+            self.overwrite.hide()
         found = self.store.find("soa", self.soa_id)
         if found is None:
             self.record = rd.draft_soa(self.store, soa_id=self.soa_id, today=self.today)
@@ -260,8 +269,10 @@ class SoAEditor(W.VBox):
                              f"(shown on the controls' rows).{extra}", "error")
             return None
         except ConflictError as exc:
-            self.status.show(f"{exc} Your edits are still here.", "error")
+            self.status.show(f"{exc} Your edits are still here.{self.overwrite.offer(exc)}",
+                             "error")
             return None
+        self.overwrite.hide()
         self.clear_errors()
         unchanged = saved.version == self.base_version
         self.base_version = saved.version
@@ -274,6 +285,13 @@ class SoAEditor(W.VBox):
         if self.on_saved is not None and not unchanged:
             self.on_saved(saved)
         return saved
+
+    @reports_errors()
+    def _save_over(self, latest: int) -> StoredVersion | None:
+        """Save what is entered over the newer version a conflict named."""
+        self.base_version = latest
+        return self._save(self.values(), "Statement of Applicability edited over version "
+                          f"{latest}")
 
     @reports_errors()
     def save(self) -> StoredVersion | None:

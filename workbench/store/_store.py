@@ -866,8 +866,9 @@ def _check_base(record: Record, base: int | None, cur: StoredVersion | None) -> 
     if base is None:
         if cur is not None:
             raise ConflictError(
-                f"{label} already exists ({cur.describe()}); to change it, load it and save "
-                f"with base_version={cur.version}. Nothing was saved.",
+                f"{label} already exists ({cur.describe()}): give a new one another id, or "
+                f"open the existing one to change it (in Python: save with base_version="
+                f"{cur.version}). Nothing was saved.",
                 kind=record.kind, record_id=record.id, base_version=None,
                 latest_version=cur.version, changed_by=cur.author,
                 changed_at=cur.saved_at.isoformat())
