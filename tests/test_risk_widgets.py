@@ -212,6 +212,11 @@ def test_editor_loads_picks_and_discards(demo_store):
     assert editor.acceptance.values()["accepted_by"] == "grace"
     assert len(editor.actions.rows) == 1
     editor.form.fields["title"].set("scratch")
+    # choosing another risk does not throw the typing away: it stays, and says why
+    editor.picker.value = "credit-scoring-r04"
+    assert editor.picker.value == "credit-scoring-r03" and editor.values()["title"] == "scratch"
+    assert editor.status.text == ("Unsaved changes here (title): save them, or click Discard "
+                                  "and reload, before choosing another risk.")
     editor._on_reload()
     assert editor.values()["title"] != "scratch"
     editor.picker.value = ""

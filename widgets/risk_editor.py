@@ -236,8 +236,27 @@ class RiskRegisterEditor(W.VBox):
         finally:
             self._picking = False
 
+    def _unsaved(self) -> list[str]:
+        """The fields edited since the risk was shown (empty when nothing was)."""
+        shown = getattr(self, "_shown", None)
+        if shown is None:
+            return []
+        now = self.values()
+        return [k for k in dict.fromkeys([*shown, *now]) if shown.get(k) != now.get(k)]
+
     def _on_pick(self, change: dict[str, Any]) -> None:
         if getattr(self, "_picking", False):
+            return
+        edited = self._unsaved()
+        if edited:  # never throw typing away silently: stay on this risk and say why
+            self._picking = True
+            try:
+                self.picker.value = change["old"]
+            finally:
+                self._picking = False
+            self.status.show(f"Unsaved changes here ({', '.join(edited)}): save them, or "
+                             "click Discard and reload, before choosing another risk.",
+                             "warning")
             return
         if change["new"]:
             self.load(change["new"])
@@ -288,6 +307,7 @@ class RiskRegisterEditor(W.VBox):
         self.reason.value = ""
         self._clear_conflict()
         self.clear_errors()
+        self._shown = self.values()
 
     # -- values and errors ----------------------------------------------------------------------
     def values(self) -> dict[str, Any]:
@@ -357,6 +377,7 @@ class RiskRegisterEditor(W.VBox):
         self.form.fields["id"].widget.disabled = True
         self._refresh_picker(saved.record_id)
         self._fill_saved_defaults(saved)
+        self._shown = self.values()  # what is saved is no longer an unsaved change
         self._update_signoff(saved)
         if unchanged:
             self.status.show(f"No changes to save (risk {saved.record_id} is at version "
