@@ -118,9 +118,9 @@ def test_10_2_an_audit_finding_dismissed_by_its_audited_team_is_not_handled(demo
     current = demo_store.get("nonconformity", "nc-1")
     assert current.record.audit_id  # raised by the internal audit; ravi owns action 2
     with acting("ravi"):
-        append_unchecked(demo_store, "nonconformity", current.record.model_copy(update={
-            "stage": "cancelled", "cancel_reason": "we disagree with the auditor"}
-        ).model_dump(mode="json"))
+        append_unchecked(demo_store, "nonconformity", {
+            **current.record.model_dump(mode="json"), "stage": "cancelled",
+            "cancel_reason": "we disagree with the auditor"})
     row = _row(demo_store, "10.2")
     assert row["status"] != "met"
     assert ("nonconformity nc-1, raised by an audit, was cancelled by ravi, an owner of its "
