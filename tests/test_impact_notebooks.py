@@ -127,6 +127,19 @@ def test_fairness_notebook_records_evidence_from_the_shipped_file(demo_url, demo
         "Selection rate by gender", "Selection rate by age_band"]
 
 
+def test_fairness_notebook_reports_its_warnings_not_on_stderr(demo_url, monkeypatch, tmp_path):
+    """The demo's 'undisclosed' gender group is too small: the warning is listed under Warnings
+    in the report, and no stderr block (a source path and code) is printed with it."""
+    monkeypatch.setenv("WORKBENCH_DATABASE_URL", demo_url)
+    nb = execute_notebook(FAIRNESS, tmp_path / "fairness.ipynb")
+    assert not _errors(nb)
+    streams = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "stream"]
+    assert [o["name"] for o in streams] == ["stdout"]  # "recorded ...", nothing on stderr
+    text = notebook_text(nb)
+    assert "FairnessWarning" not in text and "warnings.warn" not in text
+    assert "<b>Warnings</b>" in text and "has only 24 row(s)" in text
+
+
 @pytest.mark.parametrize("path", [IMPACT, FAIRNESS], ids=["impact", "fairness"])
 def test_nbval_runs_the_notebooks_on_the_demo(path, demo_url, tmp_path):
     target = tmp_path / path.name

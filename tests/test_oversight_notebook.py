@@ -36,8 +36,34 @@ def test_papermill_run_for_an_executive(demo_url, tmp_path, monkeypatch):
     with open_store(demo_url) as store:
         waiting = len(oversight.pending(store, "elena"))
     assert waiting >= 1
-    assert f"Awaiting sign-off by elena ({waiting})" in text  # the queue widget
     assert "support-chatbot" in text  # the rejection among recent decisions
+    # a static report: formatted tables, no widget and no Python repr of one
+    assert "PendingQueue(" not in text and f"Awaiting sign-off by elena ({waiting})" not in text
+    assert not [o for c in nb.cells for o in c.get("outputs", [])
+                if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    html = "\n".join(o["data"]["text/html"] for c in nb.cells for o in c.get("outputs", [])
+                     if "text/html" in o.get("data", {}))
+    assert html.count("<table") == 4 and "dataframe" not in html
+    for header in ("Record ID", "Sign as", "Waiting days", "Approved version", "Changed fields",
+                   "Decided at", "Pending with"):
+        assert f">{header}</th>" in html, header
+    for raw in ("NaT", "&lt;NA&gt;", ">NaN<", ">True<", ">False<", "...", "+00:00"):
+        assert raw not in html, raw
+    assert ">approve with conditions<" in html  # a decision as words
+
+
+def test_interactive_adds_the_queue(demo_url, tmp_path, monkeypatch):
+    monkeypatch.setenv("WORKBENCH_DATABASE_URL", demo_url)
+    nb = execute_notebook(NOTEBOOK, tmp_path / "out.ipynb", {"user": "elena",
+                                                             "interactive": True})
+    from workbench import oversight
+    from workbench.store import open_store
+
+    with open_store(demo_url) as store:
+        waiting = len(oversight.pending(store, "elena"))
+    assert f"Awaiting sign-off by elena ({waiting})" in notebook_text(nb)  # the queue widget
+    assert sum("application/vnd.jupyter.widget-view+json" in o.get("data", {})
+               for c in nb.cells for o in c.get("outputs", [])) == 1
 
 
 def test_nbval_with_the_acting_user(demo_url, tmp_path):

@@ -43,7 +43,12 @@ def test_soa_notebook_prints_every_control_with_its_justification(demo_url, demo
     for cid, justification in zip(table["control_id"], table["justification"], strict=True):
         assert f">{cid}<" in text
         assert wb.render.esc(justification) in text
-    assert "pending: version 1 awaits executive" in text  # the sign-off status cell
+    assert "<p>pending: version 1 awaits executive</p>" in text  # the sign-off status cell
+    assert "'pending" not in text  # a paragraph, not a str repr
+    issues = nb.cells[4].outputs[0]["data"]["text/html"]
+    assert ">Control ID</th>" in issues and ">Issue</th>" in issues
+    assert "dataframe" not in issues and "..." not in issues
+    assert "SoAEditor(" not in text
 
 
 def test_readiness_notebook_names_the_gaps(demo_url, tmp_path, monkeypatch):
@@ -54,7 +59,32 @@ def test_readiness_notebook_names_the_gaps(demo_url, tmp_path, monkeypatch):
     assert "add evidence for A.6.2.4" in text
     assert "ev-cv-screening-02 (expired" in text
     assert "GOVERN" in text and "credit-scoring" in text
-    assert "7.4" not in text.split("Gaps (", 1)[1].split("NIST", 1)[0]  # only A.6 assessed
+    gaps = text.split("Gaps (", 1)[1].split(">Function</th>", 1)[0]  # up to the NIST tables
+    assert "7.4" not in gaps  # only A.6 assessed
+    # a static report: formatted tables, no widget and no Python repr of one
+    assert "ReadinessSummary(" not in text and "<h2>Explore</h2>" not in text
+    assert not [o for c in nb.cells for o in c.get("outputs", [])
+                if o.output_type == "stream" or "text/html" not in o.get("data", {})
+                and "application/vnd.plotly.v1+json" not in o.get("data", {})]
+    html = "\n".join(o["data"]["text/html"] for c in nb.cells for o in c.get("outputs", [])
+                     if "text/html" in o.get("data", {}))
+    assert "dataframe" not in html
+    for header in ("Function", "Not applicable", "Subcategory", "Requirements", "System ID",
+                   "Article title", "Missing"):
+        assert f">{header}</th>" in html, header
+    for raw in ("[]", "['", "...", ">True<", ">False<", "not_applicable"):
+        assert raw not in html, raw
+    nist = wb.readiness.nist_coverage(wb.readiness.assess(wb.open_store(demo_url), only="A.6"))
+    assert html.count(">GOVERN 1.") == (nist["subcategory"].str.startswith("GOVERN 1.")).sum()
+
+
+def test_readiness_notebook_interactive_adds_the_explorer(demo_url, tmp_path, monkeypatch):
+    monkeypatch.setenv("WORKBENCH_DATABASE_URL", demo_url)
+    nb = execute_notebook(READINESS, tmp_path / "readiness.ipynb",
+                          {"clause": "A.6", "interactive": True})
+    assert "<h2>Explore</h2>" in notebook_text(nb)
+    assert sum("application/vnd.jupyter.widget-view+json" in o.get("data", {})
+               for c in nb.cells for o in c.get("outputs", [])) == 1
 
 
 def test_both_notebooks_pass_nbval(demo_url, tmp_path):

@@ -35,7 +35,11 @@ def test_notebook_renders_the_pack_under_papermill(demo_url, demo_store, tmp_pat
     nb = execute_notebook(NOTEBOOK, tmp_path / "review.ipynb",
                           {"database_url": demo_url, "as_of": past})
     text = notebook_text(nb)
-    assert f"management review pack of Larkspur Group as of {past}" in text
+    assert "Management review pack: Larkspur Group" in text and f"As of {past};" in text
+    assert not [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "stream"]
+    assert "9.3.2 input: AI management system performance: AI incidents" in text
+    for raw in (">no_plan<", ">in_progress<", ">True<", ">False<"):
+        assert raw not in text, raw
     for title in ("1. Actions from previous reviews", "9. Risks and opportunities",
                   "Changes in external and internal issues"):
         assert title in text, title

@@ -29,10 +29,13 @@ __all__ = [
     "esc",
     "fmt_int",
     "fmt_pct",
+    "frame_html",
     "from_spreadsheet_cell",
+    "header_text",
     "html_table",
     "kpi",
     "plotly_text",
+    "report_cell",
     "spreadsheet_cell",
     "spreadsheet_frame",
 ]
@@ -262,3 +265,106 @@ def _plain(value: Any) -> Any:
         except ValueError:  # NaT
             return ""
     return value
+
+
+# -- tables of records in reports --------------------------------------------------------------
+#: Words a header made from a column name spells its own way (``risk_ids`` -> ``Risk IDs``).
+HEADER_WORDS: dict[str, str] = {"id": "ID", "ids": "IDs", "ai": "AI", "eu": "EU", "nist": "NIST",
+                                "soa": "SoA", "aims": "AIMS", "url": "URL",
+                                "signoff": "sign-off"}
+
+#: Columns whose values are codes (``not_required``, ``in_progress``): :func:`frame_html`
+#: shows them as words (``not required``) unless told otherwise.
+CODE_COLUMNS: tuple[str, ...] = (
+    "status", "state", "stage", "signoff", "readiness", "outcome", "treatment", "severity",
+    "decision", "role", "inherent_level", "residual_level", "level")
+
+
+def header_text(name: Any) -> str:
+    """A column name as a table header: ``system_name`` -> ``System name``,
+    ``risk_ids`` -> ``Risk IDs`` (see :data:`HEADER_WORDS`).
+
+    >>> header_text("system_name"), header_text("risk_ids"), header_text("Negligible")
+    ('System name', 'Risk IDs', 'Negligible')
+    """
+    words = str(name).replace("_", " ").split()
+    if not words:
+        return ""
+    shown = [HEADER_WORDS.get(w.lower(), w) for w in words]
+    shown[0] = shown[0][:1].upper() + shown[0][1:]
+    return " ".join(shown)
+
+
+def report_cell(value: Any) -> str:
+    """A cell as a reader expects it in a report (plain text, not escaped): empty for a missing
+    value (None, NaN, NaT, pd.NA), ``yes``/``no`` for a boolean, a list joined with ``, ``, a
+    date or timestamp as ``YYYY-MM-DD``.
+
+    >>> report_cell(True), report_cell(None), report_cell(["a", "b"]), report_cell(2.5)
+    ('yes', '', 'a, b', '2.5')
+    """
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return ", ".join(report_cell(v) for v in value)
+    if hasattr(value, "tolist") and not hasattr(value, "strftime") and getattr(value, "ndim", 0):
+        return report_cell(list(value.tolist()))  # a numpy array held in a cell
+    if isinstance(value, bool) or type(value).__name__ in ("bool", "bool_"):  # numpy too
+        return "yes" if value else "no"
+    try:
+        import pandas as pd
+
+        if pd.isna(value):
+            return ""
+    except (TypeError, ValueError, ImportError):
+        pass
+    return str(_plain(value))
+
+
+def frame_html(
+    data: pd.DataFrame | Iterable[Mapping[str, Any]],
+    columns: Sequence[str] | Mapping[str, str] | None = None,
+    *,
+    formatters: Mapping[str, Callable[[Any], str]] | None = None,
+    codes: Iterable[str] = CODE_COLUMNS,
+    empty: str = "Nothing to show.",
+    max_rows: int | None = None,
+) -> str:
+    """A table of records for a report, built on :func:`html_table` (every cell escaped): full
+    text, no index, readable headers (:func:`header_text` unless ``columns`` maps them),
+    cells as :func:`report_cell` shows them, and the values of the ``codes`` columns as words
+    (``not_required`` -> ``not required``).
+
+    A DataFrame with a named index (a matrix such as the risk criteria) shows the index as its
+    first column, headed by the index's name (and the columns' name: ``Likelihood \\
+    consequence``). Cells of the columns given ``formatters`` reach their formatter unchanged.
+    """
+    index_header: dict[str, str] = {}
+    if hasattr(data, "to_dict"):
+        frame = data
+        names = list(getattr(frame.index, "names", []))
+        if len(names) == 1 and names[0] is not None:  # a matrix: its index is a column
+            name = str(names[0])
+            across = getattr(frame.columns, "name", None)
+            index_header[name] = header_text(name) + (f" \\ {str(across).lower()}"
+                                                       if across is not None else "")
+            frame = frame.reset_index()
+        rows = frame.to_dict(orient="records")
+    else:
+        rows = [dict(r) for r in data]
+    if columns is None:
+        columns = list(rows[0].keys()) if rows else []
+    headers = (dict(columns) if isinstance(columns, Mapping)
+               else {c: index_header.get(c) or header_text(c) for c in columns})
+    formatters = dict(formatters or {})
+    codes = set(codes)
+    shown = []
+    for row in rows:
+        out = {}
+        for col in headers:
+            value = row.get(col)
+            if col in formatters:
+                out[col] = value
+                continue
+            text = report_cell(value)
+            out[col] = text.replace("_", " ") if col in codes else text
+        shown.append(out)
+    return html_table(shown, headers, formatters=formatters, empty=empty, max_rows=max_rows)

@@ -13,7 +13,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from workbench.review.review_pack import PackSection, ReviewPack
 
-__all__ = ["COLUMNS", "pack_html", "section_html"]
+__all__ = ["COLUMNS", "INPUT_LABELS", "label", "pack_html", "section_html"]
 
 #: Columns each section's table shows, with their headers.
 COLUMNS: dict[str, dict[str, str]] = {
@@ -48,9 +48,27 @@ _BADGES = {"done": STATUS_COLOURS.get("met"), "completed": STATUS_COLOURS.get("m
            "overdue": STATUS_COLOURS.get("missing"), "breach": STATUS_COLOURS.get("missing")}
 
 
+#: What each section informs, as the pack labels it ("9.3.2 input: ..."): the topic's words,
+#: unless the section is one of several that inform it and needs saying what it adds.
+INPUT_LABELS: dict[str, str] = {
+    "incidents": "AI management system performance: AI incidents",
+}
+
+#: Columns whose values are codes (``no_plan``, ``in_progress``): shown as words.
+_CODE_COLUMNS = ("status", "state", "stage", "severity", "signoff", "treatment",
+                 "residual_level", "kind")
+
+
+def label(value: Any) -> str:
+    """A code as words: ``in_progress`` -> ``in progress``, ``no_plan`` -> ``no plan``."""
+    return str(value).replace("_", " ")
+
+
 def _cell(value: Any) -> Any:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
+    if isinstance(value, bool) or type(value).__name__ in ("bool", "bool_"):
+        return "yes" if value else "no"
     if isinstance(value, float):
         return f"{value:.0f}%"
     if isinstance(value, dt.datetime) or hasattr(value, "strftime"):
@@ -71,6 +89,8 @@ def _table(key: str, table: pd.DataFrame) -> str:
             shown[col] = [("" if math.isnan(v) else f"{v:g}") for v in shown[col]]
         else:
             shown[col] = [_cell(v) for v in shown[col]]
+        if col in _CODE_COLUMNS:
+            shown[col] = [label(v) for v in shown[col]]
 
     def status(value: Any) -> str:
         text = str(value)
@@ -83,7 +103,7 @@ def _table(key: str, table: pd.DataFrame) -> str:
 
 def section_html(section: PackSection, number: int) -> str:
     """One input: numbered title, the 9.3.2 topic, the generated summary, the table."""
-    topic = section.topic.value.replace("_", " ")
+    topic = INPUT_LABELS.get(section.key) or label(section.topic.value)
     note = "" if section.available else " (not recorded in this workbench)"
     return (f'<section class="wb-review-section" data-section="{esc(section.key)}">'
             f'<h2 style="font-size:1.2em;margin:18px 0 4px 0">{number}. {esc(section.title)}</h2>'
