@@ -315,3 +315,14 @@ def test_a_template_whose_system_defaults_to_empty_reports_on_the_portfolio(demo
     assert one.systems == ["credit-scoring"]
     with pytest.raises(ValidationError, match="reports on one AI system"):
         plan_reports(demo, SUMMARY, out_dir=tmp_path / "out")
+
+
+@pytest.mark.parametrize("template, value", [("internal_audit", "2026-13-01"),
+                                             ("readiness", "notadate")])
+def test_a_date_parameter_that_is_not_a_date_is_refused_before_anything_runs(
+        demo, tmp_path, template, value):
+    before = demo.head()
+    with pytest.raises(ValidationError, match=rf"^-p as_of={value}: not a date; use "
+                                              r"YYYY-MM-DD \(YYYY-MM-DD"):
+        plan_reports(demo, template, parameters={"as_of": value}, out_dir=tmp_path / "out")
+    assert demo.head() == before and not (tmp_path / "out").exists()

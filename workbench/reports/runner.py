@@ -550,7 +550,26 @@ def _parameters(tpl: Template, given: Mapping[str, str]) -> dict[str, Any]:
             raise ValidationError(f"-p {key}: template {tpl.name!r} declares no parameter "
                                   f"{key!r}; it declares: {names}", [(key, "not declared")])
         values[key] = coerce_value(declared, text) if isinstance(text, str) else text
+        _check_date(declared, values[key])
     return values
+
+
+def _check_date(declared: Any, value: Any) -> None:
+    """A parameter the template documents as a date (``YYYY-MM-DD`` in its meaning, or named
+    ``as_of``) is refused before anything runs unless it is empty or a real date."""
+    import datetime as dt
+
+    if not isinstance(value, str) or not value.strip():
+        return
+    if declared.name != "as_of" and "YYYY-MM-DD" not in (declared.help or ""):
+        return
+    try:
+        dt.date.fromisoformat(value.strip())
+    except ValueError:
+        meaning = f" ({declared.help})" if declared.help else ""
+        raise ValidationError(f"-p {declared.name}={value}: not a date; use YYYY-MM-DD"
+                              f"{meaning}",
+                              [(declared.name, "not a date")]) from None
 
 
 def _writable_folder(path: Path) -> Path:
