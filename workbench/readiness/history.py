@@ -21,7 +21,7 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from workbench.errors import ValidationError
 
@@ -258,6 +258,16 @@ def trend(store: Store, *, points: int = 12, every: str = "month",
     return out
 
 
+def _padded(days: Any) -> dict[str, Any]:
+    """An x range with room either side of the first and last date (none without dates)."""
+    known = [d for d in days if d is not None and d == d]
+    if not known:
+        return {}
+    first, last = min(known), max(known)
+    pad = dt.timedelta(days=max(10, (last - first).days // 8))
+    return {"range": [(first - pad).isoformat(), (last + pad).isoformat()]}
+
+
 def trend_figure(frame: pd.DataFrame, *, title: str | None = None) -> go.Figure:
     """Lines of overall, clauses 4-10 and Annex A readiness over the points of :func:`trend`.
 
@@ -280,8 +290,11 @@ def trend_figure(frame: pd.DataFrame, *, title: str | None = None) -> go.Figure:
     now = f"{last.iloc[-1]:.0f}%" if not last.empty else "n/a"
     fig.update_layout(
         title=plotly_text(title) if title else f"ISO/IEC 42001 readiness over time (now {now})",
-        yaxis={"range": [0, 105], "title": "readiness (%)", "ticksuffix": "%"},
-        xaxis={"title": "as of"}, height=360, plot_bgcolor="#ffffff",
+        # room below 0% and either side of the first and last point, so the first date's
+        # label stands clear of the y axis's "0%" (on the axis, they overlap in print)
+        yaxis={"range": [-6, 105], "title": "readiness (%)", "ticksuffix": "%"},
+        xaxis={"title": "as of", **_padded(frame["as_of"])}, height=360,
+        plot_bgcolor="#ffffff",
         margin={"l": 10, "r": 20, "t": 60, "b": 40},
         legend={"orientation": "h", "y": -0.2},
         meta={"points": len(frame)})

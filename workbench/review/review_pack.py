@@ -470,20 +470,7 @@ def _readiness(result: Readiness, trend: pd.DataFrame) -> PackSection:
     summary += (f": {c['met']} requirements met, {c['partial']} partial, {c['missing']} "
                 f"missing; {len(result.gaps):,} items to do.")
     fig = trend_figure(trend, title="Readiness over time (records as they stood)")
-    _pad_dates(fig, trend)
     return _section("readiness", summary, trend.copy(), figure=fig)
-
-
-def _pad_dates(fig: Any, trend: pd.DataFrame) -> None:
-    """Room either side of the first and last point, and below 0%, so the first date's label
-    stands clear of the y axis's "0%" (with the first point on the axis, they overlap in print)."""
-    fig.update_yaxes(range=[-6, 105])
-    days = [d for d in (_date(v) for v in trend.get("as_of", [])) if d is not None]
-    if not days:
-        return
-    first, last = min(days), max(days)
-    pad = dt.timedelta(days=max(10, (last - first).days // 8))
-    fig.update_xaxes(range=[(first - pad).isoformat(), (last + pad).isoformat()])
 
 
 def _section(key: str, summary: str, table: pd.DataFrame, *, available: bool = True,
