@@ -68,7 +68,7 @@ def test_nonconformities_audits_and_risks_from_the_records(demo_store, pack):
     assert set(nc.table["id"]) == {"nc-1", "nc-2", "nc-monitoring-cv-screening"}
     assert nc.summary == ("0 nonconformities raised since the previous review, 1 closed since "
                           "the previous review; 2 open (nc-1, nc-monitoring-cv-screening), 1 "
-                          "with overdue corrective actions. Open by stage: in_progress 1, "
+                          "with overdue corrective actions. Open by stage: in progress 1, "
                           "raised 1.")
     audits = pack.section("audits")
     assert audits.summary == ("0 internal audits completed since the previous review; "
@@ -95,7 +95,7 @@ def test_a_pack_of_the_past_shows_what_could_be_seen_then(demo_store):
     # nc-2 was closed 39 days ago and nc-1's actions were planned later: not seen 90 days ago
     assert before.section("nonconformities").summary == (
         "3 nonconformities raised in total, 0 closed in total; 3 open (nc-1, nc-2, "
-        "nc-monitoring-cv-screening). Open by stage: actions_planned 1, in_progress 1, "
+        "nc-monitoring-cv-screening). Open by stage: actions planned 1, in progress 1, "
         "raised 1.")
     assert before.section("nonconformities").table.set_index("id").at["nc-2", "stage"] != \
         "closed"
@@ -108,7 +108,7 @@ def test_other_features_frames_are_used_when_installed(demo_store):
     pack = wb.review.pack(demo_store, trend_points=1, verify=False)
     nc = pack.section("nonconformities")
     assert nc.table.set_index("id").at["nc-1", "stage"] == "in_progress"
-    assert nc.summary.endswith("Open by stage: in_progress 1, raised 1.")
+    assert nc.summary.endswith("Open by stage: in progress 1, raised 1.")
     monitoring = pack.section("monitoring")
     assert monitoring.summary == "Monitoring of 7 AI systems: 2 breach, 1 overdue, 4 no plan."
     assert monitoring.table.set_index("system_id").at["card-fraud", "state"] == "overdue"

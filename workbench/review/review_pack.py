@@ -338,7 +338,8 @@ def _nonconformities(view: Store, f: Facts, since: dt.date | None) -> PackSectio
     if "stage" in table.columns:
         stages = open_["stage"].dropna().astype(str).value_counts()
         if not stages.empty:
-            summary += " Open by stage: " + ", ".join(f"{k} {v}" for k, v in stages.items()) + "."
+            summary += " Open by stage: " + ", ".join(
+                f"{str(k).replace('_', ' ')} {v}" for k, v in stages.items()) + "."
     return _section("nonconformities", summary, table)
 
 
