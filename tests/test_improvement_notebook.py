@@ -36,7 +36,7 @@ def test_notebook_renders_the_findings_and_the_nonconformities(demo_url, tmp_pat
     assert ("Findings:</b> 3 conforming, 1 observation, 1 improvement, 1 minor nc" in text)
     assert esc("Go-live of the support chatbot approved on a red-team test") in text
     assert "ai_policy/ai-policy" in text  # a record the auditor sampled
-    assert ">nc-1<" in text and ">in_progress<" in text and ">1 overdue<" in text
+    assert ">nc-1<" in text and ">in progress<" in text and ">1 overdue<" in text
     # the checklist table: headers for people, lists joined, no pandas repr
     checklist = nb.cells[-1].outputs[0]["data"]["text/html"]
     assert "A.6.2.5" in checklist and ">Requirement ID</th>" in checklist

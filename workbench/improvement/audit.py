@@ -300,7 +300,8 @@ def audit_report_html(store: Store, programme_id: str, audit_id: str = "", *,
                           empty="No finding recorded for this audit.")
     ncs = nonconformities_frame(store, today=today)
     ncs = ncs[(ncs["audit_programme_id"] == programme_id) & (ncs["audit_id"] == audit_id)]
-    ncs = ncs.assign(late=ncs["overdue_actions"].map(lambda n: f"{n} overdue" if n else ""))
+    ncs = ncs.assign(late=ncs["overdue_actions"].map(lambda n: f"{n} overdue" if n else ""),
+                     stage=ncs["stage"].astype(str).str.replace("_", " "))
     raised = html_table(ncs, {"id": "Id", "severity": "Severity", "stage": "Stage",
                               "late": "Actions", "title": "Title"},
                         empty="The audit raised no nonconformity.")
