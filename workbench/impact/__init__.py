@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from workbench.impact.assess import (
     assessment_id_for,
+    assessment_in_force,
     classify_assessment,
     classify_system,
     completeness,
@@ -69,6 +70,7 @@ from workbench.impact.views import (
 )
 
 __all__ = [
+    "assessment_in_force",
     "AffectedParty",
     "AssessmentStatus",
     "Benefit",

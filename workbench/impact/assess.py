@@ -211,6 +211,30 @@ def latest_assessment(store: Store, system_id: str) -> StoredVersion | None:
     return store.get("impact_assessment", str(top["id"]))
 
 
+def assessment_in_force(store: Store, system_id: str) -> StoredVersion | None:
+    """The assessment that classifies the system: its most recent one that is not a draft
+    (a reassessment started but not submitted does not undo the one before it), else its
+    most recent draft, else None.
+
+    Raises
+    ------
+    NotFoundError
+        No such AI system.
+    """
+    if not store.exists("ai_system", system_id):
+        store.get("ai_system", system_id)  # the NotFoundError naming it
+    df = store.frame("impact_assessment")
+    if df.empty:
+        return None
+    mine = df[df["system_id"] == system_id]
+    if mine.empty:
+        return None
+    mine = mine.assign(_draft=mine["status"].astype(str) == "draft")
+    top = mine.sort_values(["_draft", "assessed_on", "_saved_at"],
+                           ascending=[True, False, False]).iloc[0]
+    return store.get("impact_assessment", str(top["id"]))
+
+
 def completeness(assessment: ImpactAssessment | Mapping[str, Any], *,
                  questionnaire: Questionnaire | None = None) -> float:
     """Share (0 to 1) of the submit requirements met: record fields plus required questions."""
@@ -229,7 +253,8 @@ def classify_assessment(assessment: ImpactAssessment, system: AISystem) -> Class
 
 
 def classify_system(store: Store, system_id: str) -> Classification:
-    """The EU AI Act classification of a system, from its latest assessment.
+    """The EU AI Act classification of a system, from its assessment in force
+    (:func:`assessment_in_force`: the latest submitted one, while a newer one is a draft).
 
     A system without an assessment is ``undetermined``, with the reason in the reasoning.
 
@@ -239,7 +264,7 @@ def classify_system(store: Store, system_id: str) -> Classification:
         No such AI system.
     """
     system = store.get("ai_system", system_id).record
-    latest = latest_assessment(store, system_id)
+    latest = assessment_in_force(store, system_id)
     if latest is None:
         from workbench.impact.classify import provider_roles
 

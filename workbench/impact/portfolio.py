@@ -81,7 +81,10 @@ def portfolio(store: Store, *, as_of: dt.date | None = None) -> pd.DataFrame:
     latest = assessments(store)
     problems = problems_of(systems, latest)
     if not latest.empty:
-        latest = latest.drop_duplicates("system_id", keep="first")
+        # the assessment in force: the latest one that is not a draft, else the latest draft
+        # (a reassessment started does not undo the submitted one before it)
+        latest = latest.assign(_draft=latest["status"].astype(str) == "draft").sort_values(
+            ["system_id", "_draft"], kind="stable").drop_duplicates("system_id", keep="first")
         latest = latest[["system_id", "id", "status", "assessed_on", "assessor", "review_due",
                          "answers"]].rename(columns={"id": "assessment_id",
                                                      "status": "assessment_status"})

@@ -94,20 +94,27 @@ def risk_treatment_implemented(f: Facts) -> Outcome:
 
 @rule("8.4", reads=("impact_assessment", "ai_system", *_SIGNOFF))
 def impact_assessment_at_intervals(f: Facts) -> Outcome:
-    """Met when every in-scope AI system has an impact assessment whose review date has not
-    passed."""
+    """Met when every in-scope AI system has a submitted impact assessment whose review date
+    has not passed (a draft performs no assessment, however recent)."""
     systems, ia = f.systems_in("in_scope"), f.assessments()
-    latest = (ia.sort_values("assessed_on").drop_duplicates("system_id", keep="last")
-              .set_index("system_id") if not ia.empty else ia)
+    performed = ia[ia["status"].astype(str) != "draft"] if not ia.empty else ia
+    drafts = ia[ia["status"].astype(str) == "draft"] if not ia.empty else ia
+    latest = (performed.sort_values("assessed_on").drop_duplicates("system_id", keep="last")
+              .set_index("system_id") if not performed.empty else performed)
+    draft_of = (dict(zip(drafts["system_id"], drafts["id"], strict=True))
+                if not drafts.empty else {})
     todo, done = [], []
     for sid, label in zip(systems["id"], systems["label"], strict=True):
+        draft = draft_of.get(sid)
+        pending = f"; its draft {draft} is not submitted yet" if draft else ""
         if sid not in latest.index:
-            todo.append(f"{label}: no impact assessment")
+            todo.append(f"{label}: complete and submit impact assessment {draft}" if draft
+                        else f"{label}: no impact assessment")
             continue
         due = latest.at[sid, "review_due"]
         if pd.notna(due) and due.date() < f.today:
             todo.append(f"{label}: reassess (impact assessment {latest.at[sid, 'id']} was due "
-                        f"for review on {due.date()})")
+                        f"for review on {due.date()}{pending})")
         else:
             done.append(sid)
     return graded(done, todo, reason=f"{len(done):,} of {len(systems):,} in-scope systems have an "
