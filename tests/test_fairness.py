@@ -17,6 +17,7 @@ import math
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -242,8 +243,12 @@ def test_thresholds_configuration(tmp_path, monkeypatch):
     assert config.min_group_size.value == 50 and config.threshold("equalized_odds_ratio")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FairnessWarning)
-        result = fairness.assess(Y_TRUE, Y_PRED, {"sex": GROUP})
+        result = fairness.assess(Y_TRUE, Y_PRED, {"sex": GROUP}, min_group_size=1)
+        # with the configured minimum of 50 both groups are too small to judge a breach on
+        small = fairness.assess(Y_TRUE, Y_PRED, {"sex": GROUP})
     assert list(result.breaches["metric"]) == ["equalized_odds_ratio"]
+    assert small.breaches.empty and small.metrics["value"].isna().all()
+    assert any("fewer than two groups of at least 50 rows" in w for w in small.warnings)
     with pytest.raises(ValidationError, match="rationale"):
         fairness.load_thresholds([{"metric": "demographic_parity_ratio", "bound": "min",
                                    "value": 0.8, "rationale": ""}])
@@ -357,3 +362,25 @@ def test_importing_impact_and_fairness_is_light():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_group_too_small_to_rely_on_does_not_decide_a_breach():
+    """One row of group 'x' (a positive label, predicted negative) used to make every
+    difference breach and propose risks; the differences now compare the groups large enough,
+    and the small one stays in the by-group table, flagged unreliable."""
+    rng = np.random.default_rng(3)
+    n = 200
+    group = np.array(["f", "m"] * (n // 2) + ["x"])
+    y_true = np.append(rng.integers(0, 2, n), 1)
+    y_pred = np.append(y_true[:n].copy(), 0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FairnessWarning)
+        result = fairness.assess(y_true, y_pred, {"gender": group}, min_group_size=30)
+        without = fairness.assess(y_true[:n], y_pred[:n], {"gender": group[:n]},
+                                  min_group_size=30)
+    assert result.breaches.empty
+    pd.testing.assert_series_equal(result.metrics["value"], without.metrics["value"])
+    table = result.by_group.set_index("group")
+    assert table.loc["x", "count"] == 1 and not table.loc["x", "reliable"]
+    assert any("so the differences and ratios of 'gender' leave it out" in w
+               for w in result.warnings)

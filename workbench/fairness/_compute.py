@@ -53,7 +53,10 @@ MSG_NOT_BINARY = ("{name} has {count} distinct values ({values}); the metrics (s
 MSG_ONE_GROUP = ("sensitive feature {name!r} has a single group ({group!r}); fairness compares "
                  "groups, so give a feature with at least two")
 MSG_SMALL_GROUP = ("group {group!r} of {feature!r} has only {size} row(s) (fewer than "
-                   "{minimum}): its rates, and the differences involving it, are unreliable")
+                   "{minimum}): its rates are unreliable, so the differences and ratios of "
+                   "{feature!r} leave it out")
+MSG_TOO_FEW_GROUPS = ("{feature!r} has fewer than two groups of at least {minimum} rows: its "
+                      "differences and ratios are not determined (no breach is judged)")
 MSG_NO_POSITIVES = ("group {group!r} of {feature!r} has no positive labels: its true positive "
                     "rate is undefined, and the equalized odds figures treat it as 0")
 MSG_NO_NEGATIVES = ("group {group!r} of {feature!r} has no negative labels: its false positive "
@@ -362,13 +365,25 @@ def assess(y_true: Any, y_pred: Any, sensitive_features: Any, *, scores: Any = N
             overall = {"count": float(n), **frame_overall}
             if sc is not None:
                 overall["mean_score"] = float(sc.mean())
+        # the differences and ratios compare groups large enough to be relied on: a group of
+        # one row would otherwise decide a breach (and propose risks) on its own
+        big = set(table.loc[table["reliable"], "group"].astype(str))
+        determined = True
+        if len(big) < len(table):
+            if len(big) >= 2:
+                keep = feature.astype(str).isin(big).to_numpy()
+                _, _, values = _feature_figures(feature[keep], true[keep], pred[keep])
+            else:
+                determined = False
+                notes.append(MSG_TOO_FEW_GROUPS.format(feature=col, minimum=minimum))
         for metric in config_metrics():
-            value = values[metric]
+            value = values[metric] if determined else float("nan")
             t = config.threshold(metric)
             aggregates.append({
                 "feature": str(col), "metric": metric, "value": value,
                 "threshold": t.value if t else float("nan"),
-                "bound": t.bound if t else "", "breach": bool(t and t.breached(value)),
+                "bound": t.bound if t else "",
+                "breach": bool(determined and t and t.breached(value)),
                 "rationale": t.rationale if t else "",
                 "reliable": bool(table["reliable"].all())})
     for note in notes:
