@@ -171,7 +171,13 @@ def test_cli_check_records_evidence(cli_store, seeded, capsys):
     assert code == 0
     assert "recorded evidence fairness-credit-" in out and "BREACH" in out
     assert "proposed risk risk-credit-fairness-age-band-eod" in out
+    heads = [line.split() for line in out.splitlines() if line.startswith("feature ")]
+    assert heads == [["feature", "metric", "value", "threshold", "verdict"],
+                     ["feature", "group", "rows", "selection", "accuracy", "TPR", "FPR",
+                      "size"]]  # every column named
     assert len(seeded.records("evidence")) == 1
+    assert _run(cli_store, "flags") == 0
+    assert capsys.readouterr().out.splitlines()[0].split()[-2:] == ["verdict", "expiry"]
     assert _run(cli_store, "flags", "--breaches", "--json") == 0
     flags = json.loads(capsys.readouterr().out)
     assert [f["metric"] for f in flags] == ["equalized_odds_difference"]

@@ -297,16 +297,18 @@ def _fairness_check(args: argparse.Namespace) -> int:
                     "details": result.details(), "proposed_risks": proposals})
     else:
         print(result.summary())
-        print_table([(r.feature, r.metric, f"{r.value:.3f}",
+        print_table([(r.feature, r.metric, "n/a" if r.value != r.value else f"{r.value:.3f}",
                       f"{'<=' if r.bound == 'max' else '>='} {r.threshold:g}" if r.bound else "-",
-                      "BREACH" if r.breach else "") for r in result.metrics.itertuples()],
-                    ["feature", "metric", "value", "threshold", ""])
+                      "BREACH" if r.breach else ("not judged" if r.value != r.value else ""))
+                     for r in result.metrics.itertuples()],
+                    ["feature", "metric", "value", "threshold", "verdict"])
         print()
         print_table([(r.feature, r.group, r.count, f"{r.selection_rate:.3f}",
                       f"{r.accuracy:.3f}", _rate(r.true_positive_rate),
                       _rate(r.false_positive_rate), "" if r.reliable else "small")
                      for r in result.by_group.itertuples()],
-                    ["feature", "group", "rows", "selection", "accuracy", "TPR", "FPR", ""])
+                    ["feature", "group", "rows", "selection", "accuracy", "TPR", "FPR",
+                     "size"])
         print(f"\ndata fingerprint (SHA-256): {result.fingerprint}")
         if saved:
             print(f"recorded evidence {saved.record_id} ({saved.describe()})")
@@ -340,9 +342,11 @@ def _fairness_flags(args: argparse.Namespace) -> int:
     if args.json:
         print_json(df.to_dict(orient="records"))
         return 0
-    print_table([(r.system_id, r.evidence_id, r.feature, r.metric, f"{r.value:.3f}",
+    print_table([(r.system_id, r.evidence_id, r.feature, r.metric,
+                  "n/a" if r.value != r.value else f"{r.value:.3f}",
                   f"{'<=' if r.bound == 'max' else '>='} {r.threshold:g}" if r.bound else "-",
                   "BREACH" if r.breach else "", "expired" if r.expired else "")
                  for r in df.itertuples()],
-                ["system", "evidence", "feature", "metric", "value", "threshold", "", ""])
+                ["system", "evidence", "feature", "metric", "value", "threshold", "verdict",
+                 "expiry"])
     return 0
