@@ -176,3 +176,34 @@ def test_modelcard_fill_show_submit(files, capsys):
         "draft", False, "1.4")
     assert main(["modelcard", "list"]) == 0
     assert "mc-loans" in capsys.readouterr().out
+
+
+def test_a_pickle_whose_class_cannot_be_imported(files, capsys):
+    """A real pickle of a class not importable here is not called 'not a model'."""
+    import pickle
+    import sys
+    import types
+
+    folder, url = files
+    # pickled where its package existed; loaded where it does not
+    module = types.ModuleType("wb_gone_model_pkg")
+
+    class Model:
+        pass
+
+    Model.__module__, Model.__qualname__ = module.__name__, "Model"
+    module.Model = Model
+    sys.modules[module.__name__] = module
+    try:
+        payload = pickle.dumps(Model())
+    finally:
+        del sys.modules[module.__name__]
+    (folder / "custom.pkl").write_bytes(payload)
+    with pytest.raises((ModuleNotFoundError, AttributeError)):
+        pickle.loads(payload)
+    code = main(["explain", "run", "loans", "--model", str(folder / "custom.pkl"),
+                 "--data", str(folder / "holdout.csv"), "--target", "repaid"])
+    err = capsys.readouterr().err
+    assert code == 1 and err.startswith("error: custom.pkl holds a model whose code cannot be "
+                                        "imported here (ModuleNotFoundError: ") and \
+        err.count("\n") == 1, err

@@ -120,6 +120,12 @@ def load_model(path: str) -> Any:
 
     try:
         return joblib.load(p)
+    except (AttributeError, ModuleNotFoundError) as exc:
+        # a real pickle whose class (or module) is not importable where this command runs
+        first = (str(exc).splitlines() or [""])[0]
+        raise ValidationError(f"{p.name} holds a model whose code cannot be imported here "
+                              f"({type(exc).__name__}: {first}); run the command where the "
+                              "model's package is installed") from None
     except Exception as exc:  # noqa: BLE001 - any unreadable file is one line
         first = (str(exc).splitlines() or [""])[0]
         raise ValidationError(f"{p.name} is not a model saved with joblib or pickle "
