@@ -416,5 +416,8 @@ def _eu(args: argparse.Namespace) -> int:
                     ["article", "obligation", "status", "applies from", "records", "missing"])
         for text in dict.fromkeys(group["dates"]):
             print(f"  dates: {text}")
+        excluded = dict.fromkeys(x for xs in group.get("excluded", []) for x in (xs or []))
+        for text in excluded:  # controls the approved SoA excludes: not gaps of any article
+            print(f"  excluded by the approved SoA: {text}")
         print()
     return 0

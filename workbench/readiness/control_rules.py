@@ -143,8 +143,33 @@ evidence_rule("A.4.3", "a data sheet or data set register entry", scope="in_scop
               evidence_kinds=("data_sheet",))
 evidence_rule("A.4.4", "the tool and model inventory with versions")
 evidence_rule("A.4.5", "the infrastructure and computing resources per system")
-evidence_rule("A.4.6", "a competence matrix or training records", org_wide_counts=True,
-              evidence_kinds=("training_record",))
+_A46 = EvidenceRule("A.4.6", "a competence matrix or training records",
+                    evidence_kinds=("training_record",))
+
+
+@rule("A.4.6", reads=("evidence",))
+def human_resources(f: Facts) -> Outcome:
+    """Met when valid organization-wide evidence exists: a competence matrix or training
+    records (of kind training_record or linked to A.4.6). Evidence scoped to AI systems
+    shows the competence of those systems' people, not the organization's, and does not
+    count."""
+    import pandas as pd
+
+    targets = [_A46.requirement, *(f"kind:{k}" for k in _A46.evidence_kinds)]
+    # no system wanted: only evidence that names no AI system is left
+    org_wide = f.coverage(targets, pd.DataFrame({"id": []}))
+    if org_wide.valid:
+        return met(f"valid evidence: {', '.join(org_wide.valid)}",
+                   evidence=[f"evidence {e}" for e in org_wide.valid],
+                   expired=org_wide.expired)
+    scoped = f.coverage(targets)
+    if not scoped.valid:
+        return _A46(f)
+    todo = [f"add organization-wide evidence for A.4.6 (naming no AI system): {_A46.expects}"]
+    if org_wide.expired:
+        todo.insert(0, f"renew expired evidence {', '.join(org_wide.expired)}")
+    return missing(f"only evidence scoped to AI systems ({few(scoped.valid)}), which does not "
+                   "show the organization's competence", todo, expired=org_wide.expired)
 
 
 # -- A.5 assessing impacts ------------------------------------------------------------------------

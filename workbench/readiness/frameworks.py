@@ -6,8 +6,10 @@
   sums it up per function.
 - :func:`eu_obligations`: for each high-risk AI system, its EU AI Act obligations (from its
   classification) with the records that evidence each: evidence for the Annex A controls this
-  project maps to the article, and the article's own records (risks, impact assessment,
-  go-live approval, AI policy).
+  project maps to the article (or the system's own record standing for a control, such as its
+  monitoring plan for A.6.2.6), and the article's own records (risks, impact assessment,
+  go-live approval, AI policy). A control the approved Statement of Applicability excludes is
+  not a gap: it is listed in ``excluded`` with the SoA's justification.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ NIST_COLUMNS = ["function", "subcategory", "category", "statement", "iso_refs",
                 "percent", "status"]
 EU_COLUMNS = ["system_id", "system_name", "tier", "article", "article_title", "controls",
               "evidence", "expired", "records", "missing", "score", "status", "applies_from",
-              "dates"]
+              "dates", "excluded"]
 
 
 def application_date_id(article: str, triggered: list[str] | tuple[str, ...]) -> str:
@@ -74,6 +76,7 @@ CONTROL_RECORDS: dict[str, str] = {
     "A.5.4": "impact_assessment_exists",
     "A.5.5": "impact_assessment_exists",
     "A.6.2.5": "go_live",
+    "A.6.2.6": "monitoring",
     "A.9.4": "impact_assessment_exists",
 }
 
@@ -195,6 +198,28 @@ def _system_records(facts: Facts, system_id: str, kinds: tuple[str, ...]
                                  f"impact assessment {row['id']}")
             (todo.append(item) if item else None)
             ok += item is None
+        elif kind == "monitoring":
+            # judged as readiness judges it (9.1): a monitoring plan with runs, measured
+            # on its schedule (an overdue plan does not count)
+            from workbench.readiness.operation_rules import monitoring_states
+
+            states = monitoring_states(facts)
+            mine = states[states["system_id"] == system_id]
+            row = mine.iloc[0] if not mine.empty else None
+            state = "no_plan" if row is None else str(row["state"])
+            if state == "no_plan":
+                todo.append("add a monitoring plan and record its runs (workbench monitor "
+                            f"plan {system_id} --set FILE, then workbench monitor run)")
+                continue
+            runs = int(row["runs"])
+            found.append(f"monitoring_plan mp-{system_id} ({state}, {runs:,} "
+                         f"run{'' if runs == 1 else 's'})")
+            if state == "overdue":
+                todo.append(f"monitoring is overdue (every {int(row['frequency_days'])} days)")
+            elif runs == 0:
+                todo.append("record the first run of its monitoring plan")
+            else:
+                ok += 1
         elif kind == "go_live":
             item = approval_todo(facts, "ai_system", system_id, "the go-live")
             found.append(f"ai_system {system_id} go-live "
@@ -236,6 +261,16 @@ def _system_records(facts: Facts, system_id: str, kinds: tuple[str, ...]
     return found, todo, ok
 
 
+def _soa_exclusions(facts: Facts) -> dict[str, str]:
+    """Controls the *approved* Statement of Applicability excludes, with its justification
+    (as readiness applies it: an exclusion that is not approved does not count)."""
+    soa = facts.soa()
+    if soa.current is None or not soa.approved:
+        return {}
+    return {e.control_id: str(e.justification or "").strip() or "no justification given"
+            for e in soa.current.entries if e.applicable is False}
+
+
 def eu_obligations(store: Store, *, result: Readiness | None = None,
                    system_id: str | None = None, today: dt.date | None = None,
                    facts: Facts | None = None) -> pd.DataFrame:
@@ -255,10 +290,14 @@ def eu_obligations(store: Store, *, result: Readiness | None = None,
         :data:`EU_COLUMNS`, one row per system and obligation (the article ids of its
         classification): the Annex A ``controls`` mapped to the article, valid
         ``evidence`` for this system (or organization-wide) linked to them, ``expired``
-        evidence, the article's own ``records``, the ``missing`` items, ``score`` (0-1),
-        ``status`` (met, partial, missing), ``applies_from`` (the date the obligation applies
-        from: the Act's date until an amendment moving it is in force) and ``dates`` (the
-        Act's date and any amended date with the amendment's status, in words).
+        evidence, the article's own ``records`` (and the system's records that stand for a
+        control, :data:`CONTROL_RECORDS`), the ``missing`` items, ``score`` (0-1, controls
+        the approved SoA excludes left out), ``status`` (met, partial, missing; not
+        applicable when nothing is left to check), ``applies_from`` (the date the obligation
+        applies from: the Act's date until an amendment moving it is in force), ``dates``
+        (the Act's date and any amended date with the amendment's status, in words) and
+        ``excluded`` (``"A.10.4: justification"`` for each mapped control the approved
+        Statement of Applicability excludes).
     """
     import pandas as pd
 
@@ -280,6 +319,7 @@ def eu_obligations(store: Store, *, result: Readiness | None = None,
     by_article = mapping.groupby("article")["control"].agg(list).to_dict()
     titles = dict(zip(catalog.eu_articles()["id"], catalog.eu_articles()["title"], strict=True))
     systems = facts.systems().set_index("id")
+    excluded = _soa_exclusions(facts)
     rows = []
     # One row per high-risk system and obligation: a handful of systems, each judged on
     # the frames loaded once in ``facts``.
@@ -291,18 +331,31 @@ def eu_obligations(store: Store, *, result: Readiness | None = None,
             # a control is evidenced by valid evidence of a kind it accepts
             good = {c for c in controls
                     if facts.coverage([c], one, org_wide_counts=True).valid}
-            todo = []
+            todo, shown = [], []
             for c in controls:
+                if c in excluded:  # not applicable: the approved SoA excludes it
+                    continue
                 if c in good or status.get(c) == "met":
                     continue
-                if c in CONTROL_RECORDS and _system_records(
-                        facts, sys_row.system_id, (CONTROL_RECORDS[c],))[2]:
-                    continue
+                if c in CONTROL_RECORDS:
+                    found, _, ok = _system_records(facts, sys_row.system_id,
+                                                   (CONTROL_RECORDS[c],))
+                    if ok:
+                        shown += found
+                        continue
                 todo.append(f"{c}: no valid evidence or record for this system")
-            passed = len(controls) - len(todo)
+            applicable = [c for c in controls if c not in excluded]
+            passed = len(applicable) - len(todo)
             records, rec_todo, rec_ok = _system_records(
                 facts, sys_row.system_id, ARTICLE_RECORDS.get(article, ()))
-            checks = len(controls) + len(ARTICLE_RECORDS.get(article, ()))
+            # a control's record already among the article's (same kind and id) is not
+            # listed twice
+            have = {" ".join(r.split()[:2]) for r in records}
+            for r in shown:
+                if " ".join(r.split()[:2]) not in have:
+                    have.add(" ".join(r.split()[:2]))
+                    records.append(r)
+            checks = len(applicable) + len(ARTICLE_RECORDS.get(article, ()))
             score = (passed + rec_ok) / checks if checks else float("nan")
             when = catalog.eu_application_date(
                 application_date_id(article, list(sys_row.triggered or [])), article)
@@ -313,6 +366,7 @@ def eu_obligations(store: Store, *, result: Readiness | None = None,
                 "article_title": titles.get(article, ""), "controls": controls,
                 "evidence": cov.valid, "expired": cov.expired, "records": records,
                 "missing": rec_todo + todo, "score": score,
+                "excluded": [f"{c}: {excluded[c]}" for c in controls if c in excluded],
                 "status": _status(score)})
     out = pd.DataFrame(rows, columns=EU_COLUMNS)
     out["score"] = out["score"].astype("float64")
