@@ -25,7 +25,7 @@ def test_notebook_is_stored_clean_with_parameters():
 
 def test_papermill_run_for_an_executive(demo_url, tmp_path, monkeypatch):
     monkeypatch.setenv("WORKBENCH_DATABASE_URL", demo_url)
-    nb = execute_notebook(NOTEBOOK, tmp_path / "out.ipynb", {"user": "elena"})
+    nb = execute_notebook(NOTEBOOK, tmp_path / "out.ipynb", {"user": "elena", "interactive": False})
     text = notebook_text(nb)
     assert "sign-offs of elena" in text
     assert "aims-scope" in text  # awaiting elena

@@ -53,7 +53,8 @@ def test_soa_notebook_prints_every_control_with_its_justification(demo_url, demo
 
 def test_readiness_notebook_names_the_gaps(demo_url, tmp_path, monkeypatch):
     monkeypatch.setenv("WORKBENCH_DATABASE_URL", demo_url)
-    nb = execute_notebook(READINESS, tmp_path / "readiness.ipynb", {"clause": "A.6"})
+    nb = execute_notebook(READINESS, tmp_path / "readiness.ipynb", {"clause": "A.6",
+                                                                  "interactive": False})
     text = notebook_text(nb)
     assert "readiness " in text and "Gaps (" in text
     assert "add evidence for A.6.2.4" in text

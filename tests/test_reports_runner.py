@@ -326,3 +326,13 @@ def test_a_date_parameter_that_is_not_a_date_is_refused_before_anything_runs(
                                               r"YYYY-MM-DD \(YYYY-MM-DD"):
         plan_reports(demo, template, parameters={"as_of": value}, out_dir=tmp_path / "out")
     assert demo.head() == before and not (tmp_path / "out").exists()
+
+
+def test_a_report_runs_an_interactive_template_static(demo, tmp_path):
+    """Templates whose widgets are on by default for JupyterLab run without them as reports
+    (a widget would print as its Python repr), unless -p interactive=True asks for them."""
+    plan = plan_reports(demo, "risk_assessment", out_dir=tmp_path / "out")
+    assert plan.parameters["interactive"] is False
+    asked = plan_reports(demo, "risk_assessment", parameters={"interactive": "True"},
+                         out_dir=tmp_path / "out")
+    assert asked.parameters["interactive"] is True

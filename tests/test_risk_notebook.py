@@ -31,7 +31,7 @@ def _widgets(nb) -> int:
 def test_papermill_runs_it_for_one_system(demo_url, monkeypatch, tmp_path):
     monkeypatch.setenv("WORKBENCH_DATABASE_URL", demo_url)
     out = tmp_path / "risk.ipynb"
-    nb = execute_notebook(NOTEBOOK, out, {"system_id": "credit-scoring"})
+    nb = execute_notebook(NOTEBOOK, out, {"system_id": "credit-scoring", "interactive": False})
     text = notebook_text(nb)
     assert "credit-scoring-r03" in text and "cv-screening-r01" not in text
     assert "A.6.2.4" in text  # treatments by Annex A control

@@ -233,6 +233,9 @@ def plan_reports(store: Store, template: str | Path, *,
         raise ValidationError("--shard splits an --all batch; give --all too")
     period_text = _period(period)
     values = _parameters(tpl, parameters or {})
+    if tpl.parameter(INTERACTIVE_PARAMETER) is not None:
+        # a report is static: widgets (there for JupyterLab) would print as Python reprs
+        values.setdefault(INTERACTIVE_PARAMETER, False)
     declares_system = tpl.parameter(SYSTEM_PARAMETER) is not None
     if (system or all_systems) and not declares_system:
         raise ValidationError(f"template {tpl.name!r} declares no {SYSTEM_PARAMETER} "
@@ -539,6 +542,10 @@ def _period(period: str | None) -> str:
         raise ValidationError(f"--period: give a short label of up to {_PERIOD_MAX} printable "
                               "characters (e.g. 2026-Q4)", [("period", "too long or unprintable")])
     return text
+
+
+#: A template parameter that adds widgets when True; reports always run it False.
+INTERACTIVE_PARAMETER = "interactive"
 
 
 def _parameters(tpl: Template, given: Mapping[str, str]) -> dict[str, Any]:
