@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -33,12 +34,19 @@ def add_json_flag(parser: argparse.ArgumentParser) -> None:
 _MAX_INT = 2**31 - 1
 
 
-def positive_int(text: str) -> int:
-    """argparse type for a version number or a count: a whole number from 1 to 2,147,483,647."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if not 1 <= value <= _MAX_INT:
-        raise argparse.ArgumentTypeError(f"{text} is out of range (1 to {_MAX_INT:,})")
-    return value
+def whole_number(high: int) -> Callable[[str], int]:
+    """An argparse type for a whole number from 1 to ``high`` (its message names the range)."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if not 1 <= value <= high:
+            raise argparse.ArgumentTypeError(f"{text} is out of range (1 to {high:,})")
+        return value
+
+    return parse
+
+
+#: argparse type for a version number or a count: a whole number from 1 to 2,147,483,647.
+positive_int = whole_number(_MAX_INT)

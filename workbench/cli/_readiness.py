@@ -10,7 +10,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from workbench.cli._common import add_json_flag, iso_date, open_cli_store, positive_int
+from workbench.cli._common import (
+    add_json_flag,
+    iso_date,
+    open_cli_store,
+    positive_int,
+    whole_number,
+)
 from workbench.cli._output import print_fields, print_json, print_table, warn_problems
 
 _STATUS = {"met": "met", "partial": "partial", "missing": "MISSING",
@@ -29,15 +35,8 @@ def _pct(value: Any) -> str:
 _MAX_POINTS = 60
 
 
-def _trend_points(text: str) -> int:
-    """argparse type for ``trend --points``: a whole number from 1 to 60."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if not 1 <= value <= _MAX_POINTS:
-        raise argparse.ArgumentTypeError(f"{text} is out of range (1 to {_MAX_POINTS})")
-    return value
+#: argparse type for ``trend --points``: a whole number from 1 to 60.
+_trend_points = whole_number(_MAX_POINTS)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -338,16 +338,13 @@ def _criteria(args: argparse.Namespace) -> int:
 
 def _read_mapping(path: str, *, what: str = "risk criteria") -> dict[str, Any]:
     import json
-    from pathlib import Path
 
     import yaml
 
-    from workbench.errors import NotFoundError, ValidationError
+    from workbench.errors import ValidationError
+    from workbench.files import existing_file, read_text
 
-    file = Path(path)
-    if not file.is_file():
-        raise NotFoundError(f"no file {path!r}; give a YAML or JSON file of {what}")
-    from workbench.files import read_text
+    file = existing_file(path, give=f"a YAML or JSON file of {what}")
 
     text = read_text(file, what=f"{what} file")
     try:

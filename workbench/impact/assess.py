@@ -199,15 +199,23 @@ def latest_assessment(store: Store, system_id: str) -> StoredVersion | None:
     NotFoundError
         No such AI system.
     """
+    return _most_recent(store, system_id, drafts_last=False)
+
+
+def _most_recent(store: Store, system_id: str, *, drafts_last: bool) -> StoredVersion | None:
+    """The system's assessment with the latest ``assessed_on`` (then latest save); with
+    ``drafts_last``, any assessment that is not a draft before every draft."""
     if not store.exists("ai_system", system_id):
         store.get("ai_system", system_id)  # the NotFoundError naming it
     df = store.frame("impact_assessment")
-    if df.empty:
-        return None
-    mine = df[df["system_id"] == system_id]
+    mine = df[df["system_id"] == system_id] if not df.empty else df
     if mine.empty:
         return None
-    top = mine.sort_values(["assessed_on", "_saved_at"], ascending=False).iloc[0]
+    keys, ascending = ["assessed_on", "_saved_at"], [False, False]
+    if drafts_last:
+        mine = mine.assign(_draft=mine["status"].astype(str) == "draft")
+        keys, ascending = ["_draft", *keys], [True, *ascending]
+    top = mine.sort_values(keys, ascending=ascending).iloc[0]
     return store.get("impact_assessment", str(top["id"]))
 
 
@@ -221,18 +229,7 @@ def assessment_in_force(store: Store, system_id: str) -> StoredVersion | None:
     NotFoundError
         No such AI system.
     """
-    if not store.exists("ai_system", system_id):
-        store.get("ai_system", system_id)  # the NotFoundError naming it
-    df = store.frame("impact_assessment")
-    if df.empty:
-        return None
-    mine = df[df["system_id"] == system_id]
-    if mine.empty:
-        return None
-    mine = mine.assign(_draft=mine["status"].astype(str) == "draft")
-    top = mine.sort_values(["_draft", "assessed_on", "_saved_at"],
-                           ascending=[True, False, False]).iloc[0]
-    return store.get("impact_assessment", str(top["id"]))
+    return _most_recent(store, system_id, drafts_last=True)
 
 
 def completeness(assessment: ImpactAssessment | Mapping[str, Any], *,
