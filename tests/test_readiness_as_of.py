@@ -183,3 +183,26 @@ def test_cli_future_date_is_one_line(cli):
     assert err.count("\n") == 1 and "is in the future" in err
     code, _, err = cli("readiness", "trend", "--end", future)
     assert code == 1 and "end: " in err and "is in the future" in err
+
+
+def test_trend_reuses_the_verification_of_the_current_result_at_the_same_head(
+        demo_store, monkeypatch):
+    from workbench.store import Store
+
+    current = wb.readiness.assess(demo_store)
+    assert current.verified is not None and current.verified.ok
+    calls: list[int] = []
+    real = Store.verify
+
+    def counting(self, *args, **kwargs):
+        calls.append(self.head())
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Store, "verify", counting)
+    wb.readiness.trend(demo_store, points=2, every="day", verify=True, current=current)
+    assert calls == []  # the chain current saw is the chain as it stands
+    record = demo_store.get("ai_system", "card-fraud")
+    demo_store.save(record.record.model_copy(update={"description": "Release 7."}),
+                    base_version=record.version)
+    wb.readiness.trend(demo_store, points=2, every="week", verify=True, current=current)
+    assert calls == [demo_store.head()]  # saved since: the chain is verified again

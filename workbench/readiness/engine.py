@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from workbench.readiness.facts import Facts
     from workbench.registers import RecordProblem
-    from workbench.store import Store
+    from workbench.store import Store, VerifyReport
 
 __all__ = [
     "GAP_COLUMNS",
@@ -68,6 +68,8 @@ class Readiness:
         Percentage (0-100) over every counted requirement.
     gaps
         The to-do list: one row per missing item of a partial or missing requirement.
+    verified
+        The hash-chain verification this result saw (7.5.3), None when none was made.
     """
 
     requirements: pd.DataFrame
@@ -79,6 +81,7 @@ class Readiness:
     totals: dict[str, float] = field(default_factory=dict)
     #: Records left out because they fail their checks (see :mod:`workbench.registers`).
     problems: tuple[RecordProblem, ...] = ()
+    verified: VerifyReport | None = None
 
     def requirement(self, requirement_id: str) -> dict[str, Any]:
         """One requirement's row as a dict (NotFoundError when it was not assessed)."""
@@ -309,7 +312,7 @@ def assess(store: Store, *, today: dt.date | str | None = None,
     soa_state = facts.soa().state
     return Readiness(requirements=req, by_clause=by, overall=overall, gaps=_gaps(req),
                      today=facts.today, soa_state=soa_state, totals=totals,
-                     problems=tuple(facts.problems()))
+                     problems=tuple(facts.problems()), verified=facts.verified())
 
 
 def _by_group(req: pd.DataFrame, titles: dict[str, str]) -> pd.DataFrame:

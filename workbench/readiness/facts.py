@@ -604,6 +604,11 @@ class Facts:
             return None
         return self._get("verify", (), self.store.verify)
 
+    def verified(self) -> VerifyReport | None:
+        """The verification made so far for these facts, without making one (None if no
+        rule asked for it)."""
+        return self._cache.get("verify")
+
     def date(self, value: Any) -> dt.date | None:
         """A stored date (ISO text, timestamp or date) as a date."""
         return _as_date(value)

@@ -192,7 +192,8 @@ def trend(store: Store, *, points: int = 12, every: str = "month",
     current
         Readiness already computed for one of the points (its ``today``), from the records
         as they stood at the end of that day (or now, for today; e.g. a dashboard's): used
-        instead of computing it again.
+        instead of computing it again. Its verification of the chain is reused too when it
+        covers the chain as it stands now.
 
     Returns
     -------
@@ -240,7 +241,7 @@ def trend(store: Store, *, points: int = 12, every: str = "month",
             continue
         facts = None
         if verify and not whole:
-            whole.append(store.verify().ok)
+            whole.append(_whole_chain_intact(store, current))
         if verify and whole[0]:
             seq, head = view.head_entry()
             facts = Facts(view, day, verified=VerifyReport(entries=seq, records=records,
@@ -256,6 +257,15 @@ def trend(store: Store, *, points: int = 12, every: str = "month",
     for col in ("overall", "clauses", "annex_a"):
         out[col] = out[col].astype("float64")
     return out
+
+
+def _whole_chain_intact(store: Store, current: Readiness | None) -> bool:
+    """Whether the whole chain verifies: the verification ``current`` saw when it ended at
+    the chain's present head (nothing saved since), else a new one."""
+    seen = current.verified if current is not None else None
+    if seen is not None and (seen.head_seq, seen.head_hash) == store.head_entry():
+        return seen.ok
+    return store.verify().ok
 
 
 def _padded(days: Any) -> dict[str, Any]:
