@@ -89,7 +89,11 @@ def test_eu_obligations_of_a_high_risk_system_with_their_records(org: Org):
     assert art12["controls"] == ["A.6.2.8", "A.6.2.6"]
     assert art12["evidence"] == ["logs"]
     assert art12["expired"] == [f"old-monitoring (expired {day(-5)})"]
-    assert art12["missing"] == ["A.6.2.6: no valid evidence or record for this system"]
+    assert art12["missing"] == [
+        "A.6.2.6: add a monitoring plan and record its runs (workbench monitor plan alpha --set "
+        "FILE, then workbench monitor run), or add evidence for A.6.2.6 of its operation and "
+        "monitoring: performance metrics, fairness results, test results, event logs, model "
+        f"explanations or review records (renew expired old-monitoring (expired {day(-5)}))"]
     assert art12["score"] == 0.5 and art12["status"] == "partial"
     art9 = rows.loc["art9"]
     assert "risk r1 (low)" in art9["records"]

@@ -8,6 +8,7 @@ Statement of Applicability on top: a control it excludes is not applicable.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from workbench.readiness.clause_rules import approval_todo
@@ -30,13 +31,15 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from workbench.readiness.facts import Facts
 
-__all__ = ["assessment_todo", "card_todo"]
+__all__ = ["assessment_todo", "card_todo", "counted_assessments", "fairness_breaches",
+           "incident_reports", "latest_assessments", "monitoring_of", "people_todo",
+           "review_todo", "society_todo"]
 
 _SIGNOFF = ("signoff", "signoff_request")
 _PEOPLE_CATEGORIES = {"user", "affected_individual", "group", "non_user", "vulnerable_group"}
 
 
-def _latest_assessments(f: Facts) -> pd.DataFrame:
+def latest_assessments(f: Facts) -> pd.DataFrame:
     """The newest impact assessment of each in-scope system, indexed by system id."""
     ia = f.assessments()
     if ia.empty:
@@ -165,15 +168,15 @@ def human_resources(f: Facts) -> Outcome:
     scoped = f.coverage(targets)
     if not scoped.valid:
         return _A46(f)
-    todo = [f"add organization-wide evidence for A.4.6 (naming no AI system): {_A46.expects}"]
-    if org_wide.expired:
-        todo.insert(0, f"renew expired evidence {', '.join(org_wide.expired)}")
+    renew = f" (renew expired {', '.join(org_wide.expired)})" if org_wide.expired else ""
+    todo = [f"add organization-wide evidence for A.4.6 (naming no AI system): {_A46.expects}"
+            f"{renew}"]
     return missing(f"only evidence scoped to AI systems ({few(scoped.valid)}), which does not "
                    "show the organization's competence", todo, expired=org_wide.expired)
 
 
 # -- A.5 assessing impacts ------------------------------------------------------------------------
-def _counted_assessments(f: Facts) -> pd.DataFrame:
+def counted_assessments(f: Facts) -> pd.DataFrame:
     """The newest impact assessment of each system that counts: submitted and passing the
     submit check (harms, benefits, uses and misuse, data, model, measures, required
     screening answers). A draft, or a submission missing any of them, does not count."""
@@ -193,6 +196,56 @@ def assessment_todo(row: pd.Series) -> str:
             f"{few(list(row['gaps']), 2)}; complete it and submit it again")
 
 
+def review_todo(row: pd.Series, today: dt.date) -> str | None:
+    """An assessment past its review date (as 8.4 judges it) no longer counts: the item to do,
+    or None while its review date has not passed."""
+    import pandas as pd
+
+    due = row["review_due"]
+    if pd.notna(due) and due.date() < today:
+        return (f"impact assessment {row['id']} is overdue for review since {due.date()}: "
+                "reassess the system and submit the assessment again")
+    return None
+
+
+def people_todo(row: pd.Series) -> list[str]:
+    """What a counted assessment lacks on individuals and groups (A.5.4): the affected people
+    named (a party of a people category) and the harms to them. Empty when it covers them."""
+    cats = {p.get("category") for p in (row["interested_parties"] or [])}
+    items = []
+    if not cats & _PEOPLE_CATEGORIES:
+        items.append("name the affected individuals or groups")
+    if not list(row["harms"] or []):
+        items.append("assess the harms to them")
+    return [f"impact assessment {row['id']}: " + " and ".join(items)] if items else []
+
+
+def society_todo(row: pd.Series) -> str | None:
+    """Why a counted assessment does not consider society (A.5.5), or None when it does (an
+    interested party of category society)."""
+    if any(p.get("category") == "society" for p in (row["interested_parties"] or [])):
+        return None
+    return (f"impact assessment {row['id']} does not consider societal impacts: add society as "
+            "an interested party and assess the impacts on it")
+
+
+def fairness_breaches(f: Facts, system_id: str | None = None) -> list[str]:
+    """Valid fairness evidence (of one system, or any) with a metric outside its threshold."""
+    ev = f.evidence()
+    fair = ev[(ev["evidence_kind"] == "fairness_metrics") & ev["valid"]] if not ev.empty else ev
+    out = []
+    for eid, details, systems in zip(fair["id"], fair["details"], fair["system_ids"],
+                                     strict=True):
+        if system_id is not None and system_id not in list(systems or []):
+            continue
+        for m in (details or {}).get("metrics") or []:
+            if m.get("breach"):
+                out.append(f"fairness evidence {eid}: {m.get('metric')} by "
+                           f"{m.get('feature', 'group')} = {m.get('value')} is outside its "
+                           f"threshold {m.get('threshold')}; treat or accept it")
+    return out
+
+
 _PROCESS = "the documented impact assessment process (procedure, criteria, responsibilities)"
 
 
@@ -201,8 +254,8 @@ def impact_assessment_process(f: Facts) -> Outcome:
     """Met when the impact assessment process is documented (evidence for A.5.2) and has run
     for every in-scope system: each has a submitted assessment that passes the submit check
     (a draft, or an empty or incomplete submission, does not count)."""
-    systems, latest, counted = f.systems_in("in_scope"), _latest_assessments(f), \
-        _counted_assessments(f)
+    systems, latest, counted = f.systems_in("in_scope"), latest_assessments(f), \
+        counted_assessments(f)
     cov = f.coverage(["A.5.2"])
     done: list[str] = [f"evidence {e}" for e in cov.valid]
     todo: list[str] = []
@@ -249,33 +302,17 @@ def impact_on_individuals_and_groups(f: Facts) -> Outcome:
     """Met when each assessed in-scope system's latest counted impact assessment (submitted,
     passing the submit check) names the affected individuals or groups and the harms to them,
     and no valid fairness evidence breaches its threshold."""
-    systems, latest, newest = f.systems_in("in_scope"), _counted_assessments(f), \
-        _latest_assessments(f)
+    systems, latest, newest = f.systems_in("in_scope"), counted_assessments(f), \
+        latest_assessments(f)
     todo, done = [], []
     for sid, label in zip(systems["id"], systems["label"], strict=True):
         if sid not in latest.index:
             if sid in newest.index:
                 todo.append(f"{label}: {assessment_todo(newest.loc[sid])}")
             continue
-        row = latest.loc[sid]
-        cats = {p.get("category") for p in (row["interested_parties"] or [])}
-        items = []
-        if not cats & _PEOPLE_CATEGORIES:
-            items.append("name the affected individuals or groups")
-        if not list(row["harms"] or []):
-            items.append("assess the harms to them")
-        if items:
-            todo.append(f"{label}: impact assessment {row['id']}: " + " and ".join(items))
-        else:
-            done.append(sid)
-    ev = f.evidence()
-    fair = ev[(ev["evidence_kind"] == "fairness_metrics") & ev["valid"]] if not ev.empty else ev
-    for eid, details in zip(fair["id"], fair["details"], strict=True):
-        for m in (details or {}).get("metrics") or []:
-            if m.get("breach"):
-                todo.append(f"fairness evidence {eid}: {m.get('metric')} by "
-                            f"{m.get('feature', 'group')} = {m.get('value')} is outside its "
-                            f"threshold {m.get('threshold')}; treat or accept it")
+        items = people_todo(latest.loc[sid])
+        (todo.append(f"{label}: {items[0]}") if items else done.append(sid))
+    todo += fairness_breaches(f)
     if not done and not len(newest):
         return missing("no submitted, complete impact assessment", [
             "assess the impact of each system on individuals and groups, and submit it"])
@@ -289,8 +326,8 @@ def impact_on_individuals_and_groups(f: Facts) -> Outcome:
 def societal_impacts(f: Facts) -> Outcome:
     """Met when each assessed in-scope system's latest counted impact assessment (submitted,
     passing the submit check) considers society (an interested party of category society)."""
-    systems, latest, newest = f.systems_in("in_scope"), _counted_assessments(f), \
-        _latest_assessments(f)
+    systems, latest, newest = f.systems_in("in_scope"), counted_assessments(f), \
+        latest_assessments(f)
     assessed = [(s, lab) for s, lab in zip(systems["id"], systems["label"], strict=True)
                 if s in latest.index]
     waiting = [f"{lab}: {assessment_todo(newest.loc[s])}" for s, lab in
@@ -299,10 +336,9 @@ def societal_impacts(f: Facts) -> Outcome:
     if not assessed:
         return missing("no submitted, complete impact assessment", waiting or [
             "assess each system's societal impacts, and submit the assessment"])
-    done = [s for s, _ in assessed if any(p.get("category") == "society" for p in
-                                          (latest.at[s, "interested_parties"] or []))]
-    todo = [f"{lab}: impact assessment {latest.at[s, 'id']} does not consider societal "
-            "impacts" for s, lab in assessed if s not in done] + waiting
+    done = [s for s, _ in assessed if society_todo(latest.loc[s]) is None]
+    todo = [f"{lab}: {society_todo(latest.loc[s])}" for s, lab in assessed
+            if s not in done] + waiting
     return graded(done, todo, reason=f"{len(done):,} of {len(assessed):,} assessments consider "
                   "society", evidence=[f"impact_assessment {latest.at[s, 'id']}" for s in done])
 
@@ -356,37 +392,97 @@ def ai_system_deployment(f: Facts) -> Outcome:
                                                    for s in done])
 
 
-_A626 = EvidenceRule("A.6.2.6", "monitoring reports or a monitoring plan", "operating")
+#: Why a report never counts for A.6.2.6 (as for 9.1).
+REPORT_REFUSED = "a report is a record of reporting, not a monitoring result"
+
+
+def _refused_reports(f: Facts) -> dict[str | None, list[str]]:
+    """Evidence of kind report linked to A.6.2.6, by the system it names (None:
+    organization-wide), each as ``"ev-1 (report)"``: refused, never counted."""
+    ev = f.evidence()
+    out: dict[str | None, list[str]] = {}
+    if ev.empty:
+        return out
+    reports = ev[(ev["evidence_kind"].astype(str) == "report")
+                 & ev["control_ids"].map(lambda c: "A.6.2.6" in list(c or []))]
+    for eid, systems in zip(reports["id"], reports["system_ids"], strict=True):
+        for sid in list(systems or []) or [None]:
+            out.setdefault(sid, []).append(f"{eid} (report)")
+    return out
+
+
+def monitoring_of(f: Facts, systems: pd.DataFrame) -> tuple[list[str], dict[str, str],
+                                                           list[str], list[str]]:
+    """How each of ``systems`` is operated and monitored (A.6.2.6), as 9.1 reads its plan.
+
+    Returns the ids of the systems that count (a monitoring plan with runs, on its schedule,
+    or valid A.6.2.6 evidence naming the system), the item to do of each other system (by
+    id, without its label), the records that count and the expired evidence. A system whose
+    plan is overdue (:func:`~workbench.readiness.operation_rules.monitoring_states`) is a
+    gap whatever evidence it has: the plan shows it is not monitored on schedule. Reports
+    never count."""
+    import pandas as pd
+
+    from workbench import catalog
+
+    states = monitoring_states(f).set_index("system_id")
+    cov = f.coverage(["A.6.2.6"], systems, org_wide_counts=False)
+    takes = catalog.accepted_evidence_text("A.6.2.6")
+    refused = _refused_reports(f)
+    done: list[str] = []
+    todo: dict[str, str] = {}
+    refs: list[str] = []
+    for sid in systems["id"]:
+        row = states.loc[sid] if sid in states.index else None
+        state = "no_plan" if row is None else str(row["state"])
+        runs = 0 if row is None else int(row["runs"])
+        old = cov.expired_only.get(sid)
+        note = f" (renew expired {', '.join(old)})" if old else ""
+        reports = refused.get(sid, [])
+        if reports:
+            note += f"; refused: {', '.join(reports)}: {REPORT_REFUSED}"
+        evidence = f"add evidence for A.6.2.6 of its operation and monitoring: {takes}"
+        if state == "overdue":
+            last = row["last_run_at"]
+            since = (f"the last run was on {last.date()}" if pd.notna(last)
+                     else "no run recorded yet")
+            todo[sid] = (f"monitoring is overdue since {row['next_due'].date()} (every "
+                         f"{int(row['frequency_days'])} days; {since}): record a run of its "
+                         "monitoring plan (workbench monitor run)")
+        elif state != "no_plan" and runs > 0:
+            done.append(sid)
+            refs.append(f"monitoring_plan mp-{sid}")
+        elif sid in cov.covered:
+            done.append(sid)
+        elif state != "no_plan":
+            todo[sid] = (f"record the first run of its monitoring plan (due "
+                         f"{row['next_due'].date()}), or {evidence}{note}")
+        else:
+            todo[sid] = (f"add a monitoring plan and record its runs (workbench monitor plan "
+                         f"{sid} --set FILE, then workbench monitor run), or {evidence}{note}")
+    refs += [f"evidence {e}" for e in cov.valid]
+    return done, todo, refs, cov.expired
 
 
 @rule("A.6.2.6", reads=("evidence", *MONITORING_READS))
 def ai_system_operation_and_monitoring(f: Facts) -> Outcome:
-    """Met when every AI system in operation has a monitoring plan with runs, or valid
-    evidence of its operation and monitoring (reports are not monitoring)."""
+    """Met when every AI system in operation has a monitoring plan with runs, measured on its
+    schedule, or valid evidence of its operation and monitoring. An overdue plan is a gap
+    (as for 9.1); reports are refused (a record of reporting, not a monitoring result)."""
+    from workbench.readiness.facts import SYSTEM_SCOPES
+
     systems = f.systems_in("operating")
     if systems.empty:
-        return _A626(f)
-    states = monitoring_states(f)
-    planned = states[(states["state"] != "no_plan") & (states["runs"] > 0)]
-    monitored = set(planned["system_id"]) & set(systems["id"])
-    if not monitored:
-        return _A626(f)
-    cov = f.coverage(["A.6.2.6"], systems, org_wide_counts=False)
+        return not_applicable(f"no {SYSTEM_SCOPES['operating']}")
+    done, items, refs, expired = monitoring_of(f, systems)
     labels = dict(zip(systems["id"], systems["label"], strict=True))
-    done = [s for s in systems["id"] if s in monitored or s in cov.covered]
-    todo = []
-    for sid in systems["id"]:
-        if sid in done:
-            continue
-        old = cov.expired_only.get(sid)
-        note = f" (renew expired {', '.join(old)})" if old else ""
-        todo.append(f"{labels[sid]}: add a monitoring plan and its runs, or evidence for "
-                    f"A.6.2.6 ({_A626.expects}){note}")
-    refs = [f"monitoring_plan mp-{s}" for s in sorted(monitored)]
-    refs += [f"evidence {e}" for e in cov.valid]
-    return graded(done, todo, reason=f"{len(done):,} of {len(systems):,} operating systems have "
-                  "a monitoring plan with runs or valid monitoring evidence", evidence=refs,
-                  expired=cov.expired)
+    todo = [f"{labels[sid]}: {item}" for sid, item in items.items()]
+    reason = (f"{len(done):,} of {len(systems):,} operating systems have a monitoring plan "
+              "measured on schedule or valid monitoring evidence")
+    org_reports = _refused_reports(f).get(None)
+    if org_reports:
+        reason += f" (refused: {', '.join(org_reports)}: {REPORT_REFUSED})"
+    return graded(done, todo, reason=reason, evidence=refs, expired=expired)
 
 
 # -- model cards (A.6.2.7, A.8.2): a system with a card is judged on its card ---------------------
@@ -485,16 +581,19 @@ def information_for_users(f: Facts) -> Outcome:
 evidence_rule("A.8.3", "the external reporting channel and its procedure")
 
 
-@rule("A.8.4", reads=("incident", "evidence"))
-def incident_communication(f: Facts) -> Outcome:
-    """Met when the incident communication plan is evidenced (valid evidence for A.8.4) and
-    every serious AI incident of the last 12 months was reported by its EU AI Act Art. 73
-    deadline (none is overdue)."""
-    plan = EvidenceRule("A.8.4", "the incident communication plan")(f)
-    done: list[str] = list(plan.evidence) if plan.status == "met" else []
-    todo: list[str] = list(plan.missing)
+def incident_reports(f: Facts, system_id: str | None = None
+                     ) -> tuple[list[str], list[str], int]:
+    """Serious AI incidents detected in the last 12 months (of one system, or of all) against
+    their EU AI Act Art. 73 reporting deadline: the ones reported on time or not due yet, the
+    items to do (a report overdue or made late, naming the incident) and how many there are.
+    An incident with no reporting deadline is not serious (nothing to report)."""
+    frame = f.frame("incident")
+    if system_id is not None and not frame.empty:
+        frame = frame[frame["system_id"] == system_id]
+    done: list[str] = []
+    todo: list[str] = []
     serious = 0
-    for row in f.frame("incident").itertuples():
+    for row in frame.itertuples():
         due, on = f.date(row.report_deadline), f.date(row.reported_on)
         detected = f.date(row.detected_on)
         if due is None or (detected is not None and detected < f.year_ago):
@@ -508,8 +607,20 @@ def incident_communication(f: Facts) -> Outcome:
         else:
             done.append(f"incident {row.id} " + (f"reported on {on}" if on else
                                                  f"to report by {due}"))
+    return done, todo, serious
+
+
+@rule("A.8.4", reads=("incident", "evidence"))
+def incident_communication(f: Facts) -> Outcome:
+    """Met when the incident communication plan is evidenced (valid evidence for A.8.4) and
+    every serious AI incident of the last 12 months was reported by its EU AI Act Art. 73
+    deadline (none is overdue)."""
+    plan = EvidenceRule("A.8.4", "the incident communication plan")(f)
+    reported, late, serious = incident_reports(f)
     if not serious:
         return plan
+    done: list[str] = (list(plan.evidence) if plan.status == "met" else []) + reported
+    todo: list[str] = list(plan.missing) + late
     return graded(done, todo, evidence=done, expired=plan.expired,
                   reason=f"{plural(serious, 'serious incident')} in 12 months; "
                   + ("communication plan in place" if plan.status == "met" else
@@ -535,7 +646,7 @@ def objectives_for_responsible_use(f: Facts) -> Outcome:
 def intended_use(f: Facts) -> Outcome:
     """Met when every in-scope system's intended use is documented: in its latest impact
     assessment or in valid evidence for A.9.4."""
-    systems, latest = f.systems_in("in_scope"), _latest_assessments(f)
+    systems, latest = f.systems_in("in_scope"), latest_assessments(f)
     cov = f.coverage(["A.9.4"], systems, org_wide_counts=False)
     todo, done = [], []
     for sid, label in zip(systems["id"], systems["label"], strict=True):
@@ -554,5 +665,6 @@ def intended_use(f: Facts) -> Outcome:
 evidence_rule("A.10.2", "the split of responsibilities with suppliers and customers",
               scope="third_party")
 evidence_rule("A.10.3", "supplier assessments or contract reviews", scope="third_party")
-evidence_rule("A.10.4", "customer requirements and the documentation given to customers",
-              scope="provided", org_wide_counts=True)
+evidence_rule("A.10.4", "a document or review record of the requirements agreed with its "
+              "customers and the documentation given to them (one organization-wide record "
+              "covers every system)", scope="provided", org_wide_counts=True)

@@ -8,8 +8,12 @@
   classification) with the records that evidence each: evidence for the Annex A controls this
   project maps to the article (or the system's own record standing for a control, such as its
   monitoring plan for A.6.2.6), and the article's own records (risks, impact assessment,
-  go-live approval, AI policy). A control the approved Statement of Applicability excludes is
-  not a gap: it is listed in ``excluded`` with the SoA's justification.
+  go-live approval, AI policy). A.5.4, A.5.5, A.6.2.6 and A.8.4 are judged on the system's
+  own records as readiness judges them: its newest counted impact assessment names the people
+  affected and considers society, its monitoring plan is not overdue, and each serious
+  incident was reported by its Art. 73 deadline. An impact assessment past its review date
+  does not count for an article. A control the approved Statement of Applicability excludes
+  is not a gap: it is listed in ``excluded`` with the SoA's justification.
 """
 
 from __future__ import annotations
@@ -72,13 +76,21 @@ ARTICLE_RECORDS: dict[str, tuple[str, ...]] = {
 #: of :data:`ARTICLE_RECORDS` that stands for the control on one system.
 CONTROL_RECORDS: dict[str, str] = {
     "A.5.2": "impact_assessment_exists",
-    "A.5.3": "impact_assessment",
-    "A.5.4": "impact_assessment_exists",
-    "A.5.5": "impact_assessment_exists",
+    "A.5.3": "impact_assessment_approved",
+    "A.5.4": "impact_on_people",
+    "A.5.5": "societal_impacts",
     "A.6.2.5": "go_live",
-    "A.6.2.6": "monitoring",
     "A.9.4": "impact_assessment_exists",
 }
+#: Annex A controls judged on each system as their readiness rule judges it, whatever else
+#: is met: the system's own records decide (evidence alone, or the control met
+#: organization-wide, does not hide an overdue plan, an unreported incident or an assessment
+#: that leaves people or society out).
+SYSTEM_CONTROLS = ("A.5.4", "A.5.5", "A.6.2.6", "A.8.4")
+
+
+_SYSTEM_CHECKS = {"A.5.4": "impact_on_people", "A.5.5": "societal_impacts",
+                  "A.6.2.6": "monitoring", "A.8.4": "incidents"}
 
 
 def requirements_of_ref(ref: str) -> list[str]:
@@ -165,6 +177,14 @@ def _system_records(facts: Facts, system_id: str, kinds: tuple[str, ...]
                     ) -> tuple[list[str], list[str], int]:
     """(records found, missing items, checks passed) for an article's own records."""
     from workbench.readiness.clause_rules import approval_todo
+    from workbench.readiness.control_rules import (
+        fairness_breaches,
+        incident_reports,
+        monitoring_of,
+        people_todo,
+        review_todo,
+        society_todo,
+    )
 
     found, todo, ok = [], [], 0
     for kind in kinds:
@@ -185,41 +205,54 @@ def _system_records(facts: Facts, system_id: str, kinds: tuple[str, ...]
             else:
                 ok += 1
                 found.append(f"impact_assessment {mine['id'].iloc[-1]}")
-        elif kind == "impact_assessment":
-            ia = facts.assessments()
-            mine = ia[ia["system_id"] == system_id].sort_values("assessed_on") if not \
-                ia.empty else ia
-            if mine.empty:
-                todo.append("carry out the impact assessment")
+        elif kind in ("impact_assessment", "impact_assessment_approved", "impact_on_people",
+                      "societal_impacts"):
+            # the system's newest counted assessment (submitted, passing the submit check),
+            # as A.5.2-A.5.5 read it
+            row, item = _counted_assessment(facts, system_id)
+            if row is None:
+                todo.append(item)
                 continue
-            row = mine.iloc[-1]
             found.append(f"impact_assessment {row['id']} ({row['approval']})")
-            item = approval_todo(facts, "impact_assessment", str(row["id"]),
-                                 f"impact assessment {row['id']}")
-            (todo.append(item) if item else None)
-            ok += item is None
+            if kind == "impact_on_people":
+                items = people_todo(row) + fairness_breaches(facts, system_id)
+            elif kind == "societal_impacts":
+                items = [t for t in (society_todo(row),) if t]
+            else:
+                # an assessment past its review date no longer counts (as 8.4 judges it)
+                overdue = review_todo(row, facts.today) if kind == "impact_assessment" else None
+                approval = approval_todo(facts, "impact_assessment", str(row["id"]),
+                                         f"impact assessment {row['id']}")
+                items = [t for t in (overdue, approval) if t]
+            todo += items
+            ok += not items
+        elif kind == "incidents":
+            # A.8.4 as readiness judges it: the communication plan evidenced, and every
+            # serious incident of the system reported by its Art. 73 deadline
+            reported, late, _ = incident_reports(facts, system_id)
+            one = facts.systems()
+            plan = facts.coverage(["A.8.4"], one[one["id"] == system_id],
+                                  org_wide_counts=True)
+            items = ([] if plan.valid else
+                     ["add evidence of the incident communication plan"]) + late
+            found += [f"evidence {e}" for e in plan.valid] + reported
+            todo += items
+            ok += not items
         elif kind == "monitoring":
-            # judged as readiness judges it (9.1): a monitoring plan with runs, measured
-            # on its schedule (an overdue plan does not count)
+            # judged as readiness judges A.6.2.6 (an overdue plan is a gap, as for 9.1)
             from workbench.readiness.operation_rules import monitoring_states
 
+            one = facts.systems()
+            done, items, refs, _ = monitoring_of(facts, one[one["id"] == system_id])
             states = monitoring_states(facts)
             mine = states[states["system_id"] == system_id]
-            row = mine.iloc[0] if not mine.empty else None
-            state = "no_plan" if row is None else str(row["state"])
-            if state == "no_plan":
-                todo.append("add a monitoring plan and record its runs (workbench monitor "
-                            f"plan {system_id} --set FILE, then workbench monitor run)")
-                continue
-            runs = int(row["runs"])
-            found.append(f"monitoring_plan mp-{system_id} ({state}, {runs:,} "
-                         f"run{'' if runs == 1 else 's'})")
-            if state == "overdue":
-                todo.append(f"monitoring is overdue (every {int(row['frequency_days'])} days)")
-            elif runs == 0:
-                todo.append("record the first run of its monitoring plan")
-            else:
-                ok += 1
+            if not mine.empty and str(mine.iloc[0]["state"]) != "no_plan":
+                state, runs = str(mine.iloc[0]["state"]), int(mine.iloc[0]["runs"])
+                found.append(f"monitoring_plan mp-{system_id} ({state}, {runs:,} "
+                             f"run{'' if runs == 1 else 's'})")
+            found += [r for r in refs if r.startswith("evidence ")]
+            todo += list(items.values())
+            ok += bool(done)
         elif kind == "go_live":
             item = approval_todo(facts, "ai_system", system_id, "the go-live")
             found.append(f"ai_system {system_id} go-live "
@@ -259,6 +292,23 @@ def _system_records(facts: Facts, system_id: str, kinds: tuple[str, ...]
             if not soa.approved:
                 todo.append("have the Statement of Applicability approved")
     return found, todo, ok
+
+
+def _counted_assessment(facts: Facts, system_id: str) -> tuple[pd.Series | None, str]:
+    """The system's newest counted impact assessment, or None and what to do instead."""
+    from workbench.readiness.control_rules import (
+        assessment_todo,
+        counted_assessments,
+        latest_assessments,
+    )
+
+    counted = counted_assessments(facts)
+    if system_id in counted.index:
+        return counted.loc[system_id], ""
+    newest = latest_assessments(facts)
+    if system_id in newest.index:
+        return None, assessment_todo(newest.loc[system_id])
+    return None, "carry out the impact assessment"
 
 
 def _soa_exclusions(facts: Facts) -> dict[str, str]:
@@ -335,6 +385,14 @@ def eu_obligations(store: Store, *, result: Readiness | None = None,
             for c in controls:
                 if c in excluded:  # not applicable: the approved SoA excludes it
                     continue
+                if c in SYSTEM_CONTROLS:
+                    found, items, ok = _system_records(facts, sys_row.system_id,
+                                                       (_SYSTEM_CHECKS[c],))
+                    if ok:
+                        shown += found
+                    else:
+                        todo += [f"{c}: {item}" for item in items]
+                    continue
                 if c in good or status.get(c) == "met":
                     continue
                 if c in CONTROL_RECORDS:
@@ -345,7 +403,7 @@ def eu_obligations(store: Store, *, result: Readiness | None = None,
                         continue
                 todo.append(f"{c}: no valid evidence or record for this system")
             applicable = [c for c in controls if c not in excluded]
-            passed = len(applicable) - len(todo)
+            passed = len(applicable) - len({t.split(":")[0] for t in todo})
             records, rec_todo, rec_ok = _system_records(
                 facts, sys_row.system_id, ARTICLE_RECORDS.get(article, ()))
             # a control's record already among the article's (same kind and id) is not

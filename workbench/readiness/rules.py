@@ -78,6 +78,11 @@ class Outcome:
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
             raise ValueError(f"status {self.status!r} is not one of {', '.join(STATUSES)}")
+        # an item to do (or a record) named twice is one item: keep the first, in order
+        for name in ("missing", "evidence", "expired"):
+            items = getattr(self, name)
+            if len(set(items)) != len(items):
+                object.__setattr__(self, name, tuple(dict.fromkeys(items)))
 
 
 def plural(count: int, word: str, many: str | None = None) -> str:
@@ -266,9 +271,11 @@ class EvidenceRule:
             if cov.valid:
                 return met(f"valid evidence: {', '.join(cov.valid)}",
                            evidence=[f"evidence {e}" for e in cov.valid], expired=cov.expired)
-            todo = [f"add evidence for {self.requirement}: {self.expects}"]
+            # one item per gap: renewing the expired evidence is one way to close it (an
+            # item shared by several requirements is not listed twice under each)
+            renew = f" (renew expired {', '.join(cov.expired)})" if cov.expired else ""
+            todo = [f"add evidence for {self.requirement}: {self.expects}{renew}"]
             if cov.expired:
-                todo.insert(0, f"renew expired evidence {', '.join(cov.expired)}")
                 return missing(f"only expired evidence of {self.requirement}", todo,
                                expired=cov.expired)
             return missing(f"no evidence linked to {self.requirement}", todo)
@@ -283,7 +290,7 @@ class EvidenceRule:
         for sid in cov.uncovered:
             old = cov.expired_only.get(sid)
             note = f" (renew expired {', '.join(old)})" if old else ""
-            todo.append(f"{labels[sid]}: add evidence for {self.requirement}, {self.expects}"
+            todo.append(f"{labels[sid]}: add evidence for {self.requirement}: {self.expects}"
                         f"{note}")
         reason = (f"{len(cov.covered):,} of {len(systems):,} {SYSTEM_SCOPES[self.scope]} have "
                   f"valid evidence for {self.requirement}")
