@@ -64,11 +64,22 @@ def voila_url(voila_server: tuple[subprocess.Popen, str]) -> str:
     return voila_server[1]
 
 
+#: A script error that is not ours: plotly's renderer stores a PNG snapshot of each figure in
+#: its output model (``model.setData``) after drawing it, and Voila renders a page's saved
+#: outputs from plain objects that have no such method. The figure is drawn before it fails.
+_UPSTREAM_PAGE_ERRORS = ("setData is not a function",)
+
+
 @pytest.fixture
 def page(browser, request: pytest.FixtureRequest):
-    """A fresh page; its screenshot is saved when the test ends, passed or failed."""
+    """A fresh page; its screenshot is saved when the test ends, passed or failed. A script
+    error in the page (an uncaught exception) fails the test."""
     context = browser.new_context(viewport={"width": WIDTH, "height": 2000})
     tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda exc: errors.append(f"{exc.name}: {exc.message}"))
     yield tab
     save_screenshot(tab, request.node.name)
     context.close()
+    ours = [e for e in errors if not any(known in e for known in _UPSTREAM_PAGE_ERRORS)]
+    assert not ours, f"script errors in the page: {ours}"

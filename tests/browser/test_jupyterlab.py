@@ -37,6 +37,7 @@ def lab(_demo_template: Path, chromium_executable: str,
     store_url = f"sqlite:///{root / 'demo.db'}"
     port = free_port()
     home = tmp_path_factory.mktemp("lab-home")
+    _settings(home / "settings")
     env = {**os.environ, "WORKBENCH_DATABASE_URL": store_url, "WORKBENCH_USER": "alice",
            "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
            "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
@@ -48,6 +49,21 @@ def lab(_demo_template: Path, chromium_executable: str,
          f"--ServerApp.root_dir={root}"], env, home / "lab.log", base + "lab", "JupyterLab")
     yield base, store_url
     stop(process)
+
+
+def _settings(folder: Path) -> None:
+    """JupyterLab's user settings for the test: start the notebook's kernel without asking
+    (on a busy machine the kernel list can arrive after the notebook opens, and JupyterLab
+    then asks which kernel to start) and never fetch news or look for updates online."""
+    import json
+
+    for plugin, values in {
+            "@jupyterlab/notebook-extension/tracker": {"autoStartDefaultKernel": True},
+            "@jupyterlab/apputils-extension/notification": {"fetchNews": "false",
+                                                            "checkForUpdates": False}}.items():
+        path = folder / f"{plugin}.jupyterlab-settings"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(values), encoding="utf-8")
 
 
 def _run_all_cells(page, attempts: int = 4) -> None:
@@ -78,6 +94,10 @@ def test_in_jupyterlab_a_click_on_a_cell_lists_its_risks(page, lab):
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
                            timeout=TIMEOUT_MS)
     _run_all_cells(page)
+    # Running every cell scrolls the notebook to its end, and JupyterLab skips drawing cells
+    # out of view: wait for the heatmap to exist, then scroll to it as a person would.
+    page.wait_for_selector(f"{HEATMAP} .main-svg", state="attached", timeout=TIMEOUT_MS)
+    page.locator(HEATMAP).first.scroll_into_view_if_needed(timeout=TIMEOUT_MS)
     page.wait_for_selector(f"{HEATMAP} .main-svg", timeout=TIMEOUT_MS)
     heatmap = page.locator(".wb-risk-heatmap")
     heatmap.get_by_text("Click a cell to list its risks").wait_for(timeout=TIMEOUT_MS)
