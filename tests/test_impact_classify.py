@@ -58,6 +58,19 @@ ANNEX_III = [
 ]
 
 BOTH = ["provider", "deployer"]
+# Answers that follow from others (inferring traits or emotions from biometric data is
+# biometric categorisation or emotion recognition, Art. 50(3); a deepfake is synthetic content,
+# Art. 50(2)): the cases below answer them consistently, since contradicting answers are left
+# open (see test_impact_contradictions.py).
+CONSISTENT = {
+    "prohibited.emotion_work_education": {
+        "transparency.emotion_or_biometric_categorisation": "yes"},
+    "prohibited.biometric_sensitive_categorisation": {
+        "transparency.emotion_or_biometric_categorisation": "yes"},
+    "annex3.1.b": {"transparency.emotion_or_biometric_categorisation": "yes"},
+    "annex3.1.c": {"transparency.emotion_or_biometric_categorisation": "yes"},
+    "transparency.deepfake_or_public_text": {"transparency.synthetic_content": "yes"},
+}
 
 
 def minimal_answers(**changes: object) -> dict[str, object]:
@@ -145,7 +158,7 @@ def test_unreadable_answers_are_refused():
 
 @pytest.mark.parametrize(("rule", "question", "exception"), ART5, ids=[r for r, _, _ in ART5])
 def test_every_prohibited_practice(rule, question, exception):
-    answers = minimal_answers(**{question.replace(".", "__"): "yes"})
+    answers = minimal_answers(**{question.replace(".", "__"): "yes"}) | CONSISTENT.get(question, {})
     if exception:
         answers[exception] = "no"
     result = classify(answers, org_roles=BOTH)
@@ -168,7 +181,7 @@ def test_a_prohibited_practice_is_decided_even_with_other_answers_open():
 @pytest.mark.parametrize(("rule", "question", "exception"),
                          [a for a in ART5 if a[2]], ids=[a[0] for a in ART5 if a[2]])
 def test_art5_exceptions(rule, question, exception):
-    answers = minimal_answers(**{question.replace(".", "__"): "yes"})
+    answers = minimal_answers(**{question.replace(".", "__"): "yes"}) | CONSISTENT.get(question, {})
     open_result = classify(answers, org_roles=BOTH)
     assert open_result.tier == "undetermined" and open_result.missing[0] == exception
     answers[exception] = "yes"
@@ -183,6 +196,7 @@ def test_art5_exceptions(rule, question, exception):
 def test_emotion_recognition_for_safety_stays_high_risk():
     answers = minimal_answers(prohibited__emotion_work_education="yes",
                               prohibited__emotion_medical_safety="yes",
+                              transparency__emotion_or_biometric_categorisation="yes",
                               high_risk__profiling="no", high_risk__derogation="no")
     result = classify(answers, org_roles=["provider"])
     assert result.tier == "high_risk" and "annex3.1.c" in result.triggered
@@ -211,6 +225,7 @@ def test_annex_iii_options_cover_every_area():
 def test_every_annex_iii_use_case_is_high_risk(use_case):
     answers = minimal_answers(high_risk__annex_iii_use_cases=[use_case],
                               high_risk__profiling="no", high_risk__derogation="no")
+    answers |= CONSISTENT.get(use_case, {})
     if use_case in EXCLUSIONS:
         answers[EXCLUSIONS[use_case][0]] = "no"
     result = classify(answers, org_roles=BOTH)
@@ -342,15 +357,19 @@ def test_high_risk_is_decided_while_another_route_is_open():
 
 @pytest.mark.parametrize(("rule", "question", "binds"), ART50, ids=[r for r, _, _ in ART50])
 def test_each_transparency_trigger(rule, question, binds):
-    answers = minimal_answers(**{question.replace(".", "__"): "yes"})
+    implied = CONSISTENT.get(question, {})  # a deepfake is synthetic content too (art50.2)
+    answers = minimal_answers(**{question.replace(".", "__"): "yes"}) | implied
+    also = [r for r, q, _ in ART50 if q in implied]
     bound = classify(answers, org_roles=[binds])
-    assert bound.tier == "transparency" and bound.triggered == [rule]
-    assert bound.obligations == ["art4", "art50", rule]
+    assert bound.tier == "transparency" and bound.triggered == sorted([rule, *also])
+    assert rule in bound.obligations and "art50" in bound.obligations
+    assert bound.obligations == ["art4", "art50", *sorted(
+        r for r, _, b in ART50 if r in (rule, *also) and b == binds)]
     trigger = steps_for(bound, rule)[0]
     assert trigger.question == question and trigger.answer == "yes"
     other = "deployer" if binds == "provider" else "provider"
     unbound = classify(answers, org_roles=[other])
-    assert unbound.tier == "transparency" and unbound.obligations == ["art4"]
+    assert unbound.tier == "transparency" and rule not in unbound.obligations
     assert steps_for(unbound, rule)[-1].effect == "role"
     check_ids(bound)
 

@@ -43,6 +43,14 @@ __all__ = [
     "shap_values",
 ]
 
+#: Said in the limits of both methods; the sentence of such a factor says it too.
+_AGAINST_TREND_LIMIT = (
+    "A factor's effect can run against its usual trend (for example a value below the typical "
+    "one that still raised the score while higher values usually raise it): when factors act "
+    "together (interaction effects) or the model responds unevenly, the effect is measured "
+    "against all the comparison values, not only the typical one; the explanation says so "
+    "for each factor where this happens, and where a factor has no overall direction.")
+
 #: The methods :func:`decision` can use: name -> (description, limits).
 METHODS: dict[str, tuple[str, tuple[str, ...]]] = {
     "shap": (
@@ -52,6 +60,7 @@ METHODS: dict[str, tuple[str, tuple[str, ...]]] = {
         ("The effects depend on the reference sample chosen as the comparison.",
          "The background treats features as independent, so correlated features may be "
          "combined into unrealistic cases.",
+         _AGAINST_TREND_LIMIT,
          "They describe how the model reacts to these values, not what causes the outcome in "
          "the world, and not what the person should change.",
          "With many features the values are estimated from a sample of feature "
@@ -64,6 +73,7 @@ METHODS: dict[str, tuple[str, tuple[str, ...]]] = {
          "Each factor is changed on its own: when factors act together, the effects do not "
          "add up to the difference from the average score.",
          "Replacing one value may create combinations that do not occur in reality.",
+         _AGAINST_TREND_LIMIT,
          "They describe how the model reacts to these values, not what causes the outcome in "
          "the world, and not what the person should change.")),
 }
@@ -105,7 +115,12 @@ class DecisionExplanation:
         One row per feature, most influential first: ``feature``, ``label``, ``value``,
         ``typical`` (the reference sample's median, or most common value), ``contribution``
         (in the score's units; probability points for classifiers), ``direction``
-        (``raised``, ``lowered`` or ``no effect``) and ``rank``.
+        (``raised``, ``lowered`` or ``no effect``), ``position`` (the value is ``higher``,
+        ``lower`` or the ``same`` as the typical one; empty for non-numeric features),
+        ``trend`` (numeric features: ``up`` when higher values raise the score across the
+        reference, ``down``, or ``flat``), ``case_trend`` (the same for this case alone),
+        ``against_trend`` (the direction disagrees with the position given the usual trend:
+        the text says so) and ``rank``.
     score, baseline
         The model's score for this row, and its average over the reference sample.
     """
@@ -165,11 +180,46 @@ class DecisionExplanation:
                 against = ("the most common value, compared with the mix of values in the "
                            "comparison cases" if value == typical
                            else f"typical value: {typical}")
-                lines.append(f"{n}. {row.label} = {value}: {row.direction} it by "
-                             f"{self._amount(row.contribution)} ({against}).")
+                line = (f"{n}. {row.label} = {value}: {row.direction} it by "
+                        f"{self._amount(row.contribution)} ({against}).")
+                caveat = self.against_trend(row)
+                lines.append(f"{line} {caveat}" if caveat else line)
         lines.append(f"How this was worked out: {self.method_description}")
         lines.append("Limits: " + " ".join(self.limits))
         return lines
+
+    def against_trend(self, row: Any) -> str:
+        """The caveat for a factor whose stated direction disagrees with where its value
+        lies relative to the typical one, given the feature's usual trend, or whose feature
+        has no usual trend ("" otherwise).
+
+        ``row`` is a row of :attr:`factors` (a named tuple or a mapping).
+        """
+        get = row.get if isinstance(row, Mapping) else (lambda k, d=None: getattr(row, k, d))
+        word = _SCORE_WORDS[self.score_kind]
+        if get("direction") not in ("raised", "lowered"):
+            return ""
+        if get("trend") == "flat" and get("position") in ("higher", "lower"):
+            return (f"Across the comparison cases, higher or lower values of {get('label')} do "
+                    f"not move the {word} one way overall, so this effect depends on the case's "
+                    "other values (an interaction effect) or on where the value lies in an "
+                    "uneven response.")
+        if not get("against_trend", False):
+            return ""
+        side = "lower" if get("position") == "lower" else "higher"
+        usual = "lowers" if (get("trend") == "up") == (side == "lower") else "raises"
+        head = (f"This runs against the usual trend: across the comparison cases a {side} "
+                f"value of {get('label')} usually {usual} the {word}, but here it "
+                f"{get('direction')} it")
+        if get("case_trend") not in ("", get("trend")):
+            how = "differently" if get("case_trend") == "flat" else "the other way round"
+            return (f"{head}: for this case the model reacts to {get('label')} {how}, "
+                    "because of how it combines with the case's other values (an interaction "
+                    "effect).")
+        return (f"{head}: the effect is measured against all the values in the comparison "
+                "cases, not only the typical one, and those on the other side of this value "
+                "weigh more (the values are spread unevenly, or the model responds unevenly "
+                "to them).")
 
     def text(self) -> str:
         """The explanation as plain text (see :meth:`sentences`)."""
@@ -269,6 +319,94 @@ def _substitution(p: Prepared, row: pd.DataFrame, reference: pd.DataFrame) -> np
     scores = p.scores(batch).reshape(len(p.features), n)
     own = float(p.scores(row)[0])
     return own - scores.mean(axis=1)
+
+
+def _numeric(series: pd.Series) -> bool:
+    import pandas as pd
+
+    return bool(pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series))
+
+
+def _trends(p: Prepared, reference: pd.DataFrame, one: pd.DataFrame, *, limit: float = 0.0,
+            rows: int = 100, random_state: int | None = 0
+            ) -> tuple[dict[str, str], dict[str, str]]:
+    """The trend of each numeric feature: ``up`` when higher values raise the score, ``down``
+    when they lower it, ``flat`` otherwise (a change no larger than ``limit``, the threshold
+    of "no effect"); across the reference (usual) and for the case ``one`` itself.
+
+    The score at the reference's upper quartile of the feature minus the score at its lower
+    quartile (its maximum and minimum when the quartiles coincide), the other values kept:
+    averaged over up to ``rows`` reference cases (partial dependence) for the usual trend.
+    """
+    import numpy as np
+    import pandas as pd
+
+    sample = reference if len(reference) <= rows else reference.sample(
+        n=rows, random_state=random_state)
+    sample = pd.concat([sample, one], ignore_index=True)  # the case is the last row
+    numeric = [f for f in p.features if _numeric(reference[f])]
+    points: dict[str, tuple[float, float]] = {}
+    for f in numeric:
+        values = reference[f].dropna().astype(float)
+        if values.empty:
+            continue
+        lo, hi = float(values.quantile(0.25)), float(values.quantile(0.75))
+        if lo == hi:
+            lo, hi = float(values.min()), float(values.max())
+        if lo < hi:
+            points[f] = (lo, hi)
+    usual = {f: "flat" for f in numeric}
+    case = {f: "flat" for f in numeric}
+    if not points:
+        return usual, case
+    blocks = []
+    for f, (lo, hi) in points.items():
+        for v in (lo, hi):
+            block = sample.copy()
+            block[f] = v
+            blocks.append(block)
+    batch = pd.concat(blocks, ignore_index=True).astype(
+        {f: reference[f].dtype for f in p.features}, errors="ignore")
+    scores = p.scores(batch).reshape(len(points), 2, len(sample))
+    bar = max(limit, 1e-9)
+
+    def word(gap: float) -> str:
+        return "flat" if abs(gap) <= bar else "up" if gap > 0 else "down"
+
+    for f, (low, high) in zip(points, scores, strict=True):
+        usual[f] = word(float(np.mean(high[:-1] - low[:-1])))
+        case[f] = word(float(high[-1] - low[-1]))
+    return usual, case
+
+
+def _against_trend(factors: pd.DataFrame, trends: tuple[Mapping[str, str], Mapping[str, str]]
+                   ) -> None:
+    """Add ``position`` (``higher``/``lower``/``same`` than typical, or ``""``), ``trend``
+    (usual), ``case_trend`` (for this case) and ``against_trend``: the stated direction
+    disagrees with the value's side of the typical value given the feature's usual trend."""
+    usual, case = trends
+    positions, trend_col, case_col, against = [], [], [], []
+    for r in factors.itertuples():
+        trend = usual.get(r.feature, "")
+        position = ""
+        if trend:
+            value, typical = _num(r.value), _num(r.typical)
+            if isinstance(value, (int, float)) and isinstance(typical, (int, float)) \
+                    and not isinstance(value, bool):
+                position = ("higher" if value > typical else "lower" if value < typical
+                            else "same")
+        expected = ""
+        if trend in ("up", "down") and position in ("higher", "lower"):
+            expected = "raised" if (trend == "up") == (position == "higher") else "lowered"
+        positions.append(position)
+        trend_col.append(trend)
+        case_col.append(case.get(r.feature, ""))
+        against.append(bool(expected) and r.direction in ("raised", "lowered")
+                       and r.direction != expected)
+    factors["position"] = positions
+    factors["trend"] = trend_col
+    factors["case_trend"] = case_col
+    factors["against_trend"] = against
 
 
 def shap_values(p: Prepared, rows: pd.DataFrame, reference: pd.DataFrame, *,
@@ -435,6 +573,8 @@ def decision(model: Any, row: Any, *, reference: pd.DataFrame, top: int = 3,
         "contribution": np.asarray(contributions, dtype=float)})
     factors["direction"] = np.where(factors["contribution"].abs() <= limit, "no effect",
                                     np.where(factors["contribution"] > 0, "raised", "lowered"))
+    _against_trend(factors, _trends(p, ref, one, limit=limit,
+                                    random_state=random_state))
     factors = factors.reindex(factors["contribution"].abs().sort_values(
         ascending=False, kind="stable").index).reset_index(drop=True)
     factors["rank"] = range(1, len(factors) + 1)

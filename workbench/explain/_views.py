@@ -213,7 +213,11 @@ def decision_html(explanation: DecisionExplanation) -> str:
                               "effect": "Effect", "size": "By", "typical": "Typical value"},
                        formatters={"effect": lambda v: badge(v, colour.get(v, _GREY))})
     limits = "".join(f"<li>{esc(item)}</li>" for item in explanation.limits)
-    return (f'<div class="wb-decision"><p>{esc(lines[0])}</p>{table}'
+    caveats = "".join(
+        f'<p style="font-size:0.9em">{esc(r.label)}: {esc(explanation.against_trend(r))}</p>'
+        for r in factors.itertuples()
+        if r.direction != "no effect" and explanation.against_trend(r))
+    return (f'<div class="wb-decision"><p>{esc(lines[0])}</p>{table}{caveats}'
             f'<p style="margin-top:8px"><b>How this was worked out.</b> '
             f"{esc(explanation.method_description)}</p>"
             f'<p style="margin-bottom:2px"><b>Limits.</b></p><ul style="margin-top:2px">'

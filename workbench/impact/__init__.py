@@ -23,6 +23,7 @@ Examples
 from __future__ import annotations
 
 from workbench.impact.assess import (
+    answer_contradictions,
     assessment_id_for,
     assessment_in_force,
     classify_assessment,
@@ -70,6 +71,7 @@ from workbench.impact.views import (
 )
 
 __all__ = [
+    "answer_contradictions",
     "assessment_in_force",
     "AffectedParty",
     "AssessmentStatus",

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from workbench.errors import ConfigurationError, ConflictError, NotFoundError, ValidationError
-from workbench.impact.classify import Classification, Step, classify
+from workbench.impact.classify import Classification, Contradiction, Step, classify, contradictions
 from workbench.impact.model import (
     SUBMIT_CONTENT,
     SUBMIT_FIELDS,
@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from workbench.store import Store, StoredVersion
 
 __all__ = [
+    "answer_contradictions",
     "assessment_id_for",
     "classify_assessment",
     "classify_system",
@@ -101,7 +102,8 @@ def validate_assessment(assessment: ImpactAssessment | Mapping[str, Any], *,
     A ``submitted`` assessment must also answer every question of
     :data:`~workbench.impact.model.SUBMIT_QUESTIONS` (harms, benefits, intended and
     unintended uses, data, model, measures...) and every applicable required screening
-    question (not ``unknown``); the refusal names them by their text.
+    question (not ``unknown``), and no two answers may contradict each other
+    (:func:`answer_contradictions`); the refusal names the questions by their text.
 
     Raises
     ------
@@ -136,11 +138,21 @@ def validate_assessment(assessment: ImpactAssessment | Mapping[str, Any], *,
                  " ('unknown' is accepted in a draft only)"
                  if f.startswith("answers.") and answers.get(f[8:]) == "unknown" else ""))
                 for f, text in missing]
+        conflicts = answer_contradictions(record.answers, questionnaire=q)
         if gaps:
             texts = [text for _, text in missing]
+            also = f" Also contradictory answers: {_conflict_text(conflicts)}." \
+                if conflicts else ""
             raise ValidationError(
                 f"cannot submit impact assessment {record.id!r}: {len(gaps)} required item(s) "
-                f"missing: {' '.join(texts)} Fill them in or keep it as a draft.", gaps)
+                f"missing: {' '.join(texts)}{also} Fill them in"
+                f"{', answer those consistently,' if conflicts else ''} or keep it as a draft.",
+                gaps + _conflict_errors(conflicts))
+        if conflicts:
+            raise ValidationError(
+                f"cannot submit impact assessment {record.id!r}: contradictory answers: "
+                f"{_conflict_text(conflicts)}. Answer them consistently or keep it as a "
+                "draft.", _conflict_errors(conflicts))
         record = validate_record(ImpactAssessment, {**record.model_dump(warnings=False),
                                                     "status": AssessmentStatus.submitted})
     return record
@@ -148,6 +160,46 @@ def validate_assessment(assessment: ImpactAssessment | Mapping[str, Any], *,
 
 def _questionnaire() -> Questionnaire:
     return questionnaire()
+
+
+def answer_contradictions(answers: Mapping[str, Any], *,
+                          questionnaire: Questionnaire | None = None
+                          ) -> list[tuple[Contradiction, str, str]]:
+    """Answers that contradict each other, each with the text of its two questions.
+
+    ``(contradiction, text of its question, text of the other question)``; see
+    :func:`workbench.impact.classify.contradictions`.
+    """
+    q = questionnaire or _questionnaire()
+
+    def text(qid: str) -> str:
+        return q.question(qid).text if qid in q else qid
+
+    return [(c, text(c.question), text(c.other)) for c in contradictions(answers)]
+
+
+def _shown_answer(answer: Any) -> str:
+    if isinstance(answer, (list, tuple)):
+        return ", ".join(map(str, answer))
+    return str(answer)
+
+
+def _conflict_text(conflicts: list[tuple[Contradiction, str, str]]) -> str:
+    parts = []
+    for c, first, other in conflicts:
+        answer = (f"includes {c.other_answer}" if c.other == "high_risk.annex_iii_use_cases"
+                  and isinstance(c.other_answer, str) else _shown_answer(c.other_answer))
+        parts.append(f'"{first}" is answered {c.answer}, but "{other}" is answered {answer} '
+                     f"({c.why})")
+    return "; ".join(parts)
+
+
+def _conflict_errors(conflicts: list[tuple[Contradiction, str, str]]) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for c, _, _ in conflicts:
+        out.append((f"answers.{c.question}", f"contradicts answers.{c.other}: {c.why}"))
+        out.append((f"answers.{c.other}", f"contradicts answers.{c.question}: {c.why}"))
+    return out
 
 
 def save_assessment(store: Store, assessment: ImpactAssessment | Mapping[str, Any], *,

@@ -13,7 +13,7 @@ This is the project's reading of Regulation (EU) 2024/1689 for screening, not le
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from workbench.errors import ValidationError
 from workbench.impact.questionnaire import NO, UNKNOWN, YES
@@ -25,8 +25,10 @@ __all__ = [
     "SYSTEMIC_RISK_FLOP",
     "TIERS",
     "Classification",
+    "Contradiction",
     "Step",
     "classify",
+    "contradictions",
     "provider_roles",
 ]
 
@@ -47,8 +49,15 @@ ART5: tuple[tuple[str, str, str | None], ...] = (
     ("art5.h", "prohibited.realtime_biometric_identification",
      "prohibited.realtime_biometric_authorised"),
 )
-# An Art. 5 exception that leaves the system in an Annex III use case.
-_EXCEPTION_LEADS_TO = {"art5.f": "annex3.1.c", "art5.h": "annex3.1.a"}
+# An Art. 5 exception that leaves the system in an Annex III use case: the point, and what
+# the system then is. Biometric categorisation outside the ban (labelling or filtering of
+# lawfully acquired data sets, law enforcement) is still categorisation by sensitive or
+# protected attributes, Annex III point 1(b).
+_EXCEPTION_LEADS_TO = {
+    "art5.f": ("annex3.1.c", "emotion recognition"),
+    "art5.g": ("annex3.1.b", "biometric categorisation by sensitive or protected attributes"),
+    "art5.h": ("annex3.1.a", "remote biometric identification"),
+}
 
 Q_ANNEX_I = "high_risk.annex_i_product"
 Q_ANNEX_I_THIRD_PARTY = "high_risk.annex_i_third_party_assessment"
@@ -73,6 +82,9 @@ ART50: tuple[tuple[str, str, str], ...] = (
     ("art50.3", "transparency.emotion_or_biometric_categorisation", "deployer"),
     ("art50.4", "transparency.deepfake_or_public_text", "deployer"),
 )
+Q_EMOTION_OR_CATEGORISATION = "transparency.emotion_or_biometric_categorisation"
+Q_SYNTHETIC = "transparency.synthetic_content"
+Q_DEEPFAKE = "transparency.deepfake_or_public_text"
 Q_GPAI = "gpai.provides_model"
 Q_GPAI_FLOP = "gpai.training_compute_flop"
 Q_GPAI_DESIGNATED = "gpai.commission_designated"
@@ -95,6 +107,96 @@ HIGH_RISK_PROVIDER = ("art9", "art10", "art11", "art12", "art13", "art14", "art1
 # whoever they are, and public bodies or public-service providers for the other areas
 # except critical infrastructure (Annex III point 2).
 _FRIA_ALWAYS = ("annex3.5.b", "annex3.5.c")
+
+
+class Contradiction(NamedTuple):
+    """Two answers that cannot both be true.
+
+    ``question`` answered ``answer`` contradicts ``other`` answered ``other_answer``;
+    ``rule`` is the catalog id the conflict is about and ``why`` says, in a few words, why
+    both cannot hold. ``blocks`` is False for an omission the classification can follow
+    without choosing (an Art. 5 exception that places the system in an Annex III point the
+    use-case answer leaves out: the point is applied, and the submit check still refuses).
+    """
+
+    rule: str
+    question: str
+    answer: Any
+    other: str
+    other_answer: Any
+    why: str
+    blocks: bool = True
+
+
+# Answers implied by another answer: (rule, question, the answer it must then have, other
+# question, the other answer that implies it (or "includes:<use case>"), why).
+_IMPLIED: tuple[tuple[str, str, str, str, str, str], ...] = (
+    ("art50.2", Q_SYNTHETIC, YES, Q_DEEPFAKE, YES,
+     "creating deepfakes or AI-generated text is generating synthetic content"),
+    ("art50.3", Q_EMOTION_OR_CATEGORISATION, YES, "prohibited.biometric_sensitive_categorisation",
+     YES, "inferring such characteristics from biometric data is biometric categorisation"),
+    ("art50.3", Q_EMOTION_OR_CATEGORISATION, YES, "prohibited.emotion_work_education", YES,
+     "inferring emotions is emotion recognition"),
+    ("art50.3", Q_EMOTION_OR_CATEGORISATION, YES, Q_ANNEX_III, "includes:annex3.1.b",
+     "Annex III point 1(b) is biometric categorisation"),
+    ("art50.3", Q_EMOTION_OR_CATEGORISATION, YES, Q_ANNEX_III, "includes:annex3.1.c",
+     "Annex III point 1(c) is emotion recognition"),
+)
+
+
+def _lenient_yes_no(value: Any) -> str | None:
+    if value is True:
+        return YES
+    if value is False:
+        return NO
+    if isinstance(value, str) and value.strip().lower() in (YES, NO):
+        return value.strip().lower()
+    return None
+
+
+def _lenient_cases(value: Any) -> list[str] | None:
+    if isinstance(value, str):
+        if value.strip().lower() == UNKNOWN:
+            return None
+        value = value.split(",")
+    if not isinstance(value, (list, tuple)):
+        return None
+    cases = [str(i).strip() for i in value if str(i).strip()]
+    return cases or None
+
+
+def contradictions(answers: Mapping[str, Any]) -> list[Contradiction]:
+    """Answers that contradict each other (an answer another one rules out).
+
+    Unanswered and ``unknown`` answers contradict nothing; unreadable ones are left to
+    :func:`classify`, which refuses them.
+    """
+    found: list[Contradiction] = []
+    cases = _lenient_cases(answers.get(Q_ANNEX_III))
+    for rule, question, needed, other, trigger, why in _IMPLIED:
+        answer = _lenient_yes_no(answers.get(question))
+        if answer is None or answer == needed:
+            continue
+        if trigger.startswith("includes:"):
+            case = trigger.removeprefix("includes:")
+            if cases is None or case not in cases:
+                continue
+            found.append(Contradiction(rule, question, answer, other, case, why))
+        elif _lenient_yes_no(answers.get(other)) == trigger:
+            found.append(Contradiction(rule, question, answer, other, trigger, why))
+    for rule, question, exception in ART5:
+        if rule not in _EXCEPTION_LEADS_TO or exception is None:
+            continue
+        lead, what = _EXCEPTION_LEADS_TO[rule]
+        if _lenient_yes_no(answers.get(question)) != YES or \
+                _lenient_yes_no(answers.get(exception)) != YES:
+            continue
+        if cases is not None and lead not in cases:
+            found.append(Contradiction(
+                lead, exception, YES, Q_ANNEX_III, cases,
+                f"outside the ban the system is still {what}, Annex III point "
+                f"{lead.removeprefix('annex3.')}: include it", blocks=False))
+    return found
 
 
 def provider_roles(org_roles: Iterable[Any]) -> list[str]:
@@ -123,10 +225,18 @@ def provider_roles(org_roles: Iterable[Any]) -> list[str]:
 class _Reader:
     """Reads answers as yes/no/None, recording open questions."""
 
-    def __init__(self, answers: Mapping[str, Any]) -> None:
+    def __init__(self, answers: Mapping[str, Any],
+                 conflicted: Mapping[str, str] | None = None) -> None:
         self.answers = answers
+        # question -> why its answer is not used (it contradicts another answer)
+        self.conflicted = dict(conflicted or {})
 
     def raw(self, question: str) -> Any:
+        if question in self.conflicted:
+            return None
+        return self._raw(question)
+
+    def _raw(self, question: str) -> Any:
         value = self.answers.get(question)
         if isinstance(value, str):
             value = value.strip()
@@ -134,7 +244,12 @@ class _Reader:
         return value
 
     def yes_no(self, question: str) -> str | None:
-        value = self.raw(question)
+        """``yes``, ``no``, or None (unanswered, unknown, or contradicting another answer)."""
+        answer = self._yes_no(question)
+        return None if question in self.conflicted else answer
+
+    def _yes_no(self, question: str) -> str | None:
+        value = self._raw(question)
         if value is True:
             return YES
         if value is False:
@@ -148,16 +263,29 @@ class _Reader:
             [(f"answers.{question}", "answer yes, no or unknown")])
 
     def shown(self, question: str) -> Any:
-        value = self.raw(question)
+        value = self._raw(question)
         return UNKNOWN if value is None or value == UNKNOWN else value
 
 
 class _Run:
     def __init__(self, answers: Mapping[str, Any]) -> None:
-        self.read = _Reader(answers)
+        self.conflicts = contradictions(answers)
+        conflicted: dict[str, str] = {}
+        for c in self.conflicts:
+            if c.blocks:
+                conflicted.setdefault(c.question, f"it contradicts the answer to {c.other} "
+                                      f"({c.why})")
+                conflicted.setdefault(c.other, f"it contradicts the answer to {c.question} "
+                                      f"({c.why})")
+        self.read = _Reader(answers, conflicted)
         self.steps: list[Step] = []
         self.open: list[str] = []
         self.triggered: list[str] = []
+        for c in self.conflicts:
+            if c.blocks:
+                self.step(c.rule, c.question, f"contradictory answers: {c.question} is "
+                          f"{c.answer} but {c.other} is {_shown(c.other_answer)} ({c.why}); "
+                          "neither answer is used until they agree", "open")
 
     def step(self, rule: str, question: str, conclusion: str, effect: Effect,
              answer: Any = ...) -> None:
@@ -169,7 +297,22 @@ class _Run:
     def unanswered(self, rule: str, question: str, conclusion: str) -> None:
         if question not in self.open:
             self.open.append(question)
-        self.step(rule, question, conclusion, "open", answer=UNKNOWN)
+        why = self.read.conflicted.get(question)
+        if why:
+            self.step(rule, question, f"open: the answer is not used because {why}", "open")
+        else:
+            self.step(rule, question, conclusion, "open", answer=UNKNOWN)
+
+    def conflicted_open(self) -> list[str]:
+        """The contradicting questions, also when no rule read them (a ban decided first)."""
+        for question in self.read.conflicted:
+            if question not in self.open:
+                self.open.append(question)
+        return list(self.read.conflicted)
+
+
+def _shown(answer: Any) -> str:
+    return ", ".join(map(str, answer)) if isinstance(answer, (list, tuple)) else str(answer)
 
 
 def _prohibited(run: _Run) -> tuple[list[str], list[str], list[str]]:
@@ -198,8 +341,9 @@ def _prohibited(run: _Run) -> tuple[list[str], list[str], list[str]]:
                 run.step(rule, exception, "no exception applies: prohibited practice",
                          "triggers")
             else:
-                lead = _EXCEPTION_LEADS_TO.get(rule)
-                tail = f"; the use remains in Annex III ({lead})" if lead else ""
+                lead, what = _EXCEPTION_LEADS_TO.get(rule, (None, ""))
+                tail = (f"; the system is still {what}, which stays high-risk in Annex III "
+                        f"({lead})") if lead else ""
                 run.step(rule, exception, f"the exception applies, so the ban does not{tail}",
                          "exception")
                 if lead:
@@ -283,8 +427,10 @@ def _annex_iii(run: _Run, leads: Sequence[str]) -> list[str]:
     for lead in leads:
         if lead not in candidates:
             candidates.append(lead)
-            run.step(lead, "", "Annex III use case that remains after the Art. 5 exception",
-                     "triggers", answer=None)
+            left_out = (" (the answer on Annex III use cases leaves it out: include it)"
+                        if cases is not None else "")
+            run.step(lead, "", "Annex III use case that remains after the Art. 5 exception"
+                     + left_out, "triggers", answer=None)
     if not candidates:
         return []
     profiling = run.read.yes_no(Q_PROFILING)
@@ -414,6 +560,10 @@ def classify(answers: Mapping[str, Any], *, org_roles: Iterable[Any]) -> Classif
         ``undetermined`` with the questions that could change it), GPAI track, the
         obligations for the organization's role(s), and the reasoning trail.
 
+    Answers that contradict each other (:func:`contradictions`: "no synthetic content" with
+    "creates deepfakes", for example) are both left open, with a step saying so: the
+    classification never picks one of them.
+
     Raises
     ------
     ValidationError
@@ -427,10 +577,12 @@ def classify(answers: Mapping[str, Any], *, org_roles: Iterable[Any]) -> Classif
     if prohibited:
         # The ban ends the system's classification; the GPAI track is about the model.
         gpai, gpai_obligations = _gpai(run)
+        conflicted = run.conflicted_open()
         return Classification(tier="prohibited", gpai=gpai,
                               obligations=_order(["art4", "art5", *gpai_obligations]),
                               triggered=list(dict.fromkeys(run.triggered)), reasoning=run.steps,
-                              missing=list(run.open), roles=roles, complete=not run.open)
+                              missing=list(dict.fromkeys([*conflicted, *run.open])),
+                              roles=roles, complete=not run.open)
 
     open_before = len(run.open)
     annex_i = _annex_i(run)
@@ -478,8 +630,13 @@ def classify(answers: Mapping[str, Any], *, org_roles: Iterable[Any]) -> Classif
                      f"system, so it checks that the {binds} meets it", "role", answer=None)
     obligations += gpai_obligations
 
-    # Questions that could change the tier first, then those that change obligations only.
-    missing = list(dict.fromkeys([*tier_open, *run.open]))
+    # Questions that could change the tier first, then those that change obligations only;
+    # contradicting answers are open whether or not a rule read them.
+    conflicted = run.conflicted_open()
+    if tier == "undetermined":
+        tier_open = [*[q for q in conflicted if q in tier_open],
+                     *[q for q in tier_open if q not in conflicted]]
+    missing = list(dict.fromkeys([*tier_open, *conflicted, *run.open]))
     complete = not run.open
     return Classification(tier=tier, gpai=gpai, obligations=_order(obligations),
                           triggered=list(dict.fromkeys(run.triggered)), reasoning=run.steps,
