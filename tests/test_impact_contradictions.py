@@ -236,3 +236,27 @@ def test_the_cli_refuses_a_contradictory_submission_in_one_line(demo_url, demo_s
     assert err.count("\n") == 1, err
     assert QUESTION_TEXT[SYNTHETIC] in err and QUESTION_TEXT[DEEPFAKE] in err
     assert demo_store.head() == head
+
+
+
+def test_readiness_does_not_count_a_submitted_assessment_with_contradictory_answers(
+        demo_store):
+    """A plain save (or a store from before the check) can hold a submitted assessment with
+    contradictory answers: readiness lists them as a gap and does not count it."""
+    from workbench.impact.model import ImpactAssessment
+    from workbench.readiness.facts import Facts
+
+    def card_fraud():
+        return Facts(demo_store, verify=False).assessments().set_index("id").loc[
+            "ia-card-fraud"]
+
+    assert card_fraud()["counts"]
+    base = demo_store.get("impact_assessment", "ia-card-fraud").version
+    with acting("chloe"):
+        demo_store.save(ImpactAssessment(**_submitted(demo_store, **{DEEPFAKE: "yes"})),
+                        base_version=base)
+    row = card_fraud()
+    assert not row["counts"]
+    assert row["gaps"] == [f'answer "{QUESTION_TEXT[SYNTHETIC]}" and "{QUESTION_TEXT[DEEPFAKE]} '
+                           'that informs the public on matters of public interest without '
+                           'human editorial review?" consistently']

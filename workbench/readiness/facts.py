@@ -427,13 +427,21 @@ class Facts:
         def load() -> pd.DataFrame:
             import pandas as pd
 
+            from workbench.impact.assess import answer_contradictions
             from workbench.impact.model import submission_gaps
             from workbench.impact.questionnaire import questionnaire
 
             df = self.frame("impact_assessment").copy()
             q = questionnaire()
-            df["gaps"] = pd.Series([[t for _, t in submission_gaps(row, questionnaire=q)]
-                                    for row in df.to_dict(orient="records")],
+
+            def gaps(row: dict[str, Any]) -> list[str]:
+                # what the submit check refuses today, also in one saved before it did
+                missing = [t for _, t in submission_gaps(row, questionnaire=q)]
+                return missing + [f'answer "{a}" and "{b}" consistently' for _, a, b in
+                                  answer_contradictions(row.get("answers") or {},
+                                                        questionnaire=q)]
+
+            df["gaps"] = pd.Series([gaps(row) for row in df.to_dict(orient="records")],
                                    index=df.index, dtype=object)
             df["counts"] = ((df["status"] == "submitted") & (df["gaps"].map(len) == 0)
                             ).astype(bool) if not df.empty else pd.Series(dtype=bool)
