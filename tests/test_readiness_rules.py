@@ -380,7 +380,9 @@ def test_5_2_ai_policy_approved_communicated_and_stale(org):
     org.policy(communicated_on=None, communicated_to=[])
     row = org.row("5.2")
     assert row["status"] == "partial"
-    assert "communicate the AI policy and record when and to whom" in row["missing"]
+    assert ("the AI policy ai-policy: it does not record when and to whom it was communicated "
+            "(communicated_on, communicated_to); the AI governance lead records it once the "
+            "policy is communicated") in row["missing"]
     org.approve("ai_policy", "ai-policy", ("elena", "executive"))
     assert org.status("5.2") == "partial"  # approved, not communicated
     org.edit("ai_policy", "ai-policy", communicated_on=day(-1),

@@ -19,13 +19,25 @@ def _rechair(store, review_id: str, chair: str) -> None:
                base_version=current.version, reason="chair corrected")
 
 
+def _promote(store, login: str) -> None:
+    """The admin (chloe) gives ``login`` the executive role today."""
+    current = store.get("person", login)
+    roles = [*current.content["roles"], "executive"]
+    store.save(current.record.model_copy(update={"roles": roles}),
+               base_version=current.version, reason="joins top management")
+
+
 def test_9_3_1_a_review_chaired_by_an_auditor_does_not_count(demo_store):
     assert _status(demo_store, "9.3.1")["status"] == "met"
-    _rechair(demo_store, "mr-1", "hiro")  # Hiro Sato holds only the auditor role
+    held = demo_store.get("management_review", "mr-1").record.held_on
+    # A plain save may no longer name a chair without the executive role; Hiro Sato, who held
+    # only the auditor role when the review was held, joins top management today.
+    _promote(demo_store, "hiro")
+    _rechair(demo_store, "mr-1", "hiro")
     row = _status(demo_store, "9.3.1")
     assert row["status"] == "missing", row
     assert row["reason"] == ("no management review chaired by top management (review mr-1 was "
-                             "chaired by hiro, who does not hold the executive role)")
+                             f"chaired by hiro, who did not hold the executive role on {held})")
     assert row["missing"] == ["hold a management review chaired by a member of top management "
                               "(the executive role) and record it"]
 
@@ -33,8 +45,9 @@ def test_9_3_1_a_review_chaired_by_an_auditor_does_not_count(demo_store):
 def test_9_3_2_and_9_3_3_ignore_a_review_not_chaired_by_top_management(demo_store):
     before = _status(demo_store, "9.3.2")
     review = demo_store.get("management_review", "mr-1").record
+    _promote(demo_store, "hiro")  # today: Hiro was an auditor only when the review was held
     newer = review.model_copy(update={
-        "id": "mr-auditor", "chair": "hiro", "held_on": dt.date.today(),
+        "id": "mr-auditor", "chair": "hiro", "held_on": dt.date.today() - dt.timedelta(days=1),
         "inputs": [{"topic": t.value, "summary": "covered"} for t in wb.readiness.ReviewTopic],
         "decisions": [], "next_review_due": None})
     demo_store.save(newer)

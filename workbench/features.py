@@ -176,6 +176,7 @@ BUILTIN: tuple[Feature, ...] = (
         name="review",
         fact_providers={"management_review": "workbench.review.minutes:review_facts"},
         verify_checks=("workbench.review.minutes:check_followups",),
+        save_guards={"management_review": "workbench.review.minutes:save_guard"},
     ),
 )
 

@@ -25,9 +25,11 @@ from workbench.readiness.rules import (
 if TYPE_CHECKING:  # pragma: no cover
     from workbench.readiness.facts import Facts
 
-__all__ = ["approval_todo"]
+__all__ = ["EXECUTIVE", "approval_todo", "held_reviews"]
 
 _SIGNOFF = ("signoff", "signoff_request")
+#: The role of top management.
+EXECUTIVE = "executive"
 
 
 def approval_todo(facts: Facts, kind: str, record_id: str, what: str) -> str | None:
@@ -49,6 +51,48 @@ def approval_todo(facts: Facts, kind: str, record_id: str, what: str) -> str | N
         return (f"{what} changed after its sign-off was requested: request sign-off of "
                 f"version {int(row['current_version'])}")
     return f"request sign-off of {what} (workbench signoff request {kind} {record_id})"
+
+
+def held_reviews(facts: Facts) -> pd.DataFrame:
+    """Management reviews held by :attr:`Facts.today`, newest first, with who was top
+    management then: ``chair_executive`` (the chair held the executive role on the day the
+    review was held) and ``executives_present`` (the chair and attendees who did).
+
+    A person's roles on a day are those of their record's version in force then: the latest
+    version saved by the end of that day (UTC). A person whose record was first saved after
+    the review (a review recorded when the store was set up) is judged by that first version,
+    the earliest statement of their roles. Reads ``management_review`` and ``person``.
+    """
+    def load() -> pd.DataFrame:
+        reviews = facts.reviews()
+        held = reviews[reviews["held"].notna() & (reviews["held"] <= pd.Timestamp(facts.today))]
+        held = held.reset_index(drop=True)
+        people = facts.store.versions("person")
+        history: dict[str, list[tuple[object, bool]]] = {}
+        for login, saved, roles, active in zip(people["id"], people["_saved_at"],
+                                               people["roles"], people["active"], strict=True):
+            executive = EXECUTIVE in [str(r) for r in (roles if isinstance(roles, list) else [])]
+            history.setdefault(str(login), []).append(
+                (saved.date(), executive and bool(active)))
+
+        def executive_on(login: object, day: object) -> bool:
+            versions = history.get(str(login))
+            if not versions:
+                return False
+            then = [e for saved, e in versions if saved <= day]
+            return then[-1] if then else versions[0][1]
+
+        days = [h.date() for h in held["held"]]
+        present = [[p for p in dict.fromkeys([chair, *(attendees or [])])
+                    if executive_on(p, day)]
+                   for chair, attendees, day in zip(held["chair"], held["attendees"], days,
+                                                    strict=True)]
+        chaired = [executive_on(c, day) for c, day in zip(held["chair"], days, strict=True)]
+        return held.assign(chair_executive=pd.Series(chaired, index=held.index, dtype=bool),
+                           executives_present=pd.Series(present, index=held.index,
+                                                        dtype=object))
+
+    return facts._get("held_reviews", ("management_review", "person"), load)
 
 
 def _latest_scope(facts: Facts):
@@ -134,20 +178,22 @@ def ai_management_system(f: Facts) -> Outcome:
 @rule("5.1", reads=("person", "ai_policy", "management_review", *_SIGNOFF))
 def leadership_and_commitment(f: Facts) -> Outcome:
     """Met when top management (people with the executive role) approved the AI policy and
-    took part in a management review in the last 12 months."""
-    executives = f.holders("executive")
+    took part in a management review in the last 12 months (chaired or attended it while
+    holding the executive role on the day it was held)."""
+    executives = f.holders(EXECUTIVE)
     if not executives:
         return missing("nobody holds the executive role", [
             "give the members of top management the executive role"])
     pol = f.policy()
     approvers = set(pol.approved_by.split(", ")) if pol.approved else set()
-    reviews = f.reviews()
+    reviews = held_reviews(f)
     recent = reviews[reviews["held"] >= pd.Timestamp(f.year_ago)]
-    attended = {p for _, r in recent.iterrows() for p in [r["chair"], *(r["attendees"] or [])]}
+    # judged by the roles people held on the day of each review, not by today's roles
+    attended = {p for present in recent["executives_present"] for p in present}
     todo = []
     if not approvers & set(executives):
         todo.append("an executive approves the AI policy")
-    if not attended & set(executives):
+    if not attended:
         todo.append("an executive chairs or attends a management review (none in 12 months)")
     return graded(executives, todo, reason="top management approved the policy and reviewed "
                   "the AIMS" if not todo else "top management's commitment is not shown yet",
@@ -159,16 +205,25 @@ def ai_policy(f: Facts) -> Outcome:
     """Met when an AI policy with both commitments is approved (not stale) and communicated."""
     pol = f.policy()
     if pol.policy is None:
-        return missing("no AI policy record", [("write the AI policy and have an executive "
-                                               "approve it")])
+        return missing("no AI policy record", [
+            "AI policy: none is recorded; the AI governance lead records it (an ai_policy "
+            "record with both commitments) and an executive approves it through sign-off"])
     what = f"the AI policy {pol.record_id}"
+    who = "the AI governance lead"
     todo = [t for t in [approval_todo(f, "ai_policy", pol.record_id, what)] if t]
-    if not pol.policy.commits_to_requirements:
-        todo.append("the AI policy commits to meeting applicable requirements")
-    if not pol.policy.commits_to_improvement:
-        todo.append("the AI policy commits to continual improvement")
+    lacks = [text for ok, text in (
+        (pol.policy.commits_to_requirements, "the commitment to meet applicable requirements "
+         "(commits_to_requirements)"),
+        (pol.policy.commits_to_improvement, "the commitment to continual improvement "
+         "(commits_to_improvement)")) if not ok]
+    if lacks:
+        todo.append(f"{what}: it lacks {' and '.join(lacks)}; {who} adds "
+                    f"{'them' if len(lacks) > 1 else 'it'} and an executive approves the new "
+                    "version")
     if pol.policy.communicated_on is None:
-        todo.append("communicate the AI policy and record when and to whom")
+        todo.append(f"{what}: it does not record when and to whom it was communicated "
+                    f"(communicated_on, communicated_to); {who} records it once the policy "
+                    "is communicated")
     ref = f"ai_policy {pol.record_id} v{pol.version} ({pol.state})"
     return graded([ref], todo, reason="the AI policy is approved and communicated" if not todo
                   else f"the AI policy exists ({pol.state})", evidence=[ref])

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from workbench.readiness.clause_rules import approval_todo
+from workbench.readiness.clause_rules import approval_todo, held_reviews
 from workbench.readiness.model import ReviewTopic
 from workbench.readiness.rules import Outcome, graded, met, missing, partial, plural, rule
 
@@ -305,19 +305,16 @@ def internal_audit_programme(f: Facts) -> Outcome:
 
 def _chaired_reviews(f: Facts) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Reviews held by then, newest first: those chaired by top management (a person holding
-    the executive role) and the others."""
-    reviews = f.reviews()
-    if reviews.empty:
-        return reviews, reviews
-    held = reviews[reviews["held"].notna() & (reviews["held"] <= pd.Timestamp(f.today))]
-    executives = set(f.holders("executive"))
-    chaired = held["chair"].isin(executives)
-    return held[chaired], held[~chaired]
+    the executive role on the day the review was held) and the others."""
+    reviews = held_reviews(f)
+    chaired = reviews["chair_executive"].astype(bool)
+    return reviews[chaired], reviews[~chaired]
 
 
 def _not_top_management(others: pd.DataFrame) -> str:
-    return "; ".join(f"review {i} was chaired by {c}, who does not hold the executive role"
-                     for i, c in zip(others["id"], others["chair"], strict=True))
+    return "; ".join(f"review {i} was chaired by {c}, who did not hold the executive role on "
+                     f"{h.date()}" for i, c, h in zip(others["id"], others["chair"],
+                                                      others["held"], strict=True))
 
 
 @rule("9.3.1", reads=("management_review", "person"))
@@ -348,10 +345,28 @@ def management_review(f: Facts) -> Outcome:
     return met(f"management review held on {held}", evidence=[ref])
 
 
-@rule("9.3.2", reads=("management_review", "person"))
+#: What 9.3.2 reads to check a review's recorded figures against the records.
+_INPUT_READS = ("nonconformity", "incident", "audit_programme")
+
+
+def _contradicted(f: Facts, review: pd.Series) -> list[str]:
+    """The nonconformity, incident and audit figures the review's inputs recorded that the
+    records as they stood for its pack contradict (see :mod:`workbench.review.consistency`)."""
+    def load() -> list[str]:
+        from workbench.review.consistency import contradictions
+
+        return contradictions(f.store, {"id": review["id"], "held_on": review["held_on"],
+                                        "inputs": list(review["inputs"] or [])})
+
+    return f._get(f"review_inputs:{review['id']}", ("management_review", *_INPUT_READS),
+                  load)
+
+
+@rule("9.3.2", reads=("management_review", "person", *_INPUT_READS))
 def management_review_inputs(f: Facts) -> Outcome:
     """Met when the latest management review of top management considered every input 9.3.2
-    lists."""
+    lists, and the nonconformity, incident and audit figures it recorded agree with the
+    records as they stood for its pack."""
     reviews, _ = _chaired_reviews(f)
     if reviews.empty:
         return missing("no management review chaired by top management", [
@@ -360,8 +375,12 @@ def management_review_inputs(f: Facts) -> Outcome:
     covered = {i["topic"] for i in (last["inputs"] or [])}
     todo = [f"review {last['id']} did not consider {_TOPIC_TEXT[t.value]}" for t in ReviewTopic
             if t.value not in covered]
-    return graded(sorted(covered), todo, reason=f"review {last['id']} considered "
-                  f"{len(covered):,} of {len(ReviewTopic):,} required inputs",
+    wrong = _contradicted(f, last)
+    reason = (f"review {last['id']} considered {len(covered):,} of {len(ReviewTopic):,} "
+              "required inputs")
+    if wrong:
+        reason += f"; {plural(len(wrong), 'recorded figure')} contradicted by the records"
+    return graded(sorted(covered), todo + wrong, reason=reason,
                   evidence=[f"management_review {last['id']}"])
 
 
@@ -395,12 +414,14 @@ def management_review_results(f: Facts) -> Outcome:
 
 
 # -- 10 improvement -------------------------------------------------------------------------------
-@rule("10.1", reads=("management_review", "review_followup", "nonconformity"))
+@rule("10.1", reads=("management_review", "review_followup", "nonconformity", "person"))
 def continual_improvement(f: Facts) -> Outcome:
     """Met when an improvement decided by management was completed in the last 12 months
     (or a nonconformity was closed, its actions reviewed effective) and no improvement action
-    is overdue."""
+    is overdue. Only decisions of reviews chaired by top management count (as for 9.3)."""
     d = f.review_decisions()
+    by_management, _ = _chaired_reviews(f)
+    d = d[d["review_id"].isin(set(by_management["id"]))]
     improvements = d[d["kind"] == "improvement"]
     finished = improvements[improvements["done_on"].notna()
                             & (improvements["done_on"] >= pd.Timestamp(f.year_ago))]

@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from workbench.store import Store, StoredVersion
 
 __all__ = ["DECISION_COLUMNS", "EXECUTIVE_ROLE", "check_followups", "complete_decision",
-           "decisions", "record", "review_facts"]
+           "decisions", "record", "review_facts", "save_guard"]
 
 #: The role of top management: the chair of a management review must hold it.
 EXECUTIVE_ROLE = "executive"
@@ -270,6 +270,50 @@ def check_followups(store: Store) -> list[Any]:
             problems.append(Problem(f"done on {f.get('done_on')}, before the review was held "
                                     f"({review.get('held_on')})", **where))
     return problems
+
+
+def _role_names(person: Mapping[str, Any]) -> list[str]:
+    return [str(getattr(r, "value", r)) for r in person.get("roles") or []]
+
+
+def save_guard(view: Any, actor: str, change: Any) -> str:
+    """The management review rules a permission grant cannot express, checked on every save
+    (a plain ``store.save`` and an import as well as :func:`record`): a review's chair is an
+    active person holding the executive role (checked when the review is created or its chair
+    changes), and a decision added or changed is due on or after the day the review was held.
+
+    ``view`` is the saving transaction's :class:`workbench.permissions.AccessView`; returns the
+    one-line refusal, or ``""``.
+    """
+    try:
+        review = ManagementReview.model_validate(dict(change.content))
+        before = (ManagementReview.model_validate(dict(change.before))
+                  if change.before is not None else None)
+    except Exception:  # noqa: BLE001 - an invalid record is refused by validation, not here
+        return ""
+    what = f"management review {change.record_id!r}"
+    if before is None or before.chair != review.chair:
+        person = view.person(review.chair)
+        if person is None:
+            return (f"{what}: its chair {review.chair} is not a person in the store; the chair "
+                    f"must be an active person holding the {EXECUTIVE_ROLE} role (top "
+                    "management, 9.3.1)")
+        roles = _role_names(person)
+        if EXECUTIVE_ROLE not in roles or not person.get("active", True):
+            held = ("is not active" if not person.get("active", True)
+                    else f"holds {', '.join(roles) or 'no role'}")
+            return (f"{what}: its chair {review.chair} {held}; the chair must hold the "
+                    f"{EXECUTIVE_ROLE} role (top management, 9.3.1)")
+    earlier = ({} if before is None or before.held_on != review.held_on
+               else {d.id: (d.due, d.owner) for d in before.decisions})
+    for d in review.decisions:
+        if earlier.get(d.id) == (d.due, d.owner):
+            continue
+        if d.due < review.held_on:
+            return (f"{what}: decision {d.id} is due on {d.due}, before the review was held "
+                    f"({review.held_on}); a decision is due on or after the review that "
+                    "takes it (9.3.3)")
+    return ""
 
 
 def review_facts(store: Store, stored: StoredVersion) -> dict[str, Any]:
