@@ -86,20 +86,21 @@ def test_each_signoff_is_judged_by_the_policy_in_force_when_requested(org, lax_f
     assert org.verify().ok
 
 
-def test_a_request_leaving_out_a_signer_the_stored_policy_asks_for_never_counts(
+def test_a_request_leaving_out_a_signer_the_stored_policy_asks_for_is_refused(
         org, lax_file):
-    from workbench.errors import NotFoundError
-    from workbench.oversight.validity import request_problems
+    from workbench.errors import ValidationError
 
     with acting("chloe"):
         save_policy(org, POLICY_FILE)
-    with acting("ben"):  # a request built with a laxer policy passed in by hand
+    head = org.head()
+    with acting("ben"), pytest.raises(ValidationError) as caught:  # a laxer policy by hand
         oversight.request(org, "ai_system", "card-fraud", policy=load_policy(lax_file))
-    requests = org.frame("signoff_request")
-    assert request_problems(org, requests).tolist() == [  # the policy in force says two
-        "rule ai-system-go-live asks for a system_owner sign-off, which the request leaves out"]
-    with acting("gina"), pytest.raises(NotFoundError, match="request it first"):
-        oversight.decide(org, "ai_system", "card-fraud", "approve")
+    assert str(caught.value) == (
+        "sign-off of AI system 'card-fraud' cannot be requested with those signers: rule "
+        "ai-system-go-live asks for a system_owner sign-off, which the request leaves out, "
+        "under the policy in force (the store's sign-off policy, version 1); leave the policy "
+        "to the store. Nothing was saved")
+    assert org.head() == head and org.verify().ok
     assert oversight.status(org, "ai_system", "card-fraud").state != "approved"
 
 

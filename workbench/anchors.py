@@ -258,8 +258,14 @@ def verify_anchors(store: Store, path: str | Path, *,
             try:
                 verifier.verify(base64.b64decode(anchor.sig), anchor.payload())
             except (InvalidSignature, ValueError):
-                check.problems.append(f"{where} has an invalid signature (key {anchor.key or '?'}"
-                                      f", expected {key_id}): the anchor file was altered")
+                if anchor.key and anchor.key != key_id:
+                    check.problems.append(
+                        f"{where} was signed with another key (key {anchor.key}, given "
+                        f"{key_id}): give the public key that signed the anchors")
+                else:
+                    check.problems.append(
+                        f"{where} has an invalid signature (key {anchor.key or '?'}, expected "
+                        f"{key_id}): the anchor file was altered")
                 continue
             check.signed += 1
         if anchor.seq > head_seq:

@@ -3,7 +3,11 @@
 - On a PostgreSQL team store, a person connected with their own database login *is* that login
   (the database sets the author of every version from it; see :mod:`workbench.store`).
 - Under JupyterHub, ``JUPYTERHUB_USER``. ``WORKBENCH_USER`` is ignored there, except when it
-  names a service account listed in ``WORKBENCH_SERVICE_ACCOUNTS`` (e.g. ``scheduler``).
+  names a service account listed in ``WORKBENCH_SERVICE_ACCOUNTS`` (e.g. ``scheduler``). A hub
+  user sets their own kernel's environment, so that list cannot widen what they may do: the
+  store's person record of the service account must be active and hold none of the roles in
+  :data:`SERVICE_ACCOUNT_BARRED_ROLES` (admin, governance lead, approver, executive), else the
+  override is refused.
 - Elsewhere, ``WORKBENCH_USER``, else the operating-system login.
 
 Roles are records (``person``) in the store that only admins may write; this module resolves the
@@ -23,9 +27,15 @@ if TYPE_CHECKING:  # pragma: no cover
     from workbench.model import Person, Role
     from workbench.store import Store
 
-__all__ = ["current_user", "person", "require_role", "roles_of", "service_accounts"]
+__all__ = ["SERVICE_ACCOUNT_BARRED_ROLES", "current_user", "environment_source",
+           "environment_user", "person", "require_role", "roles_of", "service_accounts"]
 
 _LOGIN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
+
+#: Roles a service account named by the environment may not hold to be used under a hub: the
+#: list of service accounts is the hub user's own environment, so it must not lead to anyone
+#: who administers, leads governance, approves or is an executive.
+SERVICE_ACCOUNT_BARRED_ROLES = ("admin", "governance_lead", "approver", "executive")
 
 
 def service_accounts() -> set[str]:
@@ -44,16 +54,56 @@ def _checked(var: str, value: str) -> str:
     return login
 
 
-def environment_user() -> str:
-    """The login the environment names (no store consulted); see the module docstring."""
-    hub = os.environ.get("JUPYTERHUB_USER", "").strip()
+def _hub_user() -> str:
+    """``JUPYTERHUB_USER`` when it is set and not blank (then we are under a hub), else ""."""
+    return os.environ.get("JUPYTERHUB_USER", "").strip()
+
+
+def _service_override(hub: str) -> str | None:
+    """Under a hub: the service account ``WORKBENCH_USER`` names (validated), else None (any
+    other value, even one that is not a usable login, is ignored there)."""
     wanted = os.environ.get("WORKBENCH_USER", "").strip()
+    if not wanted or wanted.lower() == hub.lower():
+        return None
+    if wanted.lower() not in service_accounts():
+        return None
+    return _checked("WORKBENCH_USER", wanted)
+
+
+def _check_service_account(store: Store, login: str) -> None:
+    """Refuse a service account override (under a hub) the store does not allow."""
+    found = store.find("person", login)
+    content = {} if found is None else found.content
+    if found is None or not content.get("active", True):
+        raise PermissionDeniedError(
+            f"WORKBENCH_USER={login} is listed in WORKBENCH_SERVICE_ACCOUNTS but is not an "
+            "active person in this store, so it cannot be used under JupyterHub; unset "
+            "WORKBENCH_USER to act as yourself")
+    roles = {str(r) for r in content.get("roles") or []}
+    held = [r for r in SERVICE_ACCOUNT_BARRED_ROLES if r in roles]
+    if held:
+        raise PermissionDeniedError(
+            f"WORKBENCH_USER={login} cannot be used under JupyterHub: a service account from "
+            f"WORKBENCH_SERVICE_ACCOUNTS may hold none of the roles "
+            f"{', '.join(SERVICE_ACCOUNT_BARRED_ROLES)}, and {login} holds {', '.join(held)}; "
+            "unset WORKBENCH_USER to act as yourself")
+
+
+def environment_user(store: Store | None = None) -> str:
+    """The login the environment names; see the module docstring.
+
+    With ``store``, a service account override under a hub is checked against the store's
+    person record (:data:`SERVICE_ACCOUNT_BARRED_ROLES`); without one nothing is consulted.
+    """
+    hub = _hub_user()
     if hub:
-        if wanted and wanted.lower() != hub.lower():
-            login = _checked("WORKBENCH_USER", wanted)
-            if login in service_accounts():
-                return login
+        login = _service_override(hub)
+        if login is not None:
+            if store is not None:
+                _check_service_account(store, login)
+            return login
         return _checked("JUPYTERHUB_USER", hub)
+    wanted = os.environ.get("WORKBENCH_USER", "").strip()
     if wanted:
         return _checked("WORKBENCH_USER", wanted)
     try:
@@ -66,6 +116,22 @@ def environment_user() -> str:
             "WORKBENCH_USER=alice)"
         )
     return login
+
+
+def environment_source() -> str:
+    """Where :func:`environment_user` takes the login from, in words (for ``whoami``)."""
+    hub = _hub_user()
+    if hub:
+        try:
+            override = _service_override(hub)
+        except ConfigurationError:
+            override = None
+        if override is not None:
+            return "WORKBENCH_USER (a service account in WORKBENCH_SERVICE_ACCOUNTS)"
+        return "JUPYTERHUB_USER"
+    if os.environ.get("WORKBENCH_USER", "").strip():
+        return "WORKBENCH_USER"
+    return "the operating-system login"
 
 
 def current_user(store: Store | None = None) -> str:

@@ -108,19 +108,15 @@ def _deactivate(args: argparse.Namespace) -> int:
 
 
 def _whoami(args: argparse.Namespace) -> int:
-    import os
+    from workbench.identity import environment_source
 
     store = open_cli_store(args)
     login = store.acting_user()
     found = store.find("person", login)
     if store.database_login() is not None:
         source = "your database login (team store)"
-    elif os.environ.get("JUPYTERHUB_USER"):
-        source = "JUPYTERHUB_USER"
-    elif os.environ.get("WORKBENCH_USER"):
-        source = "WORKBENCH_USER"
     else:
-        source = "the operating-system login"
+        source = environment_source()
     roles = ", ".join(r.value for r in found.record.roles) if found else "—"
     active = "yes" if found is not None and found.record.active else "no"
     print_fields([("login", login), ("from", source),

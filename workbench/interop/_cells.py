@@ -128,8 +128,12 @@ class Column:
             try:
                 return json.loads(value)
             except json.JSONDecodeError as exc:
+                hint = ""
+                if exc.msg == "Extra data":  # e.g. an item added on a new line after the ]
+                    hint = ("; nested cells are one JSON array: put each item inside [ ] "
+                            "separated by commas")
                 raise ValueError(f"not valid JSON (line {exc.lineno}, column {exc.colno}: "
-                                 f"{exc.msg})") from None
+                                 f"{exc.msg}){hint}") from None
         if self.shape == "list":
             text = str(value)
             if text.startswith("["):

@@ -179,7 +179,13 @@ def _lines(path: Path) -> Iterator[bytes]:
     try:
         with gzip.open(path, "rb") as fh:
             yield from fh
-    except gzip.BadGzipFile:
+    except gzip.BadGzipFile as exc:
+        why = str(exc)
+        if why.startswith(("CRC check failed", "Incorrect length")):
+            check = "CRC check failed" if why.startswith("CRC") else "length check failed"
+            raise ArchiveError(f"{path.name} is damaged ({check}: its content does not match "
+                               "the checksum written with it); nothing was restored: use "
+                               "another copy of the backup") from None
         raise ArchiveError(f"{path.name} is not a workbench backup (not a gzip file); give the "
                            "file written by `workbench backup`") from None
     except EOFError:

@@ -391,8 +391,8 @@ def _read_sheet(ws: Any, kind: str, problems: list[tuple[str, str]]) -> list[_Ro
             name = target if isinstance(target, str) else target.name
             where = f"{sheet}, row {number}, column {_letter(index)} ({name})"
             if getattr(cell, "data_type", None) == "f":
-                problems.append((where, f"a formula ({str(value)[:40]}); type the value itself: "
-                                 "formulas are never imported"))
+                problems.append((where, f"a formula ({_cut(str(value))}); type the value "
+                                 "itself: formulas are never imported"))
                 bad = True
                 continue
             if name == "_version":
@@ -426,10 +426,23 @@ def _read_sheet(ws: Any, kind: str, problems: list[tuple[str, str]]) -> list[_Ro
             for loc, message in exc.errors or [("(record)", str(exc))]:
                 head, _, rest = loc.partition(".")
                 where = locate.get(head, f"{sheet}, row {number}")
+                rest = _readable_loc(rest)
                 problems.append((where, f"{rest}: {message}" if rest else message))
             continue
         out.append(_Row(kind, sheet, number, record, base, locate))
     return out
+
+
+def _cut(text: str, limit: int = 40) -> str:
+    """``text`` up to ``limit`` characters, with an ellipsis when it was cut off."""
+    return text if len(text) <= limit else text[:limit].rstrip() + "…"
+
+
+def _readable_loc(loc: str) -> str:
+    """A field path inside a cell as people count: ``0.owner`` is ``item 1, owner``."""
+    if not loc:
+        return ""
+    return ", ".join(f"item {int(p) + 1}" if p.isdigit() else p for p in loc.split("."))
 
 
 def _conflicts(store: Store, rows: Sequence[_Row], problems: list[tuple[str, str]]

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from workbench.errors import NotFoundError, ValidationError
+from workbench.errors import NotFoundError, PermissionDeniedError, ValidationError
 
 if TYPE_CHECKING:  # pragma: no cover
     from workbench.store import Store
@@ -507,16 +507,29 @@ def export_oscal(store: Store, model: str, path: str | Path, *, record: bool = T
     document = oscal_document(store, model, head=head)
     checked = validate_document(document)
     data = json.dumps(document, indent=2, ensure_ascii=False)
-    tmp = path.with_name(f".{path.name}.partial")
-    tmp.write_text(data + "\n", encoding="utf-8")
-    tmp.replace(path)
     digest = hashlib.sha256((data + "\n").encode("utf-8")).hexdigest()
-    evidence_id = _record(store, model, path, digest, head) if record else None
+    evidence = _evidence(store, model, path, digest, head) if record else None
+    if evidence is not None:  # refused before anything is written
+        refused = store.refusals([(evidence, None)])
+        if refused:
+            raise PermissionDeniedError(f"{refused[0][1]}; the OSCAL file was not written "
+                                        "(--no-record writes it without recording it)")
+    tmp = path.with_name(f".{path.name}.partial")
+    try:
+        tmp.write_text(data + "\n", encoding="utf-8")
+        if evidence is not None:  # recorded first: a refused save leaves no file behind
+            store.save(evidence, reason=f"OSCAL {model} exported")
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
     return OscalExport(path=path, model=model, head_seq=head[0], head_hash=head[1],
-                       sha256=digest, evidence_id=evidence_id, validated_with=checked)
+                       sha256=digest, evidence_id=evidence.id if evidence else None,
+                       validated_with=checked)
 
 
-def _record(store: Store, model: str, path: Path, digest: str, head: tuple[int, str]) -> str:
+def _evidence(store: Store, model: str, path: Path, digest: str, head: tuple[int, str]
+              ) -> Any:
+    """The evidence record of an export (not saved)."""
     import workbench
     from workbench.model import Evidence
     from workbench.store import safe_url
@@ -535,5 +548,4 @@ def _record(store: Store, model: str, path: Path, digest: str, head: tuple[int, 
                  "store_head": {"seq": head[0], "hash": head[1]},
                  "file": path.name, "store": safe_url(store.url),
                  "generated_by": f"workbench {workbench.__version__}"})
-    store.save(evidence, reason=f"OSCAL {model} exported")
-    return evidence_id
+    return evidence

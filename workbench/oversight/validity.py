@@ -35,7 +35,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from workbench.store import Store
 
-__all__ = ["INVALID_COLUMNS", "check_decisions", "request_problems"]
+__all__ = ["INVALID_COLUMNS", "check_decisions", "off_policy", "request_problems"]
 
 #: Columns :func:`check_decisions` adds to the decision register.
 INVALID_COLUMNS = ("valid", "invalid_reason", "decided_seq")
@@ -131,11 +131,12 @@ def _next_version_seqs(store: Store, kinds: list[str]) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def _off_policy(policy: Policy, kind: str, rule_id: str, required: object) -> str:
+def off_policy(policy: Policy, kind: str, rule_id: str, required: object) -> str:
     """Why a request's signers are not the ones the policy's rule asks for ("" when they are):
     an unknown rule, a signer the policy does not declare, or a role the signer does not have
     in the policy (a request written around the workflow naming an easier signer). ``policy``
-    is the one in force when the request was made."""
+    is the one in force when the request was made; the workflow refuses a request this check
+    would call unsound, before writing it."""
     rule = next((r for r in policy.rules_for(kind) if r.id == rule_id), None)
     if rule is None:
         return f"the sign-off policy has no rule {rule_id!r} for {kind} records"
@@ -175,19 +176,19 @@ def request_problems(store: Store, req: pd.DataFrame) -> pd.Series:
     could = [bool(set(roles) & set(_WRITING)) and active
              for roles, active in zip(then["roles"], then["active"])]
     stored, fallback = stored_policies(store), load_policy()
-    off_policy = pd.Series([
-        _off_policy(in_force(stored, int(seq), fallback), k, rule, req_slots)
+    unsound = pd.Series([
+        off_policy(in_force(stored, int(seq), fallback), k, rule, req_slots)
         for seq, k, rule, req_slots in zip(r["first_seq"].fillna(0), req["target_kind"],
                                            req["rule"], req["required"])],
         index=r.index, dtype=object)
     reasons = np.select(
-        [off_policy != "",
+        [unsound != "",
          r["first_author"].ne(r["requested_by"]),
          r["_version"] > 2,
          (r["_version"] == 2) & (r["status"] != "withdrawn"),
          (r["_version"] == 2) & (r["_saved_by"] != r["withdrawn_by"]),
          ~pd.Series(could, index=r.index)],
-        [off_policy,
+        [unsound,
          "the request names " + r["requested_by"].astype(str) + " as requester but was "
          "recorded by " + r["first_author"].astype(str),
          "the request was edited after it was made",

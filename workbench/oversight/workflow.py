@@ -90,6 +90,7 @@ class _Context:
     decisions: pd.DataFrame  # decisions on this record
     request: Any = None  # the latest request row for the current version (a pandas row)
     _facts: dict[str, Any] | None = field(default=None, repr=False)
+    _rounds: list[StoredVersion] | None = field(default=None, repr=False)
 
     @property
     def what(self) -> str:
@@ -105,6 +106,53 @@ class _Context:
         if self._facts is None:
             self._facts = P.facts_for(self.store, self.current)
         return self._facts
+
+    def rounds(self) -> list[StoredVersion]:
+        """Every stored request of the current version, round 1 upwards, sound or not (the
+        registers the rules read leave out a request that is not sound)."""
+        if self._rounds is None:
+            found: list[StoredVersion] = []
+            while True:
+                stored = self.store.find("signoff_request", request_id_for(
+                    self.kind, self.record_id, self.current.version, len(found) + 1))
+                if stored is None:
+                    break
+                found.append(stored)
+            self._rounds = found
+        return self._rounds
+
+    def next_round(self) -> int:
+        sound = 0 if self.request is None else int(self.request["round"])
+        return max(sound, len(self.rounds())) + 1
+
+    def unsound_open(self) -> tuple[str, str] | None:
+        """The open request of the current version that is not sound, when it is the latest
+        round: ``(request id, why)``; None when there is none."""
+        from workbench.oversight.validity import request_problems
+
+        rounds = self.rounds()
+        if not rounds or rounds[-1].content.get("status") != "open":
+            return None
+        if self.request is not None and str(self.request["id"]) == rounds[-1].record_id:
+            return None
+        rid = rounds[-1].record_id
+        frame = self.store.frame("signoff_request", id_prefix=rid)
+        frame = frame[frame["id"] == rid]
+        why = request_problems(self.store, frame).tolist() if not frame.empty else []
+        if not why or not why[0]:
+            return None
+        return rid, why[0]
+
+    def unsound_message(self, then: str) -> str | None:
+        """The one-line refusal for a record whose open request is not sound (None: none)."""
+        found = self.unsound_open()
+        if found is None:
+            return None
+        rid, why = found
+        return (f"the open sign-off request {rid} of {self.what} version "
+                f"{self.current.version} is not valid ({why}) and does not count: {then}; "
+                f"request sign-off again (workbench signoff request {self.kind} "
+                f"{self.record_id}) to replace it under the policy in force")
 
     def barred(self) -> dict[str, str]:
         barred = P.barred_people(self.current, self.facts())
@@ -184,6 +232,9 @@ def _decide_refusal(ctx: _Context, decision: Decision, role: str | None) -> Refu
                        f"{ctx.user} is not an active person in this store and cannot sign off")
     req = ctx.request
     if req is None:
+        unsound = ctx.unsound_message("there is nothing to decide")
+        if unsound is not None:
+            return Refusal(ValidationError, unsound)
         older = ctx.states[(ctx.states["state"] == "pending")]
         if not older.empty:
             last = older.sort_values("target_version").iloc[-1]
@@ -406,11 +457,15 @@ def _request_refusal(ctx: _Context, policy: P.Policy | None) -> Refusal | P.Requ
             f"{int(row['target_version'])}, which is approved (by {row['approved_by']}): "
             "nothing to request"))
     barred = P.barred_people(ctx.current, ctx.facts())
+    in_force = P.load_policy(store=ctx.store)
     try:
-        need = P.requirement(ctx.kind, ctx.record_id, ctx.facts(),
-                             policy or P.load_policy(store=ctx.store), barred=barred)
+        need = P.requirement(ctx.kind, ctx.record_id, ctx.facts(), policy or in_force,
+                             barred=barred)
     except ValidationError as exc:
         return Refusal(ValidationError, str(exc))
+    refusal = _off_policy_refusal(ctx, need, policy, in_force)
+    if refusal is not None:
+        return refusal
     holders = P.role_holders(ctx.store)
     candidates = []
     for slot in need.required:
@@ -435,6 +490,32 @@ def _request_refusal(ctx: _Context, policy: P.Policy | None) -> Refusal | P.Requ
     return need
 
 
+def _as_data(policy: P.Policy) -> Any:
+    return policy.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+def _off_policy_refusal(ctx: _Context, need: P.Requirement, policy: P.Policy | None,
+                        in_force: P.Policy) -> Refusal | None:
+    """A request is made under the policy in force: refused when its signers are not the ones
+    that policy asks for (the check ``workbench verify`` applies to every stored request, so a
+    request it would call unsound is never written), or when ``policy`` is another policy."""
+    from workbench.oversight.validity import off_policy
+
+    slots = [slot.model_dump(mode="json") for slot in need.required]
+    why = off_policy(in_force, ctx.kind, need.rule, slots)
+    if why:
+        return Refusal(ValidationError, (
+            f"sign-off of {ctx.what} cannot be requested with those signers: {why}, under "
+            f"the policy in force ({P.policy_source(ctx.store)}); leave the policy to the "
+            "store. Nothing was saved"))
+    if policy is not None and _as_data(policy) != _as_data(in_force):
+        return Refusal(ValidationError, (
+            f"sign-off of {ctx.what} cannot be requested under the policy given: it is not the "
+            f"policy in force ({P.policy_source(ctx.store)}); leave the policy to the store. "
+            "Nothing was saved"))
+    return None
+
+
 def request(store: Store, kind: str, record_id: str, *, version: int | None = None,
             note: str = "", policy: P.Policy | None = None) -> SignOffRequest:
     """Request sign-off of the current version of a record, as the policy requires.
@@ -450,8 +531,9 @@ def request(store: Store, kind: str, record_id: str, *, version: int | None = No
     note
         A message to the signers.
     policy
-        The policy to apply (default: the one in force for this store,
-        :func:`~workbench.oversight.policy.load_policy`).
+        Only the policy in force for this store (:func:`~workbench.oversight.policy.
+        load_policy`), which is what applies by default; any other policy is refused, so the
+        signers are never the caller's choice.
 
     Returns
     -------
@@ -462,8 +544,8 @@ def request(store: Store, kind: str, record_id: str, *, version: int | None = No
     ------
     ValidationError
         The policy needs no sign-off of this record, a precondition fails (e.g. a draft
-        impact assessment), it is already approved or was rejected, or no eligible signer
-        exists under segregation of duties.
+        impact assessment), it is already approved or was rejected, no eligible signer
+        exists under segregation of duties, or ``policy`` is not the policy in force.
     NotFoundError, ConflictError
         Unknown record or version; an older version named.
     PermissionDeniedError
@@ -477,7 +559,7 @@ def request(store: Store, kind: str, record_id: str, *, version: int | None = No
     if isinstance(outcome, Refusal):
         outcome.raise_()
     assert isinstance(outcome, P.Requirement)
-    round_ = 1 if req is None else int(req["round"]) + 1
+    round_ = ctx.next_round()  # after any request that is not sound: a new one replaces it
     record = SignOffRequest(
         id=request_id_for(ctx.kind, ctx.record_id, ctx.current.version, round_),
         target_kind=ctx.kind, target_id=ctx.record_id, target_version=ctx.current.version,
@@ -549,6 +631,9 @@ def _withdraw_refusal(ctx: _Context, row: Any) -> Refusal | None:
     if ctx.person is None or not ctx.person.active:
         return Refusal(PermissionDeniedError, f"{ctx.user} is not an active person in this store")
     if row is None:
+        unsound = ctx.unsound_message("there is nothing to withdraw")
+        if unsound is not None:
+            return Refusal(ValidationError, unsound)
         return Refusal(NotFoundError, f"{ctx.what} has no open sign-off request to withdraw")
     if row["state"] != "pending":
         return Refusal(ValidationError, f"the sign-off of {ctx.what} version "

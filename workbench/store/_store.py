@@ -287,7 +287,8 @@ class Store:
     def acting_user(self) -> str:
         """Who saves through this store: the person being seeded while seeding; on a
         PostgreSQL team store, the person's own database login; else the environment's user
-        (:func:`workbench.identity.environment_user`)."""
+        (:func:`workbench.identity.environment_user`, which checks a service account against
+        this store)."""
         if self._seeding is not None and self._seeding.actor:
             return self._seeding.actor
         login = self.database_login()
@@ -295,7 +296,7 @@ class Store:
             return login
         from workbench.identity import environment_user
 
-        return environment_user()
+        return environment_user(self)
 
     def database_login(self) -> str | None:
         """On a PostgreSQL team store, the person login this connection uses (None when the
