@@ -14,21 +14,23 @@ def test_workbench_user_outside_a_hub(monkeypatch):
     assert identity.current_user() == "alice"
 
 
-def test_jupyterhub_user_wins_over_workbench_user(monkeypatch):
+def test_jupyterhub_user_wins_over_workbench_user(store, monkeypatch):
     """On a hub, %env WORKBENCH_USER=chloe does not make anyone chloe."""
+    store.save(Person(id="chloe", name="Chloe", roles=["contributor"]))
     monkeypatch.setenv("WORKBENCH_USER", "chloe")
     monkeypatch.setenv("JUPYTERHUB_USER", "bob")
-    assert identity.current_user() == "bob"
+    with pytest.raises(PermissionDeniedError, match="chloe is not marked as one"):
+        store.acting_user()
+    monkeypatch.setenv("WORKBENCH_USER", "Bob")  # the hub user's own login
+    assert identity.current_user() == store.acting_user() == "bob"
 
 
-def test_a_configured_service_account_is_honoured_on_a_hub(monkeypatch):
+def test_a_service_account_is_named_by_the_store_not_the_environment(store, monkeypatch):
+    store.save(Person(id="scheduler", name="Scheduler", roles=["contributor"],
+                      service_account=True))
     monkeypatch.setenv("JUPYTERHUB_USER", "bob")
     monkeypatch.setenv("WORKBENCH_USER", "scheduler")
-    assert identity.current_user() == "bob"  # not configured: ignored
-    monkeypatch.setenv("WORKBENCH_SERVICE_ACCOUNTS", "reporter, scheduler")
-    assert identity.current_user() == "scheduler"
-    monkeypatch.setenv("WORKBENCH_USER", "chloe")  # not a service account: still bob
-    assert identity.current_user() == "bob"
+    assert identity.current_user(store) == identity.current_user() == "scheduler"
 
 
 def test_jupyterhub_user_next(monkeypatch):

@@ -162,7 +162,9 @@ def test_11_the_notebooks_user_parameter_only_chooses_whose_queue_is_shown(demo,
 
 def test_12_workbench_user_does_not_override_the_hub(demo, monkeypatch):
     monkeypatch.setenv("JUPYTERHUB_USER", "ravi")
-    monkeypatch.setenv("WORKBENCH_USER", "chloe")
+    monkeypatch.setenv("WORKBENCH_USER", "chloe")  # not a service account: refused
+    _refused(demo, PermissionDeniedError, "chloe is not marked as one", demo.acting_user)
+    monkeypatch.delenv("WORKBENCH_USER")
     assert demo.acting_user() == "ravi"
     _refused(demo, PermissionDeniedError, r"ravi \(contributor\) may not save person", _edit,
              demo, "person", "ravi", roles=["admin"])

@@ -179,10 +179,11 @@ def test_the_stored_policy_is_the_one_in_force_for_the_check(org, tmp_path):
 def people(store):
     store.save_many([(Person(id="chloe", name="Chloe", roles=["admin", "governance_lead"]), None),
                      (Person(id="ravi", name="Ravi", roles=["contributor"]), None),
-                     (Person(id="scheduler", name="Scheduler", roles=["contributor"]), None),
+                     (Person(id="scheduler", name="Scheduler", roles=["contributor"],
+                             service_account=True), None),
                      (Person(id="elena", name="Elena", roles=["executive"]), None),
                      (Person(id="old-bot", name="Old bot", roles=["contributor"],
-                             active=False), None)])
+                             service_account=True, active=False), None)])
     return store
 
 
@@ -192,44 +193,38 @@ def _evidence(eid: str) -> Evidence:
                     collected_at="2026-01-05T10:00:00Z")
 
 
-def test_a_hub_user_cannot_become_an_admin_by_listing_them_as_a_service_account(
-        people, monkeypatch):
+def test_a_hub_user_cannot_become_an_admin_through_workbench_user(people, monkeypatch):
     monkeypatch.setenv("JUPYTERHUB_USER", "ravi")
-    monkeypatch.setenv("WORKBENCH_SERVICE_ACCOUNTS", "chloe")
+    monkeypatch.setenv("WORKBENCH_SERVICE_ACCOUNTS", "chloe")  # no longer consulted
     monkeypatch.setenv("WORKBENCH_USER", "chloe")
     head = people.head()
     with pytest.raises(PermissionDeniedError) as caught:
         people.acting_user()
     assert str(caught.value) == (
-        "WORKBENCH_USER=chloe cannot be used under JupyterHub: a service account from "
-        "WORKBENCH_SERVICE_ACCOUNTS may hold none of the roles admin, governance_lead, "
-        "approver, executive, and chloe holds admin, governance_lead; unset WORKBENCH_USER to "
-        "act as yourself")
+        "WORKBENCH_USER=chloe cannot be used under JupyterHub: it may name only a service "
+        "account, and chloe is not marked as one; unset WORKBENCH_USER to act as yourself")
     with pytest.raises(PermissionDeniedError, match="cannot be used under JupyterHub"):
         people.save(_evidence("note-1"))
     assert people.head() == head
-    monkeypatch.setenv("WORKBENCH_SERVICE_ACCOUNTS", "elena")
     monkeypatch.setenv("WORKBENCH_USER", "elena")
-    with pytest.raises(PermissionDeniedError, match="elena holds executive;"):
+    with pytest.raises(PermissionDeniedError, match="elena is not marked as one;"):
         people.acting_user()
 
 
 def test_a_service_account_must_be_an_active_person_of_the_store(people, monkeypatch):
     monkeypatch.setenv("JUPYTERHUB_USER", "ravi")
-    monkeypatch.setenv("WORKBENCH_SERVICE_ACCOUNTS", "ghost, old-bot")
     for login in ("ghost", "old-bot"):
         monkeypatch.setenv("WORKBENCH_USER", login)
         with pytest.raises(PermissionDeniedError) as caught:
             people.acting_user()
         assert str(caught.value) == (
-            f"WORKBENCH_USER={login} is listed in WORKBENCH_SERVICE_ACCOUNTS but is not an "
-            "active person in this store, so it cannot be used under JupyterHub; unset "
+            f"WORKBENCH_USER={login} cannot be used under JupyterHub: it may name only a "
+            f"service account, and {login} is not an active person in this store; unset "
             "WORKBENCH_USER to act as yourself")
 
 
 def test_an_unprivileged_service_account_is_still_honoured_under_a_hub(people, monkeypatch):
     monkeypatch.setenv("JUPYTERHUB_USER", "ravi")
-    monkeypatch.setenv("WORKBENCH_SERVICE_ACCOUNTS", "scheduler")
     monkeypatch.setenv("WORKBENCH_USER", "Scheduler")
     assert people.acting_user() == identity.current_user(people) == "scheduler"
     with pytest.raises(PermissionDeniedError, match="^scheduler \\(contributor\\) may not "
@@ -237,17 +232,18 @@ def test_an_unprivileged_service_account_is_still_honoured_under_a_hub(people, m
         people.save(_evidence("note-2"))
 
 
-def test_an_invalid_workbench_user_is_ignored_under_a_hub(people, monkeypatch):
+def test_an_invalid_workbench_user_is_refused_under_a_hub(people, monkeypatch):
     monkeypatch.setenv("JUPYTERHUB_USER", "ravi")
-    monkeypatch.setenv("WORKBENCH_USER", "Chloe Admin")
-    assert identity.current_user() == "ravi"
-    assert people.acting_user() == "ravi"
-    monkeypatch.setenv("WORKBENCH_SERVICE_ACCOUNTS", "chloe admin")  # used as an override:
-    with pytest.raises(ConfigurationError) as caught:                 # then it is checked
-        identity.current_user()
-    assert str(caught.value) == (
-        "WORKBENCH_USER='Chloe Admin' is not a usable login: use letters, digits, '.', '_' or "
-        "'-' (it becomes the author of every record you save)")
+    monkeypatch.setenv("WORKBENCH_USER", "ravi")  # the hub user's own login: no override
+    assert people.acting_user() == identity.current_user() == "ravi"
+    monkeypatch.setenv("WORKBENCH_USER", "Chloe Admin")  # asks for someone else: checked
+    for who in (identity.current_user, people.acting_user):
+        with pytest.raises(ConfigurationError) as caught:
+            who()
+        assert str(caught.value) == (
+            "WORKBENCH_USER='Chloe Admin' is not a usable login: use letters, digits, '.', '_' "
+            "or '-' (it becomes the author of every record you save); under JupyterHub unset "
+            "WORKBENCH_USER to act as yourself")
 
 
 def test_a_blank_jupyterhub_user_is_no_hub(monkeypatch):
@@ -270,21 +266,17 @@ def test_whoami_names_where_the_login_came_from(people, monkeypatch, capsys):
     monkeypatch.setenv("WORKBENCH_USER", "ravi")
     assert _whoami_from(capsys) == "WORKBENCH_USER"
     monkeypatch.setenv("JUPYTERHUB_USER", "ravi")
-    monkeypatch.setenv("WORKBENCH_USER", "Chloe Admin")
+    monkeypatch.delenv("WORKBENCH_USER")
     assert _whoami_from(capsys) == "JUPYTERHUB_USER"
-    monkeypatch.setenv("WORKBENCH_SERVICE_ACCOUNTS", "scheduler")
     monkeypatch.setenv("WORKBENCH_USER", "scheduler")
-    assert _whoami_from(capsys) == (
-        "WORKBENCH_USER (a service account in WORKBENCH_SERVICE_ACCOUNTS)")
-    monkeypatch.setenv("WORKBENCH_SERVICE_ACCOUNTS", "chloe")
+    assert _whoami_from(capsys) == "WORKBENCH_USER (a service account of this store)"
     monkeypatch.setenv("WORKBENCH_USER", "chloe")
     code, out, err = _run(capsys, "admin", "whoami")
     assert code == 1 and out == ""
     assert err.strip().splitlines() == [
-        "error: WORKBENCH_USER=chloe cannot be used under JupyterHub: a service account from "
-        "WORKBENCH_SERVICE_ACCOUNTS may hold none of the roles admin, governance_lead, "
-        "approver, executive, and chloe holds admin, governance_lead; unset WORKBENCH_USER to "
-        "act as yourself"]
+        "error: WORKBENCH_USER=chloe cannot be used under JupyterHub: it may name only a "
+        "service account, and chloe is not marked as one; unset WORKBENCH_USER to act as "
+        "yourself"]
 
 
 # -- 8. an anchor signed with another key ----------------------------------------------------------

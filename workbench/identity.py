@@ -2,12 +2,13 @@
 
 - On a PostgreSQL team store, a person connected with their own database login *is* that login
   (the database sets the author of every version from it; see :mod:`workbench.store`).
-- Under JupyterHub, ``JUPYTERHUB_USER``. ``WORKBENCH_USER`` is ignored there, except when it
-  names a service account listed in ``WORKBENCH_SERVICE_ACCOUNTS`` (e.g. ``scheduler``). A hub
-  user sets their own kernel's environment, so that list cannot widen what they may do: the
-  store's person record of the service account must be active and hold none of the roles in
-  :data:`SERVICE_ACCOUNT_BARRED_ROLES` (admin, governance lead, approver, executive), else the
-  override is refused.
+- Under JupyterHub, ``JUPYTERHUB_USER``. A ``WORKBENCH_USER`` naming someone else is honoured
+  there only for a service account: a person record that an admin marked ``service_account``
+  (e.g. the report scheduler), that is active and holds none of the roles in
+  :data:`SERVICE_ACCOUNT_BARRED_ROLES` (admin, governance lead, approver, executive). A hub user
+  sets their own kernel's environment, so the environment only *asks* for the account; the
+  store, which only admins write people into, decides. Any other ``WORKBENCH_USER`` is refused
+  in one line.
 - Elsewhere, ``WORKBENCH_USER``, else the operating-system login.
 
 Roles are records (``person``) in the store that only admins may write; this module resolves the
@@ -28,28 +29,22 @@ if TYPE_CHECKING:  # pragma: no cover
     from workbench.store import Store
 
 __all__ = ["SERVICE_ACCOUNT_BARRED_ROLES", "current_user", "environment_source",
-           "environment_user", "person", "require_role", "roles_of", "service_accounts"]
+           "environment_user", "person", "require_role", "roles_of"]
 
 _LOGIN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
 
-#: Roles a service account named by the environment may not hold to be used under a hub: the
-#: list of service accounts is the hub user's own environment, so it must not lead to anyone
-#: who administers, leads governance, approves or is an executive.
+#: Roles a service account may not hold to be named by ``WORKBENCH_USER`` under a hub: whoever
+#: runs the kernel chooses that variable, so it must not lead to anyone who administers, leads
+#: governance, approves or is an executive.
 SERVICE_ACCOUNT_BARRED_ROLES = ("admin", "governance_lead", "approver", "executive")
 
 
-def service_accounts() -> set[str]:
-    """Logins named in ``WORKBENCH_SERVICE_ACCOUNTS`` (comma-separated), e.g. the scheduler's."""
-    raw = os.environ.get("WORKBENCH_SERVICE_ACCOUNTS", "")
-    return {a.strip().lower() for a in raw.split(",") if a.strip()}
-
-
-def _checked(var: str, value: str) -> str:
+def _checked(var: str, value: str, *, hint: str = "") -> str:
     login = value.strip().lower()
     if not _LOGIN.match(login):
         raise ConfigurationError(
             f"{var}={value!r} is not a usable login: use letters, digits, '.', '_' "
-            "or '-' (it becomes the author of every record you save)"
+            "or '-' (it becomes the author of every record you save)" + hint
         )
     return login
 
@@ -60,40 +55,50 @@ def _hub_user() -> str:
 
 
 def _service_override(hub: str) -> str | None:
-    """Under a hub: the service account ``WORKBENCH_USER`` names (validated), else None (any
-    other value, even one that is not a usable login, is ignored there)."""
+    """Under a hub: the login ``WORKBENCH_USER`` names when it names someone other than the hub
+    user (validated: that can only be a service account), else None."""
     wanted = os.environ.get("WORKBENCH_USER", "").strip()
     if not wanted or wanted.lower() == hub.lower():
         return None
-    if wanted.lower() not in service_accounts():
-        return None
-    return _checked("WORKBENCH_USER", wanted)
+    return _checked("WORKBENCH_USER", wanted,
+                    hint="; under JupyterHub unset WORKBENCH_USER to act as yourself")
 
 
 def _check_service_account(store: Store, login: str) -> None:
-    """Refuse a service account override (under a hub) the store does not allow."""
+    """Refuse, under a hub, a ``WORKBENCH_USER`` the store does not mark as a usable service
+    account (active, ``service_account`` set by an admin, none of the barred roles)."""
     found = store.find("person", login)
     content = {} if found is None else found.content
+    yourself = "unset WORKBENCH_USER to act as yourself"
     if found is None or not content.get("active", True):
         raise PermissionDeniedError(
-            f"WORKBENCH_USER={login} is listed in WORKBENCH_SERVICE_ACCOUNTS but is not an "
-            "active person in this store, so it cannot be used under JupyterHub; unset "
-            "WORKBENCH_USER to act as yourself")
+            f"WORKBENCH_USER={login} cannot be used under JupyterHub: it may name only a "
+            f"service account, and {login} is not an active person in this store; {yourself}")
     roles = {str(r) for r in content.get("roles") or []}
     held = [r for r in SERVICE_ACCOUNT_BARRED_ROLES if r in roles]
+    if not content.get("service_account", False):
+        ask = "" if held else (
+            f", or ask an admin to mark {login} as a service account: workbench admin "
+            f"set-service-account {login}")
+        raise PermissionDeniedError(
+            f"WORKBENCH_USER={login} cannot be used under JupyterHub: it may name only a "
+            f"service account, and {login} is not marked as one; {yourself}{ask}")
     if held:
         raise PermissionDeniedError(
-            f"WORKBENCH_USER={login} cannot be used under JupyterHub: a service account from "
-            f"WORKBENCH_SERVICE_ACCOUNTS may hold none of the roles "
-            f"{', '.join(SERVICE_ACCOUNT_BARRED_ROLES)}, and {login} holds {', '.join(held)}; "
-            "unset WORKBENCH_USER to act as yourself")
+            f"WORKBENCH_USER={login} cannot be used under JupyterHub: a service account may "
+            f"hold none of the roles {', '.join(SERVICE_ACCOUNT_BARRED_ROLES)}, and {login} "
+            f"holds {', '.join(held)}; {yourself}, or ask an admin to remove those roles "
+            f"(workbench admin set-roles {login})")
 
 
 def environment_user(store: Store | None = None) -> str:
     """The login the environment names; see the module docstring.
 
-    With ``store``, a service account override under a hub is checked against the store's
-    person record (:data:`SERVICE_ACCOUNT_BARRED_ROLES`); without one nothing is consulted.
+    With ``store``, a ``WORKBENCH_USER`` naming someone else under a hub is checked against the
+    store's person record (a service account, active, none of
+    :data:`SERVICE_ACCOUNT_BARRED_ROLES`) and refused otherwise. Without one nothing is
+    consulted and the login is returned unchecked: every save asks the store
+    (:meth:`Store.acting_user`), which checks.
     """
     hub = _hub_user()
     if hub:
@@ -119,7 +124,8 @@ def environment_user(store: Store | None = None) -> str:
 
 
 def environment_source() -> str:
-    """Where :func:`environment_user` takes the login from, in words (for ``whoami``)."""
+    """Where :func:`environment_user` takes the login from, in words (for ``whoami``, once the
+    store accepted the login)."""
     hub = _hub_user()
     if hub:
         try:
@@ -127,7 +133,7 @@ def environment_source() -> str:
         except ConfigurationError:
             override = None
         if override is not None:
-            return "WORKBENCH_USER (a service account in WORKBENCH_SERVICE_ACCOUNTS)"
+            return "WORKBENCH_USER (a service account of this store)"
         return "JUPYTERHUB_USER"
     if os.environ.get("WORKBENCH_USER", "").strip():
         return "WORKBENCH_USER"
@@ -139,8 +145,8 @@ def current_user(store: Store | None = None) -> str:
 
     With ``store``, the store's view of who acts (its database login on a PostgreSQL team
     store, the person being seeded while the demo is seeded); otherwise the environment's:
-    ``JUPYTERHUB_USER`` under a hub (``WORKBENCH_USER`` only for a configured service
-    account), else ``WORKBENCH_USER``, else the operating-system login.
+    ``JUPYTERHUB_USER`` under a hub (``WORKBENCH_USER`` only for a service account, which
+    only a store can confirm), else ``WORKBENCH_USER``, else the operating-system login.
     """
     if store is not None:
         return store.acting_user()

@@ -1,8 +1,11 @@
-"""``workbench admin add-user | set-roles | deactivate | whoami``: people, roles and logins.
+"""``workbench admin add-user | set-roles | set-service-account | deactivate | whoami``: people,
+roles and logins.
 
 People and their roles are ``person`` records that only admins may write (the permission
 policy); on the PostgreSQL team store each person also gets their own database login, put in
-the store's groups, so the database enforces who writes what (``workbench.store.team``).
+the store's groups, so the database enforces who writes what (``workbench.store.team``). A
+person marked as a service account (e.g. the report scheduler) is the only one
+``WORKBENCH_USER`` may name under JupyterHub (:mod:`workbench.identity`).
 """
 
 from __future__ import annotations
@@ -29,6 +32,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     q.add_argument("--job-title", default="")
     q.add_argument("--password-stdin", action="store_true",
                    help="PostgreSQL: read the login's password from standard input")
+    q.add_argument("--service-account", action="store_true",
+                   help="a non-human account such as the report scheduler: under JupyterHub "
+                   "WORKBENCH_USER may name it (it may hold none of the roles admin, "
+                   "governance_lead, approver, executive)")
     q.set_defaults(handler=_add_user)
 
     q = sub.add_parser("set-roles", help="replace a person's roles")
@@ -36,6 +43,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     q.add_argument("--role", action="append", default=[], metavar="ROLE")
     q.add_argument("--reason", default="")
     q.set_defaults(handler=_set_roles)
+
+    q = sub.add_parser("set-service-account", help="mark a person as a service account (or "
+                       "not, with --off): under JupyterHub WORKBENCH_USER may name it")
+    q.add_argument("login")
+    q.add_argument("--off", action="store_true", help="no longer a service account")
+    q.add_argument("--reason", default="")
+    q.set_defaults(handler=_set_service_account)
 
     q = sub.add_parser("deactivate", help="a person may no longer act (their history stays)")
     q.add_argument("login")
@@ -60,17 +74,34 @@ def _roles(values: list[str]) -> list[str]:
     return values
 
 
+def _check_service_roles(login: str, roles: list[str]) -> None:
+    """A service account may hold none of the roles barred under a hub (refused otherwise)."""
+    from workbench.errors import ValidationError
+    from workbench.identity import SERVICE_ACCOUNT_BARRED_ROLES
+
+    held = [r for r in SERVICE_ACCOUNT_BARRED_ROLES if r in roles]
+    if held:
+        raise ValidationError(
+            f"{login} cannot be a service account while holding {', '.join(held)}: a service "
+            f"account may hold none of the roles {', '.join(SERVICE_ACCOUNT_BARRED_ROLES)}; "
+            "give it only the roles it needs (e.g. contributor). Nothing was saved")
+
+
 def _add_user(args: argparse.Namespace) -> int:
     from workbench.model import Person
     from workbench.store import team
 
     roles = _roles(args.role)
+    if args.service_account:
+        _check_service_roles(args.login, roles)
     store = open_cli_store(args)
     password = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
     person = Person(id=args.login, name=args.name, email=args.email,
-                    job_title=args.job_title, roles=roles)
-    saved = store.save(person, reason=f"{args.login} added with roles {', '.join(roles)}")
-    print(f"added {saved.record_id} ({', '.join(roles)}) as {saved.describe()}")
+                    job_title=args.job_title, roles=roles,
+                    service_account=args.service_account)
+    kind = " as a service account" if args.service_account else ""
+    saved = store.save(person, reason=f"{args.login} added{kind} with roles {', '.join(roles)}")
+    print(f"added {saved.record_id}{kind} ({', '.join(roles)}) as {saved.describe()}")
     if store.dialect == "postgresql":
         team.create_login(store, args.login, admin="admin" in roles, password=password)
         print(f"database login {args.login} may now connect and write as themselves")
@@ -83,12 +114,31 @@ def _set_roles(args: argparse.Namespace) -> int:
     roles = _roles(args.role)
     store = open_cli_store(args)
     current = store.get("person", args.login)
+    if current.record.service_account:
+        _check_service_roles(args.login, roles)
     person = current.record.model_copy(update={"roles": roles})
     saved = store.save(person, base_version=current.version,
                        reason=args.reason or f"roles set to {', '.join(roles)}")
     print(f"{args.login} now holds {', '.join(roles)} ({saved.describe()})")
     if store.dialect == "postgresql" and team.groups(store) is not None:
         team.set_admin(store, args.login, "admin" in roles)
+    return 0
+
+
+def _set_service_account(args: argparse.Namespace) -> int:
+    store = open_cli_store(args)
+    current = store.get("person", args.login)
+    flag = not args.off
+    if flag:
+        _check_service_roles(args.login, [r.value for r in current.record.roles])
+    if current.record.service_account == flag:
+        print(f"{args.login} is {'already' if flag else 'not'} a service account; nothing "
+              "was saved")
+        return 0
+    person = current.record.model_copy(update={"service_account": flag})
+    what = "marked as a service account" if flag else "no longer a service account"
+    saved = store.save(person, base_version=current.version, reason=args.reason or what)
+    print(f"{args.login} is {what} ({saved.describe()})")
     return 0
 
 
@@ -119,7 +169,8 @@ def _whoami(args: argparse.Namespace) -> int:
         source = environment_source()
     roles = ", ".join(r.value for r in found.record.roles) if found else "—"
     active = "yes" if found is not None and found.record.active else "no"
+    service = "yes" if found is not None and found.record.service_account else "no"
     print_fields([("login", login), ("from", source),
                   ("person", found.record.name if found else "not a person in this store"),
-                  ("active", active), ("roles", roles)])
+                  ("active", active), ("roles", roles), ("service account", service)])
     return 0

@@ -12,8 +12,8 @@ whose viewer vanished without closing it (a crashed browser, a lost network) is 
 idle for ``--cull-idle-timeout`` seconds, checked every ``--cull-interval`` seconds (Jupyter
 Server's ``MappingKernelManager`` culling; Voila never culls its pool). So the server holds
 the pools plus one kernel per open tab, not one per page view
-(``benchmarks/bench_dashboard_kernels.py``). Identity: the server's ``WORKBENCH_USER`` (else
-``JUPYTERHUB_USER``, else the OS login) decides whose name and roles the pages show.
+(``benchmarks/bench_dashboard_kernels.py``). Identity: the server's (``JUPYTERHUB_USER`` under
+a hub, else ``WORKBENCH_USER``, else the OS login) decides whose name and roles the pages show.
 """
 
 from __future__ import annotations

@@ -154,6 +154,10 @@ class Person(Record, kind="person", label="person"):
     business_unit: str = ""
     roles: list[Role] = Field(default_factory=list)
     active: bool = True
+    service_account: bool = Field(
+        False, description="a non-human account such as the report scheduler; under "
+        "JupyterHub WORKBENCH_USER may name it (set by admins: workbench admin "
+        "set-service-account)")
 
     @field_validator("email")
     @classmethod

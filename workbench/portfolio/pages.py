@@ -2,8 +2,9 @@
 
 A page never raises: a store that cannot be opened, an unknown system or a failing panel
 becomes a short message on the page (Voila shows no tracebacks, and executives should not
-read one). Identity is the dashboard server's: ``WORKBENCH_USER``, else ``JUPYTERHUB_USER``
-(set when Voila runs as a JupyterHub service or per-user server), else the OS login.
+read one). Identity is the dashboard server's (:func:`workbench.identity.current_user`):
+``JUPYTERHUB_USER`` when Voila runs as a JupyterHub service or per-user server, else
+``WORKBENCH_USER``, else the OS login.
 """
 
 from __future__ import annotations
