@@ -72,7 +72,7 @@ def explanation_evidence(store: Store, result: ExplanationResult, *, system_id: 
         id=evidence_id_for(system_id, result),
         title=title or f"Explanation of {found.record.name} (model {result.model_id})",
         evidence_kind="explanation", description=result.summary(), uri=uri,
-        content_hash=digest, collected_by=current_user(), collected_at=when,
+        content_hash=digest, collected_by=current_user(store), collected_at=when,
         expires_at=(when.date() + dt.timedelta(days=valid_days)) if valid_days else None,
         control_ids=CONTROLS, system_ids=[system_id],
         links=[{"kind": "impact_assessment", "id": assessment.record_id}] if assessment else [],

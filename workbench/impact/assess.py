@@ -78,7 +78,7 @@ def new_assessment(store: Store, system_id: str, *, assessor: str | None = None,
     parties = [{"name": p[:1].upper() + p[1:], "category": "affected_individual"}
                for p in system.affected_parties]
     return ImpactAssessment(
-        id=record_id, system_id=system_id, assessor=assessor or current_user(),
+        id=record_id, system_id=system_id, assessor=assessor or current_user(store),
         assessed_on=assessed_on or dt.date.today(), trigger=trigger, status="draft",
         system_description=system.description, purpose=system.purpose,
         deployment={"geography": list(system.geography),

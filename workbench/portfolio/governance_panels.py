@@ -190,7 +190,7 @@ def approvals_panel(data: PortfolioData) -> Panel:
     try:
         from workbench import oversight
 
-        mine = len(oversight.pending(data.store, current_user()))
+        mine = len(oversight.pending(data.store, current_user(data.store)))
     except Exception:  # noqa: BLE001 - an unidentified viewer has no queue of their own
         mine = 0
     others = int(frame["state"].isin(["rejected", "changes_requested"]).sum())

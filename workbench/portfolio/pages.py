@@ -72,7 +72,7 @@ def viewer(store: Store) -> Viewer:
     from workbench.identity import current_user
 
     try:
-        login = current_user()
+        login = current_user(store)
     except WorkbenchError:
         return Viewer(login="", name="an unidentified viewer", known=False)
     found = store.find("person", login)

@@ -122,7 +122,7 @@ def draft_soa(store: Store, *, owner: str | None = None, soa_id: str = SOA_ID,
         else:
             entries.append(kept or SoAEntry(control_id=control_id))
     if owner is None:
-        owner = existing.owner if existing else _default_owner(store, current_user())
+        owner = existing.owner if existing else _default_owner(store, current_user(store))
     data = {"id": soa_id, "owner": owner, "status": SoAStatus.draft, "entries": entries}
     if existing is not None:
         data.update(title=existing.title, scope_id=existing.scope_id, notes=existing.notes)
