@@ -282,6 +282,8 @@ def test_a_8_5_only_for_systems_with_eu_transparency_or_high_risk_duties(org):
 def test_a_9_4_intended_use(org):
     assert org.status("A.9.4") == "missing"
     org.assessment("alpha", submitted=False)
+    assert org.status("A.9.4") == "missing"  # a draft documents no intended use
+    org.edit("impact_assessment", "ia-alpha", status="submitted")
     assert org.status("A.9.4") == "partial"
     org.evidence("uses", controls=["A.9.4"], systems=["beta", "gamma"])
     assert org.status("A.9.4") == "met"

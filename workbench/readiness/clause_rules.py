@@ -25,7 +25,8 @@ from workbench.readiness.rules import (
 if TYPE_CHECKING:  # pragma: no cover
     from workbench.readiness.facts import Facts
 
-__all__ = ["EXECUTIVE", "approval_todo", "held_reviews"]
+__all__ = ["EXECUTIVE", "approval_todo", "executive_approvers", "held_reviews",
+           "management_decisions"]
 
 _SIGNOFF = ("signoff", "signoff_request")
 #: The role of top management.
@@ -53,6 +54,25 @@ def approval_todo(facts: Facts, kind: str, record_id: str, what: str) -> str | N
     return f"request sign-off of {what} (workbench signoff request {kind} {record_id})"
 
 
+def _executive_history(facts: Facts) -> dict[str, list[tuple[object, int, bool]]]:
+    """Per login, each version of their person record in the order saved: (day saved (UTC),
+    seq, held the executive role and was active). Read once per :class:`Facts`."""
+    def load() -> dict[str, list[tuple[object, int, bool]]]:
+        people = facts.store.versions("person")
+        history: dict[str, list[tuple[object, int, bool]]] = {}
+        for login, saved, seq, roles, active in zip(people["id"], people["_saved_at"],
+                                                    people["_seq"], people["roles"],
+                                                    people["active"], strict=True):
+            executive = EXECUTIVE in [str(r) for r in (roles if isinstance(roles, list) else [])]
+            history.setdefault(str(login), []).append(
+                (saved.date(), int(seq), executive and bool(active)))
+        for versions in history.values():
+            versions.sort(key=lambda v: v[1])
+        return history
+
+    return facts._get("executive_history", ("person",), load)
+
+
 def held_reviews(facts: Facts) -> pd.DataFrame:
     """Management reviews held by :attr:`Facts.today`, newest first, with who was top
     management then: ``chair_executive`` (the chair held the executive role on the day the
@@ -67,20 +87,14 @@ def held_reviews(facts: Facts) -> pd.DataFrame:
         reviews = facts.reviews()
         held = reviews[reviews["held"].notna() & (reviews["held"] <= pd.Timestamp(facts.today))]
         held = held.reset_index(drop=True)
-        people = facts.store.versions("person")
-        history: dict[str, list[tuple[object, bool]]] = {}
-        for login, saved, roles, active in zip(people["id"], people["_saved_at"],
-                                               people["roles"], people["active"], strict=True):
-            executive = EXECUTIVE in [str(r) for r in (roles if isinstance(roles, list) else [])]
-            history.setdefault(str(login), []).append(
-                (saved.date(), executive and bool(active)))
+        history = _executive_history(facts)
 
         def executive_on(login: object, day: object) -> bool:
             versions = history.get(str(login))
             if not versions:
                 return False
-            then = [e for saved, e in versions if saved <= day]
-            return then[-1] if then else versions[0][1]
+            then = [e for saved, _, e in versions if saved <= day]
+            return then[-1] if then else versions[0][2]
 
         days = [h.date() for h in held["held"]]
         present = [[p for p in dict.fromkeys([chair, *(attendees or [])])
@@ -93,6 +107,63 @@ def held_reviews(facts: Facts) -> pd.DataFrame:
                                                         dtype=object))
 
     return facts._get("held_reviews", ("management_review", "person"), load)
+
+
+def management_decisions(facts: Facts) -> pd.DataFrame:
+    """The decisions (:meth:`Facts.review_decisions`) of reviews held by :attr:`Facts.today`
+    and chaired by top management (:func:`held_reviews`): the only decisions readiness
+    credits (6.3, 7.1, 10.1). Reads ``management_review``, ``review_followup`` and
+    ``person``."""
+    reviews = held_reviews(facts)
+    chaired = set(reviews.loc[reviews["chair_executive"].astype(bool), "id"])
+    decisions = facts.review_decisions()
+    return decisions[decisions["review_id"].isin(chaired)]
+
+
+def uncredited_reviews(facts: Facts, kind: str) -> list[str]:
+    """Why decisions of ``kind`` recorded by reviews top management did not chair do not
+    count: one item per such review."""
+    reviews = held_reviews(facts)
+    others = reviews[~reviews["chair_executive"].astype(bool)]
+    decisions = facts.review_decisions()
+    with_kind = set(decisions.loc[decisions["kind"] == kind, "review_id"])
+    return [f"review {i} was chaired by {c}, who did not hold the executive role on "
+            f"{h.date()}: its decisions do not count"
+            for i, c, h in zip(others["id"], others["chair"], others["held"], strict=True)
+            if i in with_kind]
+
+
+def executive_approvers(facts: Facts, kind: str, record_id: str) -> list[str]:
+    """Who approved the record's approved version while holding the executive role (their
+    person record as it stood when they decided, active): a role gained or lost since does
+    not change it. Empty when the record is not approved. Reads ``person``, ``signoff`` and
+    ``signoff_request``."""
+    row = facts.approval(kind, record_id)
+    if row is None or str(row["state"]) != "approved":
+        return []
+
+    def load() -> pd.DataFrame:
+        from workbench.oversight.model import APPROVING
+        from workbench.oversight.status import signoff_frames
+
+        _, dec = signoff_frames(facts.store, kind)  # valid decisions only
+        return dec[dec["decision"].isin([d.value for d in APPROVING])]
+
+    dec = facts._get(f"approving_decisions:{kind}", ("person", *_SIGNOFF), load)
+    version = row["approved_version"]
+    mine = dec[(dec["target_id"].astype(str) == str(record_id))
+               & (dec["target_version"] == version)]
+    history = _executive_history(facts)
+    out = []
+    for login in [s for s in str(row["approved_by"]).split(", ") if s]:
+        seqs = mine.loc[mine["signer"].astype(str) == login, "decided_seq"]
+        if seqs.empty:
+            continue
+        seq = int(seqs.max())
+        then = [e for _, at, e in history.get(login, []) if at < seq]
+        if then and then[-1]:
+            out.append(login)
+    return out
 
 
 def _latest_scope(facts: Facts):
@@ -155,12 +226,15 @@ def scope_of_the_aims(f: Facts) -> Outcome:
 
 
 @rule("4.4", reads=("risk", "risk_criteria", "ai_system", "impact_assessment",
-                    "audit_programme", "management_review"))
+                    "audit_programme", "management_review", "person", *_SIGNOFF))
 def ai_management_system(f: Facts) -> Outcome:
     """Met when the AIMS processes ran in the last 12 months: risk assessment, impact
-    assessment, internal audit and management review."""
-    reg, ia, audits, reviews = f.register(), f.frame("impact_assessment"), f.audits(), \
-        f.reviews()
+    assessment (a counted one: submitted, passing the submit check), internal audit and
+    management review (chaired by top management)."""
+    reg, ia, audits = f.register(), f.assessments(), f.audits()
+    reviews = held_reviews(f)
+    reviews = reviews[reviews["chair_executive"].astype(bool)]
+    ia = ia[ia["counts"]] if not ia.empty else ia
     checks = {
         "assess or review an AI risk": _in_last_year(f, reg["_saved_at"]) if not reg.empty
         else False,
@@ -177,21 +251,23 @@ def ai_management_system(f: Facts) -> Outcome:
 # -- 5 leadership ---------------------------------------------------------------------------------
 @rule("5.1", reads=("person", "ai_policy", "management_review", *_SIGNOFF))
 def leadership_and_commitment(f: Facts) -> Outcome:
-    """Met when top management (people with the executive role) approved the AI policy and
-    took part in a management review in the last 12 months (chaired or attended it while
-    holding the executive role on the day it was held)."""
+    """Met when top management (people with the executive role) approved the AI policy
+    (holding the executive role when deciding) and took part in a management review in the
+    last 12 months (chaired or attended it while holding the executive role on the day it was
+    held)."""
     executives = f.holders(EXECUTIVE)
     if not executives:
         return missing("nobody holds the executive role", [
             "give the members of top management the executive role"])
     pol = f.policy()
-    approvers = set(pol.approved_by.split(", ")) if pol.approved else set()
+    # judged by the role each approver held when deciding, not by today's roles
+    approvers = executive_approvers(f, "ai_policy", pol.record_id) if pol.approved else []
     reviews = held_reviews(f)
     recent = reviews[reviews["held"] >= pd.Timestamp(f.year_ago)]
     # judged by the roles people held on the day of each review, not by today's roles
     attended = {p for present in recent["executives_present"] for p in present}
     todo = []
-    if not approvers & set(executives):
+    if not approvers:
         todo.append("an executive approves the AI policy")
     if not attended:
         todo.append("an executive chairs or attends a management review (none in 12 months)")
@@ -386,11 +462,12 @@ def ai_objectives(f: Facts) -> Outcome:
                   evidence=[f"ai_objective {i}" for i in obj["id"]])
 
 
-@rule("6.3", reads=("management_review", "review_followup", "evidence"))
+@rule("6.3", reads=("management_review", "review_followup", "evidence", "person"))
 def planning_of_changes(f: Facts) -> Outcome:
     """Met when changes to the AIMS are decided with an owner and due date (a management
-    review decision of kind change) or a change procedure is evidenced (clause 6.3)."""
-    decisions = f.review_decisions()
+    review decision of kind change, of a review chaired by top management) or a change
+    procedure is evidenced (clause 6.3)."""
+    decisions = management_decisions(f)
     changes = decisions[decisions["kind"] == "change"]
     cov = f.coverage(["6.3"])
     evidence = [f"evidence {e}" for e in cov.valid] + [
@@ -402,17 +479,18 @@ def planning_of_changes(f: Facts) -> Outcome:
     if not evidence:
         return missing("no planned change of the AIMS recorded", [
             ("record changes to the AIMS as management review decisions (kind change) or link "
-            "the change procedure as evidence for 6.3")], expired=cov.expired)
+            "the change procedure as evidence for 6.3"), *uncredited_reviews(f, "change")],
+            expired=cov.expired)
     return graded(evidence, todo, reason="changes are planned with owners and dates",
                   evidence=evidence, expired=cov.expired)
 
 
 # -- 7 support ------------------------------------------------------------------------------------
-@rule("7.1", reads=("evidence", "management_review", "review_followup"))
+@rule("7.1", reads=("evidence", "management_review", "review_followup", "person"))
 def resources(f: Facts) -> Outcome:
-    """Met when resources for the AIMS are decided in a management review (kind resources)
-    or evidenced for clause 7.1."""
-    decisions = f.review_decisions()
+    """Met when resources for the AIMS are decided in a management review chaired by top
+    management (kind resources) or evidenced for clause 7.1."""
+    decisions = management_decisions(f)
     decided = decisions[decisions["kind"] == "resources"]
     cov = f.coverage(["7.1"])
     evidence = [f"evidence {e}" for e in cov.valid] + [
@@ -421,7 +499,8 @@ def resources(f: Facts) -> Outcome:
     if evidence:
         return met("resources are determined", evidence=evidence, expired=cov.expired)
     todo = [("record the resources the AIMS needs (a management review decision of kind "
-            "resources, or evidence for 7.1 such as a budget or staffing plan)")]
+            "resources, or evidence for 7.1 such as a budget or staffing plan)"),
+            *uncredited_reviews(f, "resources")]
     return missing("no record of the resources determined for the AIMS", todo,
                    expired=cov.expired)
 
@@ -454,21 +533,23 @@ evidence_rule("7.4", "a communication plan saying what is communicated, when, to
 
 
 @rule("7.5.1", reads=("aims_scope", "ai_policy", "risk_criteria", "soa", "ai_objective",
-                      "impact_assessment", "audit_programme", "management_review",
+                      "impact_assessment", "audit_programme", "management_review", "person",
                       *_SIGNOFF))
 def documented_information(f: Facts) -> Outcome:
     """Met when the documented information the standard requires exists: scope, AI policy,
     risk criteria, Statement of Applicability, objectives, impact assessments, audit
-    programme and management review results."""
+    programme and management review results (impact assessments that count: submitted, passing
+    the submit check; reviews chaired by top management)."""
+    ia, reviews = f.assessments(), held_reviews(f)
     present = {
         "the AIMS scope (4.3)": not f.frame("aims_scope").empty,
         "the AI policy (5.2)": f.policy().policy is not None,
         "the risk criteria (6.1.2)": f.criteria_saved(),
         "the Statement of Applicability (6.1.3)": f.soa().current is not None,
         "AI objectives (6.2)": not f.objectives().empty,
-        "impact assessment results (6.1.4, 8.4)": not f.frame("impact_assessment").empty,
+        "impact assessment results (6.1.4, 8.4)": bool(not ia.empty and ia["counts"].any()),
         "the audit programme (9.2.2)": not f.frame("audit_programme").empty,
-        "management review results (9.3.3)": not f.frame("management_review").empty,
+        "management review results (9.3.3)": bool(reviews["chair_executive"].any()),
     }
     done = [k for k, ok in present.items() if ok]
     todo = [f"record {k}" for k, ok in present.items() if not ok]

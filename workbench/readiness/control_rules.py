@@ -644,15 +644,20 @@ def objectives_for_responsible_use(f: Facts) -> Outcome:
 
 @rule("A.9.4", reads=("ai_system", "impact_assessment", "evidence", *_SIGNOFF))
 def intended_use(f: Facts) -> Outcome:
-    """Met when every in-scope system's intended use is documented: in its latest impact
-    assessment or in valid evidence for A.9.4."""
-    systems, latest = f.systems_in("in_scope"), latest_assessments(f)
+    """Met when every in-scope system's intended use is documented: in its latest counted
+    impact assessment (submitted, passing the submit check: a draft does not count) or in valid
+    evidence for A.9.4."""
+    systems, latest, newest = f.systems_in("in_scope"), counted_assessments(f), \
+        latest_assessments(f)
     cov = f.coverage(["A.9.4"], systems, org_wide_counts=False)
     todo, done = [], []
     for sid, label in zip(systems["id"], systems["label"], strict=True):
         uses = list(latest.at[sid, "intended_uses"] or []) if sid in latest.index else []
         if uses or sid in cov.covered:
             done.append(sid)
+        elif sid not in latest.index and sid in newest.index:
+            todo.append(f"{label}: document its intended use "
+                        f"({assessment_todo(newest.loc[sid])}, or add evidence for A.9.4)")
         else:
             todo.append(f"{label}: document its intended use (impact assessment or evidence "
                         "for A.9.4)")

@@ -75,12 +75,12 @@ ARTICLE_RECORDS: dict[str, tuple[str, ...]] = {
 #: Annex A controls shown by a system's own records rather than by evidence: the record check
 #: of :data:`ARTICLE_RECORDS` that stands for the control on one system.
 CONTROL_RECORDS: dict[str, str] = {
-    "A.5.2": "impact_assessment_exists",
+    "A.5.2": "impact_assessment_counted",
     "A.5.3": "impact_assessment_approved",
     "A.5.4": "impact_on_people",
     "A.5.5": "societal_impacts",
     "A.6.2.5": "go_live",
-    "A.9.4": "impact_assessment_exists",
+    "A.9.4": "impact_assessment_counted",
 }
 #: Annex A controls judged on each system as their readiness rule judges it, whatever else
 #: is met: the system's own records decide (evidence alone, or the control met
@@ -197,14 +197,15 @@ def _system_records(facts: Facts, system_id: str, kinds: tuple[str, ...]
                 ok += 1
                 found += [f"risk {r} ({lvl})" for r, lvl in
                           zip(mine["id"], mine["residual_level"].astype(str), strict=True)]
-        elif kind == "impact_assessment_exists":
-            ia = facts.assessments()
-            mine = ia[ia["system_id"] == system_id] if not ia.empty else ia
-            if mine.empty:
-                todo.append("carry out the impact assessment")
+        elif kind == "impact_assessment_counted":
+            # the system's newest counted assessment (submitted, passing the submit check),
+            # as readiness A.5.2 counts it: a draft or an incomplete submission does not count
+            row, item = _counted_assessment(facts, system_id)
+            if row is None:
+                todo.append(item)
             else:
                 ok += 1
-                found.append(f"impact_assessment {mine['id'].iloc[-1]}")
+                found.append(f"impact_assessment {row['id']}")
         elif kind in ("impact_assessment", "impact_assessment_approved", "impact_on_people",
                       "societal_impacts"):
             # the system's newest counted assessment (submitted, passing the submit check),

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from workbench.readiness.clause_rules import approval_todo, held_reviews
+from workbench.readiness.clause_rules import approval_todo, held_reviews, management_decisions
 from workbench.readiness.model import ReviewTopic
 from workbench.readiness.rules import Outcome, graded, met, missing, partial, plural, rule
 
@@ -33,21 +33,29 @@ _TOPIC_TEXT = {
 @rule("8.1", reads=("ai_system", "risk", "risk_criteria", "impact_assessment", *_SIGNOFF))
 def operational_planning_and_control(f: Facts) -> Outcome:
     """Met when every AI system in deployment or operation went live as planned: its risks
-    assessed, an impact assessment made and its go-live approved (not stale)."""
-    systems, reg, ia = f.systems_in("operating"), f.register(), f.assessments()
+    assessed, an impact assessment made (submitted, passing the submit check: a draft does not
+    count) and its go-live approved (not stale)."""
+    from workbench.readiness.control_rules import (
+        assessment_todo,
+        counted_assessments,
+        latest_assessments,
+    )
+
+    systems, reg = f.systems_in("operating"), f.register()
+    counted, newest = counted_assessments(f), latest_assessments(f)
     if systems.empty:
         return missing("no AI system in deployment or operation is recorded",
                        ["register the AI systems in operation in the inventory"])
     assessed = set(reg.loc[reg["status"] != "identified", "system_id"]) if not reg.empty \
         else set()
-    with_ia = set(ia["system_id"]) if not ia.empty else set()
     todo, done = [], []
     for sid, label in zip(systems["id"], systems["label"], strict=True):
         items = []
         if sid not in assessed:
             items.append("assess its risks")
-        if sid not in with_ia:
-            items.append("carry out its impact assessment")
+        if sid not in counted.index:
+            items.append(assessment_todo(newest.loc[sid]) if sid in newest.index
+                         else "carry out its impact assessment")
         go_live = approval_todo(f, "ai_system", sid, "its go-live")
         if go_live:
             items.append(go_live)
@@ -94,13 +102,18 @@ def risk_treatment_implemented(f: Facts) -> Outcome:
 
 @rule("8.4", reads=("impact_assessment", "ai_system", *_SIGNOFF))
 def impact_assessment_at_intervals(f: Facts) -> Outcome:
-    """Met when every in-scope AI system has a submitted impact assessment whose review date
-    has not passed (a draft performs no assessment, however recent)."""
+    """Met when every in-scope AI system has a counted impact assessment (submitted, passing
+    the submit check) whose review date has not passed (a draft, or a submission the submit
+    check refuses, performs no assessment, however recent)."""
+    from workbench.readiness.control_rules import (
+        assessment_todo,
+        counted_assessments,
+        latest_assessments,
+    )
+
     systems, ia = f.systems_in("in_scope"), f.assessments()
-    performed = ia[ia["status"].astype(str) != "draft"] if not ia.empty else ia
     drafts = ia[ia["status"].astype(str) == "draft"] if not ia.empty else ia
-    latest = (performed.sort_values("assessed_on").drop_duplicates("system_id", keep="last")
-              .set_index("system_id") if not performed.empty else performed)
+    latest, newest = counted_assessments(f), latest_assessments(f)
     draft_of = (dict(zip(drafts["system_id"], drafts["id"], strict=True))
                 if not drafts.empty else {})
     todo, done = [], []
@@ -108,8 +121,12 @@ def impact_assessment_at_intervals(f: Facts) -> Outcome:
         draft = draft_of.get(sid)
         pending = f"; its draft {draft} is not submitted yet" if draft else ""
         if sid not in latest.index:
-            todo.append(f"{label}: complete and submit impact assessment {draft}" if draft
-                        else f"{label}: no impact assessment")
+            if draft:
+                todo.append(f"{label}: complete and submit impact assessment {draft}")
+            elif sid in newest.index:
+                todo.append(f"{label}: {assessment_todo(newest.loc[sid])}")
+            else:
+                todo.append(f"{label}: no impact assessment")
             continue
         due = latest.at[sid, "review_due"]
         if pd.notna(due) and due.date() < f.today:
@@ -419,9 +436,7 @@ def continual_improvement(f: Facts) -> Outcome:
     """Met when an improvement decided by management was completed in the last 12 months
     (or a nonconformity was closed, its actions reviewed effective) and no improvement action
     is overdue. Only decisions of reviews chaired by top management count (as for 9.3)."""
-    d = f.review_decisions()
-    by_management, _ = _chaired_reviews(f)
-    d = d[d["review_id"].isin(set(by_management["id"]))]
+    d = management_decisions(f)
     improvements = d[d["kind"] == "improvement"]
     finished = improvements[improvements["done_on"].notna()
                             & (improvements["done_on"] >= pd.Timestamp(f.year_ago))]
