@@ -223,6 +223,10 @@ def _decision(args: argparse.Namespace) -> int:
     reference = read_frame(args.reference) if args.reference else data
     values: dict[str, Any] = {}
     if args.row is not None:
+        if len(data) == 0:
+            raise ValidationError(f"--row {args.row}: {Path(args.data).name} has no rows (only "
+                                  "a header); give a file with the case in it, or its values "
+                                  "with --set COL=VALUE")
         if not 0 <= args.row < len(data):
             raise ValidationError(f"--row {args.row}: {Path(args.data).name} has rows 0 to "
                                   f"{len(data) - 1}")
@@ -355,7 +359,12 @@ def _card_submit(args: argparse.Namespace) -> int:
     from workbench.explain import card as C
 
     store = open_cli_store(args)
+    head = store.head()
     saved = C.submit(store, args.system)
+    if store.head() == head:
+        print(f"{saved.record_id} is already submitted ({saved.describe()}) and unchanged; "
+              "nothing was saved")
+        return 0
     print(f"submitted {saved.record_id} ({saved.describe()}); request its sign-off: "
           f"workbench signoff request model_card {saved.record_id}")
     return 0
@@ -370,7 +379,7 @@ def _card_list(args: argparse.Namespace) -> int:
         print_json(df.to_dict(orient="records"))
         return 0
     print_table([(r.system_id, r.card_id, r.version, r.status, r.signoff,
-                  "stale" if r.stale else "", "; ".join(r.changes))
+                  "yes" if r.stale else "", "; ".join(r.changes))
                  for r in df.itertuples()],
-                ["system", "card", "version", "status", "sign-off", "", "changed"])
+                ["system", "card", "version", "status", "sign-off", "stale", "changed"])
     return 0

@@ -48,11 +48,32 @@ def _run(args: argparse.Namespace) -> int:
     result = monitoring.run(store, args.system, current=current, reference=reference,
                             dry_run=args.dry_run)
     if args.json:
-        print_json(result.run.content() | {"dry_run": result.dry_run})
+        # the run record keeps every record it touched under "raised"; say what happened to
+        # each (as the text output does) instead of calling an update "raised"
+        content = {k: v for k, v in result.run.content().items() if k != "raised"}
+        print_json(content | {"dry_run": result.dry_run,
+                              "records": [_record_action(result, ref)
+                                          for ref in result.run.raised]})
     else:
         for line in result.lines():
             print(line)
     return 0
+
+
+def _record_action(result: Any, ref: str) -> dict[str, Any]:
+    """What the run did (or, in a dry run, would do) to the record ``ref`` it raised."""
+    would = result.dry_run
+    saved = next((v for v in result.saved if f"{v.kind}:{v.record_id}" == ref), None)
+    base = result.updates.get(ref)
+    if base is None:
+        return {"record": ref, "action": "would raise" if would else "raised",
+                "base_version": None, "version": None if would else
+                (saved.version if saved else 1)}
+    if ref in result.unchanged:
+        return {"record": ref, "action": "would leave unchanged" if would else
+                "left unchanged", "base_version": base, "version": base}
+    return {"record": ref, "action": "would update" if would else "updated",
+            "base_version": base, "version": saved.version if saved else base + 1}
 
 
 def _status(args: argparse.Namespace) -> int:
@@ -92,11 +113,18 @@ def _plan(args: argparse.Namespace) -> int:
         from workbench.cli._risk import _read_mapping
 
         data = _read_mapping(args.set_file, what="monitoring plan")
+        # `monitor plan --json` writes the version it showed (as `risk criteria --json`): an
+        # edited copy of it is based on that version, so a change saved since is a conflict,
+        # not overwritten; other _-prefixed keys are metadata, not fields of the plan
+        based_on = data.pop("_version", None)
+        data = {k: v for k, v in data.items() if not str(k).startswith("_")}
         data.setdefault("system_id", args.system)
         data.setdefault("id", monitoring.plan_id_for(args.system))
         found = store.find("monitoring_plan", monitoring.plan_id_for(args.system))
+        if based_on is None and found is not None:
+            based_on = found.version
         head = store.head()
-        saved = monitoring.save_plan(store, data, base_version=found.version if found else None,
+        saved = monitoring.save_plan(store, data, base_version=based_on,
                                      reason=args.reason or "monitoring plan saved",
                                      system_id=args.system)
         if store.head() == head:
@@ -110,7 +138,8 @@ def _plan(args: argparse.Namespace) -> int:
         print_json(plan.content() | {"_version": version})
         return 0
     print_fields([("plan", f"{plan.id} (version {version})"), ("title", plan.title),
-                  ("system", plan.system_id), ("every", f"{plan.frequency_days} days"),
+                  ("system", plan.system_id), ("every", f"{plan.frequency_days} day"
+                                            + ("" if plan.frequency_days == 1 else "s")),
                   ("reviewer", plan.reviewer),
                   ("on breach", ", ".join(a.value for a in plan.on_breach)),
                   ("notes", plan.notes)])

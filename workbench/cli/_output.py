@@ -12,9 +12,12 @@ from typing import Any
 
 
 def print_table(
-    rows: Iterable[Sequence[Any]], headers: Sequence[str], *, max_width: int | None = None
+    rows: Iterable[Sequence[Any]], headers: Sequence[str], *, max_width: int | None = None,
+    keep: Sequence[str] = ("id",),
 ) -> None:
-    """Print rows as an aligned text table; long cells are truncated with an ellipsis."""
+    """Print rows as an aligned text table; long cells are truncated with an ellipsis, except
+    in the columns headed by a name in ``keep`` (an id is never cut: another column is, or
+    the table is wider than the terminal)."""
     rows = [["" if v is None else str(v) for v in row] for row in rows]
     width = max_width or max(shutil.get_terminal_size((120, 20)).columns, 80)
     widths = [len(h) for h in headers]
@@ -22,8 +25,12 @@ def print_table(
         for i, cell in enumerate(row):
             widths[i] = max(widths[i], len(cell))
     # Shrink the widest column until the table fits.
-    while sum(widths) + 2 * (len(widths) - 1) > width and max(widths) > 12:
-        i = widths.index(max(widths))
+    fixed = {i for i, h in enumerate(headers) if h in keep}
+    while sum(widths) + 2 * (len(widths) - 1) > width:
+        free = [(w, i) for i, w in enumerate(widths) if i not in fixed and w > 12]
+        if not free:
+            break
+        i = max(free, key=lambda wi: (wi[0], -wi[1]))[1]
         widths[i] -= 1
 
     def fmt(cells: Sequence[str]) -> str:

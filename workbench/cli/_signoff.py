@@ -90,17 +90,55 @@ def _short(h: str) -> str:
     return h[:12] + "…"
 
 
+def _card_staleness(store, kind: str, record_id: str) -> str:
+    """For a model card: "the card is stale: <what changed>" when its sources changed since it
+    was filled (as `workbench modelcard show` says), else ""."""
+    if kind != "model_card":
+        return ""
+    from workbench.errors import NotFoundError
+    from workbench.explain.card import current_sources, source_changes
+
+    found = store.find("model_card", record_id)
+    if found is None:
+        return ""
+    card = found.record
+    try:
+        changes = source_changes(card.sources, current_sources(store, card.system_id),
+                                 store=store)
+    except NotFoundError:
+        return f"the card is stale: its AI system {card.system_id} no longer exists"
+    if not changes:
+        return ""
+    return ("the card is stale: " + "; ".join(c.text() for c in changes)
+            + f"; refill it (workbench modelcard fill {card.system_id}) and request sign-off "
+            "of the new version")
+
+
 def _request(args: argparse.Namespace) -> int:
     from workbench import oversight
+    from workbench.errors import ValidationError, WorkbenchError
 
     store = open_cli_store(args)
     head = store.head()
-    req = oversight.request(store, args.kind, args.id, version=args.version, note=args.note)
+    try:
+        req = oversight.request(store, args.kind, args.id, version=args.version,
+                                note=args.note)
+    except WorkbenchError as exc:
+        stale = _card_staleness(store, args.kind, args.id)
+        if not stale:
+            raise
+        message = f"{str(exc).rstrip('.')}; but {stale}"
+        if isinstance(exc, ValidationError):
+            raise type(exc)(message, exc.errors) from None
+        raise type(exc)(message) from None
     needs = ", ".join(r.describe() for r in req.required)
     done = "requested" if store.head() != head else "was already requested"
     print(f"sign-off of {args.kind} {args.id!r} version {req.target_version} "
           f"(hash {_short(req.target_hash)}) {done} by {req.requested_by} "
           f"[{req.id}]; awaiting {needs}")
+    stale = _card_staleness(store, args.kind, args.id)
+    if stale:
+        print(f"note: {stale}")
     return 0
 
 
@@ -168,12 +206,16 @@ def _status(args: argparse.Namespace) -> int:
         model_for(args.kind)  # an unknown kind is an error, not "no sign-off activity"
     if args.kind and args.id:
         st = oversight.status(store, args.kind, args.id)
+        stale = _card_staleness(store, args.kind, args.id)
         if args.json:
-            print_json(st.model_dump(mode="json"))
+            extra = ({"card_stale": bool(stale), "card_staleness": stale or None}
+                     if args.kind == "model_card" else {})
+            print_json(st.model_dump(mode="json") | extra)
             return 0
         print_fields([
             ("record", f"{st.kind} {st.record_id!r} ({st.title})"),
-            ("state", st.state), ("summary", st.summary()),
+            ("state", st.state + (" (card stale)" if stale else "")),
+            ("summary", st.summary() + (f"; {stale}" if stale else "")),
             ("current version", f"{st.current_version} (hash {_short(st.current_hash)})"),
             ("approved version", st.approved_version),
             ("approved by", ", ".join(st.approved_by)),
@@ -203,7 +245,10 @@ def _status(args: argparse.Namespace) -> int:
         print_table(rows, ["kind", "id", "approved v", "current v", "approved by",
                            "changed since"])
         return 0
-    rows = [(r.kind, r.record_id, r.state, "" if r.approved_version is None or
+    rows = [(r.kind, r.record_id, r.state + (" (card stale)" if r.kind == "model_card" and
+                                             _card_staleness(store, r.kind, r.record_id)
+                                             else ""),
+             "" if r.approved_version is None or
              str(r.approved_version) == "<NA>" else r.approved_version, r.current_version,
              r.approved_by, r.pending_with) for r in df.itertuples()]
     print_table(rows, ["kind", "id", "state", "approved v", "current v", "approved by",

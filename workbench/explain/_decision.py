@@ -78,6 +78,8 @@ METHODS: dict[str, tuple[str, tuple[str, ...]]] = {
          "the world, and not what the person should change.")),
 }
 MSG_ROW_MISSING = "the row lacks value(s) for {columns}, which the model needs; give them"
+MSG_ROW_NAN = ("the row has no value (NaN) for {columns}, which the model needs; give a "
+               "value for each")
 MSG_ROW_EXTRA = ("the row has value(s) for {columns}, which are not model features (features: "
                  "{features}); drop them")
 _SCORE_WORDS = {"probability": "estimated probability", "decision": "score",
@@ -268,8 +270,23 @@ def _row_frame(row: Any, features: Sequence[str], reference: pd.DataFrame) -> pd
     if missing:
         raise ColumnMismatchError(MSG_ROW_MISSING.format(columns=", ".join(map(repr, missing))),
                                   [(m, "missing") for m in missing])
+    # named here, before the model is called on the row (it would fail with its own words)
+    blank = [f for f in features if _is_blank(values[f])]
+    if blank:
+        raise ExplainInputError(MSG_ROW_NAN.format(columns=", ".join(map(repr, blank))),
+                                [(b, "no value") for b in blank])
     return pd.DataFrame([{f: values[f] for f in features}]).astype(
         {f: reference[f].dtype for f in features}, errors="ignore")
+
+
+def _is_blank(value: Any) -> bool:
+    """A missing value: None, NaN, pandas' NA or NaT."""
+    import pandas as pd
+
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # a list or another container is not one missing value
+        return False
 
 
 def _check_extra(row: Any, features: Sequence[str], allowed: Sequence[str]) -> None:

@@ -69,7 +69,9 @@ def improvement_panel(data: PortfolioData) -> Panel:
                         empty="No open nonconformity.")
     due = incidents[incidents["report_deadline"].notna() & incidents["reported_on"].isna()]
     due = due.assign(when=due.apply(lambda r: "OVERDUE" if r["overdue"] else
-                                    f"{fmt_int(int(r['days_left']))} days left", axis=1)
+                                    f"{fmt_int(int(r['days_left']))} "
+                                    f"day{'' if int(r['days_left']) == 1 else 's'} left",
+                                    axis=1)
                      if len(due) else pd.Series(dtype=object))
     reports = html_table(due, {"id": "Incident", "system_id": "AI system", "title": "Title",
                                "report_deadline": "Report by", "when": "Status"},
