@@ -34,7 +34,14 @@ def seed(url: str) -> list[str]:
 
     with open_store(url) as store:
         demo.seed(store, as_of=dt.date.today())
-        return sorted(v.record_id for v in store.latest("ai_system"))
+        systems = sorted(v.record_id for v in store.latest("ai_system"))
+    # The scheduler runs as its own account, added by the demo's admin as README says.
+    subprocess.run(
+        [str(BIN / "workbench"), "admin", "add-user", "scheduler", "--name", "Report scheduler",
+         "--role", "contributor", "--service-account"],
+        env={**os.environ, "WORKBENCH_DATABASE_URL": url, "WORKBENCH_USER": "chloe"},
+        stdout=subprocess.DEVNULL, check=True)
+    return systems
 
 
 def batch(out: Path, env: dict[str, str], args: argparse.Namespace) -> tuple[int, str, float]:
