@@ -37,7 +37,7 @@ def seed(url: str, systems: int) -> list[str]:
 
     from workbench import demo
     from workbench.demo.organization import SYSTEMS
-    from workbench.model import AISystem
+    from workbench.model import AISystem, Person, Role
     from workbench.store import open_store
 
     store = open_store(url)
@@ -48,9 +48,12 @@ def seed(url: str, systems: int) -> list[str]:
             base = dict(SYSTEMS[i % len(SYSTEMS)])
             base.update(id=f"{base['id']}-{i:03d}", name=f"{base['name']} ({i})")
             extra.append((AISystem(**base), None))
-        if extra:
-            with store.acting_as("chloe"):
+        with store.acting_as("chloe"):
+            if extra:
                 store.save_many(extra)
+            # the scheduled runs' own account, as README sets one up
+            store.save(Person(id="scheduler", name="Report scheduler",
+                              roles=[Role.contributor], service_account=True))
     ids = sorted(v.record_id for v in store.latest("ai_system"))
     store.close()
     return ids
@@ -97,7 +100,7 @@ def main() -> None:
         url = f"sqlite:///{tmp_path / 'bench.db'}"
         systems = seed(url, args.batch)[:args.batch]
         env = {**os.environ, "WORKBENCH_DATABASE_URL": url,
-               "WORKBENCH_USER": os.environ.get("WORKBENCH_USER", "bench")}
+               "WORKBENCH_USER": os.environ.get("WORKBENCH_USER", "scheduler")}
         floor_nb = tmp_path / "floor.ipynb"
         floor_notebook(floor_nb)
         wb, pm = str(BIN / "workbench"), str(BIN / "papermill")
