@@ -97,9 +97,11 @@ def test_monitoring_and_complaints_open_incidents_linked_to_nc_and_risks(demo_st
     assert (inc.id, inc.source.value, inc.monitoring_run_id, inc.report_deadline,
             inc.opened_by) == (f"inc-{TODAY:%Y}-1", "monitoring", run_id, None, "chloe")
     risk = next(r.id for r in demo_store.records("risk") if r.system_id == "card-fraud")
-    imp.link_incident(demo_store, inc.id, nonconformity_id="nc-1", risk_ids=[risk, risk])
+    imp.raise_nc(demo_store, id="nc-9", title="Alert rate breach", description="Recall fell.",
+                 source="incident", system_ids=["card-fraud"])  # the incident's own system
+    imp.link_incident(demo_store, inc.id, nonconformity_id="nc-9", risk_ids=[risk, risk])
     linked = demo_store.get("incident", inc.id).record
-    assert linked.nonconformity_id == "nc-1" and linked.risk_ids == [risk]
+    assert linked.nonconformity_id == "nc-9" and linked.risk_ids == [risk]
     imp.close_incident(demo_store, inc.id, note="threshold retuned")
     assert demo_store.get("incident", inc.id).record.status.value == "closed"
 
@@ -225,8 +227,10 @@ def test_cli_links_and_closes_an_incident_once(inc_cli, demo_store):
     code, out, _ = inc_cli("open", "--id", "inc-9", "--system", "card-fraud", "--title",
                            "Alert rate breach", "--description", "Recall fell")
     assert code == 0
-    code, out, _ = inc_cli("link", "inc-9", "--nc", "nc-1", "--risk", risk)
-    assert (code, out.strip()) == (0, f"AI incident inc-9 linked to nonconformity nc-1 and "
+    imp.raise_nc(demo_store, id="nc-9", title="Alert rate breach", description="Recall fell.",
+                 source="incident", system_ids=["card-fraud"])  # the incident's own system
+    code, out, _ = inc_cli("link", "inc-9", "--nc", "nc-9", "--risk", risk)
+    assert (code, out.strip()) == (0, f"AI incident inc-9 linked to nonconformity nc-9 and "
                                       f"risk {risk} (version 2)")
     code, out, err = inc_cli("link", "inc-9")
     assert (code, out, err) == (1, "", "error: give --nc ID or --risk ID (repeatable) to link\n")
@@ -243,7 +247,7 @@ def test_cli_links_and_closes_an_incident_once(inc_cli, demo_store):
     assert demo_store.head() == head
     inc = demo_store.get("incident", "inc-9").record
     assert (inc.status.value, inc.nonconformity_id, inc.risk_ids, inc.closure_note) == (
-        "closed", "nc-1", [risk], "threshold retuned")
+        "closed", "nc-9", [risk], "threshold retuned")
     with pytest.raises(SystemExit) as usage:  # the note is required
         main(["incident", "close", "inc-9"])
     assert usage.value.code == 2

@@ -271,7 +271,8 @@ def _inc_list(args: argparse.Namespace) -> int:
             return f"{r.reported_on}" + (" (late)" if r.reported_late else "")
         if r.report_deadline is None:
             return "not required"
-        return "OVERDUE" if r.overdue else f"{r.days_left} days left"
+        days = "1 day" if r.days_left == 1 else f"{r.days_left} days"
+        return "OVERDUE" if r.overdue else f"{days} left"
 
     print_table([(r.id, r.system_id, r.severity, "yes" if r.serious else "no",
                   _iso(r.report_deadline), report(r), r.status, r.title)

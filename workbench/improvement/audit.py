@@ -33,7 +33,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from workbench.store import Store, StoredVersion
 
 __all__ = ["audit_checklist", "audit_report_html", "complete_audit", "find_audit",
-           "latest_completed_audit", "own_work"]
+           "latest_completed_audit", "own_work", "sampled_systems"]
 
 
 def find_audit(store: Store, programme_id: str, audit_id: str
@@ -110,7 +110,9 @@ def own_work(store: Store, who: str, audit: Audit,
     """What in this audit is ``who``'s own work (empty when they may audit it)."""
     findings = list(findings)
     out: list[str] = []
-    systems = dict.fromkeys([*audit.system_ids, *(s for f in findings for s in f.system_ids)])
+    systems = dict.fromkeys([*audit.system_ids, *(s for f in findings for s in f.system_ids),
+                             *sampled_systems(store, (r for f in findings
+                                                      for r in f.records_sampled))])
     for sid in systems:
         found = store.find("ai_system", sid)
         if found is not None and who in {found.content.get("owner"),
@@ -151,6 +153,24 @@ def _check_systems(store: Store, findings: list[AuditFinding]) -> None:
                                       "shows them)", [("system_ids", "unknown AI system")])
 
 
+def sampled_systems(store: Store, refs: Iterable[str]) -> list[str]:
+    """The AI systems of the sampled records ``kind/id``: an ``ai_system`` record itself, or
+    any record naming a ``system_id`` or ``system_ids`` (in the order sampled)."""
+    out: list[str] = []
+    for ref in refs:
+        kind, _, rid = str(ref).partition("/")
+        found = store.find(kind, rid) if rid else None
+        if found is None:
+            continue
+        if kind == "ai_system":
+            out.append(rid)
+            continue
+        content = found.content
+        out += [s for s in [content.get("system_id"), *(content.get("system_ids") or [])]
+                if isinstance(s, str) and s]
+    return list(dict.fromkeys(out))
+
+
 def _nc_id(taken: set[str]) -> str:
     n = 1
     while f"nc-{n}" in taken:
@@ -164,7 +184,8 @@ def complete_audit(store: Store, programme_id: str, audit_id: str,
                    reported_to: Iterable[str] = (), completed_on: dt.date | None = None,
                    reason: str = "") -> dict[str, Any]:
     """Complete an audit: its findings saved in the programme, a nonconformity raised for each
-    minor or major NC finding (linked to the audit, the requirement and the systems).
+    minor or major NC finding (linked to the audit, the requirement and the systems: those the
+    finding names, else those of the records it sampled, else the audit's).
 
     Only the audit's auditor completes it, and not over their own work. Every requirement in
     the audit's scope has exactly one finding. Everything is saved in one atomic step, or
@@ -240,7 +261,8 @@ def complete_audit(store: Store, programme_id: str, audit_id: str,
                 "severity": "major" if f.outcome is FindingOutcome.major_nc else "minor",
                 "clause_ids": [f.requirement_id] if clause else [],
                 "control_ids": [] if clause else [f.requirement_id],
-                "system_ids": list(f.system_ids or audit.system_ids), "stage": NCStage.raised})
+                "system_ids": list(f.system_ids) or sampled_systems(store, f.records_sampled)
+                or list(audit.system_ids), "stage": NCStage.raised})
             ncs.append(nc)
             data["nonconformity_id"] = nc.id
         saved_findings.append(data)

@@ -71,6 +71,7 @@ def open_incident(store: Store, *, system_id: str, title: str, description: str,
         "opened_by": store.acting_user(), "status": IncidentStatus.open})
     if record.monitoring_run_id:
         _check_monitoring_run(store, record)
+    _check_same_system(store, record, record.nonconformity_id, record.risk_ids)
     return store.save(record, reason=reason or f"AI incident opened ({record.source.value})")
 
 
@@ -149,7 +150,30 @@ def link_incident(store: Store, incident_id: str, *, nonconformity_id: str | Non
     if not changes:
         raise ValidationError("give a nonconformity id or risk ids to link",
                               [("nonconformity_id", "required")])
+    _check_same_system(store, store.get("incident", incident_id).record,
+                       changes.get("nonconformity_id"), changes.get("risk_ids") or [])
     return _update(store, incident_id, changes, reason or "links updated")
+
+
+def _check_same_system(store: Store, incident: Incident, nc_id: str | None,
+                       risk_ids: Iterable[str]) -> None:
+    """Refuse a link to a nonconformity or risk that shares no AI system with the incident
+    (an unknown id is left to the store, which names it)."""
+    targets = ([("nonconformity", nc_id)] if nc_id else []) + [("risk", r) for r in risk_ids]
+    for kind, rid in targets:
+        found = store.find(kind, rid)
+        if found is None:
+            continue
+        content = found.content
+        systems = [s for s in [content.get("system_id"), *(content.get("system_ids") or [])]
+                   if s]
+        if incident.system_id not in systems:
+            field = "nonconformity_id" if kind == "nonconformity" else "risk_ids"
+            about = ", ".join(dict.fromkeys(systems)) or "no AI system"
+            raise ValidationError(
+                f"{field}: AI incident {incident.id} is about AI system {incident.system_id}, "
+                f"but {kind} {rid} is about {about}; link only a {kind} of "
+                f"{incident.system_id}", [(field, "another AI system")])
 
 
 def close_incident(store: Store, incident_id: str, *, note: str,

@@ -6,7 +6,8 @@ version, refuses a step out of order with a one-line :class:`~workbench.errors.V
 (nothing is written) and saves a new version through the store, as the acting user. The
 effectiveness review is made by someone other than the owners of the corrective actions; a
 nonconformity is cancelled only by whoever raised it or the governance lead, never by an owner
-of its corrective actions nor, for one an audit raised, by the team of the audited AI systems.
+of its corrective actions, nor by the team of its AI systems unless they raised it themselves,
+nor ever by that team when an audit or a monitoring run of the system raised it.
 
 Step dates are never later than today nor before the nonconformity was raised, and follow the
 workflow: an action is done on or after the last effectiveness review, the effectiveness is
@@ -17,6 +18,7 @@ its effectiveness review.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -137,7 +139,26 @@ def _step(store: Store, nc_id: str, allowed: Iterable[NCStage], doing: str
 def _save(store: Store, current: StoredVersion, nc: Nonconformity, changes: Mapping[str, Any],
           reason: str) -> StoredVersion:
     record = validate_record(Nonconformity, {**nc.model_dump(), **changes})
+    if not nc.system_ids and not record.system_ids:
+        _no_system_refusal(store, current, record)
     return store.save(record, base_version=current.version, reason=reason)
+
+
+def _no_system_refusal(store: Store, current: StoredVersion, record: Nonconformity) -> None:
+    """Refuse in plain words an acting user who may not update a nonconformity that names no
+    AI system (no system team can work it: only the governance lead and auditors may)."""
+    if not store.refusals([(record, current.version)]):
+        return
+    people = _people(store)
+
+    def holders(role: str) -> str:
+        return ", ".join(sorted(p["id"] for p in people if role in (p.get("roles") or [])))
+
+    leads, auditors = holders("governance_lead"), holders("auditor")
+    raise PermissionDeniedError(
+        f"{store.acting_user()} may not update nonconformity {record.id}: {record.id} names no "
+        f"AI system, so only the AI governance lead ({leads or 'nobody yet'}) or an auditor "
+        f"({auditors or 'nobody yet'}) may update it")
 
 
 def record_correction(store: Store, nc_id: str, correction: str, *,
@@ -271,6 +292,14 @@ def _audit_raised(nc: Nonconformity) -> bool:
     return bool(nc.audit_id) or nc.source.value in ("internal_audit", "external_audit")
 
 
+def _run_raised(nc: Nonconformity) -> bool:
+    """Raised by a monitoring run of one of its systems (``nc-monitoring-<system>``, or a
+    recurrence ``nc-monitoring-<system>-YYYYMMDD[-n]``): the run's finding, not a person's."""
+    return nc.source.value == "monitoring" and any(
+        re.fullmatch(rf"nc-monitoring-{re.escape(sid)}(-\d{{8}}(-\d+)?)?", nc.id)
+        for sid in nc.system_ids)
+
+
 def _system_teams(store: Store, nc: Nonconformity) -> dict[str, str]:
     """Each owner or team member of the nonconformity's AI systems -> one such system."""
     out: dict[str, str] = {}
@@ -299,12 +328,19 @@ def cancel_refusal(nc: Nonconformity, who: str, teams: Mapping[str, str], *,
     if owned:
         return (f"they own its corrective action{'s' if len(owned) > 1 else ''} "
                 f"{', '.join(map(str, owned))}")
-    if _audit_raised(nc):
-        system = teams.get(who)
-        if system is not None:
+    system = teams.get(who)
+    if system is not None:
+        if _audit_raised(nc):
             return (f"an audit raised it and they are on the team of the audited AI system "
                     f"{system}")
-    if who == nc.raised_by or lead:
+        if _run_raised(nc):
+            return (f"a monitoring run raised it and they are on the team of the monitored AI "
+                    f"system {system}")
+    if who == nc.raised_by:
+        return ""
+    if system is not None and lead:  # a lead on the team dismisses no finding about their work
+        return f"they are on the team of its AI system {system} and did not raise it"
+    if lead:
         return ""
     return "they neither raised it nor are the governance lead"
 
@@ -316,8 +352,9 @@ _REVIEW_FIELDS = ("effectiveness_review", "effective", "effectiveness_reviewed_b
 def save_guard(view: Any, actor: str, change: Any) -> str:
     """The nonconformity rules a permission grant cannot express, checked on every save (a
     plain ``store.save`` and an import as well as the workflow): only whoever raised it or the
-    governance lead cancels it, never an owner of its actions nor, for an audit's finding, the
-    audited team; the effectiveness review is recorded by its reviewer, who owns no action.
+    governance lead cancels it, never an owner of its actions nor the team of its AI systems
+    unless they raised it (never, for an audit's or a monitoring run's finding); the
+    effectiveness review is recorded by its reviewer, who owns no action.
 
     ``view`` is the saving transaction's :class:`workbench.permissions.AccessView`; returns the
     one-line refusal, or ``""``.
@@ -366,8 +403,9 @@ def cancel(store: Store, nc_id: str, *, reason: str) -> StoredVersion:
     """Cancel an open nonconformity (raised in error, a duplicate): the reason is required.
 
     Only whoever raised it or the governance lead cancels it, never an owner of one of its
-    corrective actions nor, for one an audit raised, the owner or team of an audited AI system
-    (:func:`cancellers`); anyone else is refused with a ``PermissionDeniedError``.
+    corrective actions nor the owner or team of its AI systems unless they raised it (never,
+    for one an audit or a monitoring run raised) (:func:`cancellers`); anyone else is refused
+    with a ``PermissionDeniedError``.
     """
     current, nc = _step(store, nc_id, [s for s in NCStage if s.is_open], "cancel it")
     who = store.acting_user()

@@ -252,6 +252,10 @@ def _target(store: Store, kind: str, base_id: str, system_id: str, today: dt.dat
     return new_id, None, before[-1]
 
 
+#: The note a recurrence's description ends with (kept when a later run updates it).
+_RECURS = re.compile(r" Recurs after \S+ was closed(?: on \S+)?\.$")
+
+
 def _with_history(store: Store, kind: str, base_id: str, fresh: dict[str, Any],
                   keep: tuple[str, ...], today: dt.date) -> tuple[Record, int | None]:
     """``fresh`` as a new record, or as a new version of the one raised earlier and still
@@ -270,6 +274,9 @@ def _with_history(store: Store, kind: str, base_id: str, fresh: dict[str, Any],
         return validate_record(cls, fresh), None
     before = found.content
     merged = {**before, **fresh, **{k: before[k] for k in keep if k in before}}
+    note = _RECURS.search(str(before.get("description") or ""))
+    if note and "description" in fresh and note.group(0) not in str(merged["description"]):
+        merged["description"] = f"{merged['description']}{note.group(0)}"  # still a recurrence
     return validate_record(cls, merged), found.version
 
 
@@ -301,7 +308,7 @@ def _raise(store: Store, plan: MonitoringPlan, run: MonitoringRun, system: Any
     if BreachAction.raise_nonconformity.value in actions:
         fresh = dict(id=ids["raise_nonconformity"][1],
                      title=f"Monitoring thresholds breached on {system.name}"[:200],
-                     description=text, raised_on=today, raised_by=plan.reviewer,
+                     description=text, raised_on=today, raised_by=store.acting_user(),
                      source="monitoring", severity="minor", clause_ids=["9.1"],
                      control_ids=["A.6.2.6"], system_ids=[plan.system_id])
         out.append(_with_history(store, "nonconformity", ids["raise_nonconformity"][1], fresh,

@@ -116,20 +116,16 @@ def _facts_then(store: Store, day: dt.date, cut: dt.datetime, before_seq: int | 
 
 
 def _incident_figures(f: Any, since: dt.date | None) -> dict[str, int]:
-    """The incident figures the pack states (see ``review_pack._incidents``)."""
+    """The incident figures the pack states, by the pack's own function
+    (:func:`workbench.review.review_pack.incident_counts`)."""
     from workbench.features import record_kinds
-    from workbench.readiness.facts import _as_date
+    from workbench.review.review_pack import incident_counts
 
     if "incident" not in record_kinds():
         return {}
-    table = f.frame("incident")
-    detected = [_as_date(d) for d in table.get("detected_on", [])]
-    serious = table["serious"].fillna(False).astype(bool) if "serious" in table else []
-    status = table["status"].astype(str) if "status" in table else []
-    return {"AI incidents detected": sum(1 for d in detected if since is None
-                                         or (d is not None and d > since)),
-            "serious AI incidents": int(sum(serious)),
-            "AI incidents not closed": int(sum(s != "closed" for s in status))}
+    n = incident_counts(f.frame("incident"), since)
+    return {"AI incidents detected": n["detected"], "serious AI incidents": n["serious"],
+            "AI incidents not closed": n["not_closed"]}
 
 
 def contradictions(store: Store, review: Mapping[str, Any]) -> list[str]:

@@ -34,7 +34,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from workbench.registers import RecordProblem
     from workbench.store import Store
 
-__all__ = ["SECTIONS", "PackSection", "ReviewPack", "decision_status", "pack"]
+__all__ = ["SECTIONS", "PackSection", "ReviewPack", "decision_status", "incident_counts",
+           "pack"]
 
 log = logging.getLogger(__name__)
 
@@ -343,11 +344,54 @@ def _nonconformities(view: Store, f: Facts, since: dt.date | None) -> PackSectio
     return _section("nonconformities", summary, table)
 
 
+def incident_counts(table: pd.DataFrame, since: dt.date | None) -> dict[str, int]:
+    """The incident figures the pack states, from the register ``table``: the incidents
+    ``detected`` since the previous review (all when ``since`` is None), how many of those
+    are ``serious`` (the same period), and how many are ``not_closed`` (the whole register).
+    :mod:`workbench.review.consistency` recomputes them with this same function."""
+    detected = [_date(d) for d in table.get("detected_on", [])]
+    in_period = [since is None or (d is not None and d > since) for d in detected]
+    serious = (table["serious"].fillna(False).astype(bool).tolist() if "serious" in table
+               else [False] * len(in_period))
+    status = table["status"].astype(str).tolist() if "status" in table else []
+    return {"detected": sum(in_period),
+            "serious": sum(1 for new, grave in zip(in_period, serious, strict=True)
+                           if new and grave),
+            "not_closed": sum(1 for s in status if s != "closed")}
+
+
+def _art73(table: pd.DataFrame, today: dt.date) -> pd.DataFrame:
+    """Each serious incident's Art. 73 reporting deadline and whether its report was late
+    (``yes``; ``overdue`` when not reported and the deadline has passed; ``no``); blank for an
+    incident that is not serious."""
+    from workbench.improvement.model import report_deadline
+
+    deadlines, late = [], []
+    for r in table.to_dict(orient="records"):
+        serious = bool(r.get("serious")) if r.get("serious") == r.get("serious") else False
+        due = _date(r.get("report_deadline"))
+        if serious and due is None:
+            aware = _date(r.get("aware_on")) or _date(r.get("detected_on"))
+            if aware is not None:
+                due, _ = report_deadline(aware, serious=True, death=bool(r.get("death")),
+                                         widespread_or_critical_infra=bool(
+                                             r.get("widespread_or_critical_infra")))
+        if not serious or due is None:
+            deadlines.append(None)
+            late.append("")
+            continue
+        reported = _date(r.get("reported_on"))
+        deadlines.append(due)
+        late.append("yes" if reported is not None and reported > due else
+                    "overdue" if reported is None and today > due else "no")
+    return table.assign(report_deadline=deadlines, reported_late=late)
+
+
 def _incidents(view: Store, f: Facts, since: dt.date | None) -> PackSection:
     from workbench.features import record_kinds
 
     cols = ["id", "system_id", "title", "detected_on", "severity", "serious", "status",
-            "reported_on"]
+            "reported_on", "report_deadline", "reported_late"]
     if "incident" not in record_kinds():
         return _section("incidents", "AI incidents are not recorded in this workbench (no "
                         "incident records).", _frame([], cols), available=False)
@@ -355,22 +399,20 @@ def _incidents(view: Store, f: Facts, since: dt.date | None) -> PackSection:
     table = None
     if frame_fn is not None:
         try:
-            table = frame_fn(view)
+            table = frame_fn(view, today=f.today)
         except Exception as exc:  # noqa: BLE001 - fall back on the plain register
             log.warning("incidents frame not read: %s", exc)
     if table is None:
         table = f.frame("incident")
+    if not table.empty:
+        table = _art73(table, f.today)
     table = table[[c for c in cols if c in table.columns]].reset_index(drop=True)
     if table.empty:
         return _section("incidents", "No AI incident is recorded.", table)
-    detected = [_date(d) for d in table.get("detected_on", [])]
-    new = [d for d in detected if since is None or (d is not None and d > since)]
-    serious = int(table["serious"].fillna(False).astype(bool).sum()) if "serious" in table \
-        else 0
-    open_n = int((table["status"].astype(str) != "closed").sum()) if "status" in table else 0
+    n = incident_counts(table, since)
     words = "since the previous review" if since else "in total"
-    summary = (f"{fmt_count(len(new), 'AI incident')} detected {words}; {serious:,} serious; "
-               f"{open_n:,} not closed.")
+    summary = (f"{fmt_count(n['detected'], 'AI incident')} detected {words}; "
+               f"{n['serious']:,} serious; {n['not_closed']:,} not closed.")
     return _section("incidents", summary, table)
 
 
