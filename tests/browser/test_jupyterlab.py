@@ -54,11 +54,14 @@ def lab(_demo_template: Path, chromium_executable: str,
 def _settings(folder: Path) -> None:
     """JupyterLab's user settings for the test: start the notebook's kernel without asking
     (on a busy machine the kernel list can arrive after the notebook opens, and JupyterLab
-    then asks which kernel to start) and never fetch news or look for updates online."""
+    then asks which kernel to start), attach every cell (JupyterLab's default skips drawing
+    cells out of view, and a plotly figure widget drawn while skipped on a busy machine stayed
+    empty), and never fetch news or look for updates online."""
     import json
 
     for plugin, values in {
-            "@jupyterlab/notebook-extension/tracker": {"autoStartDefaultKernel": True},
+            "@jupyterlab/notebook-extension/tracker": {"autoStartDefaultKernel": True,
+                                                       "windowingMode": "none"},
             "@jupyterlab/apputils-extension/notification": {"fetchNews": "false",
                                                             "checkForUpdates": False}}.items():
         path = folder / f"{plugin}.jupyterlab-settings"
