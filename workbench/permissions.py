@@ -228,6 +228,17 @@ class Change:
     content: Mapping[str, Any]
     before: Mapping[str, Any] | None
 
+    def parsed(self, model: Any) -> tuple[Any, Any] | None:
+        """The new and the replaced content as ``model`` records (the replaced one None when
+        the record is created), or None when either is invalid: a save guard leaves an invalid
+        record to validation, which refuses it."""
+        try:
+            return (model.model_validate(dict(self.content)),
+                    model.model_validate(dict(self.before)) if self.before is not None
+                    else None)
+        except Exception:  # noqa: BLE001 - invalid content is validation's to refuse
+            return None
+
 
 class AccessView(Protocol):
     """What the check reads, from inside the saving transaction (the store provides it)."""

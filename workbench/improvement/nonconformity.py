@@ -359,12 +359,10 @@ def save_guard(view: Any, actor: str, change: Any) -> str:
     ``view`` is the saving transaction's :class:`workbench.permissions.AccessView`; returns the
     one-line refusal, or ``""``.
     """
-    try:
-        nc = Nonconformity.model_validate(dict(change.content))
-        before = (Nonconformity.model_validate(dict(change.before))
-                  if change.before is not None else None)
-    except Exception:  # noqa: BLE001 - an invalid record is refused by validation, not here
+    parsed = change.parsed(Nonconformity)
+    if parsed is None:  # an invalid record is refused by validation, not here
         return ""
+    nc, before = parsed
     what = f"nonconformity {change.record_id!r}"
     if nc.stage is NCStage.cancelled and (before is None or before.stage is not NCStage.cancelled):
         teams: dict[str, str] = {}

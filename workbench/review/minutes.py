@@ -285,12 +285,10 @@ def save_guard(view: Any, actor: str, change: Any) -> str:
     ``view`` is the saving transaction's :class:`workbench.permissions.AccessView`; returns the
     one-line refusal, or ``""``.
     """
-    try:
-        review = ManagementReview.model_validate(dict(change.content))
-        before = (ManagementReview.model_validate(dict(change.before))
-                  if change.before is not None else None)
-    except Exception:  # noqa: BLE001 - an invalid record is refused by validation, not here
+    parsed = change.parsed(ManagementReview)
+    if parsed is None:  # an invalid record is refused by validation, not here
         return ""
+    review, before = parsed
     what = f"management review {change.record_id!r}"
     if before is None or before.chair != review.chair:
         person = view.person(review.chair)
