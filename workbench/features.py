@@ -89,6 +89,7 @@ BUILTIN: tuple[Feature, ...] = (
             "person": "workbench.model.core:Person",
             "ai_system": "workbench.model.core:AISystem",
             "evidence": "workbench.model.core:Evidence",
+            "permission_policy": "workbench.permissions:StoredPermissions",
         },
         verify_checks=("workbench.permissions:check_authors",),
         seeders=((10, "workbench.demo.organization:seed"),),

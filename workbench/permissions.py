@@ -18,28 +18,39 @@ from typing import Any, Literal, Protocol
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from workbench.errors import ConfigurationError, PermissionDeniedError
-from workbench.model import Role
+from workbench.model import Record, Role
 
 __all__ = [
-    "PERMISSIONS_ENV",
+    "ADMIN_ALONE",
     "PERMISSIONS_FILE",
+    "STORED_ID",
+    "STORED_KIND",
     "AccessView",
     "Change",
     "FieldCondition",
     "Grant",
     "KindPermissions",
     "Permissions",
+    "StoredPermissions",
     "admin_only_kinds",
     "authorize",
     "load_permissions",
+    "permissions_source",
+    "policy_problems",
     "record_people",
     "record_systems",
     "refusals",
+    "save_permissions",
+    "stored_permissions",
 ]
 
 PERMISSIONS_FILE = Path(__file__).parent / "oversight" / "permissions.yaml"
-#: Environment variable naming an organization's own permission policy file.
-PERMISSIONS_ENV = "WORKBENCH_PERMISSIONS"
+#: The record kind and id of the permission policy a store keeps.
+STORED_KIND = "permission_policy"
+STORED_ID = "permission-policy"
+#: Kinds only admins may write under any policy a store keeps: whoever writes them can grant
+#: themselves anything.
+ADMIN_ALONE = ("person", STORED_KIND)
 
 
 class _Strict(BaseModel):
@@ -165,22 +176,33 @@ def _load(path: str) -> Permissions:
     try:
         return Permissions.model_validate(data)
     except pydantic.ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or '(file)'}: {e['msg']}"
-            for e in exc.errors(include_url=False))
-        raise ConfigurationError(f"the permission policy {path} is invalid: {problems}") from None
+        raise ConfigurationError(f"the permission policy {path} is invalid: "
+                                 f"{validation_problems(exc)}") from None
 
 
-def load_permissions(path: str | Path | None = None) -> Permissions:
-    """The permission policy in force: ``path``, else the file ``WORKBENCH_PERMISSIONS`` names,
-    else ``oversight/permissions.yaml``; kinds it does not list take the entry their feature
-    gives (:func:`workbench.features.permissions`), if any."""
-    import os
+def stored_document(record: Any, expected_id: str, model: Any) -> Any:
+    """The policy a stored policy record holds, parsed as ``model``; a ValueError (one line)
+    when the record's id is not ``expected_id`` or the policy is invalid."""
+    import pydantic
 
+    if record.id != expected_id:
+        raise ValueError(f"the {record.label} record's id is {expected_id!r}")
+    try:
+        return model.model_validate(record.policy)
+    except pydantic.ValidationError as exc:
+        raise ValueError(f"the policy is invalid: {validation_problems(exc)}") from None
+
+
+def validation_problems(exc: Any) -> str:
+    """A pydantic ValidationError in one line: ``field.path: message; ...``."""
+    return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or '(file)'}: {e['msg']}"
+                     for e in exc.errors(include_url=False))
+
+
+def _with_features(policy: Permissions) -> Permissions:
+    """``policy`` plus the entries features give for kinds it does not list."""
     from workbench.features import permissions as feature_permissions
 
-    chosen = path or os.environ.get(PERMISSIONS_ENV, "").strip() or PERMISSIONS_FILE
-    policy = _load(str(chosen))
     extra = {k: v for k, v in feature_permissions().items() if k not in policy.kinds}
     if not extra:
         return policy
@@ -189,6 +211,121 @@ def load_permissions(path: str | Path | None = None) -> Permissions:
     except Exception as exc:  # noqa: BLE001 - a plug-in's entry is named, not a traceback
         raise ConfigurationError(f"a feature's permission entry is invalid: {exc}") from None
     return Permissions(version=policy.version, kinds={**policy.kinds, **added})
+
+
+def load_permissions(path: str | Path | None = None, *, store: Any = None) -> Permissions:
+    """The permission policy in force: the file ``path``; else the policy ``store`` keeps
+    (:func:`save_permissions`, admins only); else ``oversight/permissions.yaml``. Kinds it
+    does not list take the entry their feature gives (:func:`workbench.features.permissions`).
+
+    No environment variable chooses the policy: a user sets their own environment, so a
+    policy named there could grant them anything. An organization keeps its own policy in
+    its store (``workbench admin permissions --set FILE``).
+    """
+    if path is None and store is not None:
+        found = store.find(STORED_KIND, STORED_ID)
+        if found is not None:
+            return stored_permissions(found.content)
+    return _with_features(_load(str(path or PERMISSIONS_FILE)))
+
+
+@functools.lru_cache(maxsize=16)
+def _parsed(text: str) -> Permissions:
+    import json
+
+    return _with_features(Permissions.model_validate(json.loads(text)))
+
+
+def stored_permissions(content: Mapping[str, Any]) -> Permissions:
+    """The policy a stored ``permission_policy`` record holds (with the features' entries)."""
+    import json
+
+    return _parsed(json.dumps(content.get("policy"), sort_keys=True))
+
+
+def _admin_alone(rule: KindPermissions | None) -> bool:
+    return bool(rule and rule.grants and all(
+        {str(plain_value(r)) for r in g.roles} == {"admin"} and not g.when
+        for g in rule.grants))
+
+
+def policy_problems(policy: Permissions) -> list[str]:
+    """What makes ``policy`` unfit to be kept as a store's policy: the kinds that decide who
+    may do anything stay with admins alone, and the sign-off workflow's kinds stay written by
+    the workflow."""
+    problems = [f"{kind}: only admins may write it (every grant the role admin alone, without "
+                "conditions), since whoever writes it can grant themselves anything"
+                for kind in ADMIN_ALONE if not _admin_alone(policy.kinds.get(kind))]
+    default = _load(str(PERMISSIONS_FILE))
+    problems += [f"{kind}: it stays `workflow: {rule.workflow}` (written only through the "
+                 "sign-off workflow)"
+                 for kind, rule in default.kinds.items() if rule.workflow
+                 and (policy.kinds.get(kind) is None
+                      or policy.kinds[kind].workflow != rule.workflow)]
+    return problems
+
+
+class StoredPermissions(Record, kind=STORED_KIND, label="permission policy"):
+    """The organization's permission policy kept in the store: versioned and hash-chained like
+    every record, saved by admins only (``workbench admin permissions --set FILE``). Once a
+    store holds one, every save to it is checked against it."""
+
+    policy: dict[str, Any] = Field(description="the policy, as in permissions.yaml")
+    note: str = Field("", description="why the policy changed")
+
+    @model_validator(mode="after")
+    def _check(self) -> StoredPermissions:
+        parsed = stored_document(self, STORED_ID, Permissions)
+        problems = policy_problems(parsed)
+        if problems:
+            raise ValueError("the policy is refused: " + "; ".join(problems))
+        return self
+
+
+def save_permissions(store: Any, source: Permissions | str | Path, *, note: str = "") -> Any:
+    """Keep ``source`` (a policy, or a policy file) as the store's permission policy: a new
+    version of its ``permission_policy`` record, which only admins may save (the check uses
+    the policy in force before the change). Returns the stored version; when the store's
+    policy already is ``source``, nothing is written and the version in force is returned.
+
+    Raises
+    ------
+    ConfigurationError
+        The file cannot be read, or is not a valid policy (nothing is written).
+    ValidationError
+        The policy would let someone other than admins write people or the policy itself.
+    PermissionDeniedError
+        The acting user is not an admin (even when the policy would not change).
+    """
+    policy = source if isinstance(source, Permissions) else _load(str(source))
+    record = StoredPermissions.parse({"id": STORED_ID, "note": note, "policy": policy.model_dump(
+        mode="json", by_alias=True, exclude_none=True, exclude_defaults=True)})
+    return keep_document(store, record)
+
+
+def keep_document(store: Any, record: Any) -> Any:
+    """Save a stored policy record as its next version; when its policy is unchanged, write
+    nothing and return the version in force, still refusing someone who may not change it."""
+    current = store.find(record.kind, record.id)
+    if current is not None and current.content.get("policy") == record.policy:
+        # The store does not check who saves identical content: ask whether the acting user
+        # may change the policy at all.
+        refused = store.refusals([(record, current.version)], unchanged=True)
+        if refused:
+            raise PermissionDeniedError(refused[0][1])
+        return current
+    return store.save(record, base_version=current.version if current else None,
+                      reason=record.note or f"{record.label} changed")
+
+
+def permissions_source(store: Any = None) -> str:
+    """Where :func:`load_permissions` takes the policy from, in words."""
+    if store is not None:
+        found = store.find(STORED_KIND, STORED_ID)
+        if found is not None:
+            return (f"the store's permission policy, version {found.version} (saved by "
+                    f"{found.author} on {found.saved_at:%Y-%m-%d})")
+    return "the workbench's default policy (oversight/permissions.yaml)"
 
 
 # -- what a record is about ------------------------------------------------------------------------
@@ -251,6 +388,8 @@ class AccessView(Protocol):
 
     def system_people(self, system_ids: Sequence[str]) -> dict[str, set[str]]:
         """system id -> its owner and team logins (systems not in the store are left out)."""
+
+    # A view may also give ``policy() -> Permissions | None``: the policy the store keeps.
 
 
 def _roles_of(person: Mapping[str, Any] | None) -> set[str]:
@@ -345,7 +484,7 @@ def check_authors(store: Any) -> list[Any]:
         merged["known"] = merged["p_seq"].notna()
         merged["active"] = merged["active"].fillna(False).astype(bool) & merged["known"]
         merged["roles"] = [r if isinstance(r, list) else [] for r in merged["roles"]]
-    admin_only = admin_only_kinds()
+    admin_only = admin_only_kinds(load_permissions(store=store))
     # The bootstrap: the store's first save (one transaction: one author, one time) creates its
     # author's own person record as an admin; that save needs no earlier person.
     first = log.iloc[0]
@@ -387,7 +526,8 @@ def refusals(view: AccessView, actor: str, changes: Sequence[Change], *,
     each refused row (an actor who is not an active person is one refusal, on the first
     change). Empty when the save is allowed.
     """
-    policy = permissions or load_permissions()
+    kept = getattr(view, "policy", None)
+    policy = permissions or (kept() if callable(kept) else None) or load_permissions()
     person = view.person(actor)
     roles = _roles_of(person)
     if not changes:

@@ -58,6 +58,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     q = sub.add_parser("whoami", help="who you act as, with which roles, and why")
     q.set_defaults(handler=_whoami)
+
+    q = sub.add_parser("permissions", help="the permission policy: who may write each kind of "
+                       "record", description="Shows the permission policy in force for the "
+                       "store. --set FILE (admins only) keeps FILE in the store as its policy: "
+                       "versioned, and from then on every save to the store is checked against "
+                       "it (person and permission_policy records stay with admins alone).")
+    q.add_argument("--set", metavar="FILE", help="keep this policy file (as permissions.yaml) "
+                   "in the store (admin)")
+    q.add_argument("--note", default="", help="why the policy changes (with --set)")
+    q.add_argument("--json", action="store_true", help="print the policy as JSON")
+    q.set_defaults(handler=_permissions)
     p.set_defaults(handler=lambda args: (p.print_help(), 2)[1])
 
 
@@ -154,6 +165,56 @@ def _deactivate(args: argparse.Namespace) -> int:
           "save or sign")
     if store.dialect == "postgresql" and team.groups(store) is not None:
         team.drop_login(store, args.login)
+    return 0
+
+
+def _permissions(args: argparse.Namespace) -> int:
+    from workbench.cli._output import print_json, print_table
+    from workbench.model import known_kinds
+    from workbench.permissions import load_permissions, permissions_source, save_permissions
+
+    store = open_cli_store(args)
+    if args.set:
+        head = store.head()
+        saved = save_permissions(store, args.set, note=args.note)
+        if store.head() == head:
+            print(f"the store's permission policy in force (version {saved.version}) is already "
+                  f"the one in {args.set}; nothing was saved")
+            return 0
+        print(f"the permission policy from {args.set} is now the store's policy (version "
+              f"{saved.version}, saved by {saved.author})")
+        policy = load_permissions(store=store)
+        if store.dialect == "postgresql":
+            print("the database's admin-only kinds change when the store owner runs "
+                  "`workbench init` again")
+    else:
+        policy = load_permissions(store=store)
+    unlisted = sorted(set(known_kinds()) - set(policy.kinds))
+    if args.json:
+        print_json(policy.model_dump(mode="json", by_alias=True, exclude_none=True,
+                                     exclude_defaults=True))
+        return 0
+    if not args.set:
+        print(f"in force: {permissions_source(store)}")
+        rows = []
+        for kind, rule in sorted(policy.kinds.items()):
+            if rule.workflow:
+                rows.append((kind, f"only the {rule.workflow} workflow"))
+                continue
+            for grant in rule.grants:
+                roles = ", ".join(str(getattr(r, "value", r)) for r in grant.roles)
+                limits = [{"any": "", "own": "own systems", "named": "named owner"}[grant.scope]]
+                if grant.create_only:
+                    limits.append("create only")
+                if grant.changes is not None:
+                    limits.append("changing only " + ", ".join(grant.changes))
+                if grant.when:
+                    limits.append("when " + " and ".join(c.describe_test(c.field)
+                                                         for c in grant.when))
+                rows.append((kind, roles + "".join(f"; {x}" for x in limits if x)))
+        print_table(rows, ["kind", "who may write"])
+    if unlisted:
+        print(f"nobody may save these kinds (the policy has no entry): {', '.join(unlisted)}")
     return 0
 
 

@@ -24,12 +24,17 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from workbench.errors import (
     ConfigurationError,
     NotFoundError,
-    PermissionDeniedError,
     ValidationError,
 )
 from workbench.model import Record, Role
 from workbench.oversight.model import RequiredSigner
-from workbench.permissions import ValueTest, plain_value
+from workbench.permissions import (
+    ValueTest,
+    keep_document,
+    plain_value,
+    stored_document,
+    validation_problems,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from workbench.store import Store, StoredVersion
@@ -186,7 +191,7 @@ def _read(path: str) -> Policy:
         return Policy.model_validate(data)
     except pydantic.ValidationError as exc:
         raise ConfigurationError(f"the sign-off policy {path} is invalid: "
-                                 f"{_problems(exc)}") from None
+                                 f"{validation_problems(exc)}") from None
 
 
 #: The id of the one sign-off policy record a store may hold.
@@ -208,18 +213,8 @@ class StoredPolicy(Record, kind="signoff_policy", label="sign-off policy"):
 
     @model_validator(mode="after")
     def _check(self) -> StoredPolicy:
-        if self.id != STORED_POLICY_ID:
-            raise ValueError(f"the sign-off policy record's id is {STORED_POLICY_ID!r}")
-        try:
-            Policy.model_validate(self.policy)
-        except pydantic.ValidationError as exc:
-            raise ValueError(f"the policy is invalid: {_problems(exc)}") from None
+        stored_document(self, STORED_POLICY_ID, Policy)
         return self
-
-
-def _problems(exc: pydantic.ValidationError) -> str:
-    return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or '(file)'}: {e['msg']}"
-                     for e in exc.errors(include_url=False))
 
 
 @functools.lru_cache(maxsize=32)
@@ -286,16 +281,7 @@ def save_policy(store: Store, source: Policy | str | Path, *, note: str = "") ->
     policy = source if isinstance(source, Policy) else _read(str(source))
     record = StoredPolicy.parse({"id": STORED_POLICY_ID, "note": note, "policy": policy.model_dump(
         mode="json", by_alias=True, exclude_none=True)})
-    current = store.find("signoff_policy", STORED_POLICY_ID)
-    if current is not None and current.content.get("policy") == record.policy:
-        # Unchanged: no new version. The store would not check who saves identical content,
-        # so ask whether the acting user may change the policy at all.
-        refused = store.refusals([(record, current.version)], unchanged=True)
-        if refused:
-            raise PermissionDeniedError(refused[0][1])
-        return current
-    return store.save(record, base_version=current.version if current else None,
-                      reason=note or "sign-off policy changed")
+    return keep_document(store, record)
 
 
 def policy_source(store: Store | None = None) -> str:

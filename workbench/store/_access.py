@@ -70,6 +70,16 @@ class StoreAccessView:
         self._people: dict[str, Mapping[str, Any] | None] = {}
         self._everyone: list[Mapping[str, Any]] | None = None
         self._empty: bool | None = None
+        self._policy: Any = False
+
+    def policy(self) -> Any:
+        """The permission policy the store keeps (None: it keeps none; the default applies)."""
+        if self._policy is False:
+            from workbench.permissions import STORED_ID, STORED_KIND, stored_permissions
+
+            rows = list(self._latest(self._conn, STORED_KIND, [STORED_ID]))
+            self._policy = stored_permissions(json.loads(rows[0].content)) if rows else None
+        return self._policy
 
     def _store_has_people(self) -> bool:
         if self._empty is None:

@@ -30,7 +30,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from workbench.errors import ConfigurationError, PermissionDeniedError, StoreError
-from workbench.permissions import admin_only_kinds
+from workbench.permissions import admin_only_kinds, load_permissions
 
 if TYPE_CHECKING:  # pragma: no cover
     from workbench.store._store import Store
@@ -127,7 +127,7 @@ def setup(store: Store) -> Groups:
                                  "FROM PUBLIC"))
             conn.execute(sa.text(f"GRANT SELECT, INSERT ON record_versions TO {person}"))
             conn.execute(sa.text(f"GRANT SELECT ON store_settings, alembic_version TO {person}"))
-            kinds = ",".join(sorted(admin_only_kinds() | {"person"}))
+            kinds = ",".join(sorted(admin_only_kinds(load_permissions(store=store)) | {"person"}))
             for key, value in (("person_group", made.person), ("admin_group", made.admin),
                                ("admin_kinds", kinds)):
                 conn.execute(sa.text(
