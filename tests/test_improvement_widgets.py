@@ -173,3 +173,31 @@ def test_incident_register_refuses_future_dates_and_a_second_closure(demo_store)
     assert register.status.level == "error" and register.status.text.startswith(
         f"AI incident {new_id} is closed and can no longer change: cannot close it again")
     assert demo_store.head() == head
+
+
+def test_incident_register_counts_the_deadline_from_awareness(demo_store):
+    """Art. 73's deadline runs from when the organization became aware, which the form takes
+    apart from the day it was detected; an awareness before detection is refused."""
+    register = IncidentRegister(demo_store)
+    register.system.value = "credit-scoring"
+    register.title.value = "Declines on a stale feed, found in an audit"
+    register.description.value = "The audit found declines made on a stale bureau feed."
+    register.detected_on.value = dt.date(2026, 11, 2)
+    register.serious.value = True
+    register.aware_on.value = dt.date(2026, 11, 5)
+    assert register.deadline.value.startswith("report by 2026-11-20 (15 days")
+    register.aware_on.value = dt.date(2026, 11, 1)
+    head = demo_store.head()
+    with acting("ravi"):
+        register.open_new()
+    assert register.status.level == "error" and "aware_on" in register.status.text
+    assert "\n" not in register.status.text and demo_store.head() == head
+    register.aware_on.value = dt.date(2026, 11, 5)
+    with acting("ravi"):
+        register.open_new()
+    assert register.status.level == "ok", register.status.text
+    assert register.status.text.endswith("report by 2026-11-20 (15 days: a serious incident "
+                                         "(Art. 73(2)))")
+    assert demo_store.get("incident", register.selected).record.aware_on == dt.date(2026, 11, 5)
+    assert "<th>Aware</th><td>2026-11-05</td>" in register.detail.value
+    assert register.aware_on.value is None  # the next incident starts from its detection

@@ -294,6 +294,9 @@ class IncidentRegister(_Register):
                                     placeholder="the complaint's reference")
         self.detected_on = W.DatePicker(description="Detected on", style=_LABEL,
                                         value=today or store.now().date())
+        # Art. 73's deadlines run from when the organization became aware of the incident,
+        # which may be later than when it happened to be detected (empty: the same day)
+        self.aware_on = W.DatePicker(description="Aware on", style=_LABEL)
         self.serious = W.Checkbox(description="Serious incident (Art. 3(49))")
         self.death = W.Checkbox(description="A person died (or may have)")
         self.widespread = W.Checkbox(description="Widespread infringement or critical "
@@ -314,7 +317,7 @@ class IncidentRegister(_Register):
         self.close_button = W.Button(description="Close incident")
         self.status = StatusLine()
         self.error_details = W.Output()
-        for box in (self.serious, self.death, self.widespread, self.detected_on):
+        for box in (self.serious, self.death, self.widespread, self.detected_on, self.aware_on):
             box.observe(lambda _: self._preview(), names="value")
         self.open_button.on_click(lambda _: self.open_new())
         self.report_button.on_click(lambda _: self.report())
@@ -324,8 +327,8 @@ class IncidentRegister(_Register):
         super().__init__(children=[
             self.register, W.HTML("<h4>Open an incident</h4>"), self.system, self.title,
             self.description, self.harm, self.affected, self.severity, self.source,
-            self.complaint_ref, self.detected_on, self.serious, self.death, self.widespread,
-            self.deadline, self.open_button, W.HTML("<h4>Follow an incident</h4>"),
+            self.complaint_ref, self.detected_on, self.aware_on, self.serious, self.death,
+            self.widespread, self.deadline, self.open_button, W.HTML("<h4>Follow an incident</h4>"),
             self.choose, self.detail, self.reported_to, self.reported_on, self.report_button,
             self.nc_id, self.link_button, self.closure, self.close_button, self.status,
             self.error_details])
@@ -334,7 +337,7 @@ class IncidentRegister(_Register):
         self.refresh(select=incident_id)
 
     def _preview(self) -> None:
-        day = self.detected_on.value
+        day = self.aware_on.value or self.detected_on.value
         self.deadline.value = esc(
             "choose the day it was detected to see the reporting deadline" if day is None
             else imp.deadline_text(day, serious=bool(self.serious.value),
@@ -371,6 +374,7 @@ class IncidentRegister(_Register):
                                      death=inc.death, widespread_or_critical_infra=(
                                          inc.widespread_or_critical_infra))
         rows = [("Status", inc.status.value), ("Detected", str(inc.detected_on)),
+                ("Aware", str(inc.aware_on) if inc.aware_on else ""),
                 ("Deadline", deadline), ("What happened", inc.description),
                 ("Harm", inc.harm), ("Affected", inc.affected_persons),
                 ("Reported", f"{inc.reported_on} to {inc.reported_to}"
@@ -390,8 +394,8 @@ class IncidentRegister(_Register):
         saved = imp.open_incident(
             self.store, system_id=self.system.value or "", title=self.title.value,
             description=self.description.value, detected_on=self.detected_on.value,
-            severity=self.severity.value, serious=bool(self.serious.value),
-            death=bool(self.death.value),
+            aware_on=self.aware_on.value, severity=self.severity.value,
+            serious=bool(self.serious.value), death=bool(self.death.value),
             widespread_or_critical_infra=bool(self.widespread.value), harm=self.harm.value,
             affected_persons=self.affected.value, source=self.source.value,
             complaint_ref=self.complaint_ref.value.strip())
@@ -403,7 +407,7 @@ class IncidentRegister(_Register):
         for tick in (self.serious, self.death, self.widespread):
             tick.value = False
         self.severity.value, self.source.value = "medium", "other"
-        self.detected_on.value = self.store.now().date()
+        self.detected_on.value, self.aware_on.value = self.store.now().date(), None
         inc = saved.record
         self._done(saved.record_id, "opened: " + imp.deadline_text(
             inc.aware_on or inc.detected_on, serious=inc.serious, death=inc.death,
