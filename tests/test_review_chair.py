@@ -147,18 +147,22 @@ def test_9_3_2_names_recorded_figures_the_records_contradict(demo_store):
     assert row["status"] == "partial", row
     fix = ("whoever records the review corrects the input from the pack (wb.review.pack(store, "
            f"as_of=\"{held}\"))")
-    # as the demo stood on the day: nc-monitoring-cv-screening open, its incident not closed
+    # as the demo stood on the day: nc-monitoring-cv-screening, nc-1 (the internal audit) and
+    # nc-2 (the stale-feed incident) raised and open; that incident (serious) and the
+    # monitoring one detected and not closed
     assert row["missing"] == [
         f"review mr-1: its inputs record nonconformities raised as 0, but the records as of "
-        f"{held} show 1; {fix}",
+        f"{held} show 3; {fix}",
         f"review mr-1: its inputs record open nonconformities as 0, but the records as of "
-        f"{held} show 1; {fix}",
+        f"{held} show 3; {fix}",
         f"review mr-1: its inputs record AI incidents detected as 0, but the records as of "
+        f"{held} show 2; {fix}",
+        f"review mr-1: its inputs record serious AI incidents as 0, but the records as of "
         f"{held} show 1; {fix}",
         f"review mr-1: its inputs record AI incidents not closed as 0, but the records as of "
-        f"{held} show 1; {fix}",
+        f"{held} show 2; {fix}",
     ]
-    assert row["reason"] == ("review mr-1 considered 7 of 7 required inputs; 4 recorded figures "
+    assert row["reason"] == ("review mr-1 considered 7 of 7 required inputs; 5 recorded figures "
                              "contradicted by the records")
 
 

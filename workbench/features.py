@@ -137,7 +137,8 @@ BUILTIN: tuple[Feature, ...] = (
             "review_followup": "workbench.readiness.model:DecisionFollowUp",
             "nonconformity": "workbench.readiness.model:Nonconformity",
         },
-        seeders=((50, "workbench.demo.readiness:seed"),),
+        seeders=((50, "workbench.demo.readiness:seed"),
+                 (57, "workbench.demo.readiness:seed_review")),
     ),
     Feature(
         name="monitoring",

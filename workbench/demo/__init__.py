@@ -9,16 +9,18 @@ the demo always has something overdue and something fresh).
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from workbench.errors import StoreError
 
 if TYPE_CHECKING:  # pragma: no cover
     from workbench.store import Store
 
-__all__ = ["ORGANIZATION_ID", "DemoSummary", "seed"]
+__all__ = ["ORGANIZATION_ID", "DemoSummary", "replay", "seed"]
 
 ORGANIZATION_ID = "larkspur"
 
@@ -55,13 +57,63 @@ def seed(store: Store, *, as_of: dt.date | None = None) -> DemoSummary:
             "workbench demo)"
         )
     from workbench.features import resolve, seeders
+    from workbench.store import open_store
 
-    # Each feature's seeder, in the manifest's order (see workbench.features). Seeding saves as
-    # the people of the story at the story's times, which only an empty store allows; every
-    # version's reason says it was seeded.
-    with nullcontext() if store.seeding_active else store.seeding():
-        for target in seeders():
-            counts = resolve(target)(store, as_of)
-            for label, count in counts.items():
-                summary.created[label] = summary.created.get(label, 0) + count
+    # Each feature's seeder, in the manifest's order (see workbench.features), writes its part
+    # of the story into a scratch store; the story is then saved into ``store`` in the order it
+    # happened, so the chain's order and its dates agree (no version saved "before" the one
+    # preceding it). Seeding saves as the people of the story at the story's times, which only
+    # an empty store allows; every version's reason says it was seeded.
+    with tempfile.TemporaryDirectory(prefix="workbench-demo-") as tmp:
+        scratch = open_store(f"sqlite:///{Path(tmp) / 'story.db'}", create=True, upgrade=True)
+        try:
+            with scratch.seeding():
+                for target in seeders():
+                    counts = resolve(target)(scratch, as_of)
+                    for label, count in counts.items():
+                        summary.created[label] = summary.created.get(label, 0) + count
+            with nullcontext() if store.seeding_active else store.seeding():
+                replay(scratch, store)
+        finally:
+            scratch.engine.dispose()
     return summary
+
+
+def replay(source: Store, target: Store) -> int:
+    """Save every version of ``source`` into ``target`` (being seeded) in the order of the
+    times they were saved at, as their authors, with their reasons; the versions of one
+    author saved at one moment with one reason go in one transaction. Every save passes the
+    target's permission policy and save guards again. Returns how many versions were saved.
+
+    A story whose dates contradict it (a record saved before what it refers to, a version
+    dated before the one it replaces) fails here, naming the version.
+    """
+    import json
+    from itertools import groupby
+
+    import sqlalchemy as sa
+
+    from workbench.model import model_for
+    from workbench.permissions import load_permissions
+    from workbench.store import SEED_REASON_PREFIX, workflow
+    from workbench.store._tables import record_versions as T
+
+    by_workflow = {k for k, rule in load_permissions().kinds.items() if rule.workflow}
+    with source.engine.connect() as conn:
+        rows = conn.execute(sa.select(T.c.kind, T.c.record_id, T.c.version, T.c.author,
+                                      T.c.saved_at, T.c.reason, T.c.content)
+                            .order_by(T.c.saved_at, T.c.seq)).all()
+
+    def moment(row: Any) -> tuple[str, str, str, bool]:
+        return (row.author, row.saved_at, row.reason, row.kind in by_workflow)
+
+    saved = 0
+    for (author, saved_at, reason, flow), group in groupby(rows, key=moment):
+        items = [(model_for(r.kind).model_validate(json.loads(r.content)),
+                  r.version - 1 if r.version > 1 else None) for r in group]
+        why = reason.removeprefix(SEED_REASON_PREFIX)
+        with target.acting_as(author, at=dt.datetime.fromisoformat(saved_at)), \
+                workflow("oversight") if flow else nullcontext():
+            target.save_many(items, reason=why)
+        saved += len(items)
+    return saved

@@ -345,8 +345,10 @@ STARTED_BEFORE = 7
 FAIRNESS_EVIDENCE = (("cv-screening", 12, "alice"), ("credit-scoring", 20, "ravi"))
 
 
-def _risks_by_system(store: Store) -> dict[tuple[str, str], list[str]]:
-    """(system, objective) -> risk ids already in the register (empty without one)."""
+def _risks_by_system(store: Store, by: dt.date
+                     ) -> dict[tuple[str, str], list[str]]:
+    """(system, objective) -> ids of the risks in the register identified by ``by`` (empty
+    without a register): an assessment links only risks known when it was started."""
     from workbench.errors import NotFoundError
 
     try:
@@ -354,9 +356,10 @@ def _risks_by_system(store: Store) -> dict[tuple[str, str], list[str]]:
     except (NotFoundError, ImportError):
         return {}
     out: dict[tuple[str, str], list[str]] = {}
-    for sid, obj, rid in zip(df.get("system_id", []), df.get("objective", []),
-                             df.get("id", [])):
-        out.setdefault((str(sid), str(obj)), []).append(str(rid))
+    for sid, obj, rid, found in zip(df.get("system_id", []), df.get("objective", []),
+                                    df.get("id", []), df.get("identified_on", [])):
+        if found is None or dt.date.fromisoformat(str(found)[:10]) <= by:
+            out.setdefault((str(sid), str(obj)), []).append(str(rid))
     return out
 
 
@@ -365,9 +368,9 @@ def seed(store: Store, as_of: dt.date) -> dict[str, int]:
     from workbench import fairness
     from workbench.impact import ImpactAssessment, save_assessment
 
-    risks = _risks_by_system(store)
     count = 0
     for system_id, (assessor, ago, status, due, content) in ASSESSMENTS.items():
+        risks = _risks_by_system(store, as_of - dt.timedelta(days=ago + STARTED_BEFORE))
         data = {**content, "id": f"ia-{system_id}", "system_id": system_id,
                 "assessor": assessor, "assessed_on": as_of - dt.timedelta(days=ago),
                 "review_due": as_of + dt.timedelta(days=due) if due is not None else None}

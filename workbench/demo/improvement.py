@@ -51,9 +51,6 @@ def _incident(store: Store, as_of: dt.date) -> None:
             harm="credit refused on wrong data (access to an essential service)",
             affected_persons="312 applicants", source="complaint",
             complaint_ref="complaint CC-2291 from an applicant", risk_ids=risks)
-    with store.acting_as("grace", at=at(as_of, 152)):
-        report_incident(store, "inc-credit-stale-feed", reported_on=_day(as_of, -152),
-                        reported_to="the national market surveillance authority")
     with store.acting_as("grace", at=at(as_of, 158)):
         raise_nc(store, id="nc-2", title="Scorecard ran on a stale bureau feed unnoticed",
                  description="No check stopped scoring when the bureau file stopped updating.",
@@ -63,6 +60,9 @@ def _incident(store: Store, as_of: dt.date) -> None:
         link_incident(store, "inc-credit-stale-feed", nonconformity_id="nc-2")
         record_correction(store, "nc-2", "Declined applications re-scored on the current "
                           "feed; 41 decisions reversed and applicants told.")
+    with store.acting_as("grace", at=at(as_of, 152)):
+        report_incident(store, "inc-credit-stale-feed", reported_on=_day(as_of, -152),
+                        reported_to="the national market surveillance authority")
     with store.acting_as("ben", at=at(as_of, 150)):
         record_root_cause(store, "nc-2", "Feed freshness was monitored by the bureau only; "
                           "the pipeline trusted the file's arrival, not its date.")

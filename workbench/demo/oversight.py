@@ -166,17 +166,21 @@ def _risks(store: Store, as_of: dt.date) -> tuple[int, int]:
         facts = P.facts_for(store, version)
         if not facts.get("above_appetite") or facts.get("status") == "closed":
             continue
+        # asked for after the version it names was saved (a risk identified lately is
+        # asked for on its day), and decided after it was asked for
+        asked = max(at(as_of, 10 + requests), version.saved_at + dt.timedelta(hours=1))
         try:
             _request(store, "risk", version.record_id,
-                     _requester(store, "risk", version.record_id), at(as_of, 10 + requests),
+                     _requester(store, "risk", version.record_id), asked,
                      "residual risk above appetite: accept or treat further")
         except WorkbenchError:
             continue
         requests += 1
         if decisions == 0:  # the risk owner (or their stand-in) accepts the first one
+            decided = max(at(as_of, 8), asked + dt.timedelta(hours=1))
             for signer, login in _signers(store, "risk", version.record_id):
                 _decide(store, "risk", version.record_id, "approve_with_conditions", login,
-                        at(as_of, 8), role=signer, comment="Accepted until the next review.",
+                        decided, role=signer, comment="Accepted until the next review.",
                         conditions=["Treatment actions completed by their due dates"])
                 decisions += 1
     return requests, decisions
