@@ -64,12 +64,6 @@ def voila_url(voila_server: tuple[subprocess.Popen, str]) -> str:
     return voila_server[1]
 
 
-#: A script error that is not ours: plotly's renderer stores a PNG snapshot of each figure in
-#: its output model (``model.setData``) after drawing it, and Voila renders a page's saved
-#: outputs from plain objects that have no such method. The figure is drawn before it fails.
-_UPSTREAM_PAGE_ERRORS = ("setData is not a function",)
-
-
 @pytest.fixture
 def page(browser, request: pytest.FixtureRequest):
     """A fresh page; its screenshot is saved when the test ends, passed or failed. A script
@@ -81,5 +75,4 @@ def page(browser, request: pytest.FixtureRequest):
     yield tab
     save_screenshot(tab, request.node.name)
     context.close()
-    ours = [e for e in errors if not any(known in e for known in _UPSTREAM_PAGE_ERRORS)]
-    assert not ours, f"script errors in the page: {ours}"
+    assert not errors, f"script errors in the page: {errors}"

@@ -126,6 +126,26 @@ def test_portfolio_heatmap_shows_the_counts_the_store_holds(page, voila_url, see
     _assert_no_error(page, text)
 
 
+def test_figures_are_drawn_once_and_still_download_as_png(page, voila_url):
+    """plotly's renderer would draw each figure a second time off-screen for a PNG to save
+    into the notebook (failing in Voila with "setData is not a function", which the page
+    fixture reports): the template answers that request with nothing, so after the figures
+    are drawn no snapshot plot appears. The mode bar's download still makes a PNG."""
+    _open(page, voila_url + PORTFOLIO, '[data-panel="monitoring"]')
+    figures = _figures(page)
+    assert len(figures) == 4
+    page.wait_for_timeout(1500)  # when a snapshot would have been drawn and failed
+    assert page.evaluate("document.querySelectorAll('.js-plotly-plot').length") == 4
+    assert page.evaluate("window.Plotly.toImage.workbench") is True
+    heatmap = page.locator('.js-plotly-plot').nth(1)  # the residual-risk heatmap
+    heatmap.hover()
+    with page.expect_download(timeout=TIMEOUT_MS) as download:
+        heatmap.locator('.modebar-btn[data-title="Download plot as a PNG"]').click()
+    path = download.value.path()
+    with open(path, "rb") as png:
+        assert png.read(8) == b"\x89PNG\r\n\x1a\n"
+
+
 def test_system_page_from_the_url(page, voila_url, seeded_store):
     from workbench import risk
 
