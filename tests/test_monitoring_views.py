@@ -233,6 +233,28 @@ def test_widget_shows_a_metric_with_its_threshold_band_and_a_clicked_run(planned
     assert band["y1"] == pytest.approx(0.7)  # accuracy breaches below its threshold
 
 
+def test_widget_refresh_reads_runs_saved_since_and_keeps_the_metric(planned):
+    """A scheduled run saved while the widget is open shows after "Refresh", on the metric the
+    person was looking at."""
+    from workbench.widgets import MonitoringTimeline
+
+    w = MonitoringTimeline(planned, SYSTEM)
+    assert w.picker.options == (("no runs yet", ""),)
+    with acting("ravi"):
+        first = monitoring.run(planned, SYSTEM, current=sample(seed=1), reference=sample(seed=2))
+    w.refresh_button.click()
+    assert w.status.level == "ok" and w.status.text == "1 runs (1 new)"
+    w.metric = "psi:amount"
+    with acting("ravi"):
+        later = monitoring.run(planned, SYSTEM, current=sample(seed=3, shift=2),
+                               reference=sample(seed=2))
+    assert list(w.figure.data[0].customdata) == [first.run.id]  # not read yet
+    w.refresh()
+    assert w.metric == "psi:amount" and w.picker.value == "psi:amount"
+    assert list(w.figure.data[0].customdata) == [first.run.id, later.run.id]
+    assert w.status.text == "2 runs (1 new)" and "Breach" in w.header.value
+
+
 # -- dashboards and notebook on the demo ---------------------------------------------------------
 def test_demo_monitoring_story_and_panels(demo_store):
     from workbench import portfolio

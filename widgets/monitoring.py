@@ -33,7 +33,8 @@ class MonitoringTimeline(W.VBox):
     -----
     ``metric`` (a series key such as ``psi:income``) picks the series shown; ``selected_run``
     (a run id) shows that run's measurements below the figure. A click on a point sets
-    ``selected_run``; tests set the traits directly.
+    ``selected_run``; tests set the traits directly. "Refresh" (:meth:`refresh`) reads the
+    runs saved since, e.g. by a scheduled run, keeping the metric shown.
     """
 
     metric = T.Unicode("")
@@ -55,13 +56,35 @@ class MonitoringTimeline(W.VBox):
         self.details = W.Output()
         self.details_html = W.HTML()
         self.figure = go.FigureWidget()
-        super().__init__([self.header, self.picker, self.figure, self.status, self.details,
-                          self.error_details])
+        self.refresh_button = W.Button(description="Refresh", icon="refresh",
+                                       tooltip="read the runs saved since")
+        self.refresh_button.on_click(lambda _: self.refresh())
+        super().__init__([self.header, W.HBox([self.picker, self.refresh_button]), self.figure,
+                          self.status, self.details, self.error_details])
         self.picker.observe(self._picked, names="value")
         if keys:
             self.metric = keys[0][0]
         else:
             self._update()
+
+    @reports_errors()
+    def refresh(self) -> None:
+        """Read the system's runs again (those saved since included), keeping the metric
+        shown while it still has a series; the status line says how many runs there are."""
+        before = len(self.timeline["run_id"].unique()) if not self.timeline.empty else 0
+        self.timeline = wm.timeline_frame(self.store, self.system_id)
+        keys = series_keys(self.timeline)
+        self.header.value = self._header()
+        self.picker.options = [(label, key) for key, label in keys] or [("no runs yet", "")]
+        kept = self.metric if self.metric in {k for k, _ in keys} else (keys[0][0] if keys
+                                                                      else "")
+        if kept != self.metric:
+            self.metric = kept  # redraws
+        else:
+            self.picker.value = kept or ""
+            self._update()
+        runs = len(self.timeline["run_id"].unique()) if not self.timeline.empty else 0
+        self.status.show(f"{runs} runs ({runs - before} new)", "ok")
 
     def _header(self) -> str:
         status = wm.status_frame(self.store).set_index("system_id")
