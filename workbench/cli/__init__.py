@@ -29,6 +29,7 @@ _COMMAND_MODULES = (
     "workbench.cli._interop",
     "workbench.cli._monitor",
     "workbench.cli._improvement",
+    "workbench.cli._audit",
     "workbench.cli._review",
 )
 

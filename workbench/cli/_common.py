@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
     from workbench.store import Store
@@ -50,3 +50,26 @@ def whole_number(high: int) -> Callable[[str], int]:
 
 #: argparse type for a version number or a count: a whole number from 1 to 2,147,483,647.
 positive_int = whole_number(_MAX_INT)
+
+
+def read_data(path: str, *, what: str, shape: type = dict) -> Any:
+    """A YAML or JSON file (JSON by its ``.json`` suffix) holding a mapping, or a list with
+    ``shape=list``; anything else is one line naming the file and what it should hold."""
+    import json
+
+    import yaml
+
+    from workbench.errors import ValidationError
+    from workbench.files import existing_file, read_text
+
+    file = existing_file(path, give=f"a YAML or JSON file of {what}")
+    text = read_text(file, what=f"{what} file")
+    try:
+        data = json.loads(text) if file.suffix.lower() == ".json" else yaml.safe_load(text)
+    except (ValueError, yaml.YAMLError) as exc:
+        raise ValidationError(f"{file.name} is not valid YAML or JSON: {exc}".splitlines()[0]
+                              ) from None
+    if not isinstance(data, shape):
+        raise ValidationError(f"{file.name}: expected a {'list' if shape is list else 'mapping'}"
+                              f" of {what}")
+    return data

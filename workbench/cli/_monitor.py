@@ -110,9 +110,9 @@ def _plan(args: argparse.Namespace) -> int:
 
     store = open_cli_store(args)
     if args.set_file:
-        from workbench.cli._risk import _read_mapping
+        from workbench.cli._common import read_data
 
-        data = _read_mapping(args.set_file, what="monitoring plan")
+        data = read_data(args.set_file, what="monitoring plan")
         # `monitor plan --json` writes the version it showed (as `risk criteria --json`): an
         # edited copy of it is based on that version, so a change saved since is a conflict,
         # not overwritten; other _-prefixed keys are metadata, not fields of the plan

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from workbench.cli._common import add_json_flag, iso_date, open_cli_store
+from workbench.cli._common import add_json_flag, iso_date, open_cli_store, read_data
 from workbench.cli._output import print_fields, print_json, print_table, warn_problems
 from workbench.cli._systems import print_signoff_changes, signoff_text
 
@@ -295,7 +295,7 @@ def _criteria(args: argparse.Namespace) -> int:
 
     store = open_cli_store(args)
     if args.set_file:
-        data = _read_mapping(args.set_file)
+        data = read_data(args.set_file, what="risk criteria")
         # `risk criteria --json` writes the version it showed: an edited copy of it is based
         # on that version, so a change saved since is a conflict, not overwritten
         based_on = data.pop("_version", None)
@@ -334,27 +334,6 @@ def _criteria(args: argparse.Namespace) -> int:
                  for i, b in enumerate(crit.bands)],
                 ["band", "scores", "colour", "within appetite", "description"])
     return 0
-
-
-def _read_mapping(path: str, *, what: str = "risk criteria") -> dict[str, Any]:
-    import json
-
-    import yaml
-
-    from workbench.errors import ValidationError
-    from workbench.files import existing_file, read_text
-
-    file = existing_file(path, give=f"a YAML or JSON file of {what}")
-
-    text = read_text(file, what=f"{what} file")
-    try:
-        data = json.loads(text) if file.suffix.lower() == ".json" else yaml.safe_load(text)
-    except (ValueError, yaml.YAMLError) as exc:
-        raise ValidationError(f"{file.name} is not valid YAML or JSON: {exc}".splitlines()[0]
-                              ) from None
-    if not isinstance(data, dict):
-        raise ValidationError(f"{file.name}: expected a mapping of {what} fields")
-    return data
 
 
 def _actions(args: argparse.Namespace) -> int:
