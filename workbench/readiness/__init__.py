@@ -5,7 +5,7 @@
 - :mod:`~workbench.readiness.soa` - draft the SoA from the risk register, edit, submit, and
   the SoA table as reports show it (the approved version).
 - :mod:`~workbench.readiness.rules` - one rule per clause 4-10 sub-clause and per Annex A
-  control (in ``clause_rules``, ``operation_rules``, ``control_rules``).
+  control (in ``clause_rules``, ``operation_rules``, ``impact_rules``, ``control_rules``).
 - :mod:`~workbench.readiness.engine` - :func:`assess` and :func:`readiness_figure`.
 - :mod:`~workbench.readiness.history` - :func:`as_of` (readiness as the records stood at a
   past moment) and :func:`trend`.

@@ -433,7 +433,7 @@ def ai_system_impact_assessment(f: Facts) -> Outcome:
             if states.at[sid, "status"] != "submitted":
                 item = f"submit impact assessment {aid} and have it approved"
             elif not states.at[sid, "counts"]:
-                from workbench.readiness.control_rules import assessment_todo
+                from workbench.readiness.impact_rules import assessment_todo
 
                 item = assessment_todo(states.loc[sid]) + ", then have it approved"
             todo.append(f"{label}: {item}")

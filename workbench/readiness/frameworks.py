@@ -177,10 +177,9 @@ def _system_records(facts: Facts, system_id: str, kinds: tuple[str, ...]
                     ) -> tuple[list[str], list[str], int]:
     """(records found, missing items, checks passed) for an article's own records."""
     from workbench.readiness.clause_rules import approval_todo
-    from workbench.readiness.control_rules import (
+    from workbench.readiness.control_rules import incident_reports, monitoring_of
+    from workbench.readiness.impact_rules import (
         fairness_breaches,
-        incident_reports,
-        monitoring_of,
         people_todo,
         review_todo,
         society_todo,
@@ -297,7 +296,7 @@ def _system_records(facts: Facts, system_id: str, kinds: tuple[str, ...]
 
 def _counted_assessment(facts: Facts, system_id: str) -> tuple[pd.Series | None, str]:
     """The system's newest counted impact assessment, or None and what to do instead."""
-    from workbench.readiness.control_rules import (
+    from workbench.readiness.impact_rules import (
         assessment_todo,
         counted_assessments,
         latest_assessments,

@@ -35,7 +35,7 @@ def operational_planning_and_control(f: Facts) -> Outcome:
     """Met when every AI system in deployment or operation went live as planned: its risks
     assessed, an impact assessment made (submitted, passing the submit check: a draft does not
     count) and its go-live approved (not stale)."""
-    from workbench.readiness.control_rules import (
+    from workbench.readiness.impact_rules import (
         assessment_todo,
         counted_assessments,
         latest_assessments,
@@ -105,7 +105,7 @@ def impact_assessment_at_intervals(f: Facts) -> Outcome:
     """Met when every in-scope AI system has a counted impact assessment (submitted, passing
     the submit check) whose review date has not passed (a draft, or a submission the submit
     check refuses, performs no assessment, however recent)."""
-    from workbench.readiness.control_rules import (
+    from workbench.readiness.impact_rules import (
         assessment_todo,
         counted_assessments,
         latest_assessments,

@@ -8,8 +8,9 @@ requirement that is not a clause 4-10 sub-clause or an Annex A control, is refus
 is registered.
 
 The rules themselves live in :mod:`workbench.readiness.clause_rules` (clauses 4 to 7),
-:mod:`workbench.readiness.operation_rules` (clauses 8 to 10) and
-:mod:`workbench.readiness.control_rules` (Annex A); :func:`rules` loads them.
+:mod:`workbench.readiness.operation_rules` (clauses 8 to 10),
+:mod:`workbench.readiness.impact_rules` (Annex A.5) and :mod:`workbench.readiness.control_rules`
+(the rest of Annex A); :func:`rules` loads them.
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ SCORES = {"met": 1.0, "partial": 0.5, "missing": 0.0}
 RULE_MODULES = (
     "workbench.readiness.clause_rules",
     "workbench.readiness.operation_rules",
+    "workbench.readiness.impact_rules",
     "workbench.readiness.control_rules",
 )
 
