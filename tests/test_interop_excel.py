@@ -49,7 +49,8 @@ def test_export_all_then_import_changes_nothing(demo_store, tmp_path):
                              "audit_programme", "evidence", "impact_assessment", "incident",
                              "management_review", "model_card", "monitoring_plan",
                              "monitoring_run", "nonconformity",
-                             "organization", "person", "review_followup",
+                             "organization", "permission_policy", "person",
+                             "review_followup",
                              "risk", "risk_criteria", "signoff_policy", "soa"], wb.sheetnames
     ws = wb["risk"]
     headers = [c.value for c in ws[1]]
