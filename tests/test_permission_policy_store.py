@@ -142,3 +142,4 @@ def test_the_cli_shows_and_sets_the_policy(org, tmp_path, capsys, monkeypatch):
 
     shown = json.loads(capsys.readouterr().out)
     assert shown["kinds"]["ai_system"]["grants"] == [{"roles": ["governance_lead"]}]
+

@@ -345,3 +345,34 @@ def test_the_guard_migration_needs_init_on_postgresql_only(pg_url, tmp_path):
         assert _engine.schema_state(engine) == "current"
     finally:
         engine.dispose()
+
+
+def test_the_database_guard_follows_a_policy_kept_from_the_owner_connection(team_store,
+                                                                           tmp_path, capsys):
+    """Kept from the store owner's connection (`workbench admin permissions --set`), a policy
+    that makes AI systems admin-only is enforced by the database too: a person login's raw
+    insert of one is refused."""
+    import yaml
+
+    from workbench.cli import main
+    from workbench.permissions import PERMISSIONS_FILE
+
+    owner, logins, url = team_store
+    data = yaml.safe_load(PERMISSIONS_FILE.read_text(encoding="utf-8"))
+    data["kinds"]["ai_system"]["grants"] = [{"roles": ["admin"]}]
+    path = tmp_path / "admins.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    with acting(logins["chloe"]):
+        assert main(["--database-url", url, "admin", "permissions", "--set", str(path)]) == 0
+    assert "insert guard now refuses" in capsys.readouterr().out
+    with owner.engine.connect() as conn:
+        kinds = conn.execute(sa.text(
+            "SELECT value FROM store_settings WHERE key = 'admin_kinds'")).scalar()
+    assert "ai_system" in kinds.split(",")
+    grace = _as(url, logins["grace"])  # the system's owner, whom the policy no longer allows
+    try:
+        with pytest.raises(sa.exc.DatabaseError, match="may not write ai_system records"):
+            forge_append(grace, _Raw("ai_system", "credit", {"name": "Renamed"}),
+                         author=logins["grace"], version=2)
+    finally:
+        grace.close()

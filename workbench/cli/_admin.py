@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 from workbench.cli._common import open_cli_store
 from workbench.cli._output import print_fields
@@ -184,9 +185,7 @@ def _permissions(args: argparse.Namespace) -> int:
         print(f"the permission policy from {args.set} is now the store's policy (version "
               f"{saved.version}, saved by {saved.author})")
         policy = load_permissions(store=store)
-        if store.dialect == "postgresql":
-            print("the database's admin-only kinds change when the store owner runs "
-                  "`workbench init` again")
+        _database_follows(store)
     else:
         policy = load_permissions(store=store)
     unlisted = sorted(set(known_kinds()) - set(policy.kinds))
@@ -216,6 +215,24 @@ def _permissions(args: argparse.Namespace) -> int:
     if unlisted:
         print(f"nobody may save these kinds (the policy has no entry): {', '.join(unlisted)}")
     return 0
+
+
+def _database_follows(store: Any) -> None:
+    """On a team store, have the database's insert guard refuse the kinds only admins may
+    write under the policy just kept: done from the store owner's connection, else said."""
+    if store.dialect != "postgresql":
+        return
+    from workbench.store import team
+
+    if team.groups(store) is None:
+        return
+    if store.database_login() is None:  # the store owner's connection may update it
+        team.setup(store)
+        print("the database's insert guard now refuses the kinds only admins may write under "
+              "it")
+    else:
+        print("the database's insert guard follows it once the store owner runs `workbench "
+              "init` again")
 
 
 def _whoami(args: argparse.Namespace) -> int:
