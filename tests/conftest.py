@@ -155,3 +155,24 @@ def cli(demo_url, monkeypatch, capsys):
         return code, out, err
 
     return run
+
+
+@pytest.fixture
+def planned(tmp_path, monkeypatch):
+    """A store (the default URL, for the CLI) holding the monitoring tests' organization and a
+    monitoring plan of ``monitoring_data.SYSTEM`` saved by its team. ``test_monitoring.py``
+    defines its own on a bare store."""
+    from actors import acting, bootstrap_tester
+    from monitoring_data import make_org, plan_data
+
+    from workbench import monitoring
+    from workbench.store import open_store
+
+    url = f"sqlite:///{tmp_path / 'm.db'}"
+    monkeypatch.setenv("WORKBENCH_DATABASE_URL", url)
+    with open_store(url) as store:
+        bootstrap_tester(store)
+        make_org(store)
+        with acting("ravi"):
+            monitoring.save_plan(store, plan_data())
+        yield store

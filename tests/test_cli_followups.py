@@ -12,10 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 from actors import acting
-from monitoring_data import SYSTEM, make_org, plan_data, sample
+from monitoring_data import SYSTEM, sample
 from sklearn.linear_model import LogisticRegression
 
-from workbench import monitoring
 from workbench.cli import main
 from workbench.cli._output import print_table
 
@@ -80,22 +79,6 @@ def test_monitoring_plan_every_one_day(cli, demo_store, tmp_path):
 
 
 # -- 3. monitor run --json says what happened to each record -----------------------------------
-@pytest.fixture
-def planned(tmp_path, monkeypatch):
-    from actors import bootstrap_tester
-
-    from workbench.store import open_store
-
-    url = f"sqlite:///{tmp_path / 'm.db'}"
-    monkeypatch.setenv("WORKBENCH_DATABASE_URL", url)
-    with open_store(url) as store:
-        bootstrap_tester(store)
-        make_org(store)
-        with acting("ravi"):
-            monitoring.save_plan(store, plan_data())
-        yield store
-
-
 def test_monitor_run_json_says_raised_updated_or_left_unchanged(planned, tmp_path, capsys):
     ref = str(tmp_path / "ref.csv")
     sample(seed=2).to_csv(ref, index=False)

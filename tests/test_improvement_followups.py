@@ -20,16 +20,9 @@ from workbench import improvement as imp
 from workbench import monitoring
 from workbench.errors import PermissionDeniedError, ValidationError
 
+from wbtest import refused
+
 TODAY = dt.date.today()
-
-
-def _refused(store, exc, match, call, *args, **kwargs):
-    head = store.head()
-    with pytest.raises(exc, match=match) as info:
-        call(store, *args, **kwargs)
-    assert "\n" not in str(info.value)
-    assert store.head() == head  # nothing written
-    return str(info.value)
 
 
 # -- 1. an audit's nonconformity names the systems of the sampled records ----------------------
@@ -57,7 +50,7 @@ def test_a_nonconformity_naming_no_system_is_refused_in_plain_words(demo_store, 
     imp.raise_nc(demo_store, id="nc-9", title="Policy not communicated",
                  description="Staff did not receive the AI policy.", clause_ids=["5.2"])
     with acting("sven"):
-        message = _refused(demo_store, PermissionDeniedError,
+        message = refused(demo_store, PermissionDeniedError,
                            r"^sven may not update nonconformity nc-9: nc-9 names no AI system, "
                            r"so only the AI governance lead \(chloe\) or an auditor \(.*hiro.*\) "
                            r"may update it$", imp.record_correction, "nc-9", "x")
@@ -104,12 +97,12 @@ def test_a_monitoring_nc_is_raised_by_who_ran_it_and_not_cancelled_by_the_team(o
     nc = org.get("nonconformity", nc_id).record
     assert nc.raised_by == "ravi"
     with acting("sven"):
-        _refused(org, PermissionDeniedError, f"^sven may not cancel nonconformity {nc_id}: a "
+        refused(org, PermissionDeniedError, f"^sven may not cancel nonconformity {nc_id}: a "
                  "monitoring run raised it and they are on the team of the monitored AI system "
                  f"{SYSTEM}; it may be cancelled by chloe, tester$", imp.cancel, nc_id,
                  reason="false alarm")
     with acting("ravi"):  # ran it, but is on the monitored team
-        _refused(org, PermissionDeniedError, "a monitoring run raised it", imp.cancel, nc_id,
+        refused(org, PermissionDeniedError, "a monitoring run raised it", imp.cancel, nc_id,
                  reason="false alarm")
     assert imp.cancellers(org, nc) == ["chloe", "tester"]
     with acting("chloe"):
@@ -177,12 +170,12 @@ def test_the_pack_counts_serious_incidents_since_the_previous_review(demo_store)
 # -- 5. an incident links only to its own system's nonconformities and risks ------------------
 def test_an_incident_is_not_linked_to_another_systems_nc_or_risk(demo_store, cli):
     with acting("grace"):
-        _refused(demo_store, ValidationError, "^nonconformity_id: AI incident "
+        refused(demo_store, ValidationError, "^nonconformity_id: AI incident "
                  "inc-credit-stale-feed is about AI system credit-scoring, but nonconformity "
                  "nc-monitoring-cv-screening is about cv-screening; link only a nonconformity "
                  "of credit-scoring$", imp.link_incident, "inc-credit-stale-feed",
                  nonconformity_id="nc-monitoring-cv-screening")
-        _refused(demo_store, ValidationError, "^risk_ids: AI incident inc-credit-stale-feed "
+        refused(demo_store, ValidationError, "^risk_ids: AI incident inc-credit-stale-feed "
                  "is about AI system credit-scoring, but risk cv-screening-r01 is about "
                  "cv-screening", imp.link_incident, "inc-credit-stale-feed",
                  risk_ids=["credit-scoring-r01", "cv-screening-r01"])

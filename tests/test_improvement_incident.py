@@ -13,6 +13,8 @@ from workbench import improvement as imp
 from workbench.cli import main
 from workbench.errors import PermissionDeniedError, ValidationError
 
+from wbtest import refused
+
 TODAY = dt.date.today()
 AWARE = dt.date(2026, 3, 2)
 
@@ -60,30 +62,23 @@ def test_overdue_then_reported_late(demo_store):
         imp.report_incident(demo_store, "inc-1", reported_to="again")
 
 
-def _refused(store, exc, match, call, *args, **kwargs):
-    head = store.head()
-    with pytest.raises(exc, match=match) as info:
-        call(store, *args, **kwargs)
-    assert "\n" not in str(info.value) and store.head() == head
-
-
 def test_bad_input_is_refused_and_writes_nothing(demo_store):
-    _refused(demo_store, ValidationError, "serious: a death .* is serious", _open,
+    refused(demo_store, ValidationError, "serious: a death .* is serious", _open,
              serious=False, death=True)
-    _refused(demo_store, ValidationError, "aware_on: aware .* before it was detected", _open,
+    refused(demo_store, ValidationError, "aware_on: aware .* before it was detected", _open,
              aware_on=TODAY - dt.timedelta(days=30))
-    _refused(demo_store, ValidationError, "monitoring_run_id: name the monitoring run",
+    refused(demo_store, ValidationError, "monitoring_run_id: name the monitoring run",
              _open, source="monitoring")
-    _refused(demo_store, ValidationError, "severity", _open, severity="apocalyptic")
-    _refused(demo_store, ValidationError, "system_id refers to AI system 'nope'", _open,
+    refused(demo_store, ValidationError, "severity", _open, severity="apocalyptic")
+    refused(demo_store, ValidationError, "system_id refers to AI system 'nope'", _open,
              system_id="nope")
-    _refused(demo_store, ValidationError, "risk_ids refers to risk 'nope'", _open,
+    refused(demo_store, ValidationError, "risk_ids refers to risk 'nope'", _open,
              risk_ids=["nope"])
     _open(demo_store)
-    _refused(demo_store, ValidationError, "already exists", _open)
-    _refused(demo_store, ValidationError, "reported_to: say to whom", imp.report_incident,
+    refused(demo_store, ValidationError, "already exists", _open)
+    refused(demo_store, ValidationError, "reported_to: say to whom", imp.report_incident,
              "inc-1", reported_to=" ")
-    _refused(demo_store, ValidationError, "status: report a serious incident before closing",
+    refused(demo_store, ValidationError, "status: report a serious incident before closing",
              imp.close_incident, "inc-1", note="fixed")
 
 
@@ -108,7 +103,7 @@ def test_monitoring_and_complaints_open_incidents_linked_to_nc_and_risks(demo_st
 
 def test_an_unknown_monitoring_run_is_refused_and_nothing_saved(demo_store):
     head = demo_store.head()
-    _refused(demo_store, ValidationError, "monitoring_run_id refers to monitoring run "
+    refused(demo_store, ValidationError, "monitoring_run_id refers to monitoring run "
              "'run-2026-12-01', which is not in the store", imp.open_incident,
              system_id="card-fraud", title="Alert rate breach", description="Recall fell.",
              source="monitoring", monitoring_run_id="run-2026-12-01")
@@ -118,7 +113,7 @@ def test_an_unknown_monitoring_run_is_refused_and_nothing_saved(demo_store):
 def test_anyone_active_may_open_but_only_the_team_reports(demo_store):
     with acting("elena"):  # an executive, on no system's team
         _open(demo_store)
-        _refused(demo_store, PermissionDeniedError, "elena .* may not save AI incident",
+        refused(demo_store, PermissionDeniedError, "elena .* may not save AI incident",
                  imp.report_incident, "inc-1", reported_to="authority")
     with acting("amira"):  # the owner of the clinical triage system
         imp.report_incident(demo_store, "inc-1", reported_to="the health authority")
@@ -193,12 +188,12 @@ def test_dashboard_panel_counts_overdue_reports(demo_url, demo_store):
 
 def test_detected_aware_and_reported_dates_are_never_in_the_future(demo_store):
     future = f"is in the future \\(today is {TODAY}\\); record it once it has happened$"
-    _refused(demo_store, ValidationError, f"^detected_on: {TODAY + dt.timedelta(days=1)} "
+    refused(demo_store, ValidationError, f"^detected_on: {TODAY + dt.timedelta(days=1)} "
              + future, _open, detected_on=TODAY + dt.timedelta(days=1))
-    _refused(demo_store, ValidationError, f"^aware_on: {TODAY + dt.timedelta(days=1)} "
+    refused(demo_store, ValidationError, f"^aware_on: {TODAY + dt.timedelta(days=1)} "
              + future, _open, aware_on=TODAY + dt.timedelta(days=1))
     _open(demo_store, detected_on=TODAY, aware_on=TODAY)  # today is fine
-    _refused(demo_store, ValidationError, f"^reported_on: {TODAY + dt.timedelta(days=2)} "
+    refused(demo_store, ValidationError, f"^reported_on: {TODAY + dt.timedelta(days=2)} "
              + future, imp.report_incident, "inc-1", reported_to="the health authority",
              reported_on=TODAY + dt.timedelta(days=2))
     imp.report_incident(demo_store, "inc-1", reported_to="the health authority",
@@ -210,11 +205,11 @@ def test_a_closed_incident_is_neither_closed_again_nor_relinked(demo_store):
     _open(demo_store, serious=False)
     imp.close_incident(demo_store, "inc-1", note="advice thresholds corrected")
     closed = demo_store.get("incident", "inc-1")
-    _refused(demo_store, ValidationError, "^AI incident inc-1 is closed and can no longer "
+    refused(demo_store, ValidationError, "^AI incident inc-1 is closed and can no longer "
              "change: cannot close it again \\(closure note: 'advice thresholds corrected'\\); "
              "open a new incident if it recurs$", imp.close_incident, "inc-1",
              note="closed once more")
-    _refused(demo_store, ValidationError, "^AI incident inc-1 is closed and can no longer "
+    refused(demo_store, ValidationError, "^AI incident inc-1 is closed and can no longer "
              "change: cannot change its links", imp.link_incident, "inc-1",
              nonconformity_id="nc-1")
     after = demo_store.get("incident", "inc-1")

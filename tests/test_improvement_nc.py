@@ -13,7 +13,7 @@ from workbench.cli import main
 from workbench.errors import PermissionDeniedError, ValidationError
 from workbench.registers import problems_of
 
-from wbtest import DEMO_AS_OF, append_unchecked
+from wbtest import DEMO_AS_OF, append_unchecked, refused
 
 TODAY = dt.date.today()
 
@@ -23,15 +23,6 @@ def _raise(store, **changes):
                 description="The card still describes the previous model.",
                 source="monitoring", system_ids=["support-chatbot"], control_ids=["A.6.2.7"])
     return imp.raise_nc(store, **{**data, **changes})
-
-
-def _refused(store, exc, match, call, *args, **kwargs):
-    head = store.head()
-    with pytest.raises(exc, match=match) as info:
-        call(store, *args, **kwargs)
-    assert "\n" not in str(info.value)
-    assert store.head() == head  # nothing written
-    return str(info.value)
 
 
 def test_lifecycle_to_closure_with_a_review_by_someone_else(demo_store):
@@ -46,7 +37,7 @@ def test_lifecycle_to_closure_with_a_review_by_someone_else(demo_store):
     assert demo_store.get("nonconformity", "nc-9").record.stage.value == "actions_planned"
     with acting("ravi"):
         imp.complete_action(demo_store, "nc-9", 1)
-        message = _refused(demo_store, PermissionDeniedError, "segregation of duties",
+        message = refused(demo_store, PermissionDeniedError, "segregation of duties",
                            imp.review_effectiveness, "nc-9", effective=True,
                            review="I checked it myself")
     assert message.startswith("ravi owns a corrective action of nonconformity nc-9")
@@ -80,28 +71,28 @@ def test_lifecycle_to_closure_with_a_review_by_someone_else(demo_store):
 def test_steps_out_of_order_or_empty_are_refused_and_write_nothing(demo_store, step, args,
                                                                      kwargs, match):
     _raise(demo_store)
-    _refused(demo_store, ValidationError, match, step, *args, **kwargs)
+    refused(demo_store, ValidationError, match, step, *args, **kwargs)
 
 
 def test_action_number_dates_and_closed_records_are_checked(demo_store):
     _raise(demo_store, raised_on=TODAY - dt.timedelta(days=3))
     imp.record_correction(demo_store, "nc-9", "contained")
     imp.record_root_cause(demo_store, "nc-9", "no check")
-    _refused(demo_store, ValidationError, r"due: the action is due .* before the "
+    refused(demo_store, ValidationError, r"due: the action is due .* before the "
              "nonconformity was raised", imp.plan_action, "nc-9", "fix", owner="ravi",
              due=TODAY - dt.timedelta(days=10))
     imp.plan_action(demo_store, "nc-9", "fix", owner="ravi", due=TODAY)
-    _refused(demo_store, ValidationError, "has 1 corrective action; give a number from 1 to 1 "
+    refused(demo_store, ValidationError, "has 1 corrective action; give a number from 1 to 1 "
              r"\(got 2\)", imp.complete_action, "nc-9", 2)
-    _refused(demo_store, ValidationError, "corrective_actions.1.owner refers to person "
+    refused(demo_store, ValidationError, "corrective_actions.1.owner refers to person "
              "'nobody-here', which is not in the store",
              imp.plan_action, "nc-9", "other", owner="nobody-here", due=TODAY)
     imp.complete_action(demo_store, "nc-9", 1)
-    _refused(demo_store, ValidationError, "already done", imp.complete_action, "nc-9", 1)
+    refused(demo_store, ValidationError, "already done", imp.complete_action, "nc-9", 1)
     imp.cancel(demo_store, "nc-9", reason="duplicate of nc-1")
     nc = demo_store.get("nonconformity", "nc-9").record
     assert (nc.stage.value, nc.cancel_reason) == ("cancelled", "duplicate of nc-1")
-    _refused(demo_store, ValidationError, "is cancelled: cannot cancel it now and can no "
+    refused(demo_store, ValidationError, "is cancelled: cannot cancel it now and can no "
              "longer change", imp.cancel, "nc-9", reason="again")
 
 
@@ -112,14 +103,14 @@ def test_not_effective_goes_back_to_planning_further_actions(demo_store):
     imp.plan_action(demo_store, "nc-9", "first fix", owner="ravi", due=TODAY)
     imp.plan_action(demo_store, "nc-9", "second fix", owner="ben", due=TODAY)
     imp.complete_action(demo_store, "nc-9", 1)
-    _refused(demo_store, ValidationError, "complete corrective action 2 before reviewing",
+    refused(demo_store, ValidationError, "complete corrective action 2 before reviewing",
              imp.review_effectiveness, "nc-9", effective=True, review="ok")
     imp.complete_action(demo_store, "nc-9", 2)
     with acting("hiro"):
         imp.review_effectiveness(demo_store, "nc-9", effective=False, review="recurred")
     nc = demo_store.get("nonconformity", "nc-9").record
     assert nc.stage.value == "root_cause" and nc.effective is False
-    _refused(demo_store, ValidationError, "is root cause: cannot close it now", imp.close,
+    refused(demo_store, ValidationError, "is root cause: cannot close it now", imp.close,
              "nc-9")
     imp.plan_action(demo_store, "nc-9", "third fix", owner="alice", due=TODAY)
     assert demo_store.get("nonconformity", "nc-9").record.stage.value == "actions_planned"
@@ -129,7 +120,7 @@ def test_who_may_raise_and_work_a_nonconformity(demo_store):
     with acting("yuki"):  # an owner of another system may raise one...
         _raise(demo_store)
         # ...but not work it: only the governance lead, auditors and the system's team
-        _refused(demo_store, PermissionDeniedError, "yuki .* may not save nonconformity "
+        refused(demo_store, PermissionDeniedError, "yuki .* may not save nonconformity "
                  "'nc-9'", imp.record_correction, "nc-9", "contained")
     with acting("ravi"):  # on the support chatbot's team
         imp.record_correction(demo_store, "nc-9", "contained")
@@ -239,7 +230,7 @@ def test_an_audit_raised_nonconformity_is_cancelled_by_its_auditor_not_the_audit
     }
     for login, message in refusals.items():
         with acting(login):
-            assert _refused(demo_store, PermissionDeniedError, "may not cancel", imp.cancel,
+            assert refused(demo_store, PermissionDeniedError, "may not cancel", imp.cancel,
                             "nc-1", reason="we disagree with the auditor") == message
     nc = demo_store.get("nonconformity", "nc-1").record
     assert imp.cancellers(demo_store, nc) == ["hiro"]
@@ -260,11 +251,11 @@ def test_other_nonconformities_are_cancelled_by_whoever_raised_them_or_the_lead(
     nc = demo_store.get("nonconformity", "nc-9").record
     assert imp.cancellers(demo_store, nc) == ["chloe", "marta"]
     with acting("ravi"):
-        _refused(demo_store, PermissionDeniedError, "^ravi may not cancel nonconformity nc-9: "
+        refused(demo_store, PermissionDeniedError, "^ravi may not cancel nonconformity nc-9: "
                  "they own its corrective action 1; it may be cancelled by chloe, marta$",
                  imp.cancel, "nc-9", reason="not needed")
     with acting("ben"):  # on the team, but neither raised it nor leads governance
-        _refused(demo_store, PermissionDeniedError, "^ben may not cancel nonconformity nc-9: "
+        refused(demo_store, PermissionDeniedError, "^ben may not cancel nonconformity nc-9: "
                  "they neither raised it nor are the governance lead; it may be cancelled by "
                  "chloe, marta$", imp.cancel, "nc-9", reason="not needed")
     with acting("marta"):
@@ -292,7 +283,7 @@ def test_a_plain_save_cannot_cancel_or_review_around_the_workflow(demo_store):
 
     def save(**changes):
         record = nc.model_copy(update=changes)
-        return _refused(demo_store, PermissionDeniedError, " may not ",
+        return refused(demo_store, PermissionDeniedError, " may not ",
                         lambda store: store.save(record, base_version=current.version,
                                                  reason="direct"))
 

@@ -8,28 +8,12 @@ import re
 
 import pytest
 from actors import acting
-from monitoring_data import SYSTEM, make_org, plan_data, sample
+from monitoring_data import SYSTEM, plan_data, sample
 
 from workbench import monitoring
 from workbench.cli import main
 
 from wbtest import NOTEBOOKS, execute_notebook, notebook_text
-
-
-@pytest.fixture
-def planned(tmp_path, monkeypatch):
-    from actors import bootstrap_tester
-
-    from workbench.store import open_store
-
-    url = f"sqlite:///{tmp_path / 'm.db'}"
-    monkeypatch.setenv("WORKBENCH_DATABASE_URL", url)
-    with open_store(url) as store:
-        bootstrap_tester(store)
-        make_org(store)
-        with acting("ravi"):
-            monitoring.save_plan(store, plan_data())
-        yield store
 
 
 def _files(tmp_path, *, shift: float = 0.0):

@@ -272,3 +272,18 @@ def check_figure(fig: Any, payloads: tuple[str, ...]) -> list[str]:
         if not any(payload in s for s in seen):
             problems.append(f"{payload!r} does not show as typed in the figure")
     return problems
+
+
+# -- refusals -------------------------------------------------------------------------------------
+def refused(store: Any, exc: type[Exception], match: str, call: Any, *args: Any,
+            **kwargs: Any) -> str:
+    """``call(store, *args, **kwargs)`` raises ``exc`` with a one-line message matching
+    ``match``, and nothing is written; returns the message."""
+    import pytest
+
+    head = store.head()
+    with pytest.raises(exc, match=match) as info:
+        call(store, *args, **kwargs)
+    assert "\n" not in str(info.value)
+    assert store.head() == head  # nothing written
+    return str(info.value)

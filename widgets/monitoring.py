@@ -71,7 +71,7 @@ class MonitoringTimeline(W.VBox):
     def refresh(self) -> None:
         """Read the system's runs again (those saved since included), keeping the metric
         shown while it still has a series; the status line says how many runs there are."""
-        before = len(self.timeline["run_id"].unique()) if not self.timeline.empty else 0
+        before = self.timeline["run_id"].nunique()
         self.timeline = wm.timeline_frame(self.store, self.system_id)
         keys = series_keys(self.timeline)
         self.header.value = self._header()
@@ -83,7 +83,7 @@ class MonitoringTimeline(W.VBox):
         else:
             self.picker.value = kept or ""
             self._update()
-        runs = len(self.timeline["run_id"].unique()) if not self.timeline.empty else 0
+        runs = self.timeline["run_id"].nunique()
         self.status.show(f"{runs} runs ({runs - before} new)", "ok")
 
     def _header(self) -> str:

@@ -184,10 +184,8 @@ def _permissions(args: argparse.Namespace) -> int:
             return 0
         print(f"the permission policy from {args.set} is now the store's policy (version "
               f"{saved.version}, saved by {saved.author})")
-        policy = load_permissions(store=store)
         _database_follows(store)
-    else:
-        policy = load_permissions(store=store)
+    policy = load_permissions(store=store)
     unlisted = sorted(set(known_kinds()) - set(policy.kinds))
     if args.json:
         print_json(policy.model_dump(mode="json", by_alias=True, exclude_none=True,
